@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Entry points for users and CI. Userspace builds with meson into build/,
+# the kernel module with Kbuild next to its sources.
+
+BUILD      ?= build
+MESONFLAGS ?=
+KVER       ?= $(shell uname -r)
+KDIR       ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then echo /lib/modules/$(KVER)/build; \
+                      else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
+FUZZ_SECONDS ?= 300
+
+# Every Debian package the build, tests, demo, benchmarks and kernel tests need.
+DEPS = meson ninja-build pkg-config gcc make libc6-dev \
+       libglib2.0-dev libglib2.0-bin libqmi-glib-dev libmbim-glib-dev \
+       libjson-glib-dev libpolkit-gobject-1-dev libsystemd-dev \
+       libqmi-utils libmbim-utils modemmanager dbus \
+       clang libclang-rt-14-dev \
+       qemu-system-x86 linux-headers-amd64 busybox-static kmod cpio \
+       iproute2 util-linux procps socat python3 \
+       dpkg-dev debhelper dkms fakeroot systemd
+
+.PHONY: all deps build check check-sanitize check-unit check-kernel demo bench module fuzz clean install
+
+all: build
+
+deps:
+	@sh tests/tools/deps.sh $(DEPS)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) $(MESONFLAGS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+# Every test: unit, fuzz (bounded), integration with the real clients,
+# kernel tests in qemu, packaging. Non-zero on any failure.
+check: build
+	rm -rf $(BUILD)/test-logs
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+	python3 tests/tools/leakscan.py $(BUILD)/test-logs
+	$(MAKE) check-sanitize
+	$(MAKE) check-kernel
+
+# Unit and fuzz suites again, built with clang under ASan and UBSan.
+check-sanitize: deps
+	test -f $(BUILD)-asan/build.ninja || CC=clang meson setup $(BUILD)-asan \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	ninja -C $(BUILD)-asan
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(BUILD)-asan --print-errorlogs --num-processes 2 --suite unit --suite fuzz
+
+check-unit: build
+	meson test -C $(BUILD) --print-errorlogs --suite unit
+
+check-kernel: deps module
+	sh tests/kernel/run.sh
+
+demo: build
+	sh tests/demo.sh $(BUILD)
+
+bench: build
+	sh bench/run.sh $(BUILD)
+
+module:
+	@test -n "$(KDIR)" || { echo "make module: no kernel build dir (set KDIR)"; exit 2; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+fuzz: build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(BUILD)
+
+install: build
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+	-test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for the integration tests (POSIX sh). Source it with
+#   . "$IDG_SRC/tests/tools/lib.sh"; idg_setup NAME "$@"
+# idg_setup re-executes the test in a private network namespace (its own
+# abstract socket names: @qmi-proxy of one test never meets another's) and
+# gives it a fresh directory $T under $IDG_BUILD/test-logs/NAME. Everything
+# written there is scanned for identifier leaks by tests/tools/leakscan.sh;
+# files a test writes from a consented read must end in .consented.
+
+: "${IDG_BUILD:?IDG_BUILD not set (run through meson test)}"
+: "${IDG_SRC:?IDG_SRC not set}"
+
+SIM_BIN="$IDG_BUILD/userspace/sim/idguard-modem-sim"
+BROKER_BIN="$IDG_BUILD/userspace/broker/idguardd"
+CTL_BIN="$IDG_BUILD/userspace/ctl/idguardctl"
+IDG_PIDS=""
+
+idg_log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+idg_fail() { echo "FAIL: $*" >&2; exit 1; }
+idg_skip() { echo "SKIP: $*" >&2; exit 77; }
+
+idg_cleanup() {
+  for p in $IDG_PIDS; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in $IDG_PIDS; do
+    i=0
+    while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+}
+
+idg_setup() {
+  name=$1; shift
+  if [ -z "${IDG_IN_NETNS:-}" ]; then
+    [ "$(id -u)" = 0 ] || idg_skip "needs root for unshare -n"
+    IDG_IN_NETNS=1 exec unshare -n sh "$0" "$@"
+  fi
+  ip link set lo up 2>/dev/null || true
+  T="$IDG_BUILD/test-logs/$name"
+  rm -rf "$T"; mkdir -p "$T"
+  trap 'idg_cleanup' EXIT
+  trap 'exit 1' INT TERM
+  python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/ids.consented"
+  # shellcheck disable=SC2046
+  eval $(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$T/ids.consented")
+}
+
+# idg_bg LOGFILE CMD...: start in the background, remember the pid.
+idg_bg() {
+  log=$1; shift
+  "$@" > "$log" 2>&1 &
+  IDG_PIDS="$IDG_PIDS $!"
+  LAST_PID=$!
+}
+
+# idg_wait_for SECONDS CMD...: poll until CMD succeeds.
+idg_wait_for() {
+  secs=$1; shift
+  i=0
+  while ! "$@" >/dev/null 2>&1; do
+    i=$((i + 1))
+    [ $i -gt $((secs * 10)) ] && return 1
+    sleep 0.1
+  done
+  return 0
+}
+
+# idg_sim [extra args]: simulated modem with QMI, MBIM and AT ptys, linked as
+# $T/qmi, $T/mbim, $T/at, the ids of $T/ids.consented, control socket
+# $T/sim.ctl; waits for its "ready".
+idg_sim() {
+  idg_bg "$T/sim.log" "$SIM_BIN" --qmi "$T/qmi" --mbim "$T/mbim" --at "$T/at" \
+    --ids "$T/ids.consented" --control "$T/sim.ctl" "$@"
+  SIM_PID=$LAST_PID
+  idg_wait_for 10 grep -q '^ready' "$T/sim.log" || { cat "$T/sim.log" >&2; idg_fail "simulator not ready"; }
+}
+
+# idg_broker_config [policy]: writes $T/idguard.conf for the simulator.
+idg_broker_config() {
+  mkdir -p "$T/state" "$T/run"
+  cat > "$T/idguard.conf" <<EOC
+[broker]
+state-dir=$T/state
+runtime-dir=$T/run
+policy=${1:-redact}
+[modem]
+qmi=$T/qmi
+mbim=$T/mbim
+at=$T/at
+[proxy]
+qmi-socket=qmi-proxy
+mbim-socket=mbim-proxy
+at-socket=idguard-at
+at-link=$T/at-door
+EOC
+}
+
+# idg_broker: start idguardd on $T/idguard.conf, wait for its API socket.
+idg_broker() {
+  [ -f "$T/idguard.conf" ] || idg_broker_config
+  idg_bg "$T/broker.log" "$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
+  BROKER_PID=$LAST_PID
+  idg_wait_for 15 idg_ctl status || { cat "$T/broker.log" >&2; idg_fail "broker not up"; }
+}
+
+idg_ctl() { "$CTL_BIN" --socket "$T/run/api.sock" "$@"; }
+
+# idg_expect_contains FILE STRING / idg_expect_absent FILE STRING
+idg_expect_contains() { grep -qF -- "$2" "$1" || { cat "$1" >&2; idg_fail "$1 lacks '$3'"; }; }
+idg_expect_absent() { ! grep -qF -- "$2" "$1" || idg_fail "$1 holds a value it must not ($3)"; }

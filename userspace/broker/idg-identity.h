@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Who is on the other end of a socket or bus connection, as the kernel says:
+ * peer credentials, then executable, systemd unit and cgroup read through a
+ * pidfd taken at once and checked still alive after the reads (no pid-reuse
+ * race). Never what the client claims.
+ */
+#ifndef IDG_IDENTITY_H
+#define IDG_IDENTITY_H
+
+#include <glib.h>
+#include <sys/types.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  uid_t  uid;
+  gid_t  gid;
+  pid_t  pid;        /* 0 if unknown */
+  gchar *exe;        /* resolved /proc/PID/exe, NULL if unknown */
+  gchar *unit;       /* systemd unit (service or scope) from the cgroup, or NULL */
+  gchar *cgroup;     /* cgroup v2 path, or NULL */
+  gchar *service;    /* key for pseudonyms and the report: "unit:NAME",
+                      * else "exe:PATH", else "uid:N" */
+  gboolean known;    /* FALSE for a pty client: no credentials at all */
+} IdgIdentity;
+
+IdgIdentity *idg_identity_from_socket (int           fd,
+                                       GError      **error);
+IdgIdentity *idg_identity_from_pid    (pid_t         pid,
+                                       uid_t         uid,
+                                       gid_t         gid,
+                                       GError      **error);
+/* A client with no credentials (a tty door): matches no selector. */
+IdgIdentity *idg_identity_new_unknown (const gchar  *label);
+IdgIdentity *idg_identity_copy        (const IdgIdentity *identity);
+void         idg_identity_free        (IdgIdentity  *identity);
+/* "uid=0 gid=0 pid=12 exe=/usr/bin/qmicli unit=foo.service" for logs. */
+gchar       *idg_identity_describe    (const IdgIdentity *identity);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgIdentity, idg_identity_free)
+
+G_END_DECLS
+
+#endif
