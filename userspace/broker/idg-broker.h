@@ -10,10 +10,14 @@
 #define IDG_BROKER_H
 
 #include <glib.h>
+#include "idg-audit.h"
+#include "idg-config.h"
 #include "idg-guard.h"
 #include "idg-identity.h"
+#include "idg-ids.h"
 #include "idg-kind.h"
 #include "idg-mask.h"
+#include "idg-store.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +72,83 @@ void idg_broker_clear_identifiers (IdgBroker   *broker,
 void idg_broker_set_modem_state   (IdgBroker   *broker,
                                    const gchar *source,
                                    const gchar *state);
+
+/* ---- Core life cycle and accessors (idguardd, the api, the kernel bridge) */
+
+#define IDG_BROKER_ERROR (idg_broker_error_quark ())
+GQuark idg_broker_error_quark (void);
+typedef enum {
+  IDG_BROKER_ERROR_UNAVAILABLE,   /* no modem source knows that identifier */
+  IDG_BROKER_ERROR_FAILED,
+} IdgBrokerError;
+
+/* Takes ownership of config; loads the store and opens the audit log. An
+ * error (corrupt store, unwritable state dir) must stop the daemon. */
+IdgBroker *idg_broker_new        (IdgConfig  *config,
+                                  GError    **error);
+/* Flushes the audit log. Backends and doors must be freed before. */
+void       idg_broker_free       (IdgBroker  *broker);
+IdgConfig *idg_broker_get_config (IdgBroker  *broker);
+IdgStore  *idg_broker_get_store  (IdgBroker  *broker);
+IdgAudit  *idg_broker_get_audit  (IdgBroker  *broker);
+IdgIds    *idg_broker_get_ids    (IdgBroker  *broker);
+
+/* Change notifications, plain callbacks run in the main context:
+ *   GRANTS       a grant was added, revoked, or the store reset (detail: id or NULL)
+ *   REQUESTS     a request was added or decided (detail: request id)
+ *   IDENTIFIERS  an identifier value appeared, changed or was cleared
+ *                (detail: the kind's name, or NULL for "several")
+ *   STATUS       a modem, door or component state changed (detail: its name) */
+typedef enum {
+  IDG_BROKER_EVENT_GRANTS      = 0,
+  IDG_BROKER_EVENT_REQUESTS    = 1,
+  IDG_BROKER_EVENT_IDENTIFIERS = 2,
+  IDG_BROKER_EVENT_STATUS      = 3,
+} IdgBrokerEvent;
+typedef void (*IdgBrokerFunc) (IdgBroker      *broker,
+                               IdgBrokerEvent  event,
+                               const gchar    *detail,
+                               gpointer        user_data);
+guint idg_broker_subscribe   (IdgBroker     *broker,
+                              IdgBrokerFunc  func,
+                              gpointer       user_data);
+void  idg_broker_unsubscribe (IdgBroker     *broker,
+                              guint          id);
+
+/* Doors register themselves (idguardd does it for them) so that status can
+ * show them with their client count; components ("kernel") set a state. */
+typedef guint (*IdgBrokerCountFunc) (gpointer door);
+void idg_broker_add_door            (IdgBroker          *broker,
+                                     const gchar        *name,
+                                     const gchar        *address,
+                                     IdgBrokerCountFunc  n_clients,
+                                     gpointer            door);
+void idg_broker_remove_door         (IdgBroker          *broker,
+                                     const gchar        *name);
+void idg_broker_set_component_state (IdgBroker          *broker,
+                                     const gchar        *name,
+                                     const gchar        *state);
+
+/* Status summary, a{sv}, floating:
+ *   "version" s, "policy" s, "state-dir" s,
+ *   "modems"     a{ss}  source -> state ("ready", "retrying in 4s: ..."),
+ *   "doors"      a{s(su)} name -> (address, number of clients),
+ *   "components" a{ss}  e.g. "kernel" -> "attached"/"absent",
+ *   "identifiers" as    kinds some source knows (never values),
+ *   "grants-active" u, "grants-total" u, "requests-pending" u */
+GVariant *idg_broker_get_status (IdgBroker *broker);
+
+/* A service API read (door "api" or "kernel"): checks the token against the
+ * caller's identity at this instant, fetches the value and writes the audit
+ * record (release, or refuse with its reason). Returns the value (free with
+ * idg_ids_value_free) or NULL with IDG_STORE_ERROR_REFUSED (no consent) or
+ * IDG_BROKER_ERROR_UNAVAILABLE (granted, but no modem knows it now). */
+gchar *idg_broker_read_identifier (IdgBroker          *broker,
+                                   const IdgIdentity  *identity,
+                                   IdgKind             kind,
+                                   const gchar        *token,
+                                   const gchar        *door,
+                                   GError            **error);
 
 G_END_DECLS
 

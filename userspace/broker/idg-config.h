@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * idguardd's configuration: a GLib key file (see docs and interfaces.md).
+ *
+ *   [broker]  state-dir, runtime-dir (both must exist), policy=redact|pseudonym
+ *   [modem]   qmi, mbim, at                 (paths; any subset, may be absent)
+ *   [proxy]   qmi-socket, mbim-socket, at-socket (abstract names, used
+ *             verbatim; absent or empty disables the door), at-link (pty link
+ *             path; absent or empty disables), at-link-selector (the selector
+ *             that stands for the unknown client behind the pty; default
+ *             none: that client matches no grant)
+ *   [audit]   max-size (bytes, suffix k/M allowed; default 1M),
+ *             keep (rotated files kept, default 4),
+ *             window (seconds identical events are coalesced, default 10)
+ *
+ * Unknown groups or keys, bad values and missing directories are refused:
+ * the broker never starts half-configured.
+ */
+#ifndef IDG_CONFIG_H
+#define IDG_CONFIG_H
+
+#include <glib.h>
+#include "idg-mask.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gchar     *path;              /* the file it came from, or NULL */
+  gchar     *state_dir;
+  gchar     *runtime_dir;
+  IdgPolicy  policy;
+  gchar     *modem_qmi;         /* NULL when absent or empty */
+  gchar     *modem_mbim;
+  gchar     *modem_at;
+  gchar     *qmi_socket;        /* NULL: door disabled */
+  gchar     *mbim_socket;
+  gchar     *at_socket;
+  gchar     *at_link;
+  gchar     *at_link_selector;  /* NULL: none (validated by idg_selector_parse) */
+  guint64    audit_max_size;
+  guint      audit_keep;
+  guint      audit_window;      /* seconds */
+} IdgConfig;
+
+#define IDG_CONFIG_ERROR (idg_config_error_quark ())
+GQuark idg_config_error_quark (void);
+typedef enum {
+  IDG_CONFIG_ERROR_INVALID,
+} IdgConfigError;
+
+/* Loads and validates; the error message is one line naming the file, the
+ * group/key and what is wrong. */
+IdgConfig *idg_config_load      (const gchar  *path,
+                                 GError      **error);
+/* Same, from memory, and without checking that the directories exist
+ * (check_dirs FALSE; for tests and the fuzzer). */
+IdgConfig *idg_config_load_data (const gchar  *data,
+                                 gsize         len,
+                                 gboolean      check_dirs,
+                                 GError      **error);
+void       idg_config_free      (IdgConfig    *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgConfig, idg_config_free)
+
+G_END_DECLS
+
+#endif

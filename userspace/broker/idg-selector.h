@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Who a grant is for: "uid:N,gid:N,exe:PATH,unit:NAME,cgroup:PATH", a
+ * comma-separated list in any order, each key at most once, at least one.
+ * All given items must match the kernel-attested identity:
+ *
+ *   uid:N       the peer's uid (SO_PEERCRED).
+ *   gid:N       the peer's PRIMARY gid as SO_PEERCRED reports it; the
+ *               supplementary groups are not consulted (the kernel does not
+ *               attest them on the socket, and /proc could be raced).
+ *   exe:PATH    the resolved /proc/PID/exe, exactly (absolute path).
+ *   unit:NAME   the systemd unit (.service or .scope) of its cgroup, exactly.
+ *   cgroup:PATH the cgroup v2 path, or any cgroup below it ("/a" matches
+ *               "/a" and "/a/b", not "/ab").
+ *
+ * An unknown identity (a pty client) matches no selector.
+ */
+#ifndef IDG_SELECTOR_H
+#define IDG_SELECTOR_H
+
+#include <glib.h>
+#include "idg-identity.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gboolean has_uid;
+  gboolean has_gid;
+  uid_t    uid;
+  gid_t    gid;
+  gchar   *exe;      /* NULL: not part of the selector */
+  gchar   *unit;
+  gchar   *cgroup;
+} IdgSelector;
+
+#define IDG_SELECTOR_ERROR (idg_selector_error_quark ())
+GQuark idg_selector_error_quark (void);
+typedef enum {
+  IDG_SELECTOR_ERROR_INVALID,
+} IdgSelectorError;
+
+IdgSelector *idg_selector_parse     (const gchar        *str,
+                                     GError            **error);
+gboolean     idg_selector_matches   (const IdgSelector  *selector,
+                                     const IdgIdentity  *identity);
+/* Canonical form: uid, gid, exe, unit, cgroup in that order. */
+gchar       *idg_selector_to_string (const IdgSelector  *selector);
+/* The selector a request derives from its requester's identity: uid, plus
+ * unit if it is a .service, else exe. NULL for an unknown identity. */
+IdgSelector *idg_selector_for_identity (const IdgIdentity *identity);
+IdgSelector *idg_selector_copy      (const IdgSelector  *selector);
+void         idg_selector_free      (IdgSelector        *selector);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgSelector, idg_selector_free)
+
+G_END_DECLS
+
+#endif
