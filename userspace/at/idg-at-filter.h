@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The AT filter: pure, no I/O, no globals. It knows which AT commands
+ * return an identifier (../shared/brief/identifiers.md, AT table) and how
+ * their replies look, and hides what a client may not see.
+ *
+ * Use, per command line a client sends:
+ *
+ *   IdgGuard guard;                        (filled by idg_broker_guard_begin)
+ *   const gchar *refusal = idg_at_filter_request (&guard, line, line_len);
+ *   if (refusal)                           do not send the line to the modem;
+ *     answer refusal                       (a complete "\r\n+CME ERROR: 3\r\n")
+ *   else
+ *     send line, collect the reply bytes up to and including the final
+ *     result code, then
+ *     out = idg_at_filter_reply (&guard, line, line_len, reply, reply_len, &out_len);
+ *     answer out (g_free it)
+ *
+ * line is the command line as the client sent it: with or without the "AT"
+ * prefix and the trailing "\r", any case, spaces anywhere outside quotes,
+ * several commands joined with ';' ("AT+CGSN;+CIMI"). reply is what the
+ * modem sent back: any mix of "\r\n", "\r", "\n" line ends, an echo of the
+ * command line or not, unsolicited result codes in between or not.
+ *
+ * What is done to the reply (the AT table):
+ *  +CGSN, +CGSN=0, +CGSN=1, +GSN      IMEI value rewritten (same length)
+ *  +CGSN=2 / +CGSN=3                   IMEISV / its SVN digits rewritten
+ *  I, I0..I9                           "IMEI: v", "IMEI SV: v", "ESN: v",
+ *                                      "MEID: v", "ICCID: v", "IMSI: v" lines and
+ *                                      bare 14..17-digit lines rewritten
+ *  +CIMI                               IMSI rewritten (MCC+MNC kept by redact)
+ *  +CNUM                               the number of every +CNUM line
+ *  +CRSM=176,12258 (EF_ICCID)          hex BCD rewritten
+ *  +CRSM=176,28423 (EF_IMSI)           hex BCD after the length byte and
+ *                                      the parity nibble rewritten
+ *  +CRSM=178,28480 (EF_MSISDN)         the record's BCD number rewritten
+ *  other +CRSM                         untouched
+ *  +CCID +ICCID +CICCID ^ICCID !ICCID +QCCID #CCID ^SCID
+ *                                      ICCID rewritten
+ *  +EGMR=0,7 and +EGMR=0,10            IMEI rewritten
+ *  +CSIM +CCHO +CGLA +CRLA             raw SIM access: refused unless the
+ *                                      client holds every SIM kind
+ *                                      (idg_guard_raw_sim)
+ *  +EGMR=1,7 / +EGMR=1,10 (IMEI write) refused, for every client: the
+ *                                      device identity is not the business of
+ *                                      a client behind the guard
+ *  test commands (=?) and everything else: untouched.
+ * Unsolicited result codes among the reply lines are never touched (a line
+ * is only rewritten when it has the shape of the value asked for).
+ * A refusal is "+CME ERROR: 3" (operation not allowed), which every AT
+ * client parses whatever its +CMEE setting.
+ */
+#ifndef IDG_AT_FILTER_H
+#define IDG_AT_FILTER_H
+
+#include <glib.h>
+#include "idg-guard.h"
+
+G_BEGIN_DECLS
+
+#define IDG_AT_REFUSAL "\r\n+CME ERROR: 3\r\n"
+
+typedef enum {
+  IDG_AT_TYPE_EXEC = 0,     /* +CGSN, I3, E0 */
+  IDG_AT_TYPE_READ = 1,     /* +CMEE? */
+  IDG_AT_TYPE_TEST = 2,     /* +CGSN=? */
+  IDG_AT_TYPE_SET  = 3,     /* +CGSN=1, S0=1 */
+} IdgAtType;
+
+/* One command of a command line, normalised: name upper-case ("+CGSN",
+ * "^ICCID", "I", "E", "&F", "S", "D"), args upper-case and without spaces
+ * outside double quotes, without the '=' (for S: "7=60" is name "S",
+ * args "7=60"; for basic commands the digits: "E0" is name "E", args "0"). */
+typedef struct {
+  gchar     *name;
+  IdgAtType  type;
+  gchar     *args;
+} IdgAtCommand;
+
+/* Splits a command line into its commands (GPtrArray of IdgAtCommand,
+ * owning them). Never fails: what cannot be parsed ends the list, and
+ * *complete (nullable) says whether the whole line was understood. */
+GPtrArray   *idg_at_parse_line     (const gchar *line,
+                                    gsize        len,
+                                    gboolean    *complete);
+
+/* NULL if the line may go to the modem, else the complete reply to answer
+ * instead (static string, IDG_AT_REFUSAL); a refusal is counted in guard. */
+const gchar *idg_at_filter_request (IdgGuard    *guard,
+                                    const gchar *line,
+                                    gsize        len);
+
+/* The reply the client may see, newly allocated (g_free), NUL-terminated,
+ * its length in *out_len: the same bytes as reply with the identifiers the
+ * client lacks rewritten in place, or IDG_AT_REFUSAL for raw SIM access the
+ * client may not have. Counts every decision in guard. */
+gchar       *idg_at_filter_reply   (IdgGuard    *guard,
+                                    const gchar *line,
+                                    gsize        line_len,
+                                    const gchar *reply,
+                                    gsize        reply_len,
+                                    gsize       *out_len);
+
+/* TRUE if the line (without its line end) is a final result code: OK,
+ * ERROR, +CME ERROR: n, +CMS ERROR: n, CONNECT [..], NO CARRIER, BUSY,
+ * NO ANSWER, NO DIALTONE, COMMAND NOT SUPPORT. */
+gboolean     idg_at_is_final       (const gchar *line,
+                                    gsize        len);
+/* TRUE for a final result code that reports failure (ERROR, +CME/+CMS
+ * ERROR, NO CARRIER, BUSY, ...). */
+gboolean     idg_at_is_error       (const gchar *line,
+                                    gsize        len);
+
+G_END_DECLS
+
+#endif
