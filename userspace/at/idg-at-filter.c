@@ -1,10 +1,882 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "idg-at-filter.h"
 
+#include <string.h>
+
+#define MAX_NAME 32
+#define MAX_COMMANDS 64
+
+/* EF ids of the SIM files that hold identifiers (TS 102 221, TS 31.102) */
+#define EF_ICCID  12258   /* 0x2FE2 */
+#define EF_IMSI   28423   /* 0x6F07 */
+#define EF_MSISDN 28480   /* 0x6F40 */
+#define CRSM_READ_BINARY 176
+#define CRSM_READ_RECORD 178
+
+/* -------------------------------------------------------------------------
+ * Command line parsing (V.250 5.2: basic and extended syntax)
+ */
+
+static void
+command_free (gpointer data)
+{
+  IdgAtCommand *cmd = data;
+
+  g_free (cmd->name);
+  g_free (cmd->args);
+  g_free (cmd);
+}
+
+/* Copies line[from..to) without spaces outside quotes, upper-cased outside
+ * quotes. */
+static gchar *
+normalise (const gchar *s,
+           gsize        from,
+           gsize        to)
+{
+  GString *out = g_string_sized_new (to - from);
+  gboolean quoted = FALSE;
+  gsize i;
+
+  for (i = from; i < to; i++) {
+    gchar c = s[i];
+
+    if (c == '"')
+      quoted = !quoted;
+    if (!quoted && (c == ' ' || c == '\t'))
+      continue;
+    g_string_append_c (out, quoted ? c : g_ascii_toupper (c));
+  }
+  return g_string_free (out, FALSE);
+}
+
+static void
+add_command (GPtrArray   *cmds,
+             gchar       *name,
+             IdgAtType    type,
+             gchar       *args)
+{
+  IdgAtCommand *cmd = g_new0 (IdgAtCommand, 1);
+
+  cmd->name = name;
+  cmd->type = type;
+  cmd->args = args ? args : g_strdup ("");
+  g_ptr_array_add (cmds, cmd);
+}
+
+static gboolean
+is_space (gchar c)
+{
+  return c == ' ' || c == '\t';
+}
+
+static gboolean
+is_ext_prefix (gchar c)
+{
+  /* '+' is V.250's; vendors use the others */
+  return c == '+' || c == '^' || c == '!' || c == '#' || c == '$' || c == '%' || c == '*' || c == '@';
+}
+
+static gboolean
+is_name_char (gchar c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '%';
+}
+
+static gsize
+skip_spaces (const gchar *s,
+             gsize        i,
+             gsize        len)
+{
+  while (i < len && is_space (s[i]))
+    i++;
+  return i;
+}
+
+/* End of the argument list of an extended command: the ';' outside quotes
+ * or the end of the line. */
+static gsize
+args_end (const gchar *s,
+          gsize        i,
+          gsize        len)
+{
+  gboolean quoted = FALSE;
+
+  for (; i < len; i++) {
+    if (s[i] == '"')
+      quoted = !quoted;
+    else if (!quoted && s[i] == ';')
+      break;
+  }
+  return i;
+}
+
+static gsize
+parse_extended (const gchar *s,
+                gsize        i,
+                gsize        len,
+                GPtrArray   *cmds)
+{
+  GString *name = g_string_new (NULL);
+  IdgAtType type = IDG_AT_TYPE_EXEC;
+  gchar *args = NULL;
+
+  g_string_append_c (name, s[i++]);
+  for (; i < len; i++) {
+    if (is_space (s[i]))
+      continue;
+    if (!is_name_char (s[i]) || name->len >= MAX_NAME)
+      break;
+    g_string_append_c (name, g_ascii_toupper (s[i]));
+  }
+  i = skip_spaces (s, i, len);
+  if (i < len && s[i] == '?') {
+    type = IDG_AT_TYPE_READ;
+    i++;
+  } else if (i < len && s[i] == '=') {
+    gsize j = skip_spaces (s, i + 1, len);
+
+    if (j < len && s[j] == '?') {
+      type = IDG_AT_TYPE_TEST;
+      i = j + 1;
+    } else {
+      gsize end = args_end (s, j, len);
+
+      type = IDG_AT_TYPE_SET;
+      args = normalise (s, j, end);
+      i = end;
+    }
+  }
+  add_command (cmds, g_string_free (name, FALSE), type, args);
+  /* anything up to the ';' that we did not understand is dropped here: the
+   * modem sees it, and the reply filter treats the command by its name */
+  return args_end (s, i, len);
+}
+
+/* Basic command at s[i] (a letter, '&' letter, S register); returns the
+ * index after it. */
+static gsize
+parse_basic (const gchar *s,
+             gsize        i,
+             gsize        len,
+             GPtrArray   *cmds)
+{
+  gchar name[3] = { 0, 0, 0 };
+  IdgAtType type = IDG_AT_TYPE_EXEC;
+  gsize start;
+
+  if (s[i] == '&') {
+    i = skip_spaces (s, i + 1, len);
+    if (i >= len || !g_ascii_isalpha (s[i])) {
+      add_command (cmds, g_strdup ("&"), IDG_AT_TYPE_EXEC, NULL);
+      return i;
+    }
+    name[0] = '&';
+    name[1] = g_ascii_toupper (s[i++]);
+  } else {
+    name[0] = g_ascii_toupper (s[i++]);
+  }
+
+  if (name[0] == 'D') {
+    /* dial string: the rest of the command line up to ';' */
+    gsize end = args_end (s, i, len);
+
+    add_command (cmds, g_strdup (name), IDG_AT_TYPE_SET, normalise (s, i, end));
+    return end < len ? end + 1 : end;
+  }
+  if (name[0] == 'S' && name[1] == 0) {
+    start = skip_spaces (s, i, len);
+    i = start;
+    while (i < len && (g_ascii_isdigit (s[i]) || is_space (s[i])))
+      i++;
+    if (i < len && s[i] == '?') {
+      type = IDG_AT_TYPE_READ;
+      i++;
+    } else if (i < len && s[i] == '=') {
+      type = IDG_AT_TYPE_SET;
+      i = skip_spaces (s, i + 1, len);
+      if (i < len && s[i] == '?') {
+        type = IDG_AT_TYPE_TEST;
+        i++;
+      }
+      while (i < len && (g_ascii_isdigit (s[i]) || is_space (s[i])))
+        i++;
+    }
+    add_command (cmds, g_strdup (name), type, normalise (s, start, i));
+    return i;
+  }
+  start = skip_spaces (s, i, len);
+  i = start;
+  while (i < len && (g_ascii_isdigit (s[i]) || is_space (s[i])))
+    i++;
+  if (i < len && s[i] == '?') {
+    type = IDG_AT_TYPE_READ;
+    i++;
+  }
+  add_command (cmds, g_strdup (name), type, normalise (s, start, i));
+  return i;
+}
+
+GPtrArray *
+idg_at_parse_line (const gchar *line,
+                   gsize        len,
+                   gboolean    *complete)
+{
+  GPtrArray *cmds = g_ptr_array_new_with_free_func (command_free);
+  gboolean ok = TRUE;
+  gsize i = 0;
+
+  /* drop the line end and leading blanks, then the "AT" prefix */
+  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' || line[len - 1] == '\0'))
+    len--;
+  i = skip_spaces (line, 0, len);
+  while (i < len && (line[i] == '\r' || line[i] == '\n'))
+    i = skip_spaces (line, i + 1, len);
+  if (i + 1 < len && g_ascii_toupper (line[i]) == 'A' && g_ascii_toupper (line[i + 1]) == 'T')
+    i += 2;
+
+  while (i < len) {
+    gchar c = line[i];
+
+    if (cmds->len >= MAX_COMMANDS) {
+      ok = FALSE;
+      break;
+    }
+    if (is_space (c) || c == ';') {
+      i++;
+    } else if (is_ext_prefix (c)) {
+      i = parse_extended (line, i, len, cmds);
+    } else if (g_ascii_isalpha (c) || c == '&') {
+      i = parse_basic (line, i, len, cmds);
+    } else {
+      ok = FALSE;
+      break;
+    }
+  }
+  if (complete)
+    *complete = ok;
+  return cmds;
+}
+
+/* -------------------------------------------------------------------------
+ * Which commands carry what
+ */
+
+typedef enum {
+  CLASS_NONE,
+  CLASS_VALUE,        /* one value, bare or after a "LABEL:" */
+  CLASS_ATI,          /* product information lines */
+  CLASS_CNUM,         /* +CNUM: "alpha","number",type lines */
+  CLASS_CRSM,         /* +CRSM: sw1,sw2,"hex" */
+  CLASS_RAW_SIM,      /* +CSIM, +CCHO, +CGLA, +CRLA */
+  CLASS_WRITE_ID,     /* +EGMR=1,7: refused */
+} CmdClass;
+
+typedef struct {
+  CmdClass  klass;
+  IdgKind   kind;
+  guint     min_digits;   /* CLASS_VALUE: shortest value taken */
+  gboolean  any_label;    /* CLASS_VALUE: any "...ID:" label, not only our own */
+  guint     crsm_file;    /* CLASS_CRSM: EF id, 0 for a non-identifier file */
+  gboolean  crsm_offset;  /* CLASS_CRSM: read not from the start of the file */
+} Rule;
+
+static const gchar *const iccid_commands[] = {
+  "+CCID", "+ICCID", "+CICCID", "^ICCID", "!ICCID", "+QCCID", "#CCID", "^SCID", "%CCID", "$CCID",
+};
+static const gchar *const raw_sim_commands[] = { "+CSIM", "+CCHO", "+CGLA", "+CRLA" };
+static const gchar *const imei_commands[] = { "+GSN", "#CGSN", "+QGSN", "^GSN", "$GSN" };
+
+static gboolean
+in_list (const gchar        *name,
+         const gchar *const *list,
+         gsize               n)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    if (strcmp (name, list[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The integers of a comma-separated argument list ("176,12258,0,0,10");
+ * fields that are not integers count as -1. Returns the number of fields. */
+static guint
+int_args (const gchar *args,
+          gint64      *out,
+          guint        max)
+{
+  guint n = 0;
+  const gchar *p = args;
+
+  while (n < max) {
+    gchar *end = NULL;
+    gint64 v;
+
+    if (g_ascii_isdigit (*p)) {
+      v = g_ascii_strtoll (p, &end, 10);
+      if (*end != ',' && *end != '\0')
+        v = -1;
+    } else {
+      v = -1;
+    }
+    out[n++] = v;
+    p = strchr (p, ',');
+    if (!p)
+      break;
+    p++;
+  }
+  return n;
+}
+
+static Rule
+classify (const IdgAtCommand *cmd)
+{
+  Rule r = { CLASS_NONE, IDG_KIND_IMEI, 6, FALSE, 0, FALSE };
+  gint64 a[5] = { -1, -1, -1, -1, -1 };
+  const gchar *n = cmd->name;
+
+  if (cmd->type == IDG_AT_TYPE_TEST)
+    return r;
+
+  if (strcmp (n, "+CGSN") == 0) {
+    int_args (cmd->args, a, 1);
+    r.klass = CLASS_VALUE;
+    if (cmd->type == IDG_AT_TYPE_SET && a[0] == 2) {
+      r.kind = IDG_KIND_IMEISV;
+    } else if (cmd->type == IDG_AT_TYPE_SET && a[0] == 3) {
+      r.kind = IDG_KIND_IMEISV;
+      r.min_digits = 1;
+    }
+    /* =0 (serial number: the IMEI for a 3GPP modem), =1, bare, unknown
+     * values: all treated as the IMEI */
+    return r;
+  }
+  if (in_list (n, imei_commands, G_N_ELEMENTS (imei_commands))) {
+    r.klass = CLASS_VALUE;
+    return r;
+  }
+  if (strcmp (n, "I") == 0) {
+    r.klass = CLASS_ATI;
+    return r;
+  }
+  if (strcmp (n, "+CIMI") == 0 || strcmp (n, "+QIMI") == 0) {
+    r.klass = CLASS_VALUE;
+    r.kind = IDG_KIND_IMSI;
+    return r;
+  }
+  if (strcmp (n, "+CNUM") == 0) {
+    r.klass = CLASS_CNUM;
+    r.kind = IDG_KIND_MSISDN;
+    return r;
+  }
+  if (in_list (n, iccid_commands, G_N_ELEMENTS (iccid_commands))) {
+    r.klass = CLASS_VALUE;
+    r.kind = IDG_KIND_ICCID;
+    r.min_digits = 10;
+    r.any_label = TRUE;
+    return r;
+  }
+  if (in_list (n, raw_sim_commands, G_N_ELEMENTS (raw_sim_commands))) {
+    r.klass = CLASS_RAW_SIM;
+    return r;
+  }
+  if (strcmp (n, "+CRSM") == 0 && cmd->type == IDG_AT_TYPE_SET) {
+    guint got = int_args (cmd->args, a, 5);
+
+    r.klass = CLASS_CRSM;
+    if (got >= 2 && (a[0] == CRSM_READ_BINARY || a[0] == CRSM_READ_RECORD) &&
+        (a[1] == EF_ICCID || a[1] == EF_IMSI || a[1] == EF_MSISDN)) {
+      r.crsm_file = (guint) a[1];
+      r.kind = a[1] == EF_ICCID ? IDG_KIND_ICCID : a[1] == EF_IMSI ? IDG_KIND_IMSI : IDG_KIND_MSISDN;
+      /* READ BINARY at an offset shifts the layout; READ RECORD's P1/P2 are
+       * the record number and mode and do not */
+      r.crsm_offset = a[0] == CRSM_READ_BINARY && ((got >= 3 && a[2] != 0) || (got >= 4 && a[3] != 0));
+    } else if (got < 2 || a[0] < 0 || a[1] < 0) {
+      /* a command or file we cannot read: treat the data as if it were an
+       * identifier file, nibble by nibble */
+      r.crsm_file = 1;
+      r.kind = IDG_KIND_ICCID;
+      r.crsm_offset = TRUE;
+    }
+    return r;
+  }
+  if (strcmp (n, "+EGMR") == 0 && cmd->type == IDG_AT_TYPE_SET) {
+    int_args (cmd->args, a, 2);
+    if (a[1] == 7 || a[1] == 10 || a[1] < 0) {
+      if (a[0] == 0) {
+        r.klass = CLASS_VALUE;
+        r.min_digits = 1;
+      } else {
+        r.klass = CLASS_WRITE_ID;
+      }
+    }
+    return r;
+  }
+  return r;
+}
+
+/* -------------------------------------------------------------------------
+ * Reply lines
+ */
+
+typedef struct {
+  const gchar *text;
+  gboolean     prefix;   /* the code may be followed by more text */
+  gboolean     error;
+} Final;
+
+static const Final finals[] = {
+  { "OK", FALSE, FALSE },
+  { "CONNECT", TRUE, FALSE },
+  { "ERROR", FALSE, TRUE },
+  { "+CME ERROR:", TRUE, TRUE },
+  { "+CMS ERROR:", TRUE, TRUE },
+  { "+CME ERROR", FALSE, TRUE },
+  { "NO CARRIER", FALSE, TRUE },
+  { "BUSY", FALSE, TRUE },
+  { "NO ANSWER", FALSE, TRUE },
+  { "NO DIALTONE", FALSE, TRUE },
+  { "NO DIAL TONE", FALSE, TRUE },
+  { "COMMAND NOT SUPPORT", FALSE, TRUE },
+  { "TOO MANY PARAMETERS", FALSE, TRUE },
+};
+
+static const Final *
+find_final (const gchar *line,
+            gsize        len)
+{
+  gsize i;
+
+  while (len > 0 && is_space (line[len - 1]))
+    len--;
+  while (len > 0 && is_space (line[0])) {
+    line++;
+    len--;
+  }
+  for (i = 0; i < G_N_ELEMENTS (finals); i++) {
+    gsize n = strlen (finals[i].text);
+
+    if (len < n || g_ascii_strncasecmp (line, finals[i].text, n) != 0)
+      continue;
+    if (len == n || finals[i].prefix)
+      return &finals[i];
+  }
+  return NULL;
+}
+
+gboolean
+idg_at_is_final (const gchar *line,
+                 gsize        len)
+{
+  return find_final (line, len) != NULL;
+}
+
+gboolean
+idg_at_is_error (const gchar *line,
+                 gsize        len)
+{
+  const Final *f = find_final (line, len);
+
+  return f && f->error;
+}
+
+/* A "LABEL:" at the start of line[0..len): returns the index after the
+ * colon (0 if none) and the label's normalised text (upper-case, no spaces)
+ * in label. */
+static gsize
+split_label (const gchar *line,
+             gsize        len,
+             gchar       *label,
+             gsize        label_size)
+{
+  gsize i, n = 0;
+
+  for (i = 0; i < len; i++) {
+    gchar c = line[i];
+
+    if (c == ':')
+      break;
+    if (c == '"' || c == ',' || c == '=')
+      return 0;
+    if (is_space (c))
+      continue;
+    if (n + 1 >= label_size)
+      return 0;
+    label[n++] = g_ascii_toupper (c);
+  }
+  if (i >= len || n == 0)
+    return 0;
+  label[n] = '\0';
+  return i + 1;
+}
+
+/* The single value token of line[from..len): spaces and one pair of quotes
+ * around [0-9A-Fa-f]+ (letters only when hex is set). */
+static gboolean
+value_token (const gchar *line,
+             gsize        from,
+             gsize        len,
+             gboolean     hex,
+             gsize       *start,
+             gsize       *end)
+{
+  gsize i = skip_spaces (line, from, len);
+  gsize e = len;
+  gsize k;
+
+  while (e > i && is_space (line[e - 1]))
+    e--;
+  if (e > i + 1 && line[i] == '"' && line[e - 1] == '"') {
+    i++;
+    e--;
+  }
+  if (e <= i)
+    return FALSE;
+  for (k = i; k < e; k++)
+    if (!(g_ascii_isdigit (line[k]) || (hex && g_ascii_isxdigit (line[k]))))
+      return FALSE;
+  *start = i;
+  *end = e;
+  return TRUE;
+}
+
+static gboolean
+label_is_own (const gchar *label,
+              const gchar *name)
+{
+  /* "+CGSN" names "+CGSN:" and "CGSN:" */
+  return strcmp (label, name) == 0 || (is_ext_prefix (name[0]) && strcmp (label, name + 1) == 0);
+}
+
+/* Index after the command's own "+NAME:" label at the start of line, or 0. */
+static gsize
+own_label (const IdgAtCommand *cmd,
+           const gchar        *line,
+           gsize               len)
+{
+  gchar label[MAX_NAME + 1];
+  gsize from = split_label (line, len, label, sizeof label);
+
+  return (from > 0 && label_is_own (label, cmd->name)) ? from : 0;
+}
+
+static gboolean
+take_value (IdgGuard           *guard,
+            const IdgAtCommand *cmd,
+            const Rule         *r,
+            gchar              *line,
+            gsize               len)
+{
+  gchar label[MAX_NAME + 1];
+  gsize from = split_label (line, len, label, sizeof label);
+  gboolean hex = r->kind == IDG_KIND_ICCID || r->kind == IDG_KIND_IMEI;
+  gsize s, e;
+
+  if (from > 0 && !label_is_own (label, cmd->name) &&
+      !(r->any_label && strstr (label, "ID") != NULL))
+    return FALSE;
+  if (!value_token (line, from, len, hex, &s, &e) || e - s < r->min_digits)
+    return FALSE;
+  /* an ICCID printed with its 'F' padding keeps the padding */
+  while (r->kind == IDG_KIND_ICCID && e > s + 1 && (line[e - 1] == 'F' || line[e - 1] == 'f'))
+    e--;
+  idg_guard_ascii (guard, r->kind, (guint8 *) line + s, e - s);
+  return TRUE;
+}
+
+typedef struct {
+  const gchar *label;
+  IdgKind      kind;
+} AtiLabel;
+
+static const AtiLabel ati_labels[] = {
+  { "IMEI", IDG_KIND_IMEI },
+  { "IMEISV", IDG_KIND_IMEISV },
+  { "IMEI-SV", IDG_KIND_IMEISV },
+  { "SVN", IDG_KIND_IMEISV },
+  { "ESN", IDG_KIND_ESN },
+  { "MEID", IDG_KIND_MEID },
+  { "ICCID", IDG_KIND_ICCID },
+  { "IMSI", IDG_KIND_IMSI },
+  { "MSISDN", IDG_KIND_MSISDN },
+  { "+CGSN", IDG_KIND_IMEI },
+  { "+GSN", IDG_KIND_IMEI },
+};
+
+/* Masks the value after a label: every letter and digit up to the end of
+ * the line (quotes, spaces, '+' and punctuation stay). */
+static void
+mask_rest (IdgGuard *guard,
+           IdgKind   kind,
+           gchar    *line,
+           gsize     from,
+           gsize     len)
+{
+  gsize s = skip_spaces (line, from, len);
+  gsize e = len;
+
+  while (e > s && is_space (line[e - 1]))
+    e--;
+  if (e > s)
+    idg_guard_ascii (guard, kind, (guint8 *) line + s, e - s);
+}
+
+static gboolean
+take_ati (IdgGuard *guard,
+          gchar    *line,
+          gsize     len)
+{
+  gchar label[MAX_NAME + 1];
+  gsize from = split_label (line, len, label, sizeof label);
+  gsize s, e, i;
+
+  if (from > 0) {
+    for (i = 0; i < G_N_ELEMENTS (ati_labels); i++) {
+      if (strcmp (label, ati_labels[i].label) == 0) {
+        mask_rest (guard, ati_labels[i].kind, line, from, len);
+        return TRUE;
+      }
+    }
+    return FALSE;
+  }
+  /* a bare IMEI (14 digits without, 15 with the check digit, 16 as IMEISV,
+   * 17 with a stray digit) */
+  if (value_token (line, 0, len, FALSE, &s, &e) && e - s >= 14 && e - s <= 17) {
+    idg_guard_ascii (guard, e - s == 16 ? IDG_KIND_IMEISV : IDG_KIND_IMEI, (guint8 *) line + s, e - s);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+/* The i-th comma-separated field of line[from..len) (commas inside quotes
+ * do not count); span without the quotes. */
+static gboolean
+field (const gchar *line,
+       gsize        from,
+       gsize        len,
+       guint        index,
+       gsize       *start,
+       gsize       *end)
+{
+  gboolean quoted = FALSE;
+  guint n = 0;
+  gsize i, s = from;
+
+  for (i = from; i <= len; i++) {
+    if (i < len && line[i] == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (i == len || (!quoted && line[i] == ',')) {
+      if (n == index) {
+        gsize e = i;
+
+        s = skip_spaces (line, s, e);
+        while (e > s && is_space (line[e - 1]))
+          e--;
+        if (e > s + 1 && line[s] == '"' && line[e - 1] == '"') {
+          s++;
+          e--;
+        }
+        *start = s;
+        *end = e;
+        return TRUE;
+      }
+      n++;
+      s = i + 1;
+    }
+  }
+  return FALSE;
+}
+
+static gboolean
+take_cnum (IdgGuard           *guard,
+           const IdgAtCommand *cmd,
+           gchar              *line,
+           gsize               len)
+{
+  gsize from = own_label (cmd, line, len);
+  gsize s, e;
+
+  if (from == 0)
+    return FALSE;
+  /* +CNUM: [alpha],number,type[,speed,service[,itc]]: the number is the
+   * second field; a line with a single field holds only a number */
+  if (!field (line, from, len, 1, &s, &e))
+    field (line, from, len, 0, &s, &e);
+  if (e > s)
+    idg_guard_ascii (guard, IDG_KIND_MSISDN, (guint8 *) line + s, e - s);
+  return TRUE;
+}
+
+static void
+crsm_data (IdgGuard   *guard,
+           const Rule *r,
+           gchar      *hex,
+           gsize       n)
+{
+  guint8 *p = (guint8 *) hex;
+  gsize bytes = n / 2;
+
+  if (n % 2 != 0 || r->crsm_offset) {
+    /* a part of a file: every nibble may be a digit */
+    idg_guard_hex_bcd (guard, r->kind, p, n, 0);
+    return;
+  }
+  switch (r->crsm_file) {
+  case EF_ICCID:
+    idg_guard_hex_bcd (guard, IDG_KIND_ICCID, p, n, 0);
+    break;
+  case EF_IMSI:
+    /* length byte, then the parity nibble, then digits */
+    if (bytes >= 2)
+      idg_guard_hex_bcd (guard, IDG_KIND_IMSI, p + 2, n - 2, 1);
+    else
+      idg_guard_hex_bcd (guard, IDG_KIND_IMSI, p, n, 0);
+    break;
+  case EF_MSISDN:
+    /* alpha id (X bytes), BCD length, TON/NPI, 10 bytes of number, CCP, EXT */
+    if (bytes >= 14)
+      idg_guard_hex_bcd (guard, IDG_KIND_MSISDN, p + 2 * (bytes - 12), 20, 0);
+    else
+      idg_guard_hex_bcd (guard, IDG_KIND_MSISDN, p, n, 0);
+    break;
+  default:
+    idg_guard_hex_bcd (guard, r->kind, p, n, 0);
+    break;
+  }
+}
+
+static gboolean
+take_crsm (IdgGuard           *guard,
+           const IdgAtCommand *cmd,
+           const Rule         *r,
+           gchar              *line,
+           gsize               len)
+{
+  gsize from = own_label (cmd, line, len);
+  gsize s, e;
+
+  if (from == 0)
+    return FALSE;
+  if (r->crsm_file != 0 && field (line, from, len, 2, &s, &e) && e > s)
+    crsm_data (guard, r, line + s, e - s);
+  return TRUE;
+}
+
+/* TRUE if the command's rule took the line (rewrote it or found it clean). */
+static gboolean
+take_line (IdgGuard           *guard,
+           const IdgAtCommand *cmd,
+           const Rule         *r,
+           gchar              *line,
+           gsize               len)
+{
+  switch (r->klass) {
+  case CLASS_VALUE:
+    return take_value (guard, cmd, r, line, len);
+  case CLASS_ATI:
+    return take_ati (guard, line, len);
+  case CLASS_CNUM:
+    return take_cnum (guard, cmd, line, len);
+  case CLASS_CRSM:
+    return take_crsm (guard, cmd, r, line, len);
+  case CLASS_NONE:
+  case CLASS_RAW_SIM:
+  case CLASS_WRITE_ID:
+    return FALSE;
+  }
+  return FALSE;
+}
+
+static gboolean
+multi_line (const Rule *r)
+{
+  return r->klass == CLASS_ATI || r->klass == CLASS_CNUM;
+}
+
 const gchar *
 idg_at_filter_request (IdgGuard    *guard,
                        const gchar *line,
                        gsize        len)
 {
-  return IDG_AT_REFUSAL;
+  g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, len, NULL);
+  guint i;
+
+  for (i = 0; i < cmds->len; i++) {
+    Rule r = classify (g_ptr_array_index (cmds, i));
+
+    if (r.klass == CLASS_WRITE_ID) {
+      idg_guard_count (guard, IDG_KIND_IMEI, IDG_DECISION_REFUSE);
+      return IDG_AT_REFUSAL;
+    }
+    if (r.klass == CLASS_RAW_SIM && (guard->allowed & IDG_KIND_MASK_SIM) != IDG_KIND_MASK_SIM) {
+      idg_guard_count (guard, IDG_GUARD_SLOT_RAW_SIM, IDG_DECISION_REFUSE);
+      return IDG_AT_REFUSAL;
+    }
+  }
+  return NULL;
+}
+
+gchar *
+idg_at_filter_reply (IdgGuard    *guard,
+                     const gchar *line,
+                     gsize        line_len,
+                     const gchar *reply,
+                     gsize        reply_len,
+                     gsize       *out_len)
+{
+  g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, line_len, NULL);
+  g_autofree Rule *rules = g_new0 (Rule, MAX (cmds->len, 1));
+  gchar *out = g_malloc (reply_len + 1);
+  gboolean any = FALSE;
+  guint cursor = 0;
+  guint i;
+  gsize pos = 0;
+
+  memcpy (out, reply, reply_len);
+  out[reply_len] = '\0';
+  *out_len = reply_len;
+
+  for (i = 0; i < cmds->len; i++) {
+    rules[i] = classify (g_ptr_array_index (cmds, i));
+    if (rules[i].klass == CLASS_WRITE_ID)
+      idg_guard_count (guard, IDG_KIND_IMEI, IDG_DECISION_REFUSE);
+    if (rules[i].klass == CLASS_WRITE_ID ||
+        (rules[i].klass == CLASS_RAW_SIM && !idg_guard_raw_sim (guard))) {
+      g_free (out);
+      *out_len = strlen (IDG_AT_REFUSAL);
+      return g_strdup (IDG_AT_REFUSAL);
+    }
+    if (rules[i].klass != CLASS_NONE && rules[i].klass != CLASS_RAW_SIM)
+      any = TRUE;
+  }
+  if (!any)
+    return out;
+
+  while (pos < reply_len) {
+    gsize start = pos, end;
+    guint k;
+
+    while (start < reply_len && (out[start] == '\r' || out[start] == '\n'))
+      start++;
+    end = start;
+    while (end < reply_len && out[end] != '\r' && out[end] != '\n')
+      end++;
+    pos = end;
+    if (end == start || idg_at_is_final (out + start, end - start))
+      continue;
+    for (k = cursor; k < cmds->len; k++) {
+      if (take_line (guard, g_ptr_array_index (cmds, k), &rules[k], out + start, end - start)) {
+        /* a single-value command is done and the next line belongs to a
+         * later one; the last command keeps taking lines of its shape (two
+         * IMEIs of a dual-SIM modem) */
+        cursor = (multi_line (&rules[k]) || k + 1 == cmds->len) ? k : k + 1;
+        break;
+      }
+    }
+  }
+  return out;
 }

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libFuzzer target for the AT filter. Input: one flag byte (bit 0:
+ * pseudonym, bits 1..: allowed kinds), the command line, a NUL byte, the
+ * reply. Checks that the filter never changes the length of a reply it
+ * rewrites and never returns anything but the reply or the refusal.
+ */
+#include <string.h>
+
+#include "idg-at-filter.h"
+
+int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput (const guint8 *data,
+                        size_t        size)
+{
+  static const guint8 secret[IDG_SECRET_LEN] = { 7 };
+  const gchar *line, *reply, *nul;
+  gsize line_len, reply_len, out_len = 0;
+  gchar *out;
+  IdgGuard guard;
+  GPtrArray *cmds;
+
+  if (size < 1)
+    return 0;
+  idg_guard_init (&guard, (data[0] >> 1) & IDG_KIND_MASK_ALL,
+                  (data[0] & 1) ? IDG_POLICY_PSEUDONYM : IDG_POLICY_REDACT, secret, "fuzz");
+  line = (const gchar *) data + 1;
+  nul = memchr (line, 0, size - 1);
+  line_len = nul ? (gsize) (nul - line) : size - 1;
+  reply = nul ? nul + 1 : line + line_len;
+  reply_len = size - 1 - line_len - (nul ? 1 : 0);
+
+  cmds = idg_at_parse_line (line, line_len, NULL);
+  g_ptr_array_unref (cmds);
+  (void) idg_at_filter_request (&guard, line, line_len);
+  out = idg_at_filter_reply (&guard, line, line_len, reply, reply_len, &out_len);
+  if (out_len != reply_len && strcmp (out, IDG_AT_REFUSAL) != 0)
+    __builtin_trap ();
+  g_free (out);
+  return 0;
+}
