@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Who is calling: effective uid and gid in the initial user namespace, the
+ * executable and the cgroup v2 path, resolved from `current` at the instant
+ * of the call, never from anything the caller says.
+ *
+ * The executable path is d_path() of mm->exe_file, relative to the caller's
+ * root. A caller in a chroot or another mount namespace could make any path
+ * appear there, so the path is only attested when the caller's root is the
+ * broker's root (idg_broker_same_root()); otherwise it is unknown and no exe
+ * selector matches. The cgroup path is the kernfs path from the root of the
+ * default (v2) hierarchy, which a cgroup namespace does not change.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm_types.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uidgid.h>
+
+#include "broker.h"
+#include "identity.h"
+#include "uapi/idguard.h"
+
+static struct file *exe_file_get(void)
+{
+	struct mm_struct *mm = current->mm;
+	struct file *exe;
+
+	if (!mm)
+		return NULL;
+	rcu_read_lock();
+	/*
+	 * The one API difference between 6.1 and mainline this module meets;
+	 * Kbuild probes the headers for it.
+	 */
+#ifdef IDG_GET_FILE_RCU_TAKES_PTR
+	exe = get_file_rcu(&mm->exe_file);
+#else
+	exe = rcu_dereference(mm->exe_file);
+	if (exe && !get_file_rcu(exe))
+		exe = NULL;
+#endif
+	rcu_read_unlock();
+	return exe;
+}
+
+static const char *exe_path(char *buf, int len)
+{
+	struct file *exe;
+	char *p;
+
+	if (!idg_broker_same_root())
+		return NULL;
+	exe = exe_file_get();
+	if (!exe)
+		return NULL;
+	p = d_path(&exe->f_path, buf, len);
+	fput(exe);
+	return IS_ERR(p) ? NULL : p;
+}
+
+static const char *cgroup_path_of_current(char *buf, int len)
+{
+	struct cgroup *cgrp;
+	bool ok;
+	int ret;
+
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(current);
+	ok = cgroup_tryget(cgrp);
+	rcu_read_unlock();
+	if (!ok)
+		return NULL;
+	ret = cgroup_path(cgrp, buf, len);
+	cgroup_put(cgrp);
+	/* Truncated (ret >= len) or failed: unknown, matches nothing. */
+	if (ret < 0 || ret >= len)
+		return NULL;
+	return buf;
+}
+
+/*
+ * Fills @id for the current task. @need holds IDGUARD_SEL_* bits: the exe
+ * and cgroup paths are only resolved when a loaded grant can use them.
+ */
+int idg_identity_get(struct idg_identity *id, u32 need)
+{
+	memset(id, 0, sizeof(*id));
+	id->uid = from_kuid_munged(&init_user_ns, current_euid());
+	id->gid = from_kgid_munged(&init_user_ns, current_egid());
+	id->pid = task_tgid_nr(current);
+	if (!(need & (IDGUARD_SEL_EXE | IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT)))
+		return 0;
+	id->buf = kmalloc(2 * IDGUARD_PATH_MAX, GFP_KERNEL);
+	if (!id->buf)
+		return -ENOMEM;
+	if (need & IDGUARD_SEL_EXE)
+		id->exe = exe_path(id->buf, IDGUARD_PATH_MAX);
+	if (need & (IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT))
+		id->cgroup = cgroup_path_of_current(id->buf + IDGUARD_PATH_MAX,
+						    IDGUARD_PATH_MAX);
+	return 0;
+}
+
+void idg_identity_put(struct idg_identity *id)
+{
+	kfree(id->buf);
+	id->buf = NULL;
+	id->exe = NULL;
+	id->cgroup = NULL;
+}
+
+/* "/a" holds "/a" and "/a/b", not "/ab"; "/" holds everything. */
+bool idg_identity_in_cgroup(const struct idg_identity *id, const char *cg)
+{
+	size_t n = strlen(cg);
+
+	if (!id->cgroup)
+		return false;
+	while (n > 1 && cg[n - 1] == '/')
+		n--;
+	if (n == 1)
+		return true;
+	return !strncmp(id->cgroup, cg, n) &&
+	       (id->cgroup[n] == '\0' || id->cgroup[n] == '/');
+}
+
+static bool is_unit_name(const char *s, size_t n)
+{
+	static const char * const suffixes[] = { ".service", ".scope" };
+	size_t i, l;
+
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		l = strlen(suffixes[i]);
+		if (n > l && !memcmp(s + n - l, suffixes[i], l))
+			return true;
+	}
+	return false;
+}
+
+/* The last component ending in .service or .scope names the unit. */
+bool idg_identity_in_unit(const struct idg_identity *id, const char *unit)
+{
+	const char *p, *comp, *last = NULL;
+	size_t n, last_n = 0;
+
+	if (!id->cgroup)
+		return false;
+	for (p = id->cgroup; *p; p = comp + n) {
+		while (*p == '/')
+			p++;
+		comp = p;
+		n = strchrnul(comp, '/') - comp;
+		if (n && is_unit_name(comp, n)) {
+			last = comp;
+			last_n = n;
+		}
+	}
+	return last && last_n == strlen(unit) && !memcmp(last, unit, last_n);
+}

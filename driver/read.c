@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IDGUARD_IOC_READ: a client presents an identifier kind and its token; the
+ * value comes back if a grant matches the caller at this instant. The order
+ * of the checks and every errno are specified in uapi/idguard.h. The token
+ * is hashed at once and wiped; the value is copied out of the RCU section
+ * into a local buffer that is wiped before returning.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/sha2.h>
+#include <linux/sched.h>
+#include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+
+#include "audit.h"
+#include "broker.h"
+#include "grants.h"
+#include "identity.h"
+#include "ratelimit.h"
+#include "read.h"
+#include "uapi/idguard.h"
+
+#define OUT_OFFSET offsetof(struct idguard_read, value_len)
+
+static int check_request(const struct idguard_read *req)
+{
+	if (req->size != sizeof(*req) || req->flags || req->reserved ||
+	    req->kind >= IDGUARD_KIND_COUNT || !req->token_len ||
+	    req->token_len > IDGUARD_TOKEN_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static void audit(const struct idg_identity *who, u32 kind, u64 grant_id,
+		  int err)
+{
+	struct idguard_event ev = {
+		.kind = kind,
+		.time_ns = ktime_get_real_ns(),
+		.grant_id = err ? 0 : grant_id,
+		.uid = who->uid,
+		.gid = who->gid,
+		.pid = who->pid,
+		.decision = err ? IDGUARD_DECISION_REFUSE :
+				  IDGUARD_DECISION_RELEASE,
+		.error = -err,
+	};
+
+	idg_audit_push(&ev);
+}
+
+static int decide(struct idguard_read *req, struct idg_identity *who,
+		  struct idg_answer *ans)
+{
+	u8 hash[IDGUARD_HASH_LEN];
+	int ret;
+
+	if (!idg_ratelimit_allow(who->uid))
+		return -EAGAIN;
+	if (!idg_broker_present())
+		return -EHOSTDOWN;
+	sha256(req->token, req->token_len, hash);
+	memzero_explicit(req->token, sizeof(req->token));
+	ret = idg_identity_get(who, idg_grants_needs());
+	if (!ret)
+		ret = idg_grants_check(who, req->kind, hash, ans);
+	memzero_explicit(hash, sizeof(hash));
+	if (ret == -EACCES || ret == -EKEYEXPIRED)
+		idg_ratelimit_charge(who->uid);
+	return ret;
+}
+
+long idg_read_ioctl(void __user *uarg)
+{
+	struct idguard_read req;
+	struct idg_identity who;
+	struct idg_answer ans = { };
+	long ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	ret = check_request(&req);
+	if (ret)
+		goto out;
+
+	/* uid, gid and pid first: the rate limit and the audit need them. */
+	idg_identity_get(&who, 0);
+	ret = decide(&req, &who, &ans);
+	if (ret != -EHOSTDOWN)
+		audit(&who, req.kind, ans.grant_id, ret);
+	idg_identity_put(&who);
+	if (ret)
+		goto out;
+
+	req.value_len = ans.len;
+	memcpy(req.value, ans.value, ans.len);
+	memset(req.value + ans.len, 0, sizeof(req.value) - ans.len);
+	req.grant_id = ans.grant_id;
+	/* Only the output fields: the caller's token is left as it was. */
+	if (copy_to_user(uarg + OUT_OFFSET, (u8 *)&req + OUT_OFFSET,
+			 sizeof(req) - OUT_OFFSET))
+		ret = -EFAULT;
+out:
+	memzero_explicit(&ans, sizeof(ans));
+	memzero_explicit(&req, sizeof(req));
+	return ret;
+}
