@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The QMI door: a consent-aware drop-in for libqmi's qmi-proxy on an
+ * abstract unix socket ("@qmi-proxy"), so that qmicli -p, ModemManager and
+ * every libqmi program keep working unchanged while each client only sees
+ * the identifiers its grants allow.
+ *
+ * The qmi-proxy protocol, as libqmi clients speak it:
+ *  - the stream carries QMUX frames, nothing else;
+ *  - the first request of a client is CTL "Internal Proxy Open" (0xFF00)
+ *    with TLV 0x01 the device path; the proxy answers it with a plain
+ *    success response once the device is usable. Here the path must be the
+ *    broker's QMI modem port: anything else is answered ACCESS_DENIED and the
+ *    client is closed;
+ *  - CTL requests share the device's CTL transaction ids: they are sent with
+ *    a fresh id and answered with the client's own;
+ *  - client ids come from CTL Allocate CID responses and go with CTL Release
+ *    CID requests; they belong to the client that allocated them and are
+ *    released when it disconnects. A request on a client id the client does
+ *    not own is answered INVALID_CLIENT_ID (the backend's own clients and
+ *    other clients' are out of reach); CTL Sync, which would release every
+ *    client id of every client, is answered here with success;
+ *  - responses go back to the requester (QmiDevice matches them on service,
+ *    client id and transaction id); indications go to the client owning the
+ *    client id, broadcast ones (0xFF) to every client with a client id of
+ *    that service.
+ *
+ * Policy is looked up per message (idg_broker_guard_begin/end around the
+ * filter), so a grant given or revoked mid-session counts from the next
+ * message on. Writes are non-blocking with a bounded queue per client: a
+ * slow or dead client is dropped, never waited for. Garbage, a frame that
+ * libqmi rejects or a first message that is not a proxy open drops that
+ * client alone.
+ */
+#include "idg-modem-qmi-private.h"
+#include "idg-qmi-filter.h"
+#include "idg-personal.h"
+
+#include <errno.h>
+#include <gio/gunixsocketaddress.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define READ_CHUNK          4096
+#define OUT_QUEUE_MAX       (1024 * 1024)
+#define COMMAND_TIMEOUT     120
+
+#define CTL_SET_INSTANCE_ID 0x0020
+#define CTL_ALLOCATE_CID    0x0022
+#define CTL_RELEASE_CID     0x0023
+#define CTL_SYNC            0x0027
+#define CTL_PROXY_OPEN      0xFF00
+#define CID_BROADCAST       0xFF
+
+/* libqmi's QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID */
+#define ERROR_INVALID_CLIENT_ID 0x0007
+
+typedef struct {
+  guint8 service;
+  guint8 cid;
+} Cid;
+
+typedef struct _Client Client;
+
+struct _Client {
+  gint         ref;
+  IdgDoorQmi  *door;          /* NULL once dropped */
+  guint        id;
+  GSocket     *socket;
+  GSource     *in_source;
+  GSource     *out_source;    /* attached while the queue is not empty */
+  GByteArray  *in;
+  GQueue       out;           /* GBytes */
+  gsize        out_head_off;
+  gsize        out_bytes;
+  IdgIdentity *identity;
+  gboolean     opened;        /* proxy open answered */
+  QmiMessage  *pending_open;  /* proxy open waiting for the device */
+  GArray      *cids;          /* Cid */
+  gboolean     close_after_flush;
+};
+
+struct _IdgDoorQmi {
+  IdgBroker    *broker;
+  IdgModemQmi  *modem;
+  gchar        *name;
+  GSocket      *listener;
+  GSource      *accept_source;
+  GList        *clients;
+  QmiDevice    *device;
+  gulong        indication_id;
+  guint         watch_id;
+  GCancellable *cancellable;
+  guint         next_client;
+};
+
+typedef struct {
+  IdgDoorQmi        *door;          /* valid until the door's cancellable fires */
+  Client            *client;
+  guint8             ctl_trid;      /* the client's CTL transaction id */
+  IdgQmiRequestInfo  info;
+  GByteArray        *request;       /* as the client sent it */
+} Request;
+
+static void client_drop       (Client *client, const gchar *why);
+static void client_flush      (Client *client);
+static void device_changed_cb (QmiDevice *device, gpointer user_data);
+
+/*****************************************************************************/
+/* Clients */
+
+static Client *
+client_ref (Client *client)
+{
+  client->ref++;
+  return client;
+}
+
+static void
+client_unref (Client *client)
+{
+  if (--client->ref > 0)
+    return;
+  g_queue_clear_full (&client->out, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&client->in, g_byte_array_unref);
+  g_clear_pointer (&client->cids, g_array_unref);
+  g_clear_pointer (&client->pending_open, qmi_message_unref);
+  g_clear_pointer (&client->identity, idg_identity_free);
+  g_clear_object (&client->socket);
+  g_free (client);
+}
+
+static gint
+client_find_cid (Client *client,
+                 guint8  service,
+                 guint8  cid)
+{
+  guint i;
+
+  for (i = 0; i < client->cids->len; i++) {
+    Cid *c = &g_array_index (client->cids, Cid, i);
+
+    if (c->service == service && c->cid == cid)
+      return (gint) i;
+  }
+  return -1;
+}
+
+static gboolean
+client_has_service (Client *client,
+                    guint8  service)
+{
+  guint i;
+
+  for (i = 0; i < client->cids->len; i++)
+    if (g_array_index (client->cids, Cid, i).service == service)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+out_ready_cb (GSocket      *socket,
+              GIOCondition  condition,
+              gpointer      user_data)
+{
+  Client *client = user_data;
+
+  client_flush (client);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Writes what the socket takes now; the rest waits for G_IO_OUT. */
+static void
+client_flush (Client *client)
+{
+  while (!g_queue_is_empty (&client->out)) {
+    GBytes *head = g_queue_peek_head (&client->out);
+    gsize len;
+    const guint8 *data = g_bytes_get_data (head, &len);
+    g_autoptr(GError) error = NULL;
+    gssize n;
+
+    n = g_socket_send_with_blocking (client->socket, (const gchar *) data + client->out_head_off,
+                                     len - client->out_head_off, FALSE, NULL, &error);
+    if (n < 0) {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      client_drop (client, "write failed");
+      return;
+    }
+    client->out_head_off += (gsize) n;
+    client->out_bytes -= (gsize) n;
+    if (client->out_head_off == len) {
+      g_bytes_unref (g_queue_pop_head (&client->out));
+      client->out_head_off = 0;
+    }
+  }
+  if (g_queue_is_empty (&client->out)) {
+    if (client->out_source) {
+      g_source_destroy (client->out_source);
+      g_clear_pointer (&client->out_source, g_source_unref);
+    }
+    if (client->close_after_flush)
+      client_drop (client, "refused");
+    return;
+  }
+  if (!client->out_source) {
+    client->out_source = g_socket_create_source (client->socket, G_IO_OUT, NULL);
+    g_source_set_callback (client->out_source, (GSourceFunc) out_ready_cb, client, NULL);
+    g_source_attach (client->out_source, NULL);
+  }
+}
+
+static void
+client_send (Client       *client,
+             const guint8 *data,
+             gsize         len)
+{
+  if (!client->door)
+    return;
+  if (client->out_bytes + len > OUT_QUEUE_MAX) {
+    client_drop (client, "output queue full");
+    return;
+  }
+  g_queue_push_tail (&client->out, g_bytes_new (data, len));
+  client->out_bytes += len;
+  if (!client->out_source)
+    client_flush (client);
+}
+
+static void
+client_send_error (Client       *client,
+                   const guint8 *request,
+                   gsize         len,
+                   guint16       error)
+{
+  g_autoptr(GByteArray) rsp = idg_qmi_filter_error_response (request, len, error);
+
+  if (rsp)
+    client_send (client, rsp->data, rsp->len);
+}
+
+static void
+release_cid_on_device (IdgDoorQmi *door,
+                       guint8      service,
+                       guint8      cid);
+
+static void
+client_drop (Client      *client,
+             const gchar *why)
+{
+  IdgDoorQmi *door = client->door;
+  guint i;
+
+  if (!door)
+    return;
+  g_debug ("qmi door: client %u dropped: %s", client->id, why);
+  client->door = NULL;
+  door->clients = g_list_remove (door->clients, client);
+  if (client->in_source) {
+    g_source_destroy (client->in_source);
+    g_clear_pointer (&client->in_source, g_source_unref);
+  }
+  if (client->out_source) {
+    g_source_destroy (client->out_source);
+    g_clear_pointer (&client->out_source, g_source_unref);
+  }
+  g_socket_close (client->socket, NULL);
+  for (i = 0; i < client->cids->len; i++) {
+    Cid *c = &g_array_index (client->cids, Cid, i);
+
+    release_cid_on_device (door, c->service, c->cid);
+  }
+  g_array_set_size (client->cids, 0);
+  client_unref (client);
+}
+
+/*****************************************************************************/
+/* Talking to the device */
+
+static void
+release_ready (QmiDevice    *device,
+               GAsyncResult *res,
+               gpointer      user_data)
+{
+  g_autoptr(QmiMessage) rsp = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rsp = qmi_device_command_full_finish (device, res, &error);
+  if (!rsp)
+    g_debug ("qmi door: releasing a client id: %s", error->message);
+}
+
+static void
+release_cid_on_device (IdgDoorQmi *door,
+                       guint8      service,
+                       guint8      cid)
+{
+  g_autoptr(QmiMessage) msg = NULL;
+  gsize tlv;
+
+  if (!door->device)
+    return;
+  msg = qmi_message_new (QMI_SERVICE_CTL, 0, 0, CTL_RELEASE_CID);
+  tlv = qmi_message_tlv_write_init (msg, 0x01, NULL);
+  if (!tlv ||
+      !qmi_message_tlv_write_guint8 (msg, service, NULL) ||
+      !qmi_message_tlv_write_guint8 (msg, cid, NULL) ||
+      !qmi_message_tlv_write_complete (msg, tlv, NULL))
+    return;
+  qmi_device_command_full (door->device, msg, NULL, 10, door->cancellable,
+                           (GAsyncReadyCallback) release_ready, NULL);
+}
+
+static void
+request_free (Request *req)
+{
+  client_unref (req->client);
+  g_byte_array_unref (req->request);
+  g_free (req);
+}
+
+/* The allocation info TLV (0x01: service, client id) of a successful CTL
+ * Allocate CID response. */
+static void
+track_allocation (Client       *client,
+                  const guint8 *frame,
+                  gsize         len)
+{
+  IdgQmiHeader h;
+  gsize off;
+  gboolean ok = FALSE;
+  Cid c = { 0, 0 };
+  gboolean have = FALSE;
+
+  if (!idg_qmi_frame_parse (frame, len, &h))
+    return;
+  for (off = h.tlv_offset; off + 3 <= len;) {
+    guint8 type = frame[off];
+    gsize n = (gsize) (frame[off + 1] | (frame[off + 2] << 8));
+
+    if (type == 0x02 && n == 4)
+      ok = frame[off + 3] == 0 && frame[off + 4] == 0;
+    else if (type == 0x01 && n == 2) {
+      c.service = frame[off + 3];
+      c.cid = frame[off + 4];
+      have = TRUE;
+    }
+    off += 3 + n;
+  }
+  if (ok && have && c.service != IDG_QMI_SERVICE_CTL && client_find_cid (client, c.service, c.cid) < 0)
+    g_array_append_val (client->cids, c);
+}
+
+static void
+command_ready (QmiDevice    *device,
+               GAsyncResult *res,
+               Request      *req)
+{
+  g_autoptr(QmiMessage) rsp = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) frame = NULL;
+  Client *client = req->client;
+  IdgDoorQmi *door = client->door;
+
+  rsp = qmi_device_command_full_finish (device, res, &error);
+  if (!rsp) {
+    if (door)
+      g_debug ("qmi door: client %u: request 0x%04x failed: %s", client->id,
+               req->info.message_id, error->message);
+    goto out;
+  }
+  if (!door) {
+    /* the client is gone: a client id it allocated meanwhile is released */
+    if (req->info.service == IDG_QMI_SERVICE_CTL && req->info.message_id == CTL_ALLOCATE_CID) {
+      Client tmp = { 0 };
+
+      tmp.cids = g_array_new (FALSE, FALSE, sizeof (Cid));
+      track_allocation (&tmp, rsp->data, rsp->len);
+      if (tmp.cids->len > 0)
+        release_cid_on_device (req->door, g_array_index (tmp.cids, Cid, 0).service,
+                               g_array_index (tmp.cids, Cid, 0).cid);
+      g_array_unref (tmp.cids);
+    }
+    goto out;
+  }
+  frame = g_byte_array_sized_new (rsp->len);
+  g_byte_array_append (frame, rsp->data, rsp->len);
+
+  if (req->info.service == IDG_QMI_SERVICE_CTL) {
+    if (frame->len > 7)
+      frame->data[7] = req->ctl_trid;
+    if (req->info.message_id == CTL_ALLOCATE_CID)
+      track_allocation (client, frame->data, frame->len);
+    client_send (client, frame->data, frame->len);
+  } else {
+    IdgGuard guard;
+    IdgQmiVerdict verdict;
+
+    idg_broker_guard_begin (door->broker, client->identity, &guard);
+    verdict = idg_qmi_filter_response (frame->data, frame->len, &req->info, &guard);
+    idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+    if (verdict == IDG_QMI_VERDICT_PASS)
+      client_send (client, frame->data, frame->len);
+    else
+      client_send_error (client, req->request->data, req->request->len,
+                         IDG_QMI_ERROR_MALFORMED_MESSAGE);
+  }
+out:
+  request_free (req);
+}
+
+static void
+forward (Client                  *client,
+         QmiMessage              *msg,
+         const IdgQmiRequestInfo *info)
+{
+  IdgDoorQmi *door = client->door;
+  Request *req = g_new0 (Request, 1);
+
+  req->door = door;
+  req->client = client_ref (client);
+  req->info = *info;
+  req->request = g_byte_array_sized_new (msg->len);
+  g_byte_array_append (req->request, msg->data, msg->len);
+  if (info->service == IDG_QMI_SERVICE_CTL) {
+    /* CTL transaction ids are the device's: a fresh one out, the client's
+     * back */
+    req->ctl_trid = (guint8) qmi_message_get_transaction_id (msg);
+    qmi_message_set_transaction_id (msg, 0);
+  }
+  qmi_device_command_full (door->device, msg, NULL, COMMAND_TIMEOUT, door->cancellable,
+                           (GAsyncReadyCallback) command_ready, req);
+}
+
+/*****************************************************************************/
+/* Client requests */
+
+static void
+answer_success (Client     *client,
+                QmiMessage *msg)
+{
+  g_autoptr(QmiMessage) rsp = qmi_message_response_new (msg, QMI_PROTOCOL_ERROR_NONE);
+
+  client_send (client, rsp->data, rsp->len);
+}
+
+static void
+complete_open (Client *client)
+{
+  g_autoptr(QmiMessage) msg = g_steal_pointer (&client->pending_open);
+
+  client->opened = TRUE;
+  answer_success (client, msg);
+}
+
+static void
+process_proxy_open (Client     *client,
+                    QmiMessage *msg)
+{
+  IdgDoorQmi *door = client->door;
+  const guint8 *path;
+  guint16 path_len = 0;
+  g_autofree gchar *device_path = NULL;
+
+  path = qmi_message_get_raw_tlv (msg, 0x01, &path_len);
+  if (path && path_len > 0 && !memchr (path, '\0', path_len))
+    device_path = g_strndup ((const gchar *) path, path_len);
+  if (!device_path || !idg_broker_is_modem_port (door->broker, "qmi", device_path)) {
+    g_message ("qmi door: client %u asked for a device that is not the modem's QMI port; refused",
+               client->id);
+    client_send_error (client, msg->data, msg->len, IDG_QMI_ERROR_ACCESS_DENIED);
+    client->close_after_flush = TRUE;
+    if (client->door && !client->out_source)
+      client_drop (client, "refused");
+    return;
+  }
+  g_clear_pointer (&client->pending_open, qmi_message_unref);
+  client->pending_open = qmi_message_ref (msg);
+  /* answered once the backend has the device open */
+  if (door->device)
+    complete_open (client);
+}
+
+static void
+process_ctl (Client     *client,
+             QmiMessage *msg)
+{
+  IdgQmiRequestInfo info = { 0 };
+  guint16 id = qmi_message_get_message_id (msg);
+
+  info.service = IDG_QMI_SERVICE_CTL;
+  info.message_id = id;
+  info.transaction_id = qmi_message_get_transaction_id (msg);
+  switch (id) {
+  case CTL_PROXY_OPEN:
+    process_proxy_open (client, msg);
+    return;
+  case CTL_SYNC:
+    /* a sync releases every client id on the device: not one client's call */
+    answer_success (client, msg);
+    return;
+  case CTL_RELEASE_CID: {
+    const guint8 *v;
+    guint16 n = 0;
+    gint i = -1;
+
+    v = qmi_message_get_raw_tlv (msg, 0x01, &n);
+    if (v && n == 2)
+      i = client_find_cid (client, v[0], v[1]);
+    if (i < 0) {
+      client_send_error (client, msg->data, msg->len, ERROR_INVALID_CLIENT_ID);
+      return;
+    }
+    g_array_remove_index (client->cids, (guint) i);
+    forward (client, msg, &info);
+    return;
+  }
+  default:
+    forward (client, msg, &info);
+    return;
+  }
+}
+
+static void
+process_service (Client     *client,
+                 QmiMessage *msg)
+{
+  IdgDoorQmi *door = client->door;
+  IdgQmiRequestInfo info;
+  IdgQmiVerdict verdict;
+  IdgGuard guard;
+
+  if (client_find_cid (client, qmi_message_get_service (msg), qmi_message_get_client_id (msg)) < 0) {
+    client_send_error (client, msg->data, msg->len, ERROR_INVALID_CLIENT_ID);
+    return;
+  }
+  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  verdict = idg_qmi_filter_request (msg->data, msg->len, &guard, &info);
+  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+  switch (verdict) {
+  case IDG_QMI_VERDICT_PASS:
+    forward (client, msg, &info);
+    return;
+  case IDG_QMI_VERDICT_REFUSE:
+    client_send_error (client, msg->data, msg->len, info.error);
+    return;
+  case IDG_QMI_VERDICT_DROP:
+    client_drop (client, "malformed request");
+    return;
+  }
+}
+
+/* FALSE if the client was dropped. */
+static gboolean
+process_frame (Client       *client,
+               const guint8 *data,
+               gsize         len)
+{
+  g_autoptr(GByteArray) raw = g_byte_array_sized_new ((guint) len);
+  g_autoptr(QmiMessage) msg = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (client->close_after_flush)
+    return TRUE;
+  g_byte_array_append (raw, data, (guint) len);
+  msg = qmi_message_new_from_raw (raw, &error);
+  if (!msg || raw->len != 0 || !qmi_message_is_request (msg)) {
+    client_drop (client, "not a QMI request");
+    return FALSE;
+  }
+  if (!client->opened) {
+    if (qmi_message_get_service (msg) != QMI_SERVICE_CTL ||
+        qmi_message_get_message_id (msg) != CTL_PROXY_OPEN ||
+        client->pending_open) {
+      client_drop (client, "first request is not a proxy open");
+      return FALSE;
+    }
+    process_proxy_open (client, msg);
+  } else if (qmi_message_get_service (msg) == QMI_SERVICE_CTL) {
+    process_ctl (client, msg);
+  } else {
+    process_service (client, msg);
+  }
+  return client->door != NULL;
+}
+
+static gboolean
+in_ready_cb (GSocket      *socket,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  Client *client = user_data;
+  guint8 buf[READ_CHUNK];
+  g_autoptr(GError) error = NULL;
+  gboolean keep;
+  gssize n;
+
+  n = g_socket_receive_with_blocking (socket, (gchar *) buf, sizeof buf, FALSE, NULL, &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0) {
+    client_drop (client, n == 0 ? "closed" : "read failed");
+    return G_SOURCE_REMOVE;
+  }
+  g_byte_array_append (client->in, buf, (guint) n);
+
+  client_ref (client);
+  while (client->door && client->in->len > 0) {
+    gsize flen;
+
+    if (client->in->data[0] != 0x01) {
+      client_drop (client, "framing error");
+      break;
+    }
+    if (client->in->len < 3)
+      break;
+    flen = (gsize) (client->in->data[1] | (client->in->data[2] << 8)) + 1;
+    if (flen < 12 || flen > IDG_QMI_FRAME_MAX) {
+      client_drop (client, "bad frame length");
+      break;
+    }
+    if (client->in->len < flen)
+      break;
+    if (!process_frame (client, client->in->data, flen))
+      break;
+    g_byte_array_remove_range (client->in, 0, (guint) flen);
+  }
+  keep = client->door != NULL;
+  client_unref (client);
+  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/*****************************************************************************/
+/* Indications */
+
+static void
+indication_cb (QmiDevice  *device,
+               QmiMessage *msg,
+               IdgDoorQmi *door)
+{
+  guint8 service = qmi_message_get_service (msg);
+  guint8 cid = qmi_message_get_client_id (msg);
+  GList *l, *next;
+
+  if (service == QMI_SERVICE_CTL)
+    return;
+  for (l = door->clients; l; l = next) {
+    Client *client = l->data;
+    g_autoptr(GByteArray) frame = NULL;
+    IdgGuard guard;
+    IdgQmiVerdict verdict;
+
+    next = l->next;
+    if (!client->opened)
+      continue;
+    if (cid == CID_BROADCAST ? !client_has_service (client, service)
+                             : client_find_cid (client, service, cid) < 0)
+      continue;
+    frame = g_byte_array_sized_new (msg->len);
+    g_byte_array_append (frame, msg->data, msg->len);
+    idg_broker_guard_begin (door->broker, client->identity, &guard);
+    verdict = idg_qmi_filter_response (frame->data, frame->len, NULL, &guard);
+    idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+    if (verdict == IDG_QMI_VERDICT_PASS)
+      client_send (client, frame->data, frame->len);
+  }
+}
+
+static void
+device_changed_cb (QmiDevice *device,
+                   gpointer   user_data)
+{
+  IdgDoorQmi *door = user_data;
+  GList *l, *next;
+
+  if (door->device) {
+    g_clear_signal_handler (&door->indication_id, door->device);
+    g_clear_object (&door->device);
+    /* client ids of the old device mean nothing on a new one */
+    for (l = door->clients; l; l = next) {
+      Client *client = l->data;
+
+      next = l->next;
+      if (client->opened)
+        client_drop (client, "modem went away");
+    }
+  }
+  if (!device)
+    return;
+  door->device = g_object_ref (device);
+  door->indication_id = g_signal_connect (device, QMI_DEVICE_SIGNAL_INDICATION,
+                                          G_CALLBACK (indication_cb), door);
+  for (l = door->clients; l; l = next) {
+    Client *client = l->data;
+
+    next = l->next;
+    if (client->pending_open)
+      complete_open (client);
+  }
+}
+
+/*****************************************************************************/
+/* Listening */
+
+static gboolean
+accept_cb (GSocket      *listener,
+           GIOCondition  condition,
+           gpointer      user_data)
+{
+  IdgDoorQmi *door = user_data;
+
+  for (;;) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSocket) socket = NULL;
+    g_autoptr(IdgIdentity) identity = NULL;
+    g_autofree gchar *who = NULL;
+    Client *client;
+
+    socket = g_socket_accept (listener, NULL, &error);
+    if (!socket) {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        g_warning ("qmi door: accept: %s", error->message);
+      break;
+    }
+    identity = idg_identity_from_socket (g_socket_get_fd (socket), &error);
+    if (!identity) {
+      g_message ("qmi door: client without credentials refused: %s", error->message);
+      continue;
+    }
+    g_socket_set_blocking (socket, FALSE);
+    client = g_new0 (Client, 1);
+    client->ref = 1;
+    client->door = door;
+    client->id = door->next_client++;
+    client->socket = g_steal_pointer (&socket);
+    client->identity = g_steal_pointer (&identity);
+    client->in = g_byte_array_new ();
+    client->cids = g_array_new (FALSE, FALSE, sizeof (Cid));
+    g_queue_init (&client->out);
+    client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+    g_source_set_callback (client->in_source, (GSourceFunc) in_ready_cb, client, NULL);
+    g_source_attach (client->in_source, NULL);
+    door->clients = g_list_prepend (door->clients, client);
+    who = idg_identity_describe (client->identity);
+    g_debug ("qmi door: client %u connected: %s", client->id, who);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The pid holding an abstract unix socket name, from /proc/net/unix and
+ * the fds of /proc/PID, or 0. */
+static pid_t
+abstract_holder (const gchar *name)
+{
+  g_autofree gchar *table = NULL;
+  g_autofree gchar *want = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GDir) proc = NULL;
+  const gchar *pid_name;
+  gulong inode = 0;
+  guint i;
+
+  if (!g_file_get_contents ("/proc/net/unix", &table, NULL, NULL))
+    return 0;
+  lines = g_strsplit (table, "\n", -1);
+  for (i = 1; lines[i] && !inode; i++) {
+    gchar path[256];
+    gulong ino = 0;
+    guint st = 0;
+
+    /* Num RefCount Protocol Flags Type St Inode Path */
+    if (sscanf (lines[i], "%*s %*s %*s %*s %*s %x %lu %255s", &st, &ino, path) == 3 &&
+        st == 1 && path[0] == '@' && g_str_equal (path + 1, name))
+      inode = ino;
+  }
+  if (!inode)
+    return 0;
+  want = g_strdup_printf ("socket:[%lu]", inode);
+  proc = g_dir_open ("/proc", 0, NULL);
+  while (proc && (pid_name = g_dir_read_name (proc))) {
+    g_autofree gchar *fd_dir_path = NULL;
+    g_autoptr(GDir) fds = NULL;
+    const gchar *fd;
+
+    if (!g_ascii_isdigit (pid_name[0]))
+      continue;
+    fd_dir_path = g_build_filename ("/proc", pid_name, "fd", NULL);
+    fds = g_dir_open (fd_dir_path, 0, NULL);
+    while (fds && (fd = g_dir_read_name (fds))) {
+      g_autofree gchar *link_path = g_build_filename (fd_dir_path, fd, NULL);
+      g_autofree gchar *target = g_file_read_link (link_path, NULL);
+
+      if (target && g_str_equal (target, want) && (pid_t) atoi (pid_name) != getpid ())
+        return (pid_t) atoi (pid_name);
+    }
+  }
+  return 0;
+}
+
+static GSocket *
+bind_abstract (const gchar  *name,
+               GError      **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) local = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (!socket)
+    return NULL;
+  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
+  if (!g_socket_bind (socket, address, FALSE, &local)) {
+    if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)) {
+      pid_t pid = abstract_holder (name);
+
+      if (pid > 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                     "@%s is already held by another process (pid %d); refusing to start",
+                     name, (int) pid);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                     "@%s is already held by another process; refusing to start", name);
+      return NULL;
+    }
+    g_propagate_prefixed_error (error, g_steal_pointer (&local), "binding @%s: ", name);
+    return NULL;
+  }
+  if (!g_socket_listen (socket, error)) {
+    g_prefix_error (error, "listening on @%s: ", name);
+    return NULL;
+  }
+  return g_steal_pointer (&socket);
+}
+
+IdgDoorQmi *
+idg_door_qmi_new (IdgBroker    *broker,
+                  IdgModemQmi  *modem,
+                  const gchar  *abstract_name,
+                  int           listen_fd,
+                  GError      **error)
+{
+  g_autoptr(GSocket) listener = NULL;
+  IdgDoorQmi *door;
+  QmiDevice *device;
+
+  g_return_val_if_fail (modem != NULL, NULL);
+  if (listen_fd >= 0) {
+    listener = g_socket_new_from_fd (listen_fd, error);
+    if (!listener) {
+      g_prefix_error (error, "qmi door: socket-activation fd %d: ", listen_fd);
+      return NULL;
+    }
+  } else {
+    if (!abstract_name || !*abstract_name) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "qmi door: no socket name");
+      return NULL;
+    }
+    listener = bind_abstract (abstract_name, error);
+    if (!listener)
+      return NULL;
+  }
+  g_socket_set_blocking (listener, FALSE);
+
+  door = g_new0 (IdgDoorQmi, 1);
+  door->broker = broker;
+  door->modem = modem;
+  door->name = g_strdup (abstract_name ? abstract_name : "");
+  door->listener = g_steal_pointer (&listener);
+  door->cancellable = g_cancellable_new ();
+  door->next_client = 1;
+  door->accept_source = g_socket_create_source (door->listener, G_IO_IN, NULL);
+  g_source_set_callback (door->accept_source, (GSourceFunc) accept_cb, door, NULL);
+  g_source_attach (door->accept_source, NULL);
+  door->watch_id = idg_modem_qmi_watch (modem, device_changed_cb, door);
+  device = idg_modem_qmi_peek_device (modem);
+  if (device)
+    device_changed_cb (device, door);
+  return door;
+}
+
+guint
+idg_door_qmi_get_n_clients (IdgDoorQmi *door)
+{
+  return door ? g_list_length (door->clients) : 0;
+}
+
+void
+idg_door_qmi_free (IdgDoorQmi *door)
+{
+  if (!door)
+    return;
+  idg_modem_qmi_unwatch (door->modem, door->watch_id);
+  g_source_destroy (door->accept_source);
+  g_source_unref (door->accept_source);
+  while (door->clients)
+    client_drop (door->clients->data, "door closing");
+  g_cancellable_cancel (door->cancellable);
+  if (door->device) {
+    g_clear_signal_handler (&door->indication_id, door->device);
+    g_clear_object (&door->device);
+  }
+  g_socket_close (door->listener, NULL);
+  g_object_unref (door->listener);
+  g_object_unref (door->cancellable);
+  g_free (door->name);
+  g_free (door);
+}
