@@ -24,11 +24,12 @@ for page in "$IDG_SRC"/docs/man/*.[1-8]; do
   cp "$page" "$T/man/man$sec/"
 done
 
-# The unit set, with ExecStart= pointed at built binaries where they exist.
+# The unit set (services as meson configured them, sockets as written),
+# with ExecStart= pointed at built binaries where they exist.
 built_sbin="$IDG_BUILD/userspace/broker/idguardd"
 built_sim="$IDG_BUILD/userspace/sim/idguard-modem-sim"
 n=0
-for u in "$IDG_BUILD"/systemd/*.service "$IDG_BUILD"/systemd/*.socket; do
+for u in "$IDG_BUILD"/systemd/*.service "$IDG_SRC"/systemd/*.socket; do
   [ -e "$u" ] || continue
   n=$((n + 1))
   sed -e "s|^ExecStart=[^ ]*/idguardd |ExecStart=$( [ -x "$built_sbin" ] && echo "$built_sbin" || echo /usr/sbin/idguardd) |" \

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The Debian packages, as a user would check them:
+#  1. dpkg-buildpackage -us -uc -b builds idguard, idguard-dkms, libidguard0
+#     and libidguard-dev from a copy of the tree (what `git clone` gives);
+#  2. each package holds the files it must (dpkg-deb -c), no file is in two
+#     packages, the units start binaries the package ships, the config is a
+#     conffile, dkms.conf's version is the package's;
+#  3. they install into a scratch root (dpkg --root, maintainer scripts run
+#     with DPKG_ROOT): the idguard user exists, the units are enabled, the
+#     state directory is private; nothing touches the host (systemctl,
+#     udevadm and deb-systemd-invoke are stubs that record calls); then they
+#     purge cleanly;
+#  4. the module builds the way DKMS builds it (dkms.conf's MAKE line run
+#     against the packaged sources and the installed kernel headers).
+# Build products live in a temporary directory; logs in $T.
+set -eu
+: "${IDG_BUILD:?}" "${IDG_SRC:?}"
+T="$IDG_BUILD/test-logs/packaging-debs"
+rm -rf "$T"; mkdir -p "$T"
+fail=0
+say() { echo "$*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+
+for tool in dpkg-buildpackage dh dh_dkms dpkg-deb fakeroot; do
+  command -v "$tool" >/dev/null ||
+    { echo "FAIL: $tool missing (make deps installs dpkg-dev, debhelper, dh-dkms, fakeroot)"; exit 1; }
+done
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/idguard-debs.XXXXXX")
+cleanup() { rm -rf "$W"; }
+trap cleanup EXIT INT TERM
+
+version=$(cd "$IDG_SRC" && dpkg-parsechangelog -S Version)
+upstream=${version%-*}
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+src="$W/idguard-$upstream"
+mkdir -p "$src"
+
+# 1. A copy of the tree: tracked and not-ignored files, as a clone has them.
+if [ -e "$IDG_SRC/.git" ] && command -v git >/dev/null; then
+  (cd "$IDG_SRC" && git ls-files -co --exclude-standard -z) |
+    (cd "$IDG_SRC" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\n" "$f"; done' sh) > "$W/files"
+  (cd "$IDG_SRC" && tar -cf - -T "$W/files") | (cd "$src" && tar -xf -)
+else
+  (cd "$IDG_SRC" && tar -cf - --exclude='./build*' --exclude=./.git .) | (cd "$src" && tar -xf -)
+fi
+
+say "building the packages (dpkg-buildpackage -us -uc -b, nocheck, 2 jobs)..."
+start=$(date +%s)
+if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+        dpkg-buildpackage -us -uc -b) > "$T/dpkg-buildpackage.log" 2>&1; then
+  tail -n 40 "$T/dpkg-buildpackage.log"
+  echo "FAIL: dpkg-buildpackage (full log: $T/dpkg-buildpackage.log)"
+  exit 1
+fi
+say "built in $(( $(date +%s) - start ))s"
+
+deb() {
+  f=$(ls "$W"/"$1"_"$version"_*.deb 2>/dev/null | head -n 1)
+  [ -n "$f" ] || { echo "FAIL: no $1 package was built" >&2; return 1; }
+  echo "$f"
+}
+arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+d_main=$(deb idguard); d_dkms=$(deb idguard-dkms); d_lib=$(deb libidguard0); d_dev=$(deb libidguard-dev)
+
+# 2. Contents.
+for p in "$d_main" "$d_dkms" "$d_lib" "$d_dev"; do
+  n=$(basename "$p" | cut -d_ -f1)
+  dpkg-deb -c "$p" | awk '{ p = $6; sub(/^\.\//, "/", p); print p }' | sort > "$T/$n.contents"
+done
+expect() {  # package path...
+  n=$1; shift
+  for path; do
+    grep -qx -- "$path" "$T/$n.contents" || bad "$n lacks $path"
+  done
+}
+expect idguard /usr/sbin/idguardd /usr/bin/idguardctl /usr/bin/idguard-modem-sim \
+  /etc/idguard/idguard.conf \
+  /lib/systemd/system/idguardd.service /lib/systemd/system/idguard-qmi-proxy.socket \
+  /lib/systemd/system/idguard-mbim-proxy.socket /lib/systemd/system/idguard-modem-sim.service \
+  /lib/udev/rules.d/90-idguard.rules /usr/lib/sysusers.d/idguard.conf \
+  /usr/lib/tmpfiles.d/idguard.conf /usr/share/dbus-1/system.d/org.idguard.Broker1.conf \
+  /usr/share/man/man8/idguardd.8.gz /usr/share/man/man1/idguardctl.1.gz \
+  /usr/share/man/man5/idguard.conf.5.gz
+grep -q '^/usr/share/polkit-1/actions/.*\.policy$' "$T/idguard.contents" ||
+  bad "idguard lacks a polkit action file in /usr/share/polkit-1/actions"
+expect idguard-dkms "/usr/src/idguard-$upstream/dkms.conf" "/usr/src/idguard-$upstream/Kbuild" \
+  "/usr/src/idguard-$upstream/driver/uapi/idguard.h" /usr/lib/modules-load.d/idguard.conf
+expect libidguard0 "/usr/lib/$multiarch/libidguard.so.0"
+expect libidguard-dev /usr/include/idguard.h "/usr/lib/$multiarch/libidguard.so" \
+  "/usr/lib/$multiarch/pkgconfig/idguard.pc" /usr/share/man/man3/libidguard.3.gz
+# No file shipped twice.
+cat "$T"/*.contents | grep -v '/$' | sort | uniq -d > "$T/dup"
+[ -s "$T/dup" ] && bad "files in more than one package: $(tr '\n' ' ' < "$T/dup")"
+# The module's sources carry no build products.
+grep -E '\.(o|ko|mod|cmd)$' "$T/idguard-dkms.contents" && bad "idguard-dkms ships build products"
+# The config is a conffile.
+mkdir -p "$W/ctrl"; dpkg-deb -e "$d_main" "$W/ctrl"
+grep -qx /etc/idguard/idguard.conf "$W/ctrl/conffiles" || bad "/etc/idguard/idguard.conf is not a conffile"
+# The units start what the package ships.
+dpkg-deb -x "$d_main" "$W/main"
+for u in "$W"/main/lib/systemd/system/*.service; do
+  exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
+  [ -n "$exe" ] && [ -x "$W/main$exe" ] || bad "$(basename "$u") starts '$exe', not in the package"
+done
+# dkms.conf names the version the package installs its sources under.
+dkms_ver=$(dpkg-deb --fsys-tarfile "$d_dkms" | tar -xOf - "./usr/src/idguard-$upstream/dkms.conf" |
+  sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
+[ "$dkms_ver" = "$upstream" ] || bad "dkms.conf PACKAGE_VERSION '$dkms_ver' != package version '$upstream'"
+
+# 3. Install into a scratch root, maintainer scripts with DPKG_ROOT.
+R="$W/root"
+mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates" "$R/var/lib/dpkg/triggers" "$R/etc" "$R/run"
+: > "$R/var/lib/dpkg/status"; : > "$R/var/lib/dpkg/available"
+mkdir -p "$W/stubs"
+for c in systemctl deb-systemd-invoke udevadm; do
+  printf '#!/bin/sh\necho "%s $*" >> "%s"\n' "$c" "$T/host-calls.log" > "$W/stubs/$c"
+  chmod +x "$W/stubs/$c"
+done
+: > "$T/host-calls.log"
+rootdpkg() {
+  PATH="$W/stubs:$PATH" dpkg --root="$R" --force-script-chrootless --force-depends \
+    --force-not-root --log="$T/dpkg-root.log" "$@"
+}
+if rootdpkg -i "$d_lib" "$d_main" "$d_dev" > "$T/install.log" 2>&1; then
+  say "installed idguard, libidguard0, libidguard-dev into a scratch root"
+else
+  cat "$T/install.log"; bad "dpkg --root -i (maintainer scripts) failed"
+fi
+for p in libidguard0 idguard libidguard-dev; do
+  st=$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f '${Status}' "$p" 2>/dev/null || true)
+  [ "$st" = "install ok installed" ] || bad "$p in the scratch root is '$st'"
+done
+uid=$(awk -F: '$1 == "idguard" { print $3 }' "$R/etc/passwd")
+[ -n "$uid" ] || bad "postinst did not create the idguard user in the scratch root"
+grep -q '^idguard:' "$R/etc/group" || bad "postinst did not create the idguard group"
+st=$(stat -c '%a %u' "$R/var/lib/idguard" 2>/dev/null || echo missing)
+[ "$st" = "700 $uid" ] || bad "/var/lib/idguard is '$st', want '700 $uid'"
+for l in sockets.target.wants/idguard-qmi-proxy.socket sockets.target.wants/idguard-mbim-proxy.socket \
+         multi-user.target.wants/idguardd.service; do
+  [ -L "$R/etc/systemd/system/$l" ] || bad "postinst did not enable $l"
+done
+[ -e "$R/etc/systemd/system/multi-user.target.wants/idguard-modem-sim.service" ] &&
+  bad "the simulated modem is enabled by default"
+[ -s "$T/host-calls.log" ] && { cat "$T/host-calls.log"; bad "maintainer scripts called host tools during a DPKG_ROOT install"; }
+
+# The DKMS package unpacks (its postinst would build on the host: not here).
+rootdpkg --unpack "$d_dkms" > "$T/unpack-dkms.log" 2>&1 || { cat "$T/unpack-dkms.log"; bad "unpacking idguard-dkms"; }
+
+# Purge leaves nothing of ours behind.
+if rootdpkg --purge idguard-dkms libidguard-dev idguard libidguard0 > "$T/purge.log" 2>&1; then
+  left=$(find "$R" -mindepth 1 \( -path "$R/var/lib/dpkg" -o -path "$R/run" \) -prune -o \
+           \( -name '*idguard*' -print \) | sed "s|^$R||")
+  [ -z "$left" ] || bad "left after purge: $left"
+else
+  cat "$T/purge.log"; bad "dpkg --root --purge failed"
+fi
+
+# 4. The module builds as DKMS builds it.
+kdir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$kdir" ]; then
+  say "note: no linux-headers-*-amd64 installed; the DKMS build was not tried"
+elif [ ! -e "$src/driver/Kbuild" ] && [ ! -e "$src/driver/Makefile" ]; then
+  say "note: driver/ has no Kbuild yet; the DKMS build was not tried"
+else
+  dkms_tree="$W/dkms"; b="$dkms_tree/idguard/$upstream/build"
+  mkdir -p "$b"
+  dpkg-deb --fsys-tarfile "$d_dkms" | tar -xf - -C "$W" "./usr/src/idguard-$upstream"
+  cp -a "$W/usr/src/idguard-$upstream/." "$b/"
+  # dkms.conf is bash (arrays): source it as DKMS does, with its variables set.
+  kernel_source_dir=$kdir dkms_tree=$dkms_tree b=$b bash -c '
+    set -e; . "$b/dkms.conf"; cd "$b"; eval "$MAKE"' \
+    > "$T/dkms-make.log" 2>&1 || { tail -n 20 "$T/dkms-make.log"; bad "dkms.conf's MAKE failed"; }
+  loc=$(b=$b bash -c '. "$b/dkms.conf"; echo "${BUILT_MODULE_LOCATION[0]}${BUILT_MODULE_NAME[0]}.ko"')
+  [ -f "$b/$loc" ] && say "DKMS build: $loc built against $(basename "$kdir")" ||
+    bad "DKMS build did not produce $loc"
+fi
+
+[ "$fail" = 0 ] && say "Debian packages: pass"
+exit "$fail"
