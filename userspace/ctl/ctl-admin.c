@@ -1,0 +1,509 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The admin commands: one org.idguard.Admin1 call each, arguments checked
+ * here first (the broker checks again).
+ */
+#include "ctl.h"
+#include "ctl-parse.h"
+#include "idg-api-names.h"
+#include "idg-kind.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ADMIN IDG_API_IFACE_ADMIN
+
+static int
+no_operands (CtlContext *ctx, int argc, char **argv)
+{
+  if (optind < argc)
+    return ctl_usage (ctx, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+  return -1;
+}
+
+static int
+one_operand (CtlContext *ctx, int argc, char **argv, const gchar *what, const gchar **out)
+{
+  if (optind >= argc)
+    return ctl_usage (ctx, "%s: %s missing", argv[0], what);
+  if (optind + 1 < argc)
+    return ctl_usage (ctx, "%s: unexpected argument '%s'", argv[0], argv[optind + 1]);
+  *out = argv[optind];
+  return -1;
+}
+
+static int
+simple_options (CtlContext *ctx, int argc, char **argv)
+{
+  static const struct option longopts[] = { CTL_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
+  int rc = ctl_getopt (ctx, argc, argv, NULL, longopts, NULL, NULL);
+
+  return rc >= 0 ? rc : no_operands (ctx, argc, argv);
+}
+
+/* Calls a method returning (aa{sv}) and prints it as a table or JSON. */
+static int
+list_call (CtlContext *ctx, const gchar *method, GVariant *params,
+           const CtlColumn *cols, guint n_cols)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) rows = NULL;
+  int rc = ctl_call (ctx, ADMIN, method, params, G_VARIANT_TYPE ("(aa{sv})"), &reply);
+
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  rows = g_variant_get_child_value (reply, 0);
+  if (ctx->json)
+    ctl_print_json (rows);
+  else
+    ctl_print_table (rows, cols, n_cols, TRUE);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_status (CtlContext *ctx, int argc, char **argv)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) dict = NULL;
+  int rc = simple_options (ctx, argc, argv);
+
+  if (rc >= 0)
+    return rc;
+  rc = ctl_call (ctx, ADMIN, "Status", NULL, G_VARIANT_TYPE ("(a{sv})"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  dict = g_variant_get_child_value (reply, 0);
+  if (ctx->json)
+    ctl_print_json (dict);
+  else
+    ctl_print_dict (dict, 0);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_ids (CtlContext *ctx, int argc, char **argv)
+{
+  static const CtlColumn cols[] = {
+    { "kind", "KIND", CTL_COL_STRING },
+    { "masked", "VALUE (MASKED)", CTL_COL_STRING },
+    { "source", "SOURCE", CTL_COL_STRING },
+  };
+  int rc = simple_options (ctx, argc, argv);
+
+  if (rc >= 0)
+    return rc;
+  return list_call (ctx, "ListIdentifiers", NULL, cols, G_N_ELEMENTS (cols));
+}
+
+typedef struct {
+  const gchar *to;
+  const gchar *scope;
+  const gchar *purpose;
+  const gchar *ttl;
+  const gchar *since;
+  gboolean     follow;
+  gboolean     factory;
+} Opts;
+
+static gboolean
+opts_handle (CtlContext *ctx, int opt, const char *arg, gpointer data)
+{
+  Opts *o = data;
+
+  switch (opt) {
+  case 't': o->to = arg; return TRUE;
+  case 's': o->scope = arg; return TRUE;
+  case 'p': o->purpose = arg; return TRUE;
+  case 'T': o->ttl = arg; return TRUE;
+  case 'i': o->since = arg; return TRUE;
+  case 'f': o->follow = TRUE; return TRUE;
+  case 'F': o->factory = TRUE; return TRUE;
+  case 'y': ctx->yes = TRUE; return TRUE;
+  default:  return FALSE;
+  }
+}
+
+static const struct option grant_longopts[] = {
+  CTL_COMMON_LONGOPTS,
+  { "to", required_argument, NULL, 't' },
+  { "scope", required_argument, NULL, 's' },
+  { "purpose", required_argument, NULL, 'p' },
+  { "ttl", required_argument, NULL, 'T' },
+  { NULL, 0, NULL, 0 },
+};
+
+static int
+check_ttl (CtlContext *ctx, const gchar *cmd, const gchar *ttl, guint64 *seconds)
+{
+  g_autoptr(GError) error = NULL;
+
+  *seconds = 0;
+  if (ttl && !ctl_parse_duration (ttl, seconds, &error))
+    return ctl_usage (ctx, "%s: --ttl: %s", cmd, error->message);
+  return -1;
+}
+
+static int
+check_scope (CtlContext *ctx, const gchar *cmd, const gchar *scope)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!scope)
+    return ctl_usage (ctx, "%s: --scope LIST is required", cmd);
+  if (!idg_kind_mask_parse (scope, &error))
+    return ctl_usage (ctx, "%s: --scope: %s", cmd, error->message);
+  return -1;
+}
+
+static int
+check_purpose (CtlContext *ctx, const gchar *cmd, const gchar *purpose)
+{
+  if (!purpose || !*purpose)
+    return ctl_usage (ctx, "%s: --purpose TEXT is required", cmd);
+  if (strlen (purpose) > 256 || !g_utf8_validate (purpose, -1, NULL))
+    return ctl_usage (ctx, "%s: --purpose must be UTF-8 text of at most 256 bytes", cmd);
+  return -1;
+}
+
+static void
+print_grant (CtlContext *ctx, const gchar *request_id, const gchar *id, const gchar *token,
+             guint64 ttl)
+{
+  if (ctx->json) {
+    GVariantDict d;
+    g_autoptr(GVariant) v = NULL;
+
+    g_variant_dict_init (&d, NULL);
+    g_variant_dict_insert (&d, "id", "s", id);
+    if (*token)
+      g_variant_dict_insert (&d, "token", "s", token);
+    else
+      g_variant_dict_insert (&d, "token", "ms", NULL);
+    if (request_id)
+      g_variant_dict_insert (&d, "request", "s", request_id);
+    g_variant_dict_insert (&d, "ttl", "t", ttl);
+    v = g_variant_ref_sink (g_variant_dict_end (&d));
+    ctl_print_json (v);
+    return;
+  }
+  printf ("grant  %s\n", id);
+  if (*token)
+    printf ("token  %s\n", token);
+  printf ("(the token is shown only once: keep it secret)\n");
+}
+
+int
+ctl_cmd_grant (CtlContext *ctx, int argc, char **argv)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  Opts o = { NULL, };
+  const gchar *id, *token;
+  guint64 ttl;
+  int rc;
+
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, grant_longopts, opts_handle, &o)) >= 0 ||
+      (rc = no_operands (ctx, argc, argv)) >= 0)
+    return rc;
+  if (!o.to)
+    return ctl_usage (ctx, "grant: --to SELECTOR is required");
+  if (!ctl_check_selector (o.to, &error))
+    return ctl_usage (ctx, "grant: --to: %s", error->message);
+  if ((rc = check_scope (ctx, "grant", o.scope)) >= 0 ||
+      (rc = check_purpose (ctx, "grant", o.purpose)) >= 0 ||
+      (rc = check_ttl (ctx, "grant", o.ttl, &ttl)) >= 0)
+    return rc;
+  rc = ctl_call (ctx, ADMIN, "Grant", g_variant_new ("(ssst)", o.to, o.scope, o.purpose, ttl),
+                 G_VARIANT_TYPE ("(ss)"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  g_variant_get (reply, "(&s&s)", &id, &token);
+  print_grant (ctx, NULL, id, token, ttl);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_grants (CtlContext *ctx, int argc, char **argv)
+{
+  static const CtlColumn cols[] = {
+    { "id", "ID", CTL_COL_STRING },
+    { "state", "STATE", CTL_COL_STRING },
+    { "selector", "SELECTOR", CTL_COL_STRING },
+    { "scopes", "SCOPES", CTL_COL_STRING },
+    { "expires", "EXPIRES", CTL_COL_TIME },
+    { "purpose", "PURPOSE", CTL_COL_STRING },
+  };
+  int rc = simple_options (ctx, argc, argv);
+
+  if (rc >= 0)
+    return rc;
+  return list_call (ctx, "ListGrants", NULL, cols, G_N_ELEMENTS (cols));
+}
+
+static void
+print_done (CtlContext *ctx, const gchar *what, const gchar *id, gint64 count)
+{
+  if (ctx->json) {
+    GVariantDict d;
+    g_autoptr(GVariant) v = NULL;
+
+    g_variant_dict_init (&d, NULL);
+    g_variant_dict_insert (&d, what, "b", TRUE);
+    if (id)
+      g_variant_dict_insert (&d, "id", "s", id);
+    if (count >= 0)
+      g_variant_dict_insert (&d, "count", "x", count);
+    v = g_variant_ref_sink (g_variant_dict_end (&d));
+    ctl_print_json (v);
+  } else if (count >= 0) {
+    printf ("%s: %" G_GINT64_FORMAT "\n", what, count);
+  } else {
+    printf ("%s %s\n", what, id ? id : "");
+  }
+}
+
+int
+ctl_cmd_revoke (CtlContext *ctx, int argc, char **argv)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  Opts o = { NULL, };
+  const gchar *id = NULL;
+  guint32 count;
+  int rc;
+
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, grant_longopts, opts_handle, &o)) >= 0)
+    return rc;
+  if (o.scope || o.purpose || o.ttl)
+    return ctl_usage (ctx, "revoke: takes GRANT-ID or --to SELECTOR only");
+  if (o.to) {
+    if ((rc = no_operands (ctx, argc, argv)) >= 0)
+      return rc;
+    if (!ctl_check_selector (o.to, &error))
+      return ctl_usage (ctx, "revoke: --to: %s", error->message);
+    rc = ctl_call (ctx, ADMIN, "RevokeMatching", g_variant_new ("(s)", o.to),
+                   G_VARIANT_TYPE ("(u)"), &reply);
+    if (rc != CTL_EXIT_OK)
+      return rc;
+    g_variant_get (reply, "(u)", &count);
+    print_done (ctx, "revoked", NULL, count);
+    return CTL_EXIT_OK;
+  }
+  if ((rc = one_operand (ctx, argc, argv, "GRANT-ID or --to SELECTOR", &id)) >= 0)
+    return rc;
+  rc = ctl_call (ctx, ADMIN, "Revoke", g_variant_new ("(s)", id), G_VARIANT_TYPE ("()"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  print_done (ctx, "revoked", id, -1);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_requests (CtlContext *ctx, int argc, char **argv)
+{
+  static const CtlColumn cols[] = {
+    { "id", "ID", CTL_COL_STRING },
+    { "state", "STATE", CTL_COL_STRING },
+    { "requester", "REQUESTER", CTL_COL_STRING },
+    { "scopes", "SCOPES", CTL_COL_STRING },
+    { "created", "CREATED", CTL_COL_TIME },
+    { "purpose", "PURPOSE", CTL_COL_STRING },
+  };
+  int rc = simple_options (ctx, argc, argv);
+
+  if (rc >= 0)
+    return rc;
+  return list_call (ctx, "ListRequests", NULL, cols, G_N_ELEMENTS (cols));
+}
+
+int
+ctl_cmd_approve (CtlContext *ctx, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    CTL_COMMON_LONGOPTS,
+    { "ttl", required_argument, NULL, 'T' },
+    { NULL, 0, NULL, 0 },
+  };
+  g_autoptr(GVariant) reply = NULL;
+  Opts o = { NULL, };
+  const gchar *id = NULL, *grant_id, *token;
+  guint64 ttl;
+  int rc;
+
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, opts_handle, &o)) >= 0 ||
+      (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0 ||
+      (rc = check_ttl (ctx, "approve", o.ttl, &ttl)) >= 0)
+    return rc;
+  rc = ctl_call (ctx, ADMIN, "Approve", g_variant_new ("(st)", id, ttl),
+                 G_VARIANT_TYPE ("(ss)"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  g_variant_get (reply, "(&s&s)", &grant_id, &token);
+  print_grant (ctx, id, grant_id, token, ttl);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_cmd_deny (CtlContext *ctx, int argc, char **argv)
+{
+  static const struct option longopts[] = { CTL_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
+  g_autoptr(GVariant) reply = NULL;
+  const gchar *id = NULL;
+  int rc;
+
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, NULL, NULL)) >= 0 ||
+      (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0)
+    return rc;
+  rc = ctl_call (ctx, ADMIN, "Deny", g_variant_new ("(s)", id), G_VARIANT_TYPE ("()"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  print_done (ctx, "denied", id, -1);
+  return CTL_EXIT_OK;
+}
+
+static const CtlColumn audit_cols[] = {
+  { "time", "TIME", CTL_COL_TIME_US },
+  { "decision", "DECISION", CTL_COL_STRING },
+  { "kind", "KIND", CTL_COL_STRING },
+  { "door", "DOOR", CTL_COL_STRING },
+  { "service", "SERVICE", CTL_COL_STRING },
+  { "grant", "GRANT", CTL_COL_STRING },
+  { "count", "COUNT", CTL_COL_NUMBER },
+};
+
+/* Prints rows newer than *last_us (follow mode: one JSON object per line). */
+static void
+print_new_records (CtlContext *ctx, GVariant *rows, gboolean header, gint64 *last_us)
+{
+  g_autoptr(GVariantBuilder) b = g_variant_builder_new (G_VARIANT_TYPE ("aa{sv}"));
+  g_autoptr(GVariant) fresh = NULL;
+  gsize n = g_variant_n_children (rows);
+
+  for (gsize i = 0; i < n; i++) {
+    g_autoptr(GVariant) row = g_variant_get_child_value (rows, i);
+    gint64 t = 0;
+
+    g_variant_lookup (row, "time", "x", &t);
+    if (t <= *last_us && *last_us > 0)
+      continue;
+    *last_us = MAX (*last_us, t);
+    if (ctx->json) {
+      g_autoptr(JsonNode) node = json_gvariant_serialize (row);
+      g_autofree gchar *text = json_to_string (node, FALSE);
+      printf ("%s\n", text);
+    } else {
+      g_variant_builder_add_value (b, row);
+    }
+  }
+  if (!ctx->json) {
+    fresh = g_variant_ref_sink (g_variant_builder_end (b));
+    if (g_variant_n_children (fresh) || header)
+      ctl_print_table (fresh, audit_cols, G_N_ELEMENTS (audit_cols), header);
+  }
+  fflush (stdout);
+}
+
+int
+ctl_cmd_audit (CtlContext *ctx, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    CTL_COMMON_LONGOPTS,
+    { "since", required_argument, NULL, 'i' },
+    { "follow", no_argument, NULL, 'f' },
+    { NULL, 0, NULL, 0 },
+  };
+  g_autoptr(GError) error = NULL;
+  Opts o = { NULL, };
+  gint64 since = 0, last = 0;
+  gboolean first = TRUE;
+  int rc;
+
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, opts_handle, &o)) >= 0 ||
+      (rc = no_operands (ctx, argc, argv)) >= 0)
+    return rc;
+  if (o.since && !ctl_parse_time (o.since, g_get_real_time (), &since, &error))
+    return ctl_usage (ctx, "audit: --since: %s", error->message);
+  if (!o.follow) {
+    if (ctx->json) {
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GVariant) rows = NULL;
+
+      rc = ctl_call (ctx, ADMIN, "Audit", g_variant_new ("(x)", since),
+                     G_VARIANT_TYPE ("(aa{sv})"), &reply);
+      if (rc != CTL_EXIT_OK)
+        return rc;
+      rows = g_variant_get_child_value (reply, 0);
+      ctl_print_json (rows);
+      return CTL_EXIT_OK;
+    }
+    return list_call (ctx, "Audit", g_variant_new ("(x)", since), audit_cols,
+                      G_N_ELEMENTS (audit_cols));
+  }
+  /* --follow: poll once a second for records after the last one seen. */
+  for (;;) {
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GVariant) rows = NULL;
+
+    rc = ctl_call (ctx, ADMIN, "Audit", g_variant_new ("(x)", last ? last : since),
+                   G_VARIANT_TYPE ("(aa{sv})"), &reply);
+    if (rc != CTL_EXIT_OK)
+      return rc;
+    rows = g_variant_get_child_value (reply, 0);
+    print_new_records (ctx, rows, first && !ctx->json, &last);
+    first = FALSE;
+    g_usleep (G_USEC_PER_SEC);
+  }
+}
+
+int
+ctl_cmd_report (CtlContext *ctx, int argc, char **argv)
+{
+  static const CtlColumn cols[] = {
+    { "service", "SERVICE", CTL_COL_STRING },
+    { "kind", "KIND", CTL_COL_STRING },
+    { "released", "RELEASED", CTL_COL_NUMBER },
+    { "rewritten", "REWRITTEN", CTL_COL_NUMBER },
+    { "refused", "REFUSED", CTL_COL_NUMBER },
+  };
+  int rc = simple_options (ctx, argc, argv);
+
+  if (rc >= 0)
+    return rc;
+  return list_call (ctx, "Report", NULL, cols, G_N_ELEMENTS (cols));
+}
+
+int
+ctl_cmd_reset (CtlContext *ctx, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    CTL_COMMON_LONGOPTS,
+    { "factory", no_argument, NULL, 'F' },
+    { "yes", no_argument, NULL, 'y' },
+    { NULL, 0, NULL, 0 },
+  };
+  g_autoptr(GVariant) reply = NULL;
+  Opts o = { NULL, };
+  int rc;
+
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, opts_handle, &o)) >= 0 ||
+      (rc = no_operands (ctx, argc, argv)) >= 0)
+    return rc;
+  if (!o.factory)
+    return ctl_usage (ctx, "reset: --factory is required (wipes every grant, request and the pseudonym secret)");
+  /* Asks only a person at a terminal; scripts (stdin not a tty) and --yes
+   * go ahead. */
+  if (!ctx->yes && isatty (STDIN_FILENO)) {
+    gchar answer[16] = "";
+
+    fprintf (stderr, "Wipe every grant, request and the pseudonym secret? Type 'yes': ");
+    if (!fgets (answer, sizeof answer, stdin) || strcmp (g_strstrip (answer), "yes") != 0)
+      return ctl_fail (ctx, CTL_EXIT_REFUSED, "reset: not confirmed, nothing changed");
+  }
+  rc = ctl_call (ctx, ADMIN, "FactoryReset", NULL, G_VARIANT_TYPE ("()"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  print_done (ctx, "reset", NULL, -1);
+  return CTL_EXIT_OK;
+}

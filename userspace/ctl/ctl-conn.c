@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The broker connection and the mapping of every failure onto one line and
+ * one exit code.
+ */
+#include "ctl.h"
+#include "idg-api-names.h"
+#include "idguard.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+static void
+print_json_error (CtlContext *ctx, const gchar *name, const gchar *message, int code)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree gchar *text = NULL;
+
+  if (!ctx->json)
+    return;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, name);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "exit");
+  json_builder_add_int_value (b, code);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, TRUE);
+  printf ("%s\n", text);
+}
+
+static const gchar *
+exit_name (int code)
+{
+  switch (code) {
+  case CTL_EXIT_REFUSED:     return "refused";
+  case CTL_EXIT_USAGE:       return "usage";
+  case CTL_EXIT_UNREACHABLE: return "unreachable";
+  default:                   return "error";
+  }
+}
+
+static int
+fail_with_name (CtlContext *ctx, int code, const gchar *name, const gchar *message)
+{
+  fflush (stdout);
+  fprintf (stderr, "idguardctl: %s\n", message);
+  print_json_error (ctx, name, message, code);
+  return code;
+}
+
+int
+ctl_fail (CtlContext *ctx, int code, const gchar *fmt, ...)
+{
+  g_autofree gchar *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  return fail_with_name (ctx, code, exit_name (code), msg);
+}
+
+int
+ctl_usage (CtlContext *ctx, const gchar *fmt, ...)
+{
+  g_autofree gchar *msg = NULL;
+  g_autofree gchar *line = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  line = g_strdup_printf ("%s (see idguardctl --help)", msg);
+  return fail_with_name (ctx, CTL_EXIT_USAGE, "usage", line);
+}
+
+static const struct {
+  const gchar *name;
+  int          code;
+} remote_map[] = {
+  { IDG_API_ERROR_REFUSED,          CTL_EXIT_REFUSED },
+  { IDG_API_ERROR_NOT_AUTHORIZED,   CTL_EXIT_REFUSED },
+  { IDG_API_ERROR_NOT_FOUND,        CTL_EXIT_REFUSED },
+  { IDG_API_ERROR_PENDING,          CTL_EXIT_REFUSED },
+  { IDG_API_ERROR_UNAVAILABLE,      CTL_EXIT_REFUSED },
+  { IDG_API_ERROR_INVALID_ARGUMENT, CTL_EXIT_USAGE },
+  { "org.freedesktop.DBus.Error.InvalidArgs",    CTL_EXIT_USAGE },
+  { "org.freedesktop.DBus.Error.ServiceUnknown", CTL_EXIT_UNREACHABLE },
+  { "org.freedesktop.DBus.Error.NameHasNoOwner", CTL_EXIT_UNREACHABLE },
+  { "org.freedesktop.DBus.Error.NoReply",        CTL_EXIT_UNREACHABLE },
+  { "org.freedesktop.DBus.Error.Disconnected",   CTL_EXIT_UNREACHABLE },
+  { "org.freedesktop.DBus.Error.AccessDenied",   CTL_EXIT_REFUSED },
+};
+
+int
+ctl_fail_error (CtlContext *ctx, const gchar *what, GError *error)
+{
+  g_autofree gchar *remote = g_dbus_error_get_remote_error (error);
+  g_autofree gchar *msg = NULL;
+  int code = CTL_EXIT_REFUSED;
+
+  g_dbus_error_strip_remote_error (error);
+  if (remote) {
+    for (gsize i = 0; i < G_N_ELEMENTS (remote_map); i++)
+      if (strcmp (remote, remote_map[i].name) == 0)
+        code = remote_map[i].code;
+  } else if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR) {
+    code = CTL_EXIT_UNREACHABLE;
+  }
+  if (code == CTL_EXIT_UNREACHABLE)
+    msg = g_strdup_printf ("%s: broker unreachable: %s", what, error->message);
+  else
+    msg = g_strdup_printf ("%s: %s", what, error->message);
+  return fail_with_name (ctx, code, remote ? remote : exit_name (code), msg);
+}
+
+int
+ctl_fail_lib (CtlContext *ctx, const gchar *what, int rc)
+{
+  const gchar *detail = idguard_last_message ();
+  g_autofree gchar *msg = NULL;
+  int code;
+
+  switch (rc) {
+  case IDGUARD_E_INVALID:     code = CTL_EXIT_USAGE; break;
+  case IDGUARD_E_NO_BROKER:   code = CTL_EXIT_UNREACHABLE; break;
+  default:                    code = CTL_EXIT_REFUSED; break;
+  }
+  if (detail && *detail)
+    msg = g_strdup_printf ("%s: %s: %s", what, idguard_strerror (rc), detail);
+  else
+    msg = g_strdup_printf ("%s: %s", what, idguard_strerror (rc));
+  return fail_with_name (ctx, code, exit_name (code), msg);
+}
+
+static int
+ensure_connection (CtlContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (ctx->conn)
+    return CTL_EXIT_OK;
+  if (ctx->socket) {
+    g_autofree gchar *escaped = g_dbus_address_escape_value (ctx->socket);
+    g_autofree gchar *address = g_strdup_printf ("unix:path=%s", escaped);
+
+    ctx->p2p = TRUE;
+    ctx->conn = g_dbus_connection_new_for_address_sync (address,
+        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+  } else {
+    ctx->p2p = FALSE;
+    ctx->conn = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  }
+  if (!ctx->conn)
+    return ctl_fail (ctx, CTL_EXIT_UNREACHABLE, "broker unreachable%s%s: %s",
+                     ctx->socket ? " at " : " on the system bus",
+                     ctx->socket ? ctx->socket : "", error->message);
+  return CTL_EXIT_OK;
+}
+
+int
+ctl_call (CtlContext *ctx, const gchar *iface, const gchar *method,
+          GVariant *params, const GVariantType *reply_type, GVariant **reply)
+{
+  g_autoptr(GError) error = NULL;
+  int rc;
+
+  if (params)
+    g_variant_ref_sink (params);
+  rc = ensure_connection (ctx);
+  if (rc == CTL_EXIT_OK) {
+    *reply = g_dbus_connection_call_sync (ctx->conn, ctx->p2p ? NULL : IDG_API_BUS_NAME,
+                                          IDG_API_OBJECT_PATH, iface, method, params,
+                                          reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                          IDG_API_TIMEOUT_MS, NULL, &error);
+    if (!*reply)
+      rc = ctl_fail_error (ctx, method, error);
+  }
+  if (params)
+    g_variant_unref (params);
+  return rc;
+}
+
+int
+ctl_getopt (CtlContext *ctx, int argc, char **argv, const gchar *shortopts,
+            const struct option *longopts, CtlOptFunc handle, gpointer data)
+{
+  g_autofree gchar *opts = g_strconcat ("+:h", shortopts ? shortopts : "", NULL);
+  int c;
+
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, opts, longopts, NULL)) != -1) {
+    switch (c) {
+    case 'J':
+      ctx->json = TRUE;
+      break;
+    case 'S':
+      g_free (ctx->socket);
+      ctx->socket = g_strdup (optarg);
+      break;
+    case 'h':
+      return ctl_usage (ctx, "%s: no help here", argv[0]);
+    case ':':
+      return ctl_usage (ctx, "%s: option '%s' needs an argument", argv[0], argv[optind - 1]);
+    case '?':
+      return ctl_usage (ctx, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
+    default:
+      if (!handle || !handle (ctx, c, optarg, data))
+        return CTL_EXIT_USAGE;
+      break;
+    }
+  }
+  return -1;
+}

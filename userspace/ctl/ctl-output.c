@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Output: aligned tables and "key: value" lists for people, one JSON
+ * document (json-glib) for scripts. Nothing here ever sees an identifier
+ * except `get`'s own answer, which the caller asked for.
+ */
+#include "ctl.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+gchar *
+ctl_format_time (gint64 unix_seconds)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (unix_seconds <= 0)
+    return g_strdup ("-");
+  dt = g_date_time_new_from_unix_local (unix_seconds);
+  if (!dt)
+    return g_strdup ("?");
+  return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
+}
+
+static gchar *
+format_value (GVariant *v, CtlColumnType type)
+{
+  if (!v)
+    return g_strdup ("-");
+  switch (type) {
+  case CTL_COL_TIME:
+  case CTL_COL_TIME_US:
+    if (g_variant_is_of_type (v, G_VARIANT_TYPE_INT64)) {
+      gint64 t = g_variant_get_int64 (v);
+      return ctl_format_time (type == CTL_COL_TIME_US ? t / G_USEC_PER_SEC : t);
+    }
+    break;
+  case CTL_COL_STRING:
+  case CTL_COL_NUMBER:
+    break;
+  }
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
+    const gchar *s = g_variant_get_string (v, NULL);
+    return g_strdup (*s ? s : "-");
+  }
+  return g_variant_print (v, FALSE);
+}
+
+void
+ctl_print_table (GVariant *rows, const CtlColumn *cols, guint n_cols, gboolean header)
+{
+  gsize n_rows = g_variant_n_children (rows);
+  g_autofree gsize *width = g_new0 (gsize, n_cols);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint c = 0; c < n_cols; c++)
+    width[c] = header ? strlen (cols[c].header) : 0;
+  for (gsize r = 0; r < n_rows; r++) {
+    g_autoptr(GVariant) row = g_variant_get_child_value (rows, r);
+    g_autoptr(GVariantDict) dict = g_variant_dict_new (row);
+
+    for (guint c = 0; c < n_cols; c++) {
+      g_autoptr(GVariant) v = g_variant_dict_lookup_value (dict, cols[c].key, NULL);
+      gchar *cell = format_value (v, cols[c].type);
+
+      width[c] = MAX (width[c], (gsize) g_utf8_strlen (cell, -1));
+      g_ptr_array_add (cells, cell);
+    }
+  }
+  if (header) {
+    for (guint c = 0; c < n_cols; c++)
+      printf ("%-*s%s", c + 1 < n_cols ? (int) width[c] : 0, cols[c].header,
+              c + 1 < n_cols ? "  " : "\n");
+  }
+  for (gsize r = 0; r < n_rows; r++) {
+    for (guint c = 0; c < n_cols; c++) {
+      const gchar *cell = g_ptr_array_index (cells, r * n_cols + c);
+      gsize pad = width[c] - (gsize) g_utf8_strlen (cell, -1);
+
+      if (c + 1 < n_cols)
+        printf ("%s%*s  ", cell, (int) pad, "");
+      else
+        printf ("%s\n", cell);
+    }
+  }
+  if (n_rows == 0 && header)
+    printf ("(none)\n");
+}
+
+void
+ctl_print_json (GVariant *value)
+{
+  g_autoptr(JsonNode) node = json_gvariant_serialize (value);
+  g_autofree gchar *text = json_to_string (node, TRUE);
+
+  printf ("%s\n", text);
+}
+
+void
+ctl_print_dict (GVariant *dict, guint indent)
+{
+  GVariantIter iter;
+  const gchar *key;
+  GVariant *v;
+
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
+    if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
+      printf ("%*s%s:\n", (int) indent, "", key);
+      ctl_print_dict (v, indent + 2);
+    } else if (g_variant_is_of_type (v, G_VARIANT_TYPE ("a{ss}")) ||
+               g_variant_is_of_type (v, G_VARIANT_TYPE ("a{su}"))) {
+      GVariantIter sub;
+      const gchar *k;
+      GVariant *sv;
+
+      printf ("%*s%s:%s\n", (int) indent, "", key, g_variant_n_children (v) ? "" : " (none)");
+      g_variant_iter_init (&sub, v);
+      while (g_variant_iter_next (&sub, "{&s@*}", &k, &sv)) {
+        g_autofree gchar *s = g_variant_is_of_type (sv, G_VARIANT_TYPE_STRING)
+            ? g_variant_dup_string (sv, NULL) : g_variant_print (sv, FALSE);
+        printf ("%*s%s: %s\n", (int) indent + 2, "", k, s);
+        g_variant_unref (sv);
+      }
+    } else {
+      g_autofree gchar *s = g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)
+          ? g_variant_dup_string (v, NULL) : g_variant_print (v, FALSE);
+      printf ("%*s%s: %s\n", (int) indent, "", key, s);
+    }
+    g_variant_unref (v);
+  }
+}

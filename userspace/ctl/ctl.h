@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * idguardctl's shared state and helpers: the connection to the broker, the
+ * exit codes of interfaces.md, one-line errors (and a JSON error document
+ * with --json), output as tables or JSON.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+#include <gio/gio.h>
+#include <getopt.h>
+
+G_BEGIN_DECLS
+
+enum {
+  CTL_EXIT_OK          = 0,
+  CTL_EXIT_REFUSED     = 1,   /* refused: no consent, not authorized, not found */
+  CTL_EXIT_USAGE       = 2,   /* bad command line or argument */
+  CTL_EXIT_UNREACHABLE = 3,   /* broker unreachable */
+};
+
+typedef struct {
+  gchar           *socket;   /* peer-to-peer socket, or NULL: system bus */
+  gboolean         json;
+  gboolean         yes;
+  GDBusConnection *conn;
+  gboolean         p2p;
+} CtlContext;
+
+typedef int (*CtlCommandFunc) (CtlContext *ctx, int argc, char **argv);
+
+typedef struct {
+  const gchar    *name;
+  CtlCommandFunc  func;
+  const gchar    *synopsis;
+} CtlCommand;
+
+/* Every command accepts these besides its own options. */
+#define CTL_COMMON_LONGOPTS \
+  { "json", no_argument, NULL, 'J' }, \
+  { "socket", required_argument, NULL, 'S' }, \
+  { "help", no_argument, NULL, 'h' }
+
+/* Parses argv (argv[0] is the command) with getopt_long; the common options
+ * are handled here, the command's own through handle(). Returns -1 when all
+ * options are read (optind points at the operands), or an exit code. */
+typedef gboolean (*CtlOptFunc) (CtlContext *ctx, int opt, const char *arg, gpointer data);
+int  ctl_getopt (CtlContext *ctx, int argc, char **argv, const gchar *shortopts,
+                 const struct option *longopts, CtlOptFunc handle, gpointer data);
+
+/* Prints "idguardctl: MESSAGE" on stderr (and {"error": ...} on stdout with
+ * --json); returns code. */
+int  ctl_fail   (CtlContext *ctx, int code, const gchar *fmt, ...) G_GNUC_PRINTF (3, 4);
+int  ctl_usage  (CtlContext *ctx, const gchar *fmt, ...) G_GNUC_PRINTF (2, 3);
+/* Maps a D-Bus or connection error onto an exit code and prints it. */
+int  ctl_fail_error (CtlContext *ctx, const gchar *what, GError *error);
+/* Same for a libidguard code. */
+int  ctl_fail_lib   (CtlContext *ctx, const gchar *what, int code);
+
+/* One call on org.idguard.Admin1 (or Broker1); *reply set on success.
+ * Returns an exit code (the error already printed). params is consumed. */
+int  ctl_call   (CtlContext *ctx, const gchar *iface, const gchar *method,
+                 GVariant *params, const GVariantType *reply_type,
+                 GVariant **reply);
+
+/* Output. */
+typedef enum {
+  CTL_COL_STRING,
+  CTL_COL_TIME,      /* x: UNIX seconds, 0 shown as "-" */
+  CTL_COL_TIME_US,   /* x: UNIX microseconds */
+  CTL_COL_NUMBER,
+} CtlColumnType;
+
+typedef struct {
+  const gchar   *key;
+  const gchar   *header;
+  CtlColumnType  type;
+} CtlColumn;
+
+/* rows: aa{sv}. */
+void ctl_print_table (GVariant *rows, const CtlColumn *cols, guint n_cols, gboolean header);
+void ctl_print_json  (GVariant *value);
+/* "key: value" lines of an a{sv}, nested dictionaries indented. */
+void ctl_print_dict  (GVariant *dict, guint indent);
+gchar *ctl_format_time (gint64 unix_seconds);
+
+/* Commands. */
+int ctl_cmd_status   (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_ids      (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_grant    (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_grants   (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_revoke   (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_requests (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_approve  (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_deny     (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_audit    (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_report   (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_reset    (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_request  (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_claim    (CtlContext *ctx, int argc, char **argv);
+int ctl_cmd_get      (CtlContext *ctx, int argc, char **argv);
+
+G_END_DECLS
+
+#endif

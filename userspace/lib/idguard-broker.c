@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The broker transport: one synchronous D-Bus call to org.idguard.Broker1,
+ * peer-to-peer on the broker's unix socket ($IDGUARD_SOCKET, else the
+ * default runtime path when it exists) or on the system bus. D-Bus error
+ * names map onto the IDGUARD_E_* codes; the broker's message (which never
+ * carries an identifier or a token) becomes the thread's last message.
+ */
+#include "idguard-private.h"
+#include "idg-api-names.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  int         code;
+} error_map[] = {
+  { IDG_API_ERROR_REFUSED,          IDGUARD_E_REFUSED },
+  { IDG_API_ERROR_NOT_AUTHORIZED,   IDGUARD_E_NOT_AUTHORIZED },
+  { IDG_API_ERROR_INVALID_ARGUMENT, IDGUARD_E_INVALID },
+  { IDG_API_ERROR_UNAVAILABLE,      IDGUARD_E_UNAVAILABLE },
+  { IDG_API_ERROR_NOT_FOUND,        IDGUARD_E_NOT_FOUND },
+  { IDG_API_ERROR_PENDING,          IDGUARD_E_PENDING },
+  { "org.freedesktop.DBus.Error.InvalidArgs",     IDGUARD_E_INVALID },
+  { "org.freedesktop.DBus.Error.ServiceUnknown",  IDGUARD_E_NO_BROKER },
+  { "org.freedesktop.DBus.Error.NameHasNoOwner",  IDGUARD_E_NO_BROKER },
+  { "org.freedesktop.DBus.Error.NoReply",         IDGUARD_E_NO_BROKER },
+  { "org.freedesktop.DBus.Error.Disconnected",    IDGUARD_E_NO_BROKER },
+  { "org.freedesktop.DBus.Error.AccessDenied",    IDGUARD_E_NOT_AUTHORIZED },
+};
+
+static int
+code_from_error (const GError *error)
+{
+  g_autofree gchar *name = g_dbus_error_get_remote_error (error);
+  gsize i;
+
+  g_dbus_error_strip_remote_error ((GError *) error);
+  idguard_set_message ("%s", error->message);
+  if (name) {
+    for (i = 0; i < G_N_ELEMENTS (error_map); i++)
+      if (strcmp (name, error_map[i].name) == 0)
+        return error_map[i].code;
+    return IDGUARD_E_PROTOCOL;
+  }
+  if (error->domain == G_DBUS_ERROR)
+    return IDGUARD_E_NO_BROKER;
+  if (error->domain == G_IO_ERROR &&
+      (error->code == G_IO_ERROR_CLOSED || error->code == G_IO_ERROR_TIMED_OUT ||
+       error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_CONNECTION_CLOSED))
+    return IDGUARD_E_NO_BROKER;
+  return IDGUARD_E_PROTOCOL;
+}
+
+static GDBusConnection *
+connect_broker (gboolean *p2p, GError **error)
+{
+  const char *sock = g_getenv ("IDGUARD_SOCKET");
+  g_autofree gchar *escaped = NULL;
+  g_autofree gchar *address = NULL;
+
+  if (!sock || !*sock) {
+    if (g_file_test (IDG_API_DEFAULT_SOCKET, G_FILE_TEST_EXISTS))
+      sock = IDG_API_DEFAULT_SOCKET;
+  }
+  if (!sock || !*sock) {
+    *p2p = FALSE;
+    return g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
+  }
+  *p2p = TRUE;
+  escaped = g_dbus_address_escape_value (sock);
+  address = g_strdup_printf ("unix:path=%s", escaped);
+  return g_dbus_connection_new_for_address_sync (address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, error);
+}
+
+/* params is consumed. */
+static int
+call (const char *method, GVariant *params, const GVariantType *reply_type,
+      GVariant **reply)
+{
+  g_autoptr(GDBusConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean p2p = FALSE;
+
+  g_variant_ref_sink (params);
+  conn = connect_broker (&p2p, &error);
+  if (!conn) {
+    g_variant_unref (params);
+    idguard_set_message ("cannot reach the broker: %s", error->message);
+    return IDGUARD_E_NO_BROKER;
+  }
+  *reply = g_dbus_connection_call_sync (conn, p2p ? NULL : IDG_API_BUS_NAME,
+                                        IDG_API_OBJECT_PATH, IDG_API_IFACE_BROKER,
+                                        method, params, reply_type,
+                                        G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                        IDG_API_TIMEOUT_MS, NULL, &error);
+  g_variant_unref (params);
+  if (p2p)
+    g_dbus_connection_close_sync (conn, NULL, NULL);
+  if (*reply)
+    return IDGUARD_OK;
+  return code_from_error (error);
+}
+
+int
+idguard_broker_get (const char *kind, const char *token, char *out, size_t out_len)
+{
+  g_autoptr(GVariant) reply = NULL;
+  const gchar *value = NULL;
+  GVariant *tok;
+  int rc;
+
+  tok = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, token, strlen (token), 1);
+  rc = call ("GetIdentifier", g_variant_new ("(s@ay)", kind, tok),
+             G_VARIANT_TYPE ("(s)"), &reply);
+  if (rc < 0)
+    return rc;
+  g_variant_get (reply, "(&s)", &value);
+  rc = idguard_copy_out (value, out, out_len);
+  idguard_wipe ((void *) value, strlen (value));
+  return rc;
+}
+
+int
+idguard_broker_request (const char *scopes, const char *purpose,
+                        char *request_id, size_t request_id_len)
+{
+  g_autoptr(GVariant) reply = NULL;
+  const gchar *id = NULL;
+  int rc;
+
+  rc = call ("RequestConsent", g_variant_new ("(ss)", scopes, purpose),
+             G_VARIANT_TYPE ("(s)"), &reply);
+  if (rc < 0)
+    return rc;
+  g_variant_get (reply, "(&s)", &id);
+  return idguard_copy_out (id, request_id, request_id_len);
+}
+
+int
+idguard_broker_claim (const char *request_id,
+                      char *grant_id, size_t grant_id_len,
+                      char *token, size_t token_len)
+{
+  g_autoptr(GVariant) reply = NULL;
+  const gchar *gid = NULL, *tok = NULL;
+  int rc;
+
+  rc = call ("ClaimToken", g_variant_new ("(s)", request_id),
+             G_VARIANT_TYPE ("(ss)"), &reply);
+  if (rc < 0)
+    return rc;
+  g_variant_get (reply, "(&s&s)", &gid, &tok);
+  rc = idguard_copy_out (gid, grant_id, grant_id_len);
+  if (rc == IDGUARD_OK)
+    rc = idguard_copy_out (tok, token, token_len);
+  idguard_wipe ((void *) tok, strlen (tok));
+  return rc;
+}
