@@ -82,6 +82,7 @@ expect idguard /usr/sbin/idguardd /usr/bin/idguardctl /usr/bin/idguard-modem-sim
   /lib/systemd/system/idguard-mbim-proxy.socket /lib/systemd/system/idguard-modem-sim.service \
   /lib/udev/rules.d/90-idguard.rules /usr/lib/sysusers.d/idguard.conf \
   /usr/lib/tmpfiles.d/idguard.conf /usr/share/dbus-1/system.d/org.idguard.Broker1.conf \
+  /usr/share/bash-completion/completions/idguardctl \
   /usr/share/man/man8/idguardd.8.gz /usr/share/man/man1/idguardctl.1.gz \
   /usr/share/man/man5/idguard.conf.5.gz
 grep -q '^/usr/share/polkit-1/actions/.*\.policy$' "$T/idguard.contents" ||

@@ -91,13 +91,25 @@ else
   echo "FAIL: systemd-tmpfiles rejected idguard.tmpfiles"; cat "$T/tmpfiles.out"; fail=1
 fi
 
-# The D-Bus policy is well-formed XML naming the broker's bus name.
-if ! python3 - "$IDG_SRC/systemd/org.idguard.Broker1.conf" <<'PY'
-import sys, xml.etree.ElementTree as ET
+# The D-Bus policy (data/) lets the unit's User= own the bus name, nobody
+# else but root, and lets every caller reach both interfaces.
+if ! python3 - "$IDG_SRC/data/org.idguard.Broker1.conf" "$T/units/idguardd.service" <<'PY'
+import sys, re, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
+user = re.search(r"^User=(\S+)$", open(sys.argv[2]).read(), re.M).group(1)
 assert root.tag == "busconfig", root.tag
-owners = [p.get("user") for p in root.iter("policy") for a in p.iter("allow") if a.get("own") == "org.idguard.Broker1"]
-assert owners == ["idguard"], owners
+owners = set()
+for p in root.iter("policy"):
+    for a in p.iter("allow"):
+        if a.get("own") is not None:
+            assert a.get("own") == "org.idguard.Broker1", a.attrib
+            assert p.get("user") in ("idguard", "root"), p.attrib
+            owners.add(p.get("user"))
+assert user in owners, (user, owners)
+default = [p for p in root.iter("policy") if p.get("context") == "default"]
+ifaces = {a.get("send_interface") for p in default for a in p.iter("allow")
+          if a.get("send_destination") == "org.idguard.Broker1"}
+assert {"org.idguard.Broker1", "org.idguard.Admin1"} <= ifaces, ifaces
 PY
 then
   echo "FAIL: org.idguard.Broker1.conf"; fail=1
