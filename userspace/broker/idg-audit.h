@@ -75,6 +75,15 @@ void idg_audit_add       (IdgAudit          *audit,
                           IdgDecision        decision,
                           guint              count,
                           const gchar       *reason);
+/* The same event, coalesced (see above): for chatty paths. */
+void idg_audit_add_coalesced (IdgAudit          *audit,
+                              const IdgIdentity *identity,
+                              const gchar       *door,
+                              const gchar       *kind,
+                              const gchar       *grants,
+                              IdgDecision        decision,
+                              guint              count,
+                              const gchar       *reason);
 /* The tally of a door's guard, coalesced (see above). */
 void idg_audit_add_guard (IdgAudit          *audit,
                           const IdgIdentity *identity,

@@ -38,7 +38,7 @@ gchar   *idg_ids_dup_value    (IdgIds       *ids,
 void     idg_ids_value_free   (gchar        *value);
 /* IDG_KIND_BIT()s of the kinds some source knows. */
 guint32  idg_ids_known_mask   (IdgIds       *ids);
-/* Source names that reported anything (state or values), sorted. */
+/* Source names that reported anything (state or values), in serving order. */
 GStrv    idg_ids_list_sources (IdgIds       *ids);
 /* The source's state, or NULL; the mask of kinds it knows. */
 const gchar *idg_ids_get_state      (IdgIds      *ids,

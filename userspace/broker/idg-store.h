@@ -141,6 +141,7 @@ IdgGrant  *idg_store_lookup_grant (IdgStore    *store,
                                    const gchar *grant_id);   /* copy or NULL */
 guint      idg_store_count_active (IdgStore    *store,
                                    gint64       now);
+guint      idg_store_count_grants (IdgStore    *store);   /* all, past too */
 IdgGrant  *idg_grant_copy        (const IdgGrant *grant);
 void       idg_grant_free        (IdgGrant     *grant);
 

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "idg-config.h"
+
+#include <string.h>
+#include "idg-selector.h"
+
+G_DEFINE_QUARK (idg-config-error-quark, idg_config_error)
+
+#define DEFAULT_AUDIT_MAX_SIZE (1024 * 1024)
+#define DEFAULT_AUDIT_KEEP     4
+#define DEFAULT_AUDIT_WINDOW   10
+
+/* Every group and key the broker knows; anything else is refused. */
+static const struct {
+  const gchar *group;
+  const gchar *keys[8];
+} known[] = {
+  { "broker", { "state-dir", "runtime-dir", "policy", NULL } },
+  { "modem",  { "qmi", "mbim", "at", NULL } },
+  { "proxy",  { "qmi-socket", "mbim-socket", "at-socket", "at-link", "at-link-selector", NULL } },
+  { "audit",  { "max-size", "keep", "window", NULL } },
+};
+
+static gboolean
+check_known (GKeyFile  *kf,
+             GError   **error)
+{
+  g_auto(GStrv) groups = g_key_file_get_groups (kf, NULL);
+  guint i, j, g;
+
+  for (i = 0; groups[i] != NULL; i++) {
+    g_auto(GStrv) keys = NULL;
+
+    for (g = 0; g < G_N_ELEMENTS (known); g++)
+      if (g_str_equal (groups[i], known[g].group))
+        break;
+    if (g == G_N_ELEMENTS (known)) {
+      g_autofree gchar *esc = g_strescape (groups[i], NULL);
+      g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                   "unknown group [%s]", esc);
+      return FALSE;
+    }
+    keys = g_key_file_get_keys (kf, groups[i], NULL, NULL);
+    for (j = 0; keys != NULL && keys[j] != NULL; j++) {
+      guint k;
+      gboolean found = FALSE;
+
+      for (k = 0; known[g].keys[k] != NULL; k++)
+        found |= g_str_equal (keys[j], known[g].keys[k]);
+      if (!found) {
+        g_autofree gchar *esc = g_strescape (keys[j], NULL);
+        g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                     "unknown key '%s' in [%s]", esc, groups[i]);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+/* A string value, NULL when absent or empty. */
+static gboolean
+get_opt (GKeyFile     *kf,
+         const gchar  *group,
+         const gchar  *key,
+         gchar       **out,
+         GError      **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree gchar *v = g_key_file_get_string (kf, group, key, &local);
+
+  *out = NULL;
+  if (v == NULL) {
+    if (g_error_matches (local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND) ||
+        g_error_matches (local, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND))
+      return TRUE;
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[%s] %s: %s", group, key, local->message);
+    return FALSE;
+  }
+  g_strstrip (v);
+  if (*v != '\0')
+    *out = g_steal_pointer (&v);
+  return TRUE;
+}
+
+static gboolean
+get_path (GKeyFile     *kf,
+          const gchar  *group,
+          const gchar  *key,
+          gboolean      required,
+          gchar       **out,
+          GError      **error)
+{
+  if (!get_opt (kf, group, key, out, error))
+    return FALSE;
+  if (*out == NULL && required) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[%s] %s is required", group, key);
+    return FALSE;
+  }
+  if (*out != NULL && !g_path_is_absolute (*out)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[%s] %s must be an absolute path", group, key);
+    g_clear_pointer (out, g_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Abstract socket names: printable ASCII, at most 107 bytes. */
+static gboolean
+get_abstract (GKeyFile     *kf,
+              const gchar  *key,
+              gchar       **out,
+              GError      **error)
+{
+  const gchar *p;
+
+  if (!get_opt (kf, "proxy", key, out, error))
+    return FALSE;
+  if (*out == NULL)
+    return TRUE;
+  for (p = *out; *p != '\0'; p++)
+    if (!g_ascii_isgraph (*p))
+      break;
+  if (*p != '\0' || strlen (*out) > 107) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[proxy] %s is not a valid abstract socket name", key);
+    g_clear_pointer (out, g_free);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+get_uint (GKeyFile     *kf,
+          const gchar  *key,
+          gboolean      size_suffix,
+          guint64       max,
+          guint64      *out,
+          GError      **error)
+{
+  g_autofree gchar *v = NULL;
+  guint64 mult = 1, n;
+  gsize len;
+
+  if (!get_opt (kf, "audit", key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  len = strlen (v);
+  if (size_suffix && len > 1) {
+    if (v[len - 1] == 'k' || v[len - 1] == 'K')
+      mult = 1024;
+    else if (v[len - 1] == 'M')
+      mult = 1024 * 1024;
+    if (mult != 1)
+      v[len - 1] = '\0';
+  }
+  if (!g_ascii_string_to_unsigned (v, 10, 0, max / mult, &n, NULL)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[audit] %s: not a number in range", key);
+    return FALSE;
+  }
+  *out = n * mult;
+  return TRUE;
+}
+
+static gboolean
+check_dir (const gchar  *key,
+           const gchar  *path,
+           GError      **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[broker] %s: %s is not a directory", key, path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static IdgConfig *
+parse (GKeyFile  *kf,
+       gboolean   check_dirs,
+       GError   **error)
+{
+  g_autoptr(IdgConfig) c = g_new0 (IdgConfig, 1);
+  g_autofree gchar *policy = NULL;
+  guint64 v;
+
+  if (!check_known (kf, error))
+    return NULL;
+  if (!get_path (kf, "broker", "state-dir", TRUE, &c->state_dir, error) ||
+      !get_path (kf, "broker", "runtime-dir", TRUE, &c->runtime_dir, error) ||
+      !get_opt (kf, "broker", "policy", &policy, error) ||
+      !get_path (kf, "modem", "qmi", FALSE, &c->modem_qmi, error) ||
+      !get_path (kf, "modem", "mbim", FALSE, &c->modem_mbim, error) ||
+      !get_path (kf, "modem", "at", FALSE, &c->modem_at, error) ||
+      !get_abstract (kf, "qmi-socket", &c->qmi_socket, error) ||
+      !get_abstract (kf, "mbim-socket", &c->mbim_socket, error) ||
+      !get_abstract (kf, "at-socket", &c->at_socket, error) ||
+      !get_path (kf, "proxy", "at-link", FALSE, &c->at_link, error) ||
+      !get_opt (kf, "proxy", "at-link-selector", &c->at_link_selector, error))
+    return NULL;
+  c->policy = IDG_POLICY_REDACT;
+  if (policy != NULL && !idg_policy_from_string (policy, &c->policy)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[broker] policy must be redact or pseudonym");
+    return NULL;
+  }
+  if (c->at_link_selector != NULL) {
+    g_autoptr(GError) local = NULL;
+    g_autoptr(IdgSelector) sel = idg_selector_parse (c->at_link_selector, &local);
+
+    if (sel == NULL) {
+      g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                   "[proxy] at-link-selector: %s", local->message);
+      return NULL;
+    }
+  }
+  v = DEFAULT_AUDIT_MAX_SIZE;
+  if (!get_uint (kf, "max-size", TRUE, G_MAXINT64, &v, error))
+    return NULL;
+  if (v < 4096) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[audit] max-size must be at least 4096 bytes");
+    return NULL;
+  }
+  c->audit_max_size = v;
+  v = DEFAULT_AUDIT_KEEP;
+  if (!get_uint (kf, "keep", FALSE, 1000, &v, error))
+    return NULL;
+  c->audit_keep = (guint) v;
+  v = DEFAULT_AUDIT_WINDOW;
+  if (!get_uint (kf, "window", FALSE, 3600, &v, error))
+    return NULL;
+  c->audit_window = (guint) v;
+  if (check_dirs &&
+      (!check_dir ("state-dir", c->state_dir, error) ||
+       !check_dir ("runtime-dir", c->runtime_dir, error)))
+    return NULL;
+  return g_steal_pointer (&c);
+}
+
+IdgConfig *
+idg_config_load_data (const gchar  *data,
+                      gsize         len,
+                      gboolean      check_dirs,
+                      GError      **error)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) local = NULL;
+
+  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &local)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "%s", local->message);
+    return NULL;
+  }
+  return parse (kf, check_dirs, error);
+}
+
+IdgConfig *
+idg_config_load (const gchar  *path,
+                 GError      **error)
+{
+  g_autofree gchar *data = NULL;
+  gsize len = 0;
+  IdgConfig *c;
+
+  if (!g_file_get_contents (path, &data, &len, error)) {
+    g_prefix_error (error, "config: ");
+    return NULL;
+  }
+  c = idg_config_load_data (data, len, TRUE, error);
+  if (c == NULL) {
+    g_prefix_error (error, "config %s: ", path);
+    return NULL;
+  }
+  c->path = g_strdup (path);
+  return c;
+}
+
+void
+idg_config_free (IdgConfig *config)
+{
+  if (config == NULL)
+    return;
+  g_free (config->path);
+  g_free (config->state_dir);
+  g_free (config->runtime_dir);
+  g_free (config->modem_qmi);
+  g_free (config->modem_mbim);
+  g_free (config->modem_at);
+  g_free (config->qmi_socket);
+  g_free (config->mbim_socket);
+  g_free (config->at_socket);
+  g_free (config->at_link);
+  g_free (config->at_link_selector);
+  g_free (config);
+}

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Peer identity from the kernel.
+ *
+ * Order of operations, so that a recycled pid can never lend its identity:
+ *  1. SO_PEERCRED: uid, gid (primary) and pid as of connect().
+ *  2. A pidfd for exactly that peer: SO_PEERPIDFD (Linux >= 6.5) names the
+ *     process that connected; on older kernels pidfd_open(pid) is the
+ *     fallback (see below).
+ *  3. Read /proc/PID/exe and /proc/PID/cgroup, and /proc/PID/status for the
+ *     real uid/gid, which must equal SO_PEERCRED's.
+ *  4. Check through the pidfd that the process is still alive: if it is, the
+ *     pid has not been reused since step 2, so the reads of step 3 describe
+ *     the process the pidfd refers to.
+ *
+ * Residual window without SO_PEERPIDFD: if the connecting process exits (its
+ * socket kept by another process) and its pid is reused by a process of the
+ * same uid/gid before step 2, the new process is described. The uid/gid
+ * check in step 3 bounds it to processes of the same credentials.
+ */
+#include "idg-identity.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <gio/gio.h>
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+static int
+pidfd_open_compat (pid_t pid)
+{
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+}
+
+static gboolean
+pidfd_alive (int pidfd)
+{
+  struct pollfd p = { .fd = pidfd, .events = POLLIN };
+  int r;
+
+  do
+    r = poll (&p, 1, 0);
+  while (r < 0 && errno == EINTR);
+  /* readable (POLLIN) means the process has exited */
+  return r == 0;
+}
+
+static gchar *
+unit_from_cgroup (const gchar *cgroup)
+{
+  g_auto(GStrv) parts = g_strsplit (cgroup, "/", -1);
+  gint i;
+
+  for (i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
+    if (g_str_has_suffix (parts[i], ".service") || g_str_has_suffix (parts[i], ".scope"))
+      return g_strdup (parts[i]);
+  return NULL;
+}
+
+/* The cgroup v2 path ("0::/..." line), or NULL. */
+static gchar *
+read_cgroup (pid_t pid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/cgroup", (int) pid);
+  g_autofree gchar *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint i;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "0::/"))
+      return g_strdup (lines[i] + 3);
+  return NULL;
+}
+
+/* Real uid and gid from /proc/PID/status. */
+static gboolean
+read_status_ids (pid_t  pid,
+                 uid_t *uid,
+                 gid_t *gid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree gchar *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean have_uid = FALSE, have_gid = FALSE;
+  guint i;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (contents, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++) {
+    guint64 v;
+    g_auto(GStrv) f = NULL;
+
+    if (!g_str_has_prefix (lines[i], "Uid:") && !g_str_has_prefix (lines[i], "Gid:"))
+      continue;
+    f = g_strsplit_set (lines[i] + 4, " \t", -1);
+    {
+      guint j;
+      for (j = 0; f[j] != NULL && f[j][0] == '\0'; j++)
+        ;
+      if (f[j] == NULL || !g_ascii_string_to_unsigned (f[j], 10, 0, G_MAXUINT32, &v, NULL))
+        return FALSE;
+    }
+    if (lines[i][0] == 'U') {
+      *uid = (uid_t) v;
+      have_uid = TRUE;
+    } else {
+      *gid = (gid_t) v;
+      have_gid = TRUE;
+    }
+  }
+  return have_uid && have_gid;
+}
+
+static void
+set_service (IdgIdentity *id)
+{
+  g_free (id->service);
+  if (!id->known)
+    id->service = g_strdup ("unknown");
+  else if (id->unit != NULL)
+    id->service = g_strdup_printf ("unit:%s", id->unit);
+  else if (id->exe != NULL)
+    id->service = g_strdup_printf ("exe:%s", id->exe);
+  else
+    id->service = g_strdup_printf ("uid:%u", (guint) id->uid);
+}
+
+/* Steps 3 and 4 on an open pidfd. */
+static IdgIdentity *
+resolve (int      pidfd,
+         pid_t    pid,
+         uid_t    uid,
+         gid_t    gid,
+         GError **error)
+{
+  g_autoptr(IdgIdentity) id = g_new0 (IdgIdentity, 1);
+  g_autofree gchar *exe_link = g_strdup_printf ("/proc/%d/exe", (int) pid);
+  uid_t st_uid = 0;
+  gid_t st_gid = 0;
+
+  id->uid = uid;
+  id->gid = gid;
+  id->pid = pid;
+  id->known = TRUE;
+  id->exe = g_file_read_link (exe_link, NULL);   /* NULL for kernel threads or if hidden */
+  id->cgroup = read_cgroup (pid);
+  if (id->cgroup != NULL)
+    id->unit = unit_from_cgroup (id->cgroup);
+  if (!read_status_ids (pid, &st_uid, &st_gid) || !pidfd_alive (pidfd)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "peer process %d exited before its identity could be read", (int) pid);
+    return NULL;
+  }
+  if (st_uid != uid || st_gid != gid) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 "peer process %d no longer has the credentials it connected with", (int) pid);
+    return NULL;
+  }
+  set_service (id);
+  return g_steal_pointer (&id);
+}
+
+IdgIdentity *
+idg_identity_from_socket (int      fd,
+                          GError **error)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  int pidfd = -1;
+  IdgIdentity *id;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) {
+    int saved = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot read the peer's credentials: %s", g_strerror (saved));
+    return NULL;
+  }
+  if (cred.pid <= 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "the peer's process is not visible in this pid namespace");
+    return NULL;
+  }
+  len = sizeof pidfd;
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || len != sizeof pidfd)
+    pidfd = -1;
+  if (pidfd < 0)
+    pidfd = pidfd_open_compat (cred.pid);
+  if (pidfd < 0) {
+    int saved = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot pin the peer process %d: %s", (int) cred.pid, g_strerror (saved));
+    return NULL;
+  }
+  id = resolve (pidfd, cred.pid, cred.uid, cred.gid, error);
+  close (pidfd);
+  return id;
+}
+
+IdgIdentity *
+idg_identity_from_pid (pid_t    pid,
+                       uid_t    uid,
+                       gid_t    gid,
+                       GError **error)
+{
+  int pidfd;
+  IdgIdentity *id;
+
+  if (pid <= 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "no process id for the peer");
+    return NULL;
+  }
+  pidfd = pidfd_open_compat (pid);
+  if (pidfd < 0) {
+    int saved = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot pin the peer process %d: %s", (int) pid, g_strerror (saved));
+    return NULL;
+  }
+  id = resolve (pidfd, pid, uid, gid, error);
+  close (pidfd);
+  return id;
+}
+
+IdgIdentity *
+idg_identity_new_unknown (const gchar *label)
+{
+  IdgIdentity *id = g_new0 (IdgIdentity, 1);
+
+  id->uid = (uid_t) -1;
+  id->gid = (gid_t) -1;
+  id->known = FALSE;
+  id->service = g_strdup_printf ("unknown:%s", label != NULL ? label : "client");
+  return id;
+}
+
+IdgIdentity *
+idg_identity_copy (const IdgIdentity *identity)
+{
+  IdgIdentity *c = g_new0 (IdgIdentity, 1);
+
+  *c = *identity;
+  c->exe = g_strdup (identity->exe);
+  c->unit = g_strdup (identity->unit);
+  c->cgroup = g_strdup (identity->cgroup);
+  c->service = g_strdup (identity->service);
+  return c;
+}
+
+void
+idg_identity_free (IdgIdentity *identity)
+{
+  if (identity == NULL)
+    return;
+  g_free (identity->exe);
+  g_free (identity->unit);
+  g_free (identity->cgroup);
+  g_free (identity->service);
+  g_free (identity);
+}
+
+gchar *
+idg_identity_describe (const IdgIdentity *identity)
+{
+  GString *s;
+
+  if (identity == NULL)
+    return g_strdup ("(none)");
+  if (!identity->known)
+    return g_strdup_printf ("%s (no credentials)", identity->service);
+  s = g_string_new (NULL);
+  g_string_append_printf (s, "uid=%u gid=%u pid=%d", (guint) identity->uid,
+                          (guint) identity->gid, (int) identity->pid);
+  if (identity->exe != NULL)
+    g_string_append_printf (s, " exe=%s", identity->exe);
+  if (identity->unit != NULL)
+    g_string_append_printf (s, " unit=%s", identity->unit);
+  return g_string_free (s, FALSE);
+}

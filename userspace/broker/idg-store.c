@@ -1,0 +1,1563 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The consent store. In memory: grants (creation order, by id, by token
+ * hash, and an index by the most specific item of their selector) and
+ * requests. On disk: STATE_DIR/store.json, rewritten crash-safely after every
+ * change and before the change is acknowledged; STATE_DIR/secret; and
+ * STATE_DIR/lock, held with flock() so that two brokers never share a store.
+ *
+ * store.json:
+ *   {"version":1,
+ *    "grants":[{"id":"g-..","selector":"uid:1000,exe:/usr/bin/x","scopes":"imei,imsi",
+ *               "purpose":"..","created":N,"expires":N,"revoked":false,
+ *               "revoked-at":0,"token-hash":"<64 hex>"|null,"request":"r-.."|null}],
+ *    "requests":[{"id":"r-..","selector":"..","requester":"..","service":"..",
+ *                 "scopes":"..","purpose":"..","state":"pending","created":N,
+ *                 "decided":0,"grant":"g-.."|null}]}
+ */
+#include "idg-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "idg-selector.h"
+#include "idg-token.h"
+
+G_DEFINE_QUARK (idg-store-error-quark, idg_store_error)
+
+#define STORE_FILE   "store.json"
+#define SECRET_FILE  "secret"
+#define LOCK_FILE    "lock"
+#define STORE_VERSION 1
+#define MAX_PURPOSE  512
+#define MAX_TTL      (100 * 365 * 24 * 3600LL)
+#define MAX_PENDING_PER_SELECTOR 8
+#define MAX_REQUESTS 4096
+
+typedef struct {
+  IdgGrant     pub;
+  IdgSelector *sel;
+  gchar       *token_hash;   /* NULL: no token (approved, not yet claimed) */
+  gchar       *index_key;    /* bucket it sits in while not revoked, or NULL */
+} Grant;
+
+struct _IdgStore {
+  gchar          *dir;            /* NULL: in-memory (load_data, fuzzing) */
+  int             lock_fd;
+  GPtrArray      *grants;         /* Grant*, creation order, owns */
+  GHashTable     *grant_by_id;    /* id -> Grant* */
+  GHashTable     *grant_by_hash;  /* token hash -> Grant* */
+  GHashTable     *index;          /* key -> GPtrArray of Grant* (not revoked) */
+  GPtrArray      *requests;       /* IdgRequest*, creation order, owns */
+  GHashTable     *request_by_id;
+  guint8          secret[IDG_SECRET_LEN];
+  IdgStoreNotify  notify;
+  gpointer        notify_data;
+};
+
+static const gchar *const request_states[] = { "pending", "approved", "denied", "claimed" };
+
+const gchar *
+idg_request_state_to_string (IdgRequestState state)
+{
+  return (guint) state < G_N_ELEMENTS (request_states) ? request_states[state] : "invalid";
+}
+
+const gchar *
+idg_refusal_to_string (IdgRefusal refusal)
+{
+  switch (refusal) {
+  case IDG_REFUSAL_NONE:      return "none";
+  case IDG_REFUSAL_BAD_TOKEN: return "bad-token";
+  case IDG_REFUSAL_SELECTOR:  return "selector-mismatch";
+  case IDG_REFUSAL_EXPIRED:   return "expired";
+  case IDG_REFUSAL_REVOKED:   return "revoked";
+  case IDG_REFUSAL_SCOPE:     return "not-in-scope";
+  }
+  return "invalid";
+}
+
+/* ---- grants in memory ---- */
+
+static void
+grant_free_internal (Grant *g)
+{
+  g_free (g->pub.id);
+  g_free (g->pub.selector);
+  g_free (g->pub.purpose);
+  g_free (g->pub.request_id);
+  idg_selector_free (g->sel);
+  g_free (g->token_hash);
+  g_free (g->index_key);
+  g_free (g);
+}
+
+IdgGrant *
+idg_grant_copy (const IdgGrant *grant)
+{
+  IdgGrant *c = g_new0 (IdgGrant, 1);
+
+  *c = *grant;
+  c->id = g_strdup (grant->id);
+  c->selector = g_strdup (grant->selector);
+  c->purpose = g_strdup (grant->purpose);
+  c->request_id = g_strdup (grant->request_id);
+  return c;
+}
+
+void
+idg_grant_free (IdgGrant *grant)
+{
+  if (grant == NULL)
+    return;
+  g_free (grant->id);
+  g_free (grant->selector);
+  g_free (grant->purpose);
+  g_free (grant->request_id);
+  g_free (grant);
+}
+
+gboolean
+idg_grant_is_active (const IdgGrant *grant,
+                     gint64          now)
+{
+  return !grant->revoked && (grant->expires == 0 || now < grant->expires);
+}
+
+/* The most specific item of a selector: what an identity is looked up by. */
+static gchar *
+index_key_for (const IdgSelector *sel)
+{
+  if (sel->has_uid)
+    return g_strdup_printf ("u:%u", (guint) sel->uid);
+  if (sel->unit != NULL)
+    return g_strconcat ("n:", sel->unit, NULL);
+  if (sel->exe != NULL)
+    return g_strconcat ("e:", sel->exe, NULL);
+  if (sel->has_gid)
+    return g_strdup_printf ("g:%u", (guint) sel->gid);
+  return g_strconcat ("c:", sel->cgroup, NULL);
+}
+
+static void
+index_add (IdgStore *store,
+           Grant    *g)
+{
+  GPtrArray *bucket;
+
+  if (g->index_key != NULL || g->pub.revoked)
+    return;
+  g->index_key = index_key_for (g->sel);
+  bucket = g_hash_table_lookup (store->index, g->index_key);
+  if (bucket == NULL) {
+    bucket = g_ptr_array_new ();
+    g_hash_table_insert (store->index, g_strdup (g->index_key), bucket);
+  }
+  g_ptr_array_add (bucket, g);
+}
+
+static void
+index_remove (IdgStore *store,
+              Grant    *g)
+{
+  GPtrArray *bucket;
+
+  if (g->index_key == NULL)
+    return;
+  bucket = g_hash_table_lookup (store->index, g->index_key);
+  if (bucket != NULL) {
+    g_ptr_array_remove_fast (bucket, g);
+    if (bucket->len == 0)
+      g_hash_table_remove (store->index, g->index_key);
+  }
+  g_clear_pointer (&g->index_key, g_free);
+}
+
+/* Takes g; FALSE (and g freed) on a duplicate id or token hash. */
+static gboolean
+insert_grant (IdgStore *store,
+              Grant    *g)
+{
+  if (g_hash_table_contains (store->grant_by_id, g->pub.id) ||
+      (g->token_hash != NULL && g_hash_table_contains (store->grant_by_hash, g->token_hash))) {
+    grant_free_internal (g);
+    return FALSE;
+  }
+  g_ptr_array_add (store->grants, g);
+  g_hash_table_insert (store->grant_by_id, g->pub.id, g);
+  if (g->token_hash != NULL)
+    g_hash_table_insert (store->grant_by_hash, g->token_hash, g);
+  index_add (store, g);
+  return TRUE;
+}
+
+/* Undo of insert_grant for the last grant added. */
+static void
+remove_grant (IdgStore *store,
+              Grant    *g)
+{
+  index_remove (store, g);
+  if (g->token_hash != NULL)
+    g_hash_table_remove (store->grant_by_hash, g->token_hash);
+  g_hash_table_remove (store->grant_by_id, g->pub.id);
+  g_ptr_array_remove (store->grants, g);   /* frees */
+}
+
+static void
+set_token_hash (IdgStore *store,
+                Grant    *g,
+                gchar    *hash)     /* takes */
+{
+  if (g->token_hash != NULL)
+    g_hash_table_remove (store->grant_by_hash, g->token_hash);
+  g_free (g->token_hash);
+  g->token_hash = hash;
+  if (hash != NULL)
+    g_hash_table_insert (store->grant_by_hash, hash, g);
+}
+
+/* ---- requests in memory ---- */
+
+IdgRequest *
+idg_request_copy (const IdgRequest *request)
+{
+  IdgRequest *c = g_new0 (IdgRequest, 1);
+
+  *c = *request;
+  c->id = g_strdup (request->id);
+  c->selector = g_strdup (request->selector);
+  c->requester = g_strdup (request->requester);
+  c->service = g_strdup (request->service);
+  c->purpose = g_strdup (request->purpose);
+  c->grant_id = g_strdup (request->grant_id);
+  return c;
+}
+
+void
+idg_request_free (IdgRequest *request)
+{
+  if (request == NULL)
+    return;
+  g_free (request->id);
+  g_free (request->selector);
+  g_free (request->requester);
+  g_free (request->service);
+  g_free (request->purpose);
+  g_free (request->grant_id);
+  g_free (request);
+}
+
+static gboolean
+insert_request (IdgStore   *store,
+                IdgRequest *r)
+{
+  if (g_hash_table_contains (store->request_by_id, r->id)) {
+    idg_request_free (r);
+    return FALSE;
+  }
+  g_ptr_array_add (store->requests, r);
+  g_hash_table_insert (store->request_by_id, r->id, r);
+  return TRUE;
+}
+
+static void
+remove_request (IdgStore   *store,
+                IdgRequest *r)
+{
+  g_hash_table_remove (store->request_by_id, r->id);
+  g_ptr_array_remove (store->requests, r);   /* frees */
+}
+
+/* ---- the store object ---- */
+
+static IdgStore *
+store_new (void)
+{
+  IdgStore *store = g_new0 (IdgStore, 1);
+
+  store->lock_fd = -1;
+  store->grants = g_ptr_array_new_with_free_func ((GDestroyNotify) grant_free_internal);
+  store->grant_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  store->grant_by_hash = g_hash_table_new (g_str_hash, g_str_equal);
+  store->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
+  store->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_request_free);
+  store->request_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  return store;
+}
+
+static void
+store_clear (IdgStore *store)
+{
+  g_hash_table_remove_all (store->index);
+  g_hash_table_remove_all (store->grant_by_hash);
+  g_hash_table_remove_all (store->grant_by_id);
+  g_ptr_array_set_size (store->grants, 0);
+  g_hash_table_remove_all (store->request_by_id);
+  g_ptr_array_set_size (store->requests, 0);
+}
+
+void
+idg_store_free (IdgStore *store)
+{
+  if (store == NULL)
+    return;
+  store_clear (store);
+  g_hash_table_unref (store->index);
+  g_hash_table_unref (store->grant_by_hash);
+  g_hash_table_unref (store->grant_by_id);
+  g_ptr_array_unref (store->grants);
+  g_hash_table_unref (store->request_by_id);
+  g_ptr_array_unref (store->requests);
+  idg_wipe (store->secret, sizeof store->secret);
+  if (store->lock_fd >= 0)
+    close (store->lock_fd);
+  g_free (store->dir);
+  g_free (store);
+}
+
+void
+idg_store_set_notify (IdgStore       *store,
+                      IdgStoreNotify  notify,
+                      gpointer        user_data)
+{
+  store->notify = notify;
+  store->notify_data = user_data;
+}
+
+static void
+notify (IdgStore    *store,
+        const gchar *what,
+        const gchar *id)
+{
+  if (store->notify != NULL)
+    store->notify (store, what, id, store->notify_data);
+}
+
+const guint8 *
+idg_store_get_secret (IdgStore *store)
+{
+  return store->secret;
+}
+
+/* ---- files ---- */
+
+static gboolean
+set_io_error (GError      **error,
+              int           err,
+              const gchar  *what,
+              const gchar  *path)
+{
+  g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+               "%s %s: %s", what, path, g_strerror (err));
+  return FALSE;
+}
+
+static gboolean
+fsync_dir (const gchar  *dir,
+           GError      **error)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0 || fsync (fd) < 0) {
+    int saved = errno;
+    if (fd >= 0)
+      close (fd);
+    return set_io_error (error, saved, "cannot sync directory", dir);
+  }
+  close (fd);
+  return TRUE;
+}
+
+/* Crash-safe replacement of dir/name: temp file, fsync, rename, fsync dir. */
+static gboolean
+write_atomic (const gchar   *dir,
+              const gchar   *name,
+              const guint8  *data,
+              gsize          len,
+              GError       **error)
+{
+  g_autofree gchar *path = g_build_filename (dir, name, NULL);
+  g_autofree gchar *tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, name);
+  gsize done = 0;
+  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return set_io_error (error, errno, "cannot create a file in", dir);
+  while (done < len) {
+    ssize_t n = write (fd, data + done, len - done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      goto fail;
+    done += (gsize) n;
+  }
+  if (fsync (fd) < 0)
+    goto fail;
+  if (close (fd) < 0) {
+    fd = -1;
+    goto fail;
+  }
+  fd = -1;
+  if (rename (tmp, path) < 0)
+    goto fail;
+  return fsync_dir (dir, error);
+
+fail:
+  {
+    int saved = errno != 0 ? errno : EIO;
+    if (fd >= 0)
+      close (fd);
+    unlink (tmp);
+    return set_io_error (error, saved, "cannot write", path);
+  }
+}
+
+static JsonNode *
+str_or_null (const gchar *s)
+{
+  JsonNode *n = json_node_new (s != NULL ? JSON_NODE_VALUE : JSON_NODE_NULL);
+
+  if (s != NULL)
+    json_node_set_string (n, s);
+  return n;
+}
+
+static gchar *
+serialize (IdgStore *store,
+           gsize    *len)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, STORE_VERSION);
+  json_builder_set_member_name (b, "grants");
+  json_builder_begin_array (b);
+  for (i = 0; i < store->grants->len; i++) {
+    Grant *g = g_ptr_array_index (store->grants, i);
+    g_autofree gchar *scopes = idg_kind_mask_to_string (g->pub.scopes);
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_string_value (b, g->pub.id);
+    json_builder_set_member_name (b, "selector");
+    json_builder_add_string_value (b, g->pub.selector);
+    json_builder_set_member_name (b, "scopes");
+    json_builder_add_string_value (b, scopes);
+    json_builder_set_member_name (b, "purpose");
+    json_builder_add_string_value (b, g->pub.purpose);
+    json_builder_set_member_name (b, "created");
+    json_builder_add_int_value (b, g->pub.created);
+    json_builder_set_member_name (b, "expires");
+    json_builder_add_int_value (b, g->pub.expires);
+    json_builder_set_member_name (b, "revoked");
+    json_builder_add_boolean_value (b, g->pub.revoked);
+    json_builder_set_member_name (b, "revoked-at");
+    json_builder_add_int_value (b, g->pub.revoked_at);
+    json_builder_set_member_name (b, "token-hash");
+    json_builder_add_value (b, str_or_null (g->token_hash));
+    json_builder_set_member_name (b, "request");
+    json_builder_add_value (b, str_or_null (g->pub.request_id));
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "requests");
+  json_builder_begin_array (b);
+  for (i = 0; i < store->requests->len; i++) {
+    IdgRequest *r = g_ptr_array_index (store->requests, i);
+    g_autofree gchar *scopes = idg_kind_mask_to_string (r->scopes);
+
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "id");
+    json_builder_add_string_value (b, r->id);
+    json_builder_set_member_name (b, "selector");
+    json_builder_add_string_value (b, r->selector);
+    json_builder_set_member_name (b, "requester");
+    json_builder_add_string_value (b, r->requester);
+    json_builder_set_member_name (b, "service");
+    json_builder_add_string_value (b, r->service);
+    json_builder_set_member_name (b, "scopes");
+    json_builder_add_string_value (b, scopes);
+    json_builder_set_member_name (b, "purpose");
+    json_builder_add_string_value (b, r->purpose);
+    json_builder_set_member_name (b, "state");
+    json_builder_add_string_value (b, idg_request_state_to_string (r->state));
+    json_builder_set_member_name (b, "created");
+    json_builder_add_int_value (b, r->created);
+    json_builder_set_member_name (b, "decided");
+    json_builder_add_int_value (b, r->decided);
+    json_builder_set_member_name (b, "grant");
+    json_builder_add_value (b, str_or_null (r->grant_id));
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, len);
+}
+
+/* Writes store.json; nothing to do for an in-memory store. */
+static gboolean
+save (IdgStore  *store,
+      GError   **error)
+{
+  g_autofree gchar *data = NULL;
+  gsize len = 0;
+
+  if (store->dir == NULL)
+    return TRUE;
+  data = serialize (store, &len);
+  if (!write_atomic (store->dir, STORE_FILE, (const guint8 *) data, len, error)) {
+    g_prefix_error (error, "consent store not saved: ");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- parsing store.json (untrusted: strict types, every field checked) ---- */
+
+static gboolean
+corrupt (GError      **error,
+         const gchar  *what,
+         guint         index,
+         const gchar  *member)
+{
+  g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+               "%s %u: member '%s' missing or invalid", what, index, member);
+  return FALSE;
+}
+
+static const gchar *
+get_str (JsonObject  *o,
+         const gchar *member,
+         gboolean     nullable,
+         gboolean    *ok)
+{
+  JsonNode *n = json_object_get_member (o, member);
+
+  if (n != NULL && JSON_NODE_HOLDS_NULL (n) && nullable)
+    return NULL;
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING ||
+      !g_utf8_validate (json_node_get_string (n), -1, NULL)) {
+    *ok = FALSE;
+    return NULL;
+  }
+  return json_node_get_string (n);
+}
+
+static gint64
+get_time (JsonObject  *o,
+          const gchar *member,
+          gboolean    *ok)
+{
+  JsonNode *n = json_object_get_member (o, member);
+  gint64 v;
+
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64) {
+    *ok = FALSE;
+    return 0;
+  }
+  v = json_node_get_int (n);
+  if (v < 0 || v > G_MAXINT64 / 2)
+    *ok = FALSE;
+  return v;
+}
+
+static gboolean
+valid_id (const gchar *id,
+          gchar        prefix)
+{
+  gsize i;
+
+  if (id == NULL || strlen (id) != 18 || id[0] != prefix || id[1] != '-')
+    return FALSE;
+  for (i = 2; i < 18; i++)
+    if (!g_ascii_isxdigit (id[i]) || g_ascii_isupper (id[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+valid_hash (const gchar *h)
+{
+  gsize i;
+
+  if (strlen (h) != IDG_TOKEN_HASH_LEN)
+    return FALSE;
+  for (i = 0; i < IDG_TOKEN_HASH_LEN; i++)
+    if (!g_ascii_isxdigit (h[i]) || g_ascii_isupper (h[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+valid_text (const gchar *text)
+{
+  const gchar *p;
+
+  if (text == NULL || *text == '\0' || strlen (text) > MAX_PURPOSE ||
+      !g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
+static guint32
+parse_scopes (const gchar *s,
+              gboolean    *ok)
+{
+  guint32 mask;
+
+  if (s == NULL) {
+    *ok = FALSE;
+    return 0;
+  }
+  mask = idg_kind_mask_parse (s, NULL);
+  if (mask == 0)
+    *ok = FALSE;
+  return mask;
+}
+
+static gboolean
+parse_grant (IdgStore    *store,
+             JsonNode    *node,
+             guint        i,
+             GError     **error)
+{
+  JsonObject *o;
+  Grant *g;
+  gboolean ok = TRUE;
+  const gchar *id, *selector, *scopes, *purpose, *hash, *request;
+  JsonNode *rev;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return corrupt (error, "grant", i, "(object)");
+  o = json_node_get_object (node);
+  id = get_str (o, "id", FALSE, &ok);
+  if (!ok || !valid_id (id, 'g'))
+    return corrupt (error, "grant", i, "id");
+  selector = get_str (o, "selector", FALSE, &ok);
+  scopes = get_str (o, "scopes", FALSE, &ok);
+  purpose = get_str (o, "purpose", FALSE, &ok);
+  hash = get_str (o, "token-hash", TRUE, &ok);
+  request = get_str (o, "request", TRUE, &ok);
+  if (!ok)
+    return corrupt (error, "grant", i, "selector/scopes/purpose/token-hash/request");
+  g = g_new0 (Grant, 1);
+  g->sel = idg_selector_parse (selector, NULL);
+  g->pub.scopes = parse_scopes (scopes, &ok);
+  g->pub.created = get_time (o, "created", &ok);
+  g->pub.expires = get_time (o, "expires", &ok);
+  g->pub.revoked_at = get_time (o, "revoked-at", &ok);
+  rev = json_object_get_member (o, "revoked");
+  if (rev == NULL || !JSON_NODE_HOLDS_VALUE (rev) || json_node_get_value_type (rev) != G_TYPE_BOOLEAN)
+    ok = FALSE;
+  else
+    g->pub.revoked = json_node_get_boolean (rev);
+  if (!ok || g->sel == NULL || !valid_text (purpose) ||
+      (hash != NULL && !valid_hash (hash)) || (request != NULL && !valid_id (request, 'r'))) {
+    grant_free_internal (g);
+    return corrupt (error, "grant", i, "selector/scopes/purpose/times/token-hash");
+  }
+  g->pub.id = g_strdup (id);
+  g->pub.selector = idg_selector_to_string (g->sel);
+  g->pub.purpose = g_strdup (purpose);
+  g->pub.request_id = g_strdup (request);
+  g->token_hash = g_strdup (hash);
+  if (!insert_grant (store, g)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                 "grant %u: duplicate id or token hash", i);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_request (IdgStore  *store,
+               JsonNode  *node,
+               guint      i,
+               GError   **error)
+{
+  JsonObject *o;
+  IdgRequest *r;
+  gboolean ok = TRUE;
+  const gchar *id, *selector, *requester, *service, *scopes, *purpose, *state, *grant;
+  g_autoptr(IdgSelector) sel = NULL;
+  guint s;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return corrupt (error, "request", i, "(object)");
+  o = json_node_get_object (node);
+  id = get_str (o, "id", FALSE, &ok);
+  selector = get_str (o, "selector", FALSE, &ok);
+  requester = get_str (o, "requester", FALSE, &ok);
+  service = get_str (o, "service", FALSE, &ok);
+  scopes = get_str (o, "scopes", FALSE, &ok);
+  purpose = get_str (o, "purpose", FALSE, &ok);
+  state = get_str (o, "state", FALSE, &ok);
+  grant = get_str (o, "grant", TRUE, &ok);
+  if (!ok || !valid_id (id, 'r') || (grant != NULL && !valid_id (grant, 'g')) ||
+      !valid_text (purpose))
+    return corrupt (error, "request", i, "id/strings");
+  sel = idg_selector_parse (selector, NULL);
+  if (sel == NULL)
+    return corrupt (error, "request", i, "selector");
+  for (s = 0; s < G_N_ELEMENTS (request_states); s++)
+    if (g_str_equal (state, request_states[s]))
+      break;
+  if (s == G_N_ELEMENTS (request_states))
+    return corrupt (error, "request", i, "state");
+  r = g_new0 (IdgRequest, 1);
+  r->state = (IdgRequestState) s;
+  r->scopes = parse_scopes (scopes, &ok);
+  r->created = get_time (o, "created", &ok);
+  r->decided = get_time (o, "decided", &ok);
+  if (!ok) {
+    idg_request_free (r);
+    return corrupt (error, "request", i, "scopes/times");
+  }
+  r->id = g_strdup (id);
+  r->selector = idg_selector_to_string (sel);
+  r->requester = g_strdup (requester);
+  r->service = g_strdup (service);
+  r->purpose = g_strdup (purpose);
+  r->grant_id = g_strdup (grant);
+  if (!insert_request (store, r)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                 "request %u: duplicate id", i);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_into (IdgStore     *store,
+            const gchar  *data,
+            gsize         len,
+            GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local = NULL;
+  JsonNode *root;
+  JsonObject *o;
+  JsonNode *version, *grants, *requests;
+  guint i;
+
+  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) len, &local)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                 "not valid JSON: %s", local != NULL ? local->message : "too large");
+    return FALSE;
+  }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "not a JSON object");
+    return FALSE;
+  }
+  o = json_node_get_object (root);
+  version = json_object_get_member (o, "version");
+  grants = json_object_get_member (o, "grants");
+  requests = json_object_get_member (o, "requests");
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
+      json_node_get_value_type (version) != G_TYPE_INT64 ||
+      json_node_get_int (version) != STORE_VERSION) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                 "unknown or missing version (expected %d)", STORE_VERSION);
+    return FALSE;
+  }
+  if (grants == NULL || !JSON_NODE_HOLDS_ARRAY (grants) ||
+      requests == NULL || !JSON_NODE_HOLDS_ARRAY (requests)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                 "grants or requests missing");
+    return FALSE;
+  }
+  for (i = 0; i < json_array_get_length (json_node_get_array (grants)); i++)
+    if (!parse_grant (store, json_array_get_element (json_node_get_array (grants), i), i, error))
+      return FALSE;
+  for (i = 0; i < json_array_get_length (json_node_get_array (requests)); i++)
+    if (!parse_request (store, json_array_get_element (json_node_get_array (requests), i), i, error))
+      return FALSE;
+  return TRUE;
+}
+
+IdgStore *
+idg_store_load_data (const gchar  *data,
+                     gsize         len,
+                     GError      **error)
+{
+  IdgStore *store = store_new ();
+
+  if (!parse_into (store, data, len, error)) {
+    idg_store_free (store);
+    return NULL;
+  }
+  return store;
+}
+
+static gboolean
+load_secret (IdgStore  *store,
+             GError   **error)
+{
+  g_autofree gchar *path = g_build_filename (store->dir, SECRET_FILE, NULL);
+  g_autoptr(GError) local = NULL;
+  gchar *data = NULL;
+  gsize len = 0;
+
+  if (g_file_get_contents (path, &data, &len, &local)) {
+    gboolean ok = len == IDG_SECRET_LEN;
+
+    if (ok)
+      memcpy (store->secret, data, IDG_SECRET_LEN);
+    idg_wipe (data, len);
+    g_free (data);
+    if (!ok)
+      g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                   "%s: not %d bytes", path, IDG_SECRET_LEN);
+    return ok;
+  }
+  if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "%s", local->message);
+    return FALSE;
+  }
+  return idg_random_bytes (store->secret, IDG_SECRET_LEN, error) &&
+         write_atomic (store->dir, SECRET_FILE, store->secret, IDG_SECRET_LEN, error);
+}
+
+IdgStore *
+idg_store_load (const gchar  *state_dir,
+                GError      **error)
+{
+  g_autofree gchar *lock_path = g_build_filename (state_dir, LOCK_FILE, NULL);
+  g_autofree gchar *path = g_build_filename (state_dir, STORE_FILE, NULL);
+  g_autoptr(GError) local = NULL;
+  g_autofree gchar *data = NULL;
+  IdgStore *store = store_new ();
+  gsize len = 0;
+
+  store->dir = g_strdup (state_dir);
+  store->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (store->lock_fd < 0) {
+    set_io_error (error, errno, "cannot open", lock_path);
+    goto fail;
+  }
+  if (flock (store->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+                 "consent store %s is in use by another broker", state_dir);
+    goto fail;
+  }
+  if (g_file_get_contents (path, &data, &len, &local)) {
+    if (!parse_into (store, data, len, error)) {
+      g_prefix_error (error, "consent store %s is corrupt: ", path);
+      goto fail;
+    }
+  } else if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+                 "consent store unreadable: %s", local->message);
+    goto fail;
+  }
+  if (!load_secret (store, error)) {
+    g_prefix_error (error, "device secret: ");
+    goto fail;
+  }
+  return store;
+
+fail:
+  idg_store_free (store);
+  return NULL;
+}
+
+/* ---- grants API ---- */
+
+static gchar *
+new_id (IdgStore    *store,
+        gchar        prefix,
+        GError     **error)
+{
+  for (;;) {
+    guint8 raw[8];
+    g_autofree gchar *hex = NULL;
+    gchar *id;
+
+    if (!idg_random_bytes (raw, sizeof raw, error))
+      return NULL;
+    hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
+    id = g_strdup_printf ("%c-%.16s", prefix, hex);
+    if (!g_hash_table_contains (store->grant_by_id, id) &&
+        !g_hash_table_contains (store->request_by_id, id))
+      return id;
+    g_free (id);
+  }
+}
+
+static gboolean
+check_args (guint32       scopes,
+            const gchar  *purpose,
+            gint64        ttl,
+            GError      **error)
+{
+  if (scopes == 0 || (scopes & ~IDG_KIND_MASK_ALL) != 0) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "no valid scope given");
+    return FALSE;
+  }
+  if (!valid_text (purpose)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
+                 "purpose must be 1 to %d bytes of printable UTF-8", MAX_PURPOSE);
+    return FALSE;
+  }
+  if (ttl < 0 || ttl > MAX_TTL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "ttl out of range");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* New grant object, not inserted; token (nullable) gets a fresh token. */
+static Grant *
+make_grant (IdgStore           *store,
+            const IdgSelector  *sel,
+            guint32             scopes,
+            const gchar        *purpose,
+            gint64              ttl,
+            gint64              now,
+            gchar             **token,
+            GError            **error)
+{
+  Grant *g;
+  gchar *id = new_id (store, 'g', error);
+
+  if (id == NULL)
+    return NULL;
+  g = g_new0 (Grant, 1);
+  g->pub.id = id;
+  g->sel = idg_selector_copy (sel);
+  g->pub.selector = idg_selector_to_string (sel);
+  g->pub.scopes = scopes;
+  g->pub.purpose = g_strdup (purpose);
+  g->pub.created = now;
+  g->pub.expires = ttl > 0 ? now + ttl : 0;
+  if (token != NULL) {
+    *token = idg_token_new (error);
+    if (*token == NULL) {
+      grant_free_internal (g);
+      return NULL;
+    }
+    g->token_hash = idg_token_hash (*token);
+  }
+  return g;
+}
+
+gboolean
+idg_store_add_grant (IdgStore     *store,
+                     const gchar  *selector,
+                     guint32       scopes,
+                     const gchar  *purpose,
+                     gint64        ttl,
+                     gint64        now,
+                     gchar       **grant_id,
+                     gchar       **token_out,
+                     GError      **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(IdgSelector) sel = idg_selector_parse (selector, &local);
+  gchar *token = NULL;
+  Grant *g;
+
+  if (sel == NULL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "%s", local->message);
+    return FALSE;
+  }
+  if (!check_args (scopes, purpose, ttl, error))
+    return FALSE;
+  g = make_grant (store, sel, scopes, purpose, ttl, now, &token, error);
+  if (g == NULL)
+    return FALSE;
+  if (!insert_grant (store, g)) {
+    idg_token_free (token);
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
+    return FALSE;
+  }
+  if (!save (store, error)) {
+    remove_grant (store, g);
+    idg_token_free (token);
+    return FALSE;
+  }
+  if (grant_id != NULL)
+    *grant_id = g_strdup (g->pub.id);
+  if (token_out != NULL)
+    *token_out = token;
+  else
+    idg_token_free (token);
+  notify (store, "grants", g->pub.id);
+  return TRUE;
+}
+
+static void
+set_revoked (IdgStore *store,
+             Grant    *g,
+             gboolean  revoked,
+             gint64    at)
+{
+  g->pub.revoked = revoked;
+  g->pub.revoked_at = at;
+  if (revoked)
+    index_remove (store, g);
+  else
+    index_add (store, g);
+}
+
+gboolean
+idg_store_revoke (IdgStore     *store,
+                  const gchar  *grant_id,
+                  gint64        now,
+                  GError      **error)
+{
+  Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
+
+  if (g == NULL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_NOT_FOUND, "no such grant");
+    return FALSE;
+  }
+  if (g->pub.revoked)
+    return TRUE;
+  set_revoked (store, g, TRUE, now);
+  if (!save (store, error)) {
+    set_revoked (store, g, FALSE, 0);
+    return FALSE;
+  }
+  notify (store, "grants", g->pub.id);
+  return TRUE;
+}
+
+gboolean
+idg_store_revoke_selector (IdgStore     *store,
+                           const gchar  *selector,
+                           gint64        now,
+                           guint        *n_revoked,
+                           GError      **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(IdgSelector) sel = idg_selector_parse (selector, &local);
+  g_autofree gchar *canon = NULL;
+  g_autoptr(GPtrArray) done = g_ptr_array_new ();
+  guint i;
+
+  if (n_revoked != NULL)
+    *n_revoked = 0;
+  if (sel == NULL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "%s", local->message);
+    return FALSE;
+  }
+  canon = idg_selector_to_string (sel);
+  for (i = 0; i < store->grants->len; i++) {
+    Grant *g = g_ptr_array_index (store->grants, i);
+
+    if (!g->pub.revoked && g_str_equal (g->pub.selector, canon)) {
+      set_revoked (store, g, TRUE, now);
+      g_ptr_array_add (done, g);
+    }
+  }
+  if (done->len == 0)
+    return TRUE;
+  if (!save (store, error)) {
+    for (i = 0; i < done->len; i++)
+      set_revoked (store, g_ptr_array_index (done, i), FALSE, 0);
+    return FALSE;
+  }
+  if (n_revoked != NULL)
+    *n_revoked = done->len;
+  notify (store, "grants", NULL);
+  return TRUE;
+}
+
+GPtrArray *
+idg_store_list_grants (IdgStore *store)
+{
+  GPtrArray *out = g_ptr_array_new_full (store->grants->len, (GDestroyNotify) idg_grant_free);
+  guint i;
+
+  for (i = 0; i < store->grants->len; i++)
+    g_ptr_array_add (out, idg_grant_copy (&((Grant *) g_ptr_array_index (store->grants, i))->pub));
+  return out;
+}
+
+IdgGrant *
+idg_store_lookup_grant (IdgStore    *store,
+                        const gchar *grant_id)
+{
+  Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
+
+  return g != NULL ? idg_grant_copy (&g->pub) : NULL;
+}
+
+guint
+idg_store_count_active (IdgStore *store,
+                        gint64    now)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < store->grants->len; i++)
+    n += idg_grant_is_active (&((Grant *) g_ptr_array_index (store->grants, i))->pub, now);
+  return n;
+}
+
+guint
+idg_store_count_grants (IdgStore *store)
+{
+  return store->grants->len;
+}
+
+static void
+match_bucket (IdgStore          *store,
+              const gchar       *key,
+              const IdgIdentity *identity,
+              gint64             now,
+              guint32           *mask,
+              GString           *ids)
+{
+  GPtrArray *bucket = g_hash_table_lookup (store->index, key);
+  guint i;
+
+  for (i = 0; bucket != NULL && i < bucket->len; i++) {
+    Grant *g = g_ptr_array_index (bucket, i);
+
+    if (!idg_grant_is_active (&g->pub, now) || !idg_selector_matches (g->sel, identity))
+      continue;
+    *mask |= g->pub.scopes;
+    if (ids != NULL) {
+      if (ids->len > 0)
+        g_string_append_c (ids, ',');
+      g_string_append (ids, g->pub.id);
+    }
+  }
+}
+
+guint32
+idg_store_allowed_kinds (IdgStore          *store,
+                         const IdgIdentity *identity,
+                         gint64             now,
+                         gchar            **grant_ids)
+{
+  GString *ids = grant_ids != NULL ? g_string_new (NULL) : NULL;
+  guint32 mask = 0;
+  gchar key[32];
+
+  if (grant_ids != NULL)
+    *grant_ids = NULL;
+  if (identity != NULL && identity->known && g_hash_table_size (store->index) > 0) {
+    g_snprintf (key, sizeof key, "u:%u", (guint) identity->uid);
+    match_bucket (store, key, identity, now, &mask, ids);
+    g_snprintf (key, sizeof key, "g:%u", (guint) identity->gid);
+    match_bucket (store, key, identity, now, &mask, ids);
+    if (identity->unit != NULL) {
+      g_autofree gchar *k = g_strconcat ("n:", identity->unit, NULL);
+      match_bucket (store, k, identity, now, &mask, ids);
+    }
+    if (identity->exe != NULL) {
+      g_autofree gchar *k = g_strconcat ("e:", identity->exe, NULL);
+      match_bucket (store, k, identity, now, &mask, ids);
+    }
+    if (identity->cgroup != NULL) {
+      /* the cgroup and each of its ancestors, up to "/" */
+      g_autofree gchar *k = g_strconcat ("c:", identity->cgroup, NULL);
+      gchar *slash;
+
+      for (;;) {
+        match_bucket (store, k, identity, now, &mask, ids);
+        slash = strrchr (k + 2, '/');
+        if (slash == NULL || g_str_equal (k + 2, "/"))
+          break;
+        if (slash == k + 2)
+          slash[1] = '\0';
+        else
+          *slash = '\0';
+      }
+    }
+  }
+  if (ids != NULL) {
+    if (ids->len > 0)
+      *grant_ids = g_string_free (ids, FALSE);
+    else
+      g_string_free (ids, TRUE);
+  }
+  return mask;
+}
+
+static gboolean
+refuse (GError      **error,
+        IdgRefusal   *out,
+        IdgRefusal    reason,
+        const gchar  *message)
+{
+  if (out != NULL)
+    *out = reason;
+  g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED, "no consent: %s", message);
+  return FALSE;
+}
+
+gboolean
+idg_store_check_token (IdgStore          *store,
+                       const IdgIdentity *identity,
+                       IdgKind            kind,
+                       const gchar       *token,
+                       gint64             now,
+                       gchar            **grant_id,
+                       IdgRefusal        *refusal,
+                       GError           **error)
+{
+  g_autofree gchar *hash = NULL;
+  Grant *g;
+  gboolean same;
+
+  if (grant_id != NULL)
+    *grant_id = NULL;
+  if (refusal != NULL)
+    *refusal = IDG_REFUSAL_NONE;
+  if (!idg_token_is_valid (token))
+    return refuse (error, refusal, IDG_REFUSAL_BAD_TOKEN, "the token is not valid");
+  hash = idg_token_hash (token);
+  /* The table lookup hashes the SHA-256, not the token; the final
+   * comparison is constant-time anyway. */
+  g = g_hash_table_lookup (store->grant_by_hash, hash);
+  same = g != NULL && idg_token_equal (g->token_hash, hash);
+  idg_wipe (hash, strlen (hash));
+  if (!same)
+    return refuse (error, refusal, IDG_REFUSAL_BAD_TOKEN, "the token is not valid");
+  if (grant_id != NULL)
+    *grant_id = g_strdup (g->pub.id);
+  if (!idg_selector_matches (g->sel, identity))
+    return refuse (error, refusal, IDG_REFUSAL_SELECTOR,
+                   "this caller is not the one the grant was made for");
+  if (g->pub.revoked)
+    return refuse (error, refusal, IDG_REFUSAL_REVOKED, "the grant was revoked");
+  if (!idg_grant_is_active (&g->pub, now))
+    return refuse (error, refusal, IDG_REFUSAL_EXPIRED, "the grant has expired");
+  if ((guint) kind >= IDG_KIND_COUNT || !(g->pub.scopes & IDG_KIND_BIT (kind)))
+    return refuse (error, refusal, IDG_REFUSAL_SCOPE,
+                   "the grant does not cover this identifier");
+  return TRUE;
+}
+
+/* ---- requests API ---- */
+
+/* Keeps the request list bounded: drops the oldest decided request. */
+static void
+prune_requests (IdgStore *store)
+{
+  guint i;
+
+  if (store->requests->len < MAX_REQUESTS)
+    return;
+  for (i = 0; i < store->requests->len; i++) {
+    IdgRequest *r = g_ptr_array_index (store->requests, i);
+
+    if (r->state != IDG_REQUEST_PENDING) {
+      remove_request (store, r);
+      return;
+    }
+  }
+}
+
+gboolean
+idg_store_add_request (IdgStore          *store,
+                       const IdgIdentity *requester,
+                       guint32            scopes,
+                       const gchar       *purpose,
+                       gint64             now,
+                       gchar            **request_id,
+                       GError           **error)
+{
+  g_autoptr(IdgSelector) sel = idg_selector_for_identity (requester);
+  g_autofree gchar *canon = NULL;
+  IdgRequest *r;
+  guint i, pending = 0;
+
+  if (sel == NULL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
+                 "a request needs a caller with kernel credentials");
+    return FALSE;
+  }
+  if (!check_args (scopes, purpose, 0, error))
+    return FALSE;
+  canon = idg_selector_to_string (sel);
+  for (i = 0; i < store->requests->len; i++) {
+    r = g_ptr_array_index (store->requests, i);
+    pending += r->state == IDG_REQUEST_PENDING && g_str_equal (r->selector, canon);
+  }
+  if (pending >= MAX_PENDING_PER_SELECTOR) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
+                 "too many pending requests from this caller");
+    return FALSE;
+  }
+  r = g_new0 (IdgRequest, 1);
+  r->id = new_id (store, 'r', error);
+  if (r->id == NULL) {
+    idg_request_free (r);
+    return FALSE;
+  }
+  r->selector = g_steal_pointer (&canon);
+  r->requester = idg_identity_describe (requester);
+  r->service = g_strdup (requester->service);
+  r->scopes = scopes;
+  r->purpose = g_strdup (purpose);
+  r->state = IDG_REQUEST_PENDING;
+  r->created = now;
+  prune_requests (store);
+  insert_request (store, r);
+  if (!save (store, error)) {
+    remove_request (store, r);
+    return FALSE;
+  }
+  if (request_id != NULL)
+    *request_id = g_strdup (r->id);
+  notify (store, "requests", r->id);
+  return TRUE;
+}
+
+static IdgRequest *
+find_request (IdgStore     *store,
+              const gchar  *request_id,
+              GError      **error)
+{
+  IdgRequest *r = request_id != NULL ? g_hash_table_lookup (store->request_by_id, request_id) : NULL;
+
+  if (r == NULL)
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_NOT_FOUND, "no such request");
+  return r;
+}
+
+static gboolean
+require_state (IdgRequest       *r,
+               IdgRequestState   state,
+               GError          **error)
+{
+  if (r->state != state) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE,
+                 "request %s is %s, not %s", r->id,
+                 idg_request_state_to_string (r->state), idg_request_state_to_string (state));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+idg_store_approve_request (IdgStore     *store,
+                           const gchar  *request_id,
+                           gint64        ttl,
+                           gint64        now,
+                           gchar       **grant_id,
+                           gchar       **token_out,
+                           GError      **error)
+{
+  IdgRequest *r = find_request (store, request_id, error);
+  g_autoptr(IdgSelector) sel = NULL;
+  gchar *token = NULL;
+  Grant *g;
+
+  if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error) ||
+      !check_args (r->scopes, r->purpose, ttl, error))
+    return FALSE;
+  sel = idg_selector_parse (r->selector, error);
+  if (sel == NULL)
+    return FALSE;
+  g = make_grant (store, sel, r->scopes, r->purpose, ttl, now,
+                  token_out != NULL ? &token : NULL, error);
+  if (g == NULL)
+    return FALSE;
+  g->pub.request_id = g_strdup (r->id);
+  if (!insert_grant (store, g)) {
+    idg_token_free (token);
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
+    return FALSE;
+  }
+  r->state = IDG_REQUEST_APPROVED;
+  r->decided = now;
+  r->grant_id = g_strdup (g->pub.id);
+  if (!save (store, error)) {
+    r->state = IDG_REQUEST_PENDING;
+    r->decided = 0;
+    g_clear_pointer (&r->grant_id, g_free);
+    remove_grant (store, g);
+    idg_token_free (token);
+    return FALSE;
+  }
+  if (grant_id != NULL)
+    *grant_id = g_strdup (g->pub.id);
+  if (token_out != NULL)
+    *token_out = token;
+  notify (store, "grants", g->pub.id);
+  notify (store, "requests", r->id);
+  return TRUE;
+}
+
+gboolean
+idg_store_deny_request (IdgStore     *store,
+                        const gchar  *request_id,
+                        gint64        now,
+                        GError      **error)
+{
+  IdgRequest *r = find_request (store, request_id, error);
+
+  if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error))
+    return FALSE;
+  r->state = IDG_REQUEST_DENIED;
+  r->decided = now;
+  if (!save (store, error)) {
+    r->state = IDG_REQUEST_PENDING;
+    r->decided = 0;
+    return FALSE;
+  }
+  notify (store, "requests", r->id);
+  return TRUE;
+}
+
+gboolean
+idg_store_claim_request (IdgStore          *store,
+                         const gchar       *request_id,
+                         const IdgIdentity *caller,
+                         gint64             now,
+                         gchar            **grant_id,
+                         gchar            **token_out,
+                         GError           **error)
+{
+  IdgRequest *r = find_request (store, request_id, error);
+  g_autoptr(IdgSelector) sel = NULL;
+  gchar *old_hash, *token;
+  Grant *g;
+
+  if (r == NULL)
+    return FALSE;
+  sel = idg_selector_parse (r->selector, NULL);
+  if (sel == NULL || !idg_selector_matches (sel, caller)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
+                 "no consent: only the requester can claim request %s", r->id);
+    return FALSE;
+  }
+  if (!require_state (r, IDG_REQUEST_APPROVED, error))
+    return FALSE;
+  g = r->grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, r->grant_id) : NULL;
+  if (g == NULL || !idg_grant_is_active (&g->pub, now)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
+                 "no consent: the grant of request %s is no longer active", r->id);
+    return FALSE;
+  }
+  token = idg_token_new (error);
+  if (token == NULL)
+    return FALSE;
+  old_hash = g_strdup (g->token_hash);
+  set_token_hash (store, g, idg_token_hash (token));
+  r->state = IDG_REQUEST_CLAIMED;
+  if (!save (store, error)) {
+    r->state = IDG_REQUEST_APPROVED;
+    set_token_hash (store, g, old_hash);
+    idg_token_free (token);
+    return FALSE;
+  }
+  g_free (old_hash);
+  if (grant_id != NULL)
+    *grant_id = g_strdup (g->pub.id);
+  if (token_out != NULL)
+    *token_out = token;
+  else
+    idg_token_free (token);
+  notify (store, "requests", r->id);
+  return TRUE;
+}
+
+GPtrArray *
+idg_store_list_requests (IdgStore *store)
+{
+  GPtrArray *out = g_ptr_array_new_full (store->requests->len, (GDestroyNotify) idg_request_free);
+  guint i;
+
+  for (i = 0; i < store->requests->len; i++)
+    g_ptr_array_add (out, idg_request_copy (g_ptr_array_index (store->requests, i)));
+  return out;
+}
+
+IdgRequest *
+idg_store_lookup_request (IdgStore    *store,
+                          const gchar *request_id)
+{
+  IdgRequest *r = request_id != NULL ? g_hash_table_lookup (store->request_by_id, request_id) : NULL;
+
+  return r != NULL ? idg_request_copy (r) : NULL;
+}
+
+guint
+idg_store_count_pending (IdgStore *store)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < store->requests->len; i++)
+    n += ((IdgRequest *) g_ptr_array_index (store->requests, i))->state == IDG_REQUEST_PENDING;
+  return n;
+}
+
+/* ---- factory reset ---- */
+
+gboolean
+idg_store_factory_reset (IdgStore  *store,
+                         GError   **error)
+{
+  guint8 secret[IDG_SECRET_LEN];
+  g_autoptr(GPtrArray) grants = NULL, requests = NULL;
+  guint i;
+
+  if (!idg_random_bytes (secret, sizeof secret, error))
+    return FALSE;
+  /* keep the old contents until the empty store is on disk */
+  grants = g_ptr_array_new_with_free_func ((GDestroyNotify) grant_free_internal);
+  requests = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_request_free);
+  for (i = 0; i < store->grants->len; i++)
+    g_ptr_array_add (grants, g_ptr_array_index (store->grants, i));
+  for (i = 0; i < store->requests->len; i++)
+    g_ptr_array_add (requests, g_ptr_array_index (store->requests, i));
+  g_hash_table_remove_all (store->index);
+  g_hash_table_remove_all (store->grant_by_hash);
+  g_hash_table_remove_all (store->grant_by_id);
+  g_ptr_array_set_free_func (store->grants, NULL);
+  g_ptr_array_set_size (store->grants, 0);
+  g_ptr_array_set_free_func (store->grants, (GDestroyNotify) grant_free_internal);
+  g_hash_table_remove_all (store->request_by_id);
+  g_ptr_array_set_free_func (store->requests, NULL);
+  g_ptr_array_set_size (store->requests, 0);
+  g_ptr_array_set_free_func (store->requests, (GDestroyNotify) idg_request_free);
+  if (!save (store, error)) {
+    for (i = 0; i < grants->len; i++) {
+      Grant *g = g_ptr_array_index (grants, i);
+      g_clear_pointer (&g->index_key, g_free);
+      insert_grant (store, g);
+    }
+    for (i = 0; i < requests->len; i++)
+      insert_request (store, g_ptr_array_index (requests, i));
+    g_ptr_array_set_free_func (grants, NULL);
+    g_ptr_array_set_free_func (requests, NULL);
+    idg_wipe (secret, sizeof secret);
+    return FALSE;
+  }
+  if (store->dir != NULL &&
+      !write_atomic (store->dir, SECRET_FILE, secret, sizeof secret, error)) {
+    idg_wipe (secret, sizeof secret);
+    g_prefix_error (error, "grants wiped, but the device secret was not replaced: ");
+    notify (store, "reset", NULL);
+    return FALSE;
+  }
+  memcpy (store->secret, secret, sizeof secret);
+  idg_wipe (secret, sizeof secret);
+  notify (store, "reset", NULL);
+  return TRUE;
+}

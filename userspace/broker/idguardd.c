@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * idguardd --config FILE [--foreground] [--debug]
+ *
+ * Thin main: config, broker core, modem backends and doors per config, the
+ * service API, then the main loop until SIGTERM/SIGINT. Any failure before
+ * the loop is one line on stderr and a non-zero exit: it never runs half
+ * configured. Without --foreground (and when not started by systemd with
+ * NOTIFY_SOCKET) it detaches once everything is up; the parent exits with
+ * the child's start-up result.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib-unix.h>
+
+#include "idg-build-config.h"
+#include "idg-broker.h"
+#include "idg-modem.h"
+#if IDG_HAVE_API
+#include "idg-api.h"
+#endif
+#if IDG_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#define EXIT_CONFIG 2
+#define EXIT_START  1
+
+typedef struct {
+  IdgBroker    *broker;
+  IdgModemQmi  *qmi;
+  IdgModemMbim *mbim;
+  IdgModemAt   *at;
+  IdgDoorQmi   *qmi_door;
+  IdgDoorMbim  *mbim_door;
+  IdgDoorAt    *at_door;
+#if IDG_HAVE_API
+  IdgApi       *api;
+#endif
+  GMainLoop    *loop;
+} Daemon;
+
+static int ready_fd = -1;   /* write end of the detach pipe, or -1 */
+
+/* One line on stderr (and to the waiting parent when detaching). */
+static void
+fail_line (const gchar *message)
+{
+  g_autofree gchar *line = g_strdup_printf ("idguardd: %s\n", message);
+
+  if (ready_fd >= 0) {
+    ssize_t r = write (ready_fd, line, strlen (line));
+    (void) r;
+  } else {
+    fputs (line, stderr);
+  }
+}
+
+/* Under systemd: a socket handed over with FileDescriptorName=name. */
+static int
+inherited_fd (const gchar *name)
+{
+#if IDG_HAVE_SYSTEMD
+  static char **names;
+  static int n = -1;
+  int i;
+
+  if (n < 0) {
+    n = sd_listen_fds_with_names (0, &names);
+    if (n < 0)
+      n = 0;
+  }
+  for (i = 0; i < n && names != NULL; i++)
+    if (g_strcmp0 (names[i], name) == 0)
+      return SD_LISTEN_FDS_START + i;
+#endif
+  return -1;
+}
+
+static guint
+qmi_clients (gpointer door)
+{
+  return idg_door_qmi_get_n_clients (door);
+}
+
+static guint
+mbim_clients (gpointer door)
+{
+  return idg_door_mbim_get_n_clients (door);
+}
+
+static guint
+at_clients (gpointer door)
+{
+  return idg_door_at_get_n_clients (door);
+}
+
+static gboolean
+start_modems_and_doors (Daemon   *d,
+                        GError  **error)
+{
+  IdgConfig *c = idg_broker_get_config (d->broker);
+
+  if (c->modem_qmi != NULL)
+    d->qmi = idg_modem_qmi_new (d->broker, c->modem_qmi);
+  if (c->modem_mbim != NULL)
+    d->mbim = idg_modem_mbim_new (d->broker, c->modem_mbim);
+  if (c->modem_at != NULL)
+    d->at = idg_modem_at_new (d->broker, c->modem_at);
+
+  if (c->qmi_socket != NULL && d->qmi == NULL) {
+    g_message ("qmi-socket %s not served: no [modem] qmi", c->qmi_socket);
+  } else if (c->qmi_socket != NULL) {
+    d->qmi_door = idg_door_qmi_new (d->broker, d->qmi, c->qmi_socket,
+                                    inherited_fd (c->qmi_socket), error);
+    if (d->qmi_door == NULL)
+      return FALSE;
+    idg_broker_add_door (d->broker, IDG_DOOR_QMI, c->qmi_socket, qmi_clients, d->qmi_door);
+  }
+  if (c->mbim_socket != NULL && d->mbim == NULL) {
+    g_message ("mbim-socket %s not served: no [modem] mbim", c->mbim_socket);
+  } else if (c->mbim_socket != NULL) {
+    d->mbim_door = idg_door_mbim_new (d->broker, d->mbim, c->mbim_socket,
+                                      inherited_fd (c->mbim_socket), error);
+    if (d->mbim_door == NULL)
+      return FALSE;
+    idg_broker_add_door (d->broker, IDG_DOOR_MBIM, c->mbim_socket, mbim_clients, d->mbim_door);
+  }
+  if ((c->at_socket != NULL || c->at_link != NULL) && d->at == NULL) {
+    g_message ("AT door not served: no [modem] at");
+  } else if (c->at_socket != NULL || c->at_link != NULL) {
+    d->at_door = idg_door_at_new (d->broker, d->at, c->at_socket, c->at_link,
+                                  c->at_link_selector, error);
+    if (d->at_door == NULL)
+      return FALSE;
+    idg_broker_add_door (d->broker, IDG_DOOR_AT,
+                         c->at_socket != NULL ? c->at_socket : c->at_link,
+                         at_clients, d->at_door);
+  }
+  return TRUE;
+}
+
+/* The system bus only if one is reachable (CI images have none). */
+static gboolean
+system_bus_reachable (void)
+{
+  return g_getenv ("DBUS_SYSTEM_BUS_ADDRESS") != NULL ||
+         g_file_test ("/run/dbus/system_bus_socket", G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+start_api (Daemon   *d,
+           GError  **error)
+{
+#if IDG_HAVE_API
+  IdgConfig *c = idg_broker_get_config (d->broker);
+  g_autofree gchar *sock = g_build_filename (c->runtime_dir, "api.sock", NULL);
+
+  d->api = idg_api_new (d->broker, sock, system_bus_reachable (), error);
+  return d->api != NULL;
+#else
+  /* TODO(api): idg-api.c has not landed yet; the daemon runs without it. */
+  g_message ("service API not built in (system bus %s)",
+             system_bus_reachable () ? "reachable" : "absent");
+  return TRUE;
+#endif
+}
+
+static void
+daemon_stop (Daemon *d)
+{
+#if IDG_HAVE_API
+  g_clear_pointer (&d->api, idg_api_free);
+#endif
+  if (d->broker != NULL) {
+    idg_broker_remove_door (d->broker, IDG_DOOR_AT);
+    idg_broker_remove_door (d->broker, IDG_DOOR_MBIM);
+    idg_broker_remove_door (d->broker, IDG_DOOR_QMI);
+  }
+  g_clear_pointer (&d->at_door, idg_door_at_free);
+  g_clear_pointer (&d->mbim_door, idg_door_mbim_free);
+  g_clear_pointer (&d->qmi_door, idg_door_qmi_free);
+  g_clear_pointer (&d->at, idg_modem_at_free);
+  g_clear_pointer (&d->mbim, idg_modem_mbim_free);
+  g_clear_pointer (&d->qmi, idg_modem_qmi_free);
+  g_clear_pointer (&d->broker, idg_broker_free);
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  Daemon *d = data;
+
+  g_message ("stopping");
+  g_main_loop_quit (d->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Forks; the parent waits for the child's "ready" (exit 0) or its error
+ * line (printed, exit 1). Returns in the child only. */
+static void
+detach (void)
+{
+  int p[2];
+  pid_t pid;
+
+  if (pipe2 (p, O_CLOEXEC) < 0) {
+    fprintf (stderr, "idguardd: cannot detach: %s\n", g_strerror (errno));
+    exit (EXIT_START);
+  }
+  pid = fork ();
+  if (pid < 0) {
+    fprintf (stderr, "idguardd: cannot detach: %s\n", g_strerror (errno));
+    exit (EXIT_START);
+  }
+  if (pid > 0) {
+    gchar buf[512];
+    ssize_t n;
+
+    close (p[1]);
+    n = read (p[0], buf, sizeof buf - 1);
+    if (n == 1 && buf[0] == '\n')
+      _exit (0);
+    if (n > 0) {
+      buf[n] = '\0';
+      fputs (buf, stderr);
+    }
+    waitpid (pid, NULL, WNOHANG);
+    _exit (EXIT_START);
+  }
+  close (p[0]);
+  ready_fd = p[1];
+  setsid ();
+}
+
+static void
+announce_ready (void)
+{
+#if IDG_HAVE_SYSTEMD
+  sd_notify (0, "READY=1\nSTATUS=serving");
+#endif
+  if (ready_fd >= 0) {
+    int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+    ssize_t r = write (ready_fd, "\n", 1);
+
+    (void) r;
+    close (ready_fd);
+    ready_fd = -1;
+    if (devnull >= 0) {
+      dup2 (devnull, STDIN_FILENO);
+      dup2 (devnull, STDOUT_FILENO);
+      dup2 (devnull, STDERR_FILENO);
+      close (devnull);
+    }
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree gchar *config_path = NULL;
+  gboolean foreground = FALSE, debug = FALSE;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
+    { "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Do not detach", NULL },
+    { "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Debug messages (never identifier values)", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("- modem identifier broker");
+  g_autoptr(GError) error = NULL;
+  Daemon d = { 0 };
+  IdgConfig *config;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    fprintf (stderr, "idguardd: %s\n", error->message);
+    return EXIT_CONFIG;
+  }
+  if (config_path == NULL || argc > 1) {
+    fprintf (stderr, "idguardd: usage: idguardd --config FILE [--foreground] [--debug]\n");
+    return EXIT_CONFIG;
+  }
+  if (debug)
+    g_log_set_debug_enabled (TRUE);
+  signal (SIGPIPE, SIG_IGN);
+
+  config = idg_config_load (config_path, &error);
+  if (config == NULL) {
+    fail_line (error->message);
+    return EXIT_CONFIG;
+  }
+  if (!foreground && g_getenv ("NOTIFY_SOCKET") == NULL)
+    detach ();
+
+  d.broker = idg_broker_new (config, &error);
+  if (d.broker == NULL || !start_modems_and_doors (&d, &error) || !start_api (&d, &error)) {
+    fail_line (error->message);
+    daemon_stop (&d);
+    return EXIT_START;
+  }
+
+  d.loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, on_signal, &d);
+  g_unix_signal_add (SIGINT, on_signal, &d);
+  g_message ("ready (policy %s, state %s)",
+             idg_policy_to_string (config->policy), config->state_dir);
+  announce_ready ();
+  g_main_loop_run (d.loop);
+
+#if IDG_HAVE_SYSTEMD
+  sd_notify (0, "STOPPING=1");
+#endif
+  daemon_stop (&d);
+  g_main_loop_unref (d.loop);
+  return 0;
+}
