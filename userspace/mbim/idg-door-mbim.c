@@ -1,0 +1,1178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The MBIM door: a consent-aware drop-in for libmbim's mbim-proxy on an
+ * abstract unix socket ("mbim-proxy"). It speaks what libmbim clients
+ * expect of the proxy:
+ *  - Proxy Control Configuration (838cf7fb-..., CID 1, set: DevicePath,
+ *    Timeout) first; the path must be one of the broker's MBIM ports; the
+ *    answer waits (up to the timeout) for the backend's device;
+ *  - OPEN and CLOSE answered here, the modem stays open;
+ *  - commands forwarded on the backend's MbimDevice with a fresh transaction
+ *    id, answered with the client's own; fragments from a client are
+ *    reassembled, messages to a client are fragmented at the max control
+ *    transfer it asked for in its OPEN;
+ *  - Device Service Subscribe List kept per client, the union with the
+ *    standard list set on the modem, indications delivered per each
+ *    client's list (a new client has the standard list, which holds
+ *    Subscriber Ready Status);
+ *  - the MBIMEx version agreed by a client is set on the device and
+ *    announced to every client (Proxy Control Version indication).
+ * Every response and indication passes the MBIM filter with the guard of
+ * the client it goes to, made at that instant (a revoke takes effect at the
+ * next message). Output is queued per client and written without blocking;
+ * a client that sends garbage, lies about lengths, sends oversized messages
+ * or lets its queue grow too long is dropped alone.
+ */
+#include "idg-modem.h"
+#include "idg-mbim-private.h"
+#include "idg-mbim-filter.h"
+#include "idg-encoding.h"
+#include "idg-personal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+
+#define TYPE_OPEN            0x00000001u
+#define TYPE_CLOSE           0x00000002u
+#define TYPE_COMMAND         0x00000003u
+#define TYPE_HOST_ERROR      0x00000004u
+#define TYPE_OPEN_DONE       0x80000001u
+#define TYPE_CLOSE_DONE      0x80000002u
+#define TYPE_INDICATE_STATUS 0x80000007u
+
+#define MAX_CLIENT_FRAGMENT  (64 * 1024)      /* one message on the socket */
+#define MAX_CLIENT_MESSAGE   (256 * 1024)     /* a reassembled request */
+#define MAX_CLIENT_QUEUE     (4 * 1024 * 1024)
+#define DEFAULT_TRANSFER     4096
+#define MIN_TRANSFER         64
+#define COMMAND_TIMEOUT_SECS 120
+#define CONFIG_POLL_MS       100
+#define DEFAULT_CONFIG_SECS  15
+
+typedef struct {
+  MbimUuid uuid;
+  GArray  *cids;      /* guint32; NULL: every CID of the service */
+} Sub;
+
+typedef struct _Client Client;
+
+struct _IdgDoorMbim {
+  IdgBroker    *broker;
+  IdgModemMbim *modem;
+  guint         watch_id;
+  MbimDevice   *device;
+  gulong        indication_id;
+  GSocket      *listen;
+  GSource      *listen_source;
+  GList        *clients;
+  guint64       next_client;
+  GPtrArray    *device_subs;    /* Sub: the list last set on the modem */
+  GBytes       *version_ind;    /* Proxy Control Version indication, or NULL */
+};
+
+struct _Client {
+  gint          ref_count;
+  IdgDoorMbim  *door;          /* NULL once dropped */
+  guint64       id;
+  GSocket      *socket;
+  GSource      *in_source;
+  GSource      *out_source;
+  IdgIdentity  *identity;
+  GByteArray   *in;
+  GQueue        out;           /* GBytes */
+  gsize         out_head_off;
+  gsize         out_bytes;
+  gboolean      configured;
+  guint32       max_transfer;
+  GPtrArray    *subs;          /* Sub */
+  GByteArray   *frag;          /* request being reassembled */
+  guint32       frag_total;
+  guint32       frag_next;
+  GByteArray   *pending_config;
+  guint         config_timer;
+  gint64        config_deadline;
+};
+
+typedef struct {
+  Client      *client;
+  guint32      tid;
+  IdgMbimNote  note;
+  GByteArray  *request;        /* for error answers */
+} Request;
+
+static void client_drop (Client *client, const gchar *why);
+static void client_queue (Client *client, const guint8 *data, gsize len);
+
+/* --- subscriptions ------------------------------------------------------- */
+
+static void
+sub_free (gpointer p)
+{
+  Sub *s = p;
+
+  if (s->cids)
+    g_array_unref (s->cids);
+  g_free (s);
+}
+
+static Sub *
+subs_find (GPtrArray      *subs,
+           const MbimUuid *uuid)
+{
+  guint i;
+
+  for (i = 0; i < subs->len; i++) {
+    Sub *s = g_ptr_array_index (subs, i);
+
+    if (mbim_uuid_cmp (&s->uuid, uuid))
+      return s;
+  }
+  return NULL;
+}
+
+static void
+subs_add (GPtrArray      *subs,
+          const MbimUuid *uuid,
+          const guint32  *cids,
+          guint32         n)
+{
+  Sub *s = subs_find (subs, uuid);
+  guint32 i, j;
+
+  if (!s) {
+    s = g_new0 (Sub, 1);
+    s->uuid = *uuid;
+    s->cids = n ? g_array_new (FALSE, FALSE, sizeof (guint32)) : NULL;
+    g_ptr_array_add (subs, s);
+  } else if (s->cids && n == 0) {
+    g_clear_pointer (&s->cids, g_array_unref);
+  }
+  if (!s->cids)
+    return;
+  for (i = 0; i < n; i++) {
+    gboolean have = FALSE;
+
+    for (j = 0; j < s->cids->len; j++)
+      if (g_array_index (s->cids, guint32, j) == cids[i])
+        have = TRUE;
+    if (!have)
+      g_array_append_val (s->cids, cids[i]);
+  }
+}
+
+static GPtrArray *
+subs_new_standard (void)
+{
+  static const guint32 bc[] = {
+    MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS, MBIM_CID_BASIC_CONNECT_RADIO_STATE,
+    MBIM_CID_BASIC_CONNECT_PREFERRED_PROVIDERS, MBIM_CID_BASIC_CONNECT_REGISTER_STATE,
+    MBIM_CID_BASIC_CONNECT_PACKET_SERVICE, MBIM_CID_BASIC_CONNECT_SIGNAL_STATE,
+    MBIM_CID_BASIC_CONNECT_CONNECT, MBIM_CID_BASIC_CONNECT_PROVISIONED_CONTEXTS,
+    MBIM_CID_BASIC_CONNECT_IP_CONFIGURATION, MBIM_CID_BASIC_CONNECT_EMERGENCY_MODE,
+    MBIM_CID_BASIC_CONNECT_MULTICARRIER_PROVIDERS,
+  };
+  static const guint32 sms[] = { MBIM_CID_SMS_CONFIGURATION, MBIM_CID_SMS_READ,
+                                 MBIM_CID_SMS_MESSAGE_STORE_STATUS };
+  static const guint32 ussd[] = { MBIM_CID_USSD };
+  static const guint32 pb[] = { MBIM_CID_PHONEBOOK_CONFIGURATION };
+  static const guint32 stk[] = { MBIM_CID_STK_PAC };
+  GPtrArray *subs = g_ptr_array_new_with_free_func (sub_free);
+
+  subs_add (subs, MBIM_UUID_BASIC_CONNECT, bc, G_N_ELEMENTS (bc));
+  subs_add (subs, MBIM_UUID_SMS, sms, G_N_ELEMENTS (sms));
+  subs_add (subs, MBIM_UUID_USSD, ussd, G_N_ELEMENTS (ussd));
+  subs_add (subs, MBIM_UUID_PHONEBOOK, pb, G_N_ELEMENTS (pb));
+  subs_add (subs, MBIM_UUID_STK, stk, G_N_ELEMENTS (stk));
+  return subs;
+}
+
+static gboolean
+subs_match (GPtrArray      *subs,
+            const MbimUuid *uuid,
+            guint32         cid)
+{
+  Sub *s = subs_find (subs, uuid);
+  guint i;
+
+  if (!s)
+    return FALSE;
+  if (!s->cids)
+    return TRUE;
+  for (i = 0; i < s->cids->len; i++)
+    if (g_array_index (s->cids, guint32, i) == cid)
+      return TRUE;
+  return FALSE;
+}
+
+/* Same services, same CIDs (any order). */
+static gboolean
+subs_equal (GPtrArray *a,
+            GPtrArray *b)
+{
+  guint i, j;
+
+  if (a->len != b->len)
+    return FALSE;
+  for (i = 0; i < a->len; i++) {
+    Sub *x = g_ptr_array_index (a, i);
+    Sub *y = subs_find (b, &x->uuid);
+
+    if (!y || !x->cids != !y->cids)
+      return FALSE;
+    if (!x->cids)
+      continue;
+    if (x->cids->len != y->cids->len)
+      return FALSE;
+    for (j = 0; j < x->cids->len; j++)
+      if (!subs_match (b, &x->uuid, g_array_index (x->cids, guint32, j)))
+        return FALSE;
+  }
+  return TRUE;
+}
+
+/* The information buffer of a Device Service Subscribe List set: count,
+ * then count offset/length pairs of { uuid, n, n CIDs }. NULL if it does
+ * not hold together. */
+static GPtrArray *
+subs_parse (const guint8 *b,
+            gsize         len)
+{
+  g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func (sub_free);
+  guint32 count, i;
+
+  if (len < 4)
+    return NULL;
+  count = idg_mbim_read_u32 (b);
+  if (count > (len - 4) / 8)
+    return NULL;
+  for (i = 0; i < count; i++) {
+    guint32 off = idg_mbim_read_u32 (b + 4 + 8 * i);
+    guint32 elen = idg_mbim_read_u32 (b + 8 + 8 * i);
+    g_autofree guint32 *cids = NULL;
+    MbimUuid uuid;
+    guint32 n, j;
+
+    if (off > len || elen > len - off || elen < 20)
+      return NULL;
+    memcpy (&uuid, b + off, sizeof uuid);
+    n = idg_mbim_read_u32 (b + off + 16);
+    if (n > (elen - 20) / 4)
+      return NULL;
+    cids = g_new0 (guint32, n + 1);
+    for (j = 0; j < n; j++)
+      cids[j] = idg_mbim_read_u32 (b + off + 20 + 4 * j);
+    subs_add (subs, &uuid, cids, n);
+  }
+  return g_steal_pointer (&subs);
+}
+
+/* --- client output ------------------------------------------------------- */
+
+static Client *
+client_ref (Client *client)
+{
+  client->ref_count++;
+  return client;
+}
+
+static void
+client_unref (Client *client)
+{
+  if (--client->ref_count > 0)
+    return;
+  g_queue_clear_full (&client->out, (GDestroyNotify) g_bytes_unref);
+  g_clear_pointer (&client->in, g_byte_array_unref);
+  g_clear_pointer (&client->frag, g_byte_array_unref);
+  g_clear_pointer (&client->pending_config, g_byte_array_unref);
+  g_clear_pointer (&client->subs, g_ptr_array_unref);
+  g_clear_pointer (&client->identity, idg_identity_free);
+  g_clear_object (&client->socket);
+  g_free (client);
+}
+
+static gboolean client_writable_cb (GSocket *socket, GIOCondition cond, gpointer user_data);
+
+static void
+client_flush (Client *client)
+{
+  while (!g_queue_is_empty (&client->out)) {
+    GBytes *head = g_queue_peek_head (&client->out);
+    gsize size;
+    const guint8 *data = g_bytes_get_data (head, &size);
+    g_autoptr(GError) error = NULL;
+    gssize n;
+
+    n = g_socket_send (client->socket, (const gchar *) data + client->out_head_off,
+                       size - client->out_head_off, NULL, &error);
+    if (n < 0) {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+        if (!client->out_source) {
+          client->out_source = g_socket_create_source (client->socket, G_IO_OUT, NULL);
+          g_source_set_callback (client->out_source, (GSourceFunc) (GCallback) client_writable_cb,
+                                 client, NULL);
+          g_source_attach (client->out_source, NULL);
+        }
+        return;
+      }
+      client_drop (client, "write failed");
+      return;
+    }
+    client->out_head_off += (gsize) n;
+    client->out_bytes -= (gsize) n;
+    if (client->out_head_off == size) {
+      g_bytes_unref (g_queue_pop_head (&client->out));
+      client->out_head_off = 0;
+    }
+  }
+  if (client->out_source) {
+    g_source_destroy (client->out_source);
+    g_clear_pointer (&client->out_source, g_source_unref);
+  }
+}
+
+static gboolean
+client_writable_cb (GSocket      *socket,
+                    GIOCondition  cond,
+                    gpointer      user_data)
+{
+  Client *client = user_data;
+
+  client_ref (client);
+  g_clear_pointer (&client->out_source, g_source_unref);
+  client_flush (client);
+  client_unref (client);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_piece (Client       *client,
+             const guint8 *data,
+             gsize         len)
+{
+  if (client->out_bytes + len > MAX_CLIENT_QUEUE) {
+    client_drop (client, "output queue full");
+    return;
+  }
+  g_queue_push_tail (&client->out, g_bytes_new (data, len));
+  client->out_bytes += len;
+}
+
+/* Queue one complete message, fragmented at the client's max control
+ * transfer when it is a COMMAND_DONE or INDICATE_STATUS too big for it. */
+static void
+client_queue (Client       *client,
+              const guint8 *data,
+              gsize         len)
+{
+  guint32 type;
+  gsize chunk, n, i;
+
+  if (!client->door)
+    return;
+  type = idg_mbim_read_u32 (data);
+  if (len <= client->max_transfer || len < 20 ||
+      (type != 0x80000003u && type != TYPE_INDICATE_STATUS)) {
+    queue_piece (client, data, len);
+  } else {
+    chunk = client->max_transfer - 20;
+    n = (len - 20 + chunk - 1) / chunk;
+    for (i = 0; i < n && client->door; i++) {
+      gsize off = 20 + i * chunk;
+      gsize dl = MIN (chunk, len - off);
+      g_autofree guint8 *f = g_malloc (20 + dl);
+
+      memcpy (f, data, 20);
+      idg_mbim_write_u32 (f + 4, (guint32) (20 + dl));
+      idg_mbim_write_u32 (f + 12, (guint32) n);
+      idg_mbim_write_u32 (f + 16, (guint32) i);
+      memcpy (f + 20, data + off, dl);
+      queue_piece (client, f, 20 + dl);
+    }
+  }
+  if (client->door)
+    client_flush (client);
+}
+
+static void
+client_queue_message (Client      *client,
+                      MbimMessage *message)
+{
+  guint32 len = 0;
+  const guint8 *raw = mbim_message_get_raw (message, &len, NULL);
+
+  if (raw)
+    client_queue (client, raw, len);
+}
+
+/* Filter a modem message for this client at this instant and queue it.
+ * msg is the client's own copy. FALSE if the filter said drop. */
+static gboolean
+client_deliver (Client            *client,
+                GByteArray        *msg,
+                const IdgMbimNote *note)
+{
+  IdgDoorMbim *door = client->door;
+  IdgGuard guard;
+  IdgMbimVerdict verdict;
+  guint major = door->device ? mbim_device_get_ms_mbimex_version (door->device, NULL) : 0;
+
+  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  verdict = idg_mbim_filter_reply (msg->data, msg->len, note, major, &guard);
+  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_MBIM, &guard);
+  if (verdict != IDG_MBIM_PASS)
+    return FALSE;
+  client_queue (client, msg->data, msg->len);
+  return TRUE;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static void
+request_free (Request *r)
+{
+  g_byte_array_unref (r->request);
+  client_unref (r->client);
+  g_free (r);
+}
+
+static void
+answer_status (Client       *client,
+               const guint8 *req,
+               gsize         len,
+               guint32       status)
+{
+  g_autoptr(GByteArray) done = idg_mbim_build_command_done (req, len, status);
+
+  client_queue (client, done->data, done->len);
+}
+
+static void
+announce_version (IdgDoorMbim *door,
+                  guint16      mbim_version,
+                  guint16      mbimex_version)
+{
+  guint8 m[IDG_MBIM_INDICATION_BUFFER + 4];
+  GList *l;
+
+  memset (m, 0, sizeof m);
+  idg_mbim_write_u32 (m, TYPE_INDICATE_STATUS);
+  idg_mbim_write_u32 (m + 4, sizeof m);
+  idg_mbim_write_u32 (m + 12, 1);
+  memcpy (m + 20, MBIM_UUID_PROXY_CONTROL, 16);
+  idg_mbim_write_u32 (m + 36, MBIM_CID_PROXY_CONTROL_VERSION);
+  idg_mbim_write_u32 (m + 40, 4);
+  m[44] = (guint8) mbim_version;
+  m[45] = (guint8) (mbim_version >> 8);
+  m[46] = (guint8) mbimex_version;
+  m[47] = (guint8) (mbimex_version >> 8);
+  g_clear_pointer (&door->version_ind, g_bytes_unref);
+  door->version_ind = g_bytes_new (m, sizeof m);
+  for (l = door->clients; l; l = l->next) {
+    Client *c = l->data;
+
+    if (c->configured)
+      client_queue (c, m, sizeof m);
+  }
+}
+
+/* What mbim-proxy does too: a client that agreed an MBIMEx version with the
+ * modem sets it for everyone on the shared device. */
+static void
+monitor_version (IdgDoorMbim *door,
+                 MbimMessage *response)
+{
+  guint16 mbim_version = 0, mbimex_version = 0;
+
+  if (!door->device ||
+      mbim_message_get_message_type (response) != MBIM_MESSAGE_TYPE_COMMAND_DONE ||
+      mbim_message_command_done_get_service (response) != MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS ||
+      mbim_message_command_done_get_cid (response) != MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION ||
+      !mbim_message_response_get_result (response, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL) ||
+      !mbim_message_ms_basic_connect_extensions_v2_version_response_parse (response, &mbim_version,
+                                                                           &mbimex_version, NULL))
+    return;
+  mbim_device_set_ms_mbimex_version (door->device, (guint8) (mbimex_version >> 8),
+                                     (guint8) (mbimex_version & 0xFF), NULL);
+  announce_version (door, mbim_version, mbimex_version);
+}
+
+static void
+command_ready (MbimDevice   *device,
+               GAsyncResult *res,
+               Request      *r)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MbimMessage) response = NULL;
+  g_autoptr(GByteArray) copy = NULL;
+  Client *client = r->client;
+  const guint8 *raw;
+  guint32 len = 0;
+
+  response = mbim_device_command_finish (device, res, &error);
+  if (!client->door) {
+    request_free (r);
+    return;
+  }
+  if (!response) {
+    if (g_error_matches (error, MBIM_CORE_ERROR, MBIM_CORE_ERROR_WRONG_STATE)) {
+      g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (r->tid, MBIM_PROTOCOL_ERROR_NOT_OPENED);
+
+      client_queue_message (client, ferr);
+    } else {
+      /* as mbim-proxy: the client's own timeout tells it */
+      g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer: %s", client->id, error->message);
+    }
+    request_free (r);
+    return;
+  }
+  monitor_version (client->door, response);
+  raw = mbim_message_get_raw (response, &len, NULL);
+  copy = g_byte_array_sized_new (len);
+  g_byte_array_append (copy, raw, len);
+  if (copy->len >= IDG_MBIM_HEADER_LEN)
+    idg_mbim_write_u32 (copy->data + 8, r->tid);
+  if (client->door && !client_deliver (client, copy, &r->note) && client->door)
+    answer_status (client, r->request->data, r->request->len, MBIM_STATUS_ERROR_FAILURE);
+  request_free (r);
+}
+
+/* Echo the client's own list, as mbim-proxy does. */
+static void
+answer_subscribe (Client       *client,
+                  const guint8 *req,
+                  gsize         len,
+                  guint32       status)
+{
+  g_autoptr(GByteArray) done = idg_mbim_build_command_done (req, len, status);
+  guint32 blen = idg_mbim_read_u32 (req + 44);
+
+  g_byte_array_append (done, req + IDG_MBIM_COMMAND_BUFFER, blen);
+  idg_mbim_write_u32 (done->data + 4, done->len);
+  idg_mbim_write_u32 (done->data + 44, blen);
+  client_queue (client, done->data, done->len);
+}
+
+static void
+subscribe_ready (MbimDevice   *device,
+                 GAsyncResult *res,
+                 Request      *r)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MbimMessage) response = NULL;
+  guint32 status = MBIM_STATUS_ERROR_FAILURE;
+
+  response = mbim_device_command_finish (device, res, &error);
+  if (response && mbim_message_get_message_type (response) == MBIM_MESSAGE_TYPE_COMMAND_DONE)
+    status = mbim_message_command_done_get_status_code (response);
+  if (r->client->door)
+    answer_subscribe (r->client, r->request->data, r->request->len, status);
+  request_free (r);
+}
+
+static Request *
+request_new (Client       *client,
+             const guint8 *msg,
+             gsize         len)
+{
+  Request *r = g_new0 (Request, 1);
+
+  r->client = client_ref (client);
+  r->tid = idg_mbim_read_u32 (msg + 8);
+  r->request = g_byte_array_sized_new (len);
+  g_byte_array_append (r->request, msg, len);
+  return r;
+}
+
+static void
+handle_subscribe (Client       *client,
+                  const guint8 *msg,
+                  gsize         len)
+{
+  IdgDoorMbim *door = client->door;
+  g_autoptr(GPtrArray) mine = subs_parse (msg + IDG_MBIM_COMMAND_BUFFER, len - IDG_MBIM_COMMAND_BUFFER);
+  g_autoptr(GPtrArray) merged = NULL;
+  g_autoptr(MbimMessage) request = NULL;
+  g_autofree MbimEventEntry *entries = NULL;
+  g_autofree MbimEventEntry **ptrs = NULL;
+  GList *l;
+  guint i;
+
+  if (!mine) {
+    answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
+    return;
+  }
+  g_ptr_array_unref (client->subs);
+  client->subs = g_steal_pointer (&mine);
+
+  merged = subs_new_standard ();
+  for (l = door->clients; l; l = l->next) {
+    Client *c = l->data;
+
+    for (i = 0; i < c->subs->len; i++) {
+      Sub *s = g_ptr_array_index (c->subs, i);
+
+      subs_add (merged, &s->uuid, s->cids ? (const guint32 *) (gpointer) s->cids->data : NULL,
+                s->cids ? s->cids->len : 0);
+    }
+  }
+  if (!door->device || subs_equal (merged, door->device_subs)) {
+    /* nothing to change on the modem: answer at once */
+    answer_subscribe (client, msg, len, MBIM_STATUS_ERROR_NONE);
+    return;
+  }
+
+  entries = g_new0 (MbimEventEntry, merged->len);
+  ptrs = g_new0 (MbimEventEntry *, merged->len + 1);
+  for (i = 0; i < merged->len; i++) {
+    Sub *s = g_ptr_array_index (merged, i);
+
+    entries[i].device_service_id = s->uuid;
+    entries[i].cids_count = s->cids ? s->cids->len : 0;
+    entries[i].cids = s->cids ? (guint32 *) (gpointer) s->cids->data : NULL;
+    ptrs[i] = &entries[i];
+  }
+  request = mbim_message_device_service_subscribe_list_set_new (merged->len,
+                                                                (const MbimEventEntry *const *) ptrs,
+                                                                NULL);
+  g_ptr_array_unref (door->device_subs);
+  door->device_subs = g_steal_pointer (&merged);
+  mbim_device_command (door->device, request, COMMAND_TIMEOUT_SECS, NULL,
+                       (GAsyncReadyCallback) subscribe_ready, request_new (client, msg, len));
+}
+
+static void
+forward_command (Client       *client,
+                 const guint8 *msg,
+                 gsize         len)
+{
+  IdgDoorMbim *door = client->door;
+  g_autoptr(MbimMessage) message = NULL;
+  IdgGuard guard;
+  IdgMbimVerdict verdict;
+  Request *r;
+
+  r = request_new (client, msg, len);
+  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  verdict = idg_mbim_filter_request (msg, len, &guard, &r->note);
+  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_MBIM, &guard);
+  switch (verdict) {
+  case IDG_MBIM_PASS:
+    break;
+  case IDG_MBIM_REFUSE:
+    answer_status (client, msg, len, IDG_MBIM_STATUS_REFUSED);
+    request_free (r);
+    return;
+  case IDG_MBIM_DROP:
+    request_free (r);
+    client_drop (client, "malformed command");
+    return;
+  }
+  if (!door->device) {
+    g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (r->tid, MBIM_PROTOCOL_ERROR_NOT_OPENED);
+
+    client_queue_message (client, ferr);
+    request_free (r);
+    return;
+  }
+  message = mbim_message_new (msg, len);
+  mbim_message_set_transaction_id (message, mbim_device_get_next_transaction_id (door->device));
+  mbim_device_command (door->device, message, COMMAND_TIMEOUT_SECS, NULL,
+                       (GAsyncReadyCallback) command_ready, r);
+}
+
+/* --- proxy control ------------------------------------------------------- */
+
+static void
+config_answer (Client  *client,
+               guint32  status)
+{
+  g_autoptr(GByteArray) req = g_steal_pointer (&client->pending_config);
+
+  if (client->config_timer) {
+    g_source_remove (client->config_timer);
+    client->config_timer = 0;
+  }
+  if (!req)
+    return;
+  if (status == MBIM_STATUS_ERROR_NONE)
+    client->configured = TRUE;
+  answer_status (client, req->data, req->len, status);
+  if (client->door && client->configured && client->door->version_ind) {
+    gsize n;
+    const guint8 *d = g_bytes_get_data (client->door->version_ind, &n);
+
+    client_queue (client, d, n);
+  }
+}
+
+static gboolean
+config_poll_cb (gpointer user_data)
+{
+  Client *client = user_data;
+
+  if (client->door && client->door->device) {
+    client->config_timer = 0;
+    config_answer (client, MBIM_STATUS_ERROR_NONE);
+    return G_SOURCE_REMOVE;
+  }
+  if (g_get_monotonic_time () >= client->config_deadline) {
+    client->config_timer = 0;
+    config_answer (client, MBIM_STATUS_ERROR_FAILURE);
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* DevicePath (string at offset/length 0/4) and Timeout (8). */
+static void
+handle_config (Client       *client,
+               const guint8 *msg,
+               gsize         len)
+{
+  const guint8 *b = msg + IDG_MBIM_COMMAND_BUFFER;
+  gsize blen = len - IDG_MBIM_COMMAND_BUFFER;
+  g_autofree gchar *path = NULL;
+  guint32 off, plen, timeout;
+
+  if (client->pending_config) {
+    answer_status (client, msg, len, MBIM_STATUS_ERROR_BUSY);
+    return;
+  }
+  if (idg_mbim_read_u32 (msg + 40) != 1 /* set */ || blen < 12) {
+    answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
+    return;
+  }
+  off = idg_mbim_read_u32 (b);
+  plen = idg_mbim_read_u32 (b + 4);
+  timeout = idg_mbim_read_u32 (b + 8);
+  if (off < 12 || off > blen || plen > blen - off ||
+      !(path = idg_utf16le_decode_dup (b + off, plen))) {
+    answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
+    return;
+  }
+  if (!idg_broker_is_modem_port (client->door->broker, "mbim", path)) {
+    g_message ("mbim door: client %" G_GUINT64_FORMAT " asked for a port that is not a modem of the broker",
+               client->id);
+    answer_status (client, msg, len, MBIM_STATUS_ERROR_FAILURE);
+    return;
+  }
+  client->pending_config = g_byte_array_sized_new (len);
+  g_byte_array_append (client->pending_config, msg, len);
+  if (client->door->device) {
+    config_answer (client, MBIM_STATUS_ERROR_NONE);
+    return;
+  }
+  /* the backend is still opening the modem: wait for it, as long as the
+   * client said it would */
+  client->config_deadline = g_get_monotonic_time () +
+    (gint64) CLAMP (timeout ? timeout : DEFAULT_CONFIG_SECS, 1, 60) * G_USEC_PER_SEC;
+  client->config_timer = g_timeout_add (CONFIG_POLL_MS, config_poll_cb, client);
+}
+
+/* --- client input -------------------------------------------------------- */
+
+/* A complete COMMAND (after reassembly). */
+static void
+handle_command (Client       *client,
+                const guint8 *msg,
+                gsize         len)
+{
+  const MbimUuid *service = (const MbimUuid *) (gconstpointer) (msg + 20);
+  guint32 cid = idg_mbim_read_u32 (msg + 36);
+  guint32 blen = idg_mbim_read_u32 (msg + 44);
+
+  if (len < IDG_MBIM_COMMAND_BUFFER || blen != len - IDG_MBIM_COMMAND_BUFFER) {
+    client_drop (client, "command with a lying length");
+    return;
+  }
+  if (mbim_uuid_cmp (service, MBIM_UUID_PROXY_CONTROL)) {
+    if (cid == MBIM_CID_PROXY_CONTROL_CONFIGURATION)
+      handle_config (client, msg, len);
+    else
+      answer_status (client, msg, len, MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT);
+    return;
+  }
+  if (!client->configured) {
+    g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (idg_mbim_read_u32 (msg + 8),
+                                                                   MBIM_PROTOCOL_ERROR_NOT_OPENED);
+
+    client_queue_message (client, ferr);
+    return;
+  }
+  if (mbim_uuid_cmp (service, MBIM_UUID_BASIC_CONNECT) &&
+      cid == MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST &&
+      idg_mbim_read_u32 (msg + 40) == 1) {
+    handle_subscribe (client, msg, len);
+    return;
+  }
+  forward_command (client, msg, len);
+}
+
+/* One COMMAND fragment: reassemble (one request at a time per client, as
+ * the spec has it), then handle. */
+static void
+handle_fragment (Client       *client,
+                 const guint8 *msg,
+                 gsize         len)
+{
+  guint32 total, current;
+
+  if (len < IDG_MBIM_COMMAND_BUFFER) {
+    client_drop (client, "short command");
+    return;
+  }
+  total = idg_mbim_read_u32 (msg + 12);
+  current = idg_mbim_read_u32 (msg + 16);
+  if (total == 0 || current >= total) {
+    client_drop (client, "bad fragment header");
+    return;
+  }
+  if (total == 1) {
+    if (client->frag) {
+      client_drop (client, "interleaved fragments");
+      return;
+    }
+    handle_command (client, msg, len);
+    return;
+  }
+  if (current == 0) {
+    if (client->frag) {
+      client_drop (client, "interleaved fragments");
+      return;
+    }
+    client->frag = g_byte_array_sized_new (len);
+    g_byte_array_append (client->frag, msg, len);
+    client->frag_total = total;
+    client->frag_next = 1;
+    return;
+  }
+  if (!client->frag || current != client->frag_next ||
+      idg_mbim_read_u32 (msg + 8) != idg_mbim_read_u32 (client->frag->data + 8) ||
+      client->frag_total != total) {
+    client_drop (client, "fragment out of sequence");
+    return;
+  }
+  if (client->frag->len + (len - 20) > MAX_CLIENT_MESSAGE) {
+    client_drop (client, "oversized request");
+    return;
+  }
+  g_byte_array_append (client->frag, msg + 20, len - 20);
+  client->frag_next++;
+  if (client->frag_next == client->frag_total) {
+    g_autoptr(GByteArray) full = g_steal_pointer (&client->frag);
+
+    idg_mbim_write_u32 (full->data + 4, full->len);
+    idg_mbim_write_u32 (full->data + 12, 1);
+    idg_mbim_write_u32 (full->data + 16, 0);
+    handle_command (client, full->data, full->len);
+  }
+}
+
+static void
+handle_message (Client       *client,
+                const guint8 *msg,
+                gsize         len)
+{
+  guint32 type = idg_mbim_read_u32 (msg);
+  guint32 tid = idg_mbim_read_u32 (msg + 8);
+
+  switch (type) {
+  case TYPE_OPEN: {
+    g_autoptr(MbimMessage) done = NULL;
+    guint32 max;
+
+    if (len != 16) {
+      client_drop (client, "bad OPEN");
+      return;
+    }
+    max = idg_mbim_read_u32 (msg + 12);
+    client->max_transfer = CLAMP (max, MIN_TRANSFER, MAX_CLIENT_FRAGMENT);
+    done = mbim_message_open_done_new (tid, (client->configured && client->door->device)
+                                            ? MBIM_STATUS_ERROR_NONE : MBIM_STATUS_ERROR_FAILURE);
+    client_queue_message (client, done);
+    return;
+  }
+  case TYPE_CLOSE: {
+    g_autoptr(MbimMessage) done = mbim_message_close_done_new (tid, MBIM_STATUS_ERROR_NONE);
+
+    client_queue_message (client, done);
+    return;
+  }
+  case TYPE_COMMAND:
+    handle_fragment (client, msg, len);
+    return;
+  case TYPE_HOST_ERROR:
+    return;
+  default:
+    client_drop (client, "not a host message");
+    return;
+  }
+}
+
+static void
+parse_input (Client *client)
+{
+  while (client->door && client->in->len >= IDG_MBIM_HEADER_LEN) {
+    guint32 len = idg_mbim_read_u32 (client->in->data + 4);
+
+    if (len < IDG_MBIM_HEADER_LEN || len > MAX_CLIENT_FRAGMENT) {
+      client_drop (client, "bad message length");
+      return;
+    }
+    if (client->in->len < len)
+      return;
+    handle_message (client, client->in->data, len);
+    if (client->door)
+      g_byte_array_remove_range (client->in, 0, len);
+  }
+}
+
+static gboolean
+client_readable_cb (GSocket      *socket,
+                    GIOCondition  cond,
+                    gpointer      user_data)
+{
+  Client *client = user_data;
+  guint8 buf[16384];
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_socket_receive (socket, (gchar *) buf, sizeof buf, NULL, &error);
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0) {
+    client_drop (client, n == 0 ? "closed" : "read failed");
+    return G_SOURCE_REMOVE;
+  }
+  client_ref (client);
+  g_byte_array_append (client->in, buf, (guint) n);
+  parse_input (client);
+  n = client->door ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  client_unref (client);
+  return (gboolean) n;
+}
+
+/* Forget a client: its socket closes, its pending answers are discarded. */
+static void
+client_drop (Client      *client,
+             const gchar *why)
+{
+  IdgDoorMbim *door = client->door;
+
+  if (!door)
+    return;
+  g_debug ("mbim door: client %" G_GUINT64_FORMAT " dropped: %s", client->id, why);
+  client->door = NULL;
+  door->clients = g_list_remove (door->clients, client);
+  if (client->config_timer) {
+    g_source_remove (client->config_timer);
+    client->config_timer = 0;
+  }
+  if (client->in_source) {
+    g_source_destroy (client->in_source);
+    g_clear_pointer (&client->in_source, g_source_unref);
+  }
+  if (client->out_source) {
+    g_source_destroy (client->out_source);
+    g_clear_pointer (&client->out_source, g_source_unref);
+  }
+  g_socket_close (client->socket, NULL);
+  client_unref (client);
+}
+
+/* --- the modem ----------------------------------------------------------- */
+
+static void
+indication_cb (MbimDevice  *device,
+               MbimMessage *message,
+               IdgDoorMbim *door)
+{
+  const MbimUuid *service = mbim_message_indicate_status_get_service_id (message);
+  guint32 cid = mbim_message_indicate_status_get_cid (message);
+  const guint8 *raw;
+  guint32 len = 0;
+  GList *l, *copy;
+
+  raw = mbim_message_get_raw (message, &len, NULL);
+  if (!raw)
+    return;
+  copy = g_list_copy_deep (door->clients, (GCopyFunc) (GCallback) client_ref, NULL);
+  for (l = copy; l; l = l->next) {
+    Client *c = l->data;
+
+    if (c->door && c->configured && subs_match (c->subs, service, cid)) {
+      g_autoptr(GByteArray) mine = g_byte_array_sized_new (len);
+
+      g_byte_array_append (mine, raw, len);
+      client_deliver (c, mine, NULL);
+    }
+  }
+  g_list_free_full (copy, (GDestroyNotify) client_unref);
+}
+
+static void
+device_watch (MbimDevice *device,
+              gpointer    user_data)
+{
+  IdgDoorMbim *door = user_data;
+
+  if (door->device) {
+    g_signal_handler_disconnect (door->device, door->indication_id);
+    door->indication_id = 0;
+    g_clear_object (&door->device);
+    /* the modem went away: every client's session went with it */
+    while (door->clients)
+      client_drop (door->clients->data, "modem gone");
+  }
+  g_ptr_array_unref (door->device_subs);
+  door->device_subs = subs_new_standard ();
+  g_clear_pointer (&door->version_ind, g_bytes_unref);
+  if (device) {
+    door->device = g_object_ref (device);
+    door->indication_id = g_signal_connect (device, MBIM_DEVICE_SIGNAL_INDICATE_STATUS,
+                                            G_CALLBACK (indication_cb), door);
+  }
+}
+
+/* --- listening ----------------------------------------------------------- */
+
+static gboolean
+incoming_cb (GSocket      *listen,
+             GIOCondition  cond,
+             gpointer      user_data)
+{
+  IdgDoorMbim *door = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(IdgIdentity) identity = NULL;
+  Client *client;
+
+  socket = g_socket_accept (listen, NULL, &error);
+  if (!socket)
+    return G_SOURCE_CONTINUE;
+  identity = idg_identity_from_socket (g_socket_get_fd (socket), &error);
+  if (!identity) {
+    g_message ("mbim door: refusing a client without credentials: %s", error->message);
+    return G_SOURCE_CONTINUE;
+  }
+  g_socket_set_blocking (socket, FALSE);
+
+  client = g_new0 (Client, 1);
+  client->ref_count = 1;
+  client->door = door;
+  client->id = ++door->next_client;
+  client->socket = g_steal_pointer (&socket);
+  client->identity = g_steal_pointer (&identity);
+  client->in = g_byte_array_new ();
+  g_queue_init (&client->out);
+  client->max_transfer = DEFAULT_TRANSFER;
+  client->subs = subs_new_standard ();
+  client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (client->in_source, (GSourceFunc) (GCallback) client_readable_cb, client, NULL);
+  g_source_attach (client->in_source, NULL);
+  door->clients = g_list_append (door->clients, client);
+  g_debug ("mbim door: client %" G_GUINT64_FORMAT " connected", client->id);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSocket *
+bind_abstract (const gchar  *name,
+               GError      **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) local = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (!socket)
+    return NULL;
+  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
+  if (!g_socket_bind (socket, address, FALSE, &local)) {
+    if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "MBIM door: the abstract socket @%s is already held by another process "
+                   "(a stock mbim-proxy?); stop it first", name);
+    else
+      g_set_error (error, local->domain, local->code, "MBIM door: cannot bind @%s: %s",
+                   name, local->message);
+    return NULL;
+  }
+  if (!g_socket_listen (socket, error)) {
+    g_prefix_error (error, "MBIM door: cannot listen on @%s: ", name);
+    return NULL;
+  }
+  return g_steal_pointer (&socket);
+}
+
+IdgDoorMbim *
+idg_door_mbim_new (IdgBroker     *broker,
+                   IdgModemMbim  *modem,
+                   const gchar   *abstract_name,
+                   int            listen_fd,
+                   GError       **error)
+{
+  IdgDoorMbim *door;
+  g_autoptr(GSocket) listen = NULL;
+
+  if (listen_fd >= 0) {
+    listen = g_socket_new_from_fd (listen_fd, error);
+    if (!listen) {
+      g_prefix_error (error, "MBIM door: bad socket-activation fd: ");
+      return NULL;
+    }
+  } else {
+    if (!abstract_name || !*abstract_name) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "MBIM door: no socket name");
+      return NULL;
+    }
+    listen = bind_abstract (abstract_name, error);
+    if (!listen)
+      return NULL;
+  }
+  g_socket_set_blocking (listen, FALSE);
+
+  door = g_new0 (IdgDoorMbim, 1);
+  door->broker = broker;
+  door->modem = modem;
+  door->listen = g_steal_pointer (&listen);
+  door->device_subs = subs_new_standard ();
+  door->listen_source = g_socket_create_source (door->listen, G_IO_IN, NULL);
+  g_source_set_callback (door->listen_source, (GSourceFunc) (GCallback) incoming_cb, door, NULL);
+  g_source_attach (door->listen_source, NULL);
+  if (modem) {
+    door->watch_id = idg_modem_mbim_add_watch (modem, device_watch, door);
+    if (idg_modem_mbim_peek_device (modem))
+      device_watch (idg_modem_mbim_peek_device (modem), door);
+  }
+  return door;
+}
+
+guint
+idg_door_mbim_get_n_clients (IdgDoorMbim *door)
+{
+  return door ? g_list_length (door->clients) : 0;
+}
+
+void
+idg_door_mbim_free (IdgDoorMbim *door)
+{
+  if (!door)
+    return;
+  if (door->modem)
+    idg_modem_mbim_remove_watch (door->modem, door->watch_id);
+  while (door->clients)
+    client_drop (door->clients->data, "door closed");
+  if (door->device) {
+    g_signal_handler_disconnect (door->device, door->indication_id);
+    g_clear_object (&door->device);
+  }
+  g_source_destroy (door->listen_source);
+  g_source_unref (door->listen_source);
+  g_socket_close (door->listen, NULL);
+  g_object_unref (door->listen);
+  g_ptr_array_unref (door->device_subs);
+  g_clear_pointer (&door->version_ind, g_bytes_unref);
+  g_free (door);
+}

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The MBIM filter: pure protocol knowledge, no I/O. Given one complete
+ * (reassembled) MBIM message and the guard of the client it is for, it
+ * rewrites identifiers in place or says the message must not pass.
+ *
+ * Covered (see docs of identifiers.md, MBIM table):
+ *  - Basic Connect (a289cc33-...) CID 1 Device Caps: DeviceId. The kind is
+ *    IMEI when CellularClass has the GSM bit and the value is decimal; else
+ *    (CDMA, or hex letters present) ESN when at most 11 characters long
+ *    (8 hex / 11 decimal), MEID otherwise (14 hex / 18 decimal).
+ *  - Basic Connect CID 2 Subscriber Ready Status, response and indication,
+ *    v1 layout and the MBIMEx 3.0 layout (an extra Flags word after
+ *    ReadyState): SubscriberId (IMSI), SimIccId (ICCID), every
+ *    TelephoneNumber (MSISDN). The layout is the one that validates with
+ *    every string inside the data area after the fixed part; when both or
+ *    neither validate, the mbimex_major hint decides, else the buffer is
+ *    scrubbed (see below).
+ *  - MS Basic Connect Extensions (3d01dcc5-...) CID 6 Device Caps, v2
+ *    (DeviceId string) and v3 (DeviceId as the second WCHAR_STR TLV).
+ *  - MS UICC Low Level Access (c2f6588e-...): Read Binary (9) and Read
+ *    Record (10) responses of EF_ICCID (2FE2), EF_IMSI (6F07), EF_MSISDN
+ *    (6F40) rewritten as BCD; the file comes from the request (see
+ *    IdgMbimNote); a read of an unknown path is raw SIM access. APDU (4)
+ *    and Open Channel (2) requests are refused unless idg_guard_raw_sim().
+ *  - QMI over MBIM (d1a30bc2-...) and the AT tunnels (Intel da138c64-...,
+ *    Fibocom ffffffff-abca-...): without a QMI/AT filter here they are raw
+ *    access: requests refused and indications dropped unless the client
+ *    holds every kind.
+ *
+ * Refusals answer COMMAND_DONE with MBIM_STATUS_ERROR_OPERATION_NOT_ALLOWED
+ * (28): the spec's status for "not allowed in the current state", which a
+ * client treats as a failure of that one command (unlike a function error,
+ * which libmbim reports as a protocol failure of the channel, or
+ * NO_DEVICE_SUPPORT, which says the modem lacks the feature forever).
+ *
+ * Malformed messages: a header whose length disagrees with the bytes, a
+ * partial fragment, or an information buffer outside the message is
+ * dropped. An identifier CID whose buffer does not validate is scrubbed for
+ * a client that lacks one of its kinds: the whole information buffer is
+ * zeroed, which is itself a valid message (every string empty, every count
+ * 0). Bytes after the information buffer are always zeroed.
+ */
+#ifndef IDG_MBIM_FILTER_H
+#define IDG_MBIM_FILTER_H
+
+#include <glib.h>
+#include "idg-guard.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  IDG_MBIM_PASS   = 0,   /* deliver (maybe rewritten in place) */
+  IDG_MBIM_REFUSE = 1,   /* request: answer it with idg_mbim_build_refusal() */
+  IDG_MBIM_DROP   = 2,   /* do not deliver */
+} IdgMbimVerdict;
+
+/* What a request tells about its response (kept by the door per
+ * transaction): for UICC reads, which elementary file is read. */
+typedef enum {
+  IDG_MBIM_FILE_NONE    = 0,  /* not a UICC read */
+  IDG_MBIM_FILE_OTHER   = 1,  /* a file without identifiers */
+  IDG_MBIM_FILE_UNKNOWN = 2,  /* a path that could not be parsed */
+  IDG_MBIM_FILE_ICCID   = 3,
+  IDG_MBIM_FILE_IMSI    = 4,
+  IDG_MBIM_FILE_MSISDN  = 5,
+} IdgMbimFile;
+
+typedef struct {
+  IdgMbimFile file;
+  guint32     read_offset;   /* Read Binary offset */
+} IdgMbimNote;
+
+/* Offsets of the MBIM header (all little endian). */
+#define IDG_MBIM_HEADER_LEN          12
+#define IDG_MBIM_COMMAND_BUFFER      48   /* COMMAND and COMMAND_DONE */
+#define IDG_MBIM_INDICATION_BUFFER   44   /* INDICATE_STATUS */
+#define IDG_MBIM_MAX_MESSAGE         (1024 * 1024)
+
+#define IDG_MBIM_STATUS_REFUSED      28   /* MBIM_STATUS_ERROR_OPERATION_NOT_ALLOWED */
+
+/* Little-endian readers that the door shares; the caller checks bounds. */
+guint32 idg_mbim_read_u32 (const guint8 *p);
+void    idg_mbim_write_u32 (guint8 *p, guint32 v);
+
+/* The kind of a Device Caps DeviceId (ASCII, as parsed by libmbim). */
+IdgKind idg_mbim_device_id_kind (guint32      cellular_class,
+                                 const gchar *device_id);
+
+/* A client's request (type COMMAND, complete). note (nullable) is filled for
+ * the response. */
+IdgMbimVerdict idg_mbim_filter_request (const guint8 *msg,
+                                        gsize         len,
+                                        IdgGuard     *guard,
+                                        IdgMbimNote  *note);
+
+/* A message from the modem for one client: COMMAND_DONE (note: what its
+ * request said, or NULL) or INDICATE_STATUS (note NULL). Other types pass.
+ * mbimex_major: the MBIMEx version agreed with the modem, 0 if unknown. */
+IdgMbimVerdict idg_mbim_filter_reply   (guint8            *msg,
+                                        gsize              len,
+                                        const IdgMbimNote *note,
+                                        guint              mbimex_major,
+                                        IdgGuard          *guard);
+
+/* A COMMAND_DONE for the request req (complete COMMAND), with status and an
+ * empty information buffer. */
+GByteArray    *idg_mbim_build_command_done (const guint8 *req,
+                                            gsize         req_len,
+                                            guint32       status);
+
+G_END_DECLS
+
+#endif
