@@ -1,10 +1,575 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The AT door: idguardd owns the modem's AT port and serves AT clients on
+ *  - an abstract unix socket (the config's at-socket, used verbatim as the
+ *    abstract name: ModemManager's test port "abstract:X" connects to the
+ *    abstract name "abstract:X"), identity from the peer credentials;
+ *  - a pty whose slave is linked at at-link, for clients that can only open
+ *    a tty: the identity is unknown (no grant matches) unless the config's
+ *    at-link-selector names the selector that stands for that client.
+ * Each client is a little modem of its own: command lines end with '\r'
+ * (a '\n' is accepted too), are echoed per the client's own ATE setting,
+ * "A/" repeats the last line, and the answer comes back with the modem's
+ * own line ends and multi-line layout. Lines are serialised through the
+ * port's queue; every reply is filtered for the client's grants at that
+ * instant (idg_broker_guard_begin/end per message). Unsolicited codes go to
+ * every client. Writes are non-blocking and buffered per client: a slow
+ * client is dropped when its buffer overflows, it never blocks the others.
+ * ATV0 and ATQ1 (numeric or no result codes) are refused: the port needs
+ * verbose final result codes to split replies.
+ */
 #include "idg-modem-at.h"
+#include "idg-at-filter.h"
+#include "idg-personal.h"
+#include "idg-selector.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+#include <glib-unix.h>
+
+#define MAX_IN   4096           /* longest command line taken */
+#define MAX_OUT  (1024 * 1024)  /* a client this far behind is dropped */
+#define ERROR_REPLY "\r\nERROR\r\n"
+
+typedef struct _Client Client;
 
 struct _IdgDoorAt {
-  IdgBroker  *broker;
-  IdgModemAt *modem;
+  IdgBroker   *broker;
+  IdgAtPort   *port;
+  int          listen_fd;
+  guint        listen_id;
+  int          pty_slave;      /* kept open: the master never sees a hang-up */
+  gchar       *link_path;
+  GPtrArray   *clients;        /* Client, owned */
+  GPtrArray   *dead;           /* Client, dropped, freed at the next idle */
+  guint        reap_id;
+  guint        urc_id;
 };
+
+struct _Client {
+  IdgDoorAt   *door;
+  int          fd;
+  gboolean     is_pty;
+  IdgIdentity *identity;
+  guint        read_id;
+  guint        write_id;
+  GString     *in;
+  GString     *out;
+  GQueue       lines;          /* gchar*: waiting command lines */
+  gchar       *last_line;      /* for "A/" */
+  gchar       *pending_line;   /* in flight on the port */
+  guint        pending_id;
+  gboolean     echo;
+  gboolean     skip_lf;        /* a '\r' ended the last line */
+  gboolean     dead;
+};
+
+static void client_next (Client *client);
+
+static void
+client_free (gpointer data)
+{
+  Client *client = data;
+
+  if (client->pending_id)
+    idg_at_port_cancel (client->door->port, client->pending_id);
+  if (client->read_id)
+    g_source_remove (client->read_id);
+  if (client->write_id)
+    g_source_remove (client->write_id);
+  if (client->fd >= 0)
+    close (client->fd);
+  g_queue_clear_full (&client->lines, g_free);
+  g_string_free (client->in, TRUE);
+  g_string_free (client->out, TRUE);
+  g_free (client->last_line);
+  g_free (client->pending_line);
+  idg_identity_free (client->identity);
+  g_free (client);
+}
+
+static gboolean
+reap (gpointer user_data)
+{
+  IdgDoorAt *door = user_data;
+
+  door->reap_id = 0;
+  g_ptr_array_set_size (door->dead, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Drops a socket client (freed once the current callback chain is over);
+ * the pty stays (it is the door itself) but loses what it had queued. */
+static void
+client_drop (Client      *client,
+             const gchar *why)
+{
+  IdgDoorAt *door = client->door;
+
+  g_debug ("AT door: %s client: %s", client->is_pty ? "pty" : "socket", why);
+  if (client->write_id) {
+    g_source_remove (client->write_id);
+    client->write_id = 0;
+  }
+  if (client->is_pty) {
+    g_string_truncate (client->out, 0);
+    return;
+  }
+  if (client->dead)
+    return;
+  client->dead = TRUE;
+  if (client->read_id) {
+    g_source_remove (client->read_id);
+    client->read_id = 0;
+  }
+  if (client->pending_id) {
+    idg_at_port_cancel (door->port, client->pending_id);
+    client->pending_id = 0;
+  }
+  {
+    guint idx;
+
+    if (g_ptr_array_find (door->clients, client, &idx))
+      g_ptr_array_add (door->dead, g_ptr_array_steal_index (door->clients, idx));
+  }
+  if (!door->reap_id)
+    door->reap_id = g_idle_add (reap, door);
+}
+
+static gboolean
+on_client_writable (gint         fd,
+                    GIOCondition cond,
+                    gpointer     user_data)
+{
+  Client *client = user_data;
+  gssize n;
+
+  while (client->out->len > 0) {
+    n = write (fd, client->out->str, client->out->len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN)
+      return G_SOURCE_CONTINUE;
+    if (n <= 0) {
+      client->write_id = 0;
+      client_drop (client, "write failed");
+      return G_SOURCE_REMOVE;
+    }
+    g_string_erase (client->out, 0, n);
+  }
+  client->write_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+client_write (Client      *client,
+              const gchar *data,
+              gsize        len)
+{
+  if (client->dead)
+    return;
+  if (client->out->len + len > MAX_OUT) {
+    client_drop (client, "too slow, output buffer full");
+    return;
+  }
+  g_string_append_len (client->out, data, len);
+  if (!client->write_id)
+    client->write_id = g_unix_fd_add (client->fd, G_IO_OUT, on_client_writable, client);
+}
+
+static void
+client_answer (Client      *client,
+               const gchar *reply,
+               gsize        len)
+{
+  g_clear_pointer (&client->pending_line, g_free);
+  client->pending_id = 0;
+  client_write (client, reply, len);
+  client_next (client);
+}
+
+static void
+on_port_reply (IdgAtPort     *port,
+               const GString *reply,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Client *client = user_data;
+  IdgDoorAt *door = client->door;
+  g_autofree gchar *out = NULL;
+  IdgGuard guard;
+  gsize out_len = 0;
+
+  client->pending_id = 0;
+  if (error) {
+    g_debug ("AT door: %s", error->message);
+    client_answer (client, ERROR_REPLY, strlen (ERROR_REPLY));
+    return;
+  }
+  /* the grants of this instant: a revoke takes effect at the next reply */
+  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  out = idg_at_filter_reply (&guard, client->pending_line, strlen (client->pending_line),
+                             reply->str, reply->len, &out_len);
+  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
+  client_answer (client, out, out_len);
+}
+
+/* Updates the client's echo from E, Z, &F; FALSE for V0 and Q1. */
+static gboolean
+client_settings (Client      *client,
+                 const gchar *line)
+{
+  g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, strlen (line), NULL);
+  gboolean echo = client->echo;
+  guint i;
+
+  for (i = 0; i < cmds->len; i++) {
+    IdgAtCommand *c = g_ptr_array_index (cmds, i);
+
+    if (strcmp (c->name, "E") == 0 && c->type == IDG_AT_TYPE_EXEC)
+      echo = strcmp (c->args, "0") != 0 && strcmp (c->args, "00") != 0;
+    else if (strcmp (c->name, "Z") == 0 || strcmp (c->name, "&F") == 0)
+      echo = TRUE;
+    else if (strcmp (c->name, "V") == 0 && (c->args[0] == '\0' || atoi (c->args) == 0))
+      return FALSE;
+    else if (strcmp (c->name, "Q") == 0 && atoi (c->args) != 0)
+      return FALSE;
+  }
+  client->echo = echo;
+  return TRUE;
+}
+
+static void
+client_next (Client *client)
+{
+  IdgDoorAt *door = client->door;
+  g_autofree gchar *line = NULL;
+  const gchar *refusal;
+  IdgGuard guard;
+
+  if (client->pending_line || client->dead)
+    return;
+  line = g_queue_pop_head (&client->lines);
+  if (!line)
+    return;
+  if (!client_settings (client, line)) {
+    client_write (client, ERROR_REPLY, strlen (ERROR_REPLY));
+    client_next (client);
+    return;
+  }
+  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  refusal = idg_at_filter_request (&guard, line, strlen (line));
+  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
+  if (refusal) {
+    client_write (client, refusal, strlen (refusal));
+    client_next (client);
+    return;
+  }
+  client->pending_line = g_steal_pointer (&line);
+  client->pending_id = idg_at_port_send (door->port, client->pending_line,
+                                         idg_at_port_timeout_for (client->pending_line),
+                                         on_port_reply, client);
+}
+
+/* A complete line from the client (without its end). */
+static void
+client_line (Client      *client,
+             const gchar *text,
+             gsize        len)
+{
+  g_autofree gchar *line = g_strndup (text, len);
+  gchar *p;
+
+  if (strlen (line) != len)
+    return;                    /* a NUL: not a command line */
+  if (client->echo) {
+    client_write (client, text, len);
+    client_write (client, "\r", 1);
+  }
+  p = g_strstrip (line);
+  if (g_ascii_strcasecmp (p, "A/") == 0) {
+    if (!client->last_line)
+      return;
+    p = client->last_line;
+  } else if (g_ascii_strncasecmp (p, "AT", 2) != 0) {
+    return;                    /* a modem ignores what is not a command */
+  } else {
+    g_free (client->last_line);
+    client->last_line = g_strdup (p);
+  }
+  g_queue_push_tail (&client->lines, g_strdup (p));
+}
+
+static void
+client_input (Client *client)
+{
+  gsize start = 0, i;
+
+  for (i = 0; i < client->in->len; i++) {
+    gchar c = client->in->str[i];
+
+    if (c == '\n' && client->skip_lf && i == start) {
+      start = i + 1;
+      client->skip_lf = FALSE;
+      continue;
+    }
+    client->skip_lf = FALSE;
+    if (c != '\r' && c != '\n')
+      continue;
+    if (i > start)
+      client_line (client, client->in->str + start, i - start);
+    client->skip_lf = c == '\r';
+    start = i + 1;
+  }
+  g_string_erase (client->in, 0, start);
+  if (client->in->len > MAX_IN)
+    g_string_truncate (client->in, 0);   /* a real modem drops it too */
+  client_next (client);
+}
+
+static gboolean
+on_client_readable (gint         fd,
+                    GIOCondition cond,
+                    gpointer     user_data)
+{
+  Client *client = user_data;
+  gchar buf[1024];
+  gssize n;
+
+  n = read (fd, buf, sizeof buf);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0) {
+    client->read_id = 0;
+    if (client->is_pty) {
+      /* cannot happen while we hold the slave; stop reading */
+      g_debug ("AT door: pty master read failed");
+      return G_SOURCE_REMOVE;
+    }
+    client_drop (client, "gone");
+    return G_SOURCE_REMOVE;
+  }
+  g_string_append_len (client->in, buf, n);
+  client_input (client);
+  return G_SOURCE_CONTINUE;
+}
+
+static Client *
+client_new (IdgDoorAt   *door,
+            int          fd,
+            gboolean     is_pty,
+            IdgIdentity *identity)
+{
+  Client *client = g_new0 (Client, 1);
+
+  client->door = door;
+  client->fd = fd;
+  client->is_pty = is_pty;
+  client->identity = identity;
+  client->in = g_string_new (NULL);
+  client->out = g_string_new (NULL);
+  client->echo = TRUE;          /* as a modem after power-on */
+  g_queue_init (&client->lines);
+  client->read_id = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client_readable, client);
+  g_ptr_array_add (door->clients, client);
+  return client;
+}
+
+/* A bare value among unsolicited lines is no unsolicited code: most likely
+ * the late reply of a command that timed out. It is not handed out. */
+static gboolean
+looks_like_value (const gchar *line)
+{
+  gsize digits = 0;
+  const gchar *p;
+
+  for (p = line; *p; p++) {
+    if (g_ascii_isxdigit (*p))
+      digits++;
+    else if (*p != '"' && *p != ' ' && *p != '+')
+      return FALSE;
+  }
+  return digits >= 6;
+}
+
+static void
+on_urc (IdgAtPort   *port,
+        const gchar *line,
+        gpointer     user_data)
+{
+  IdgDoorAt *door = user_data;
+  g_autofree gchar *msg = NULL;
+  guint i;
+
+  if (looks_like_value (line))
+    return;
+  msg = g_strdup_printf ("\r\n%s\r\n", line);
+  /* client_write may drop a client: walk a copy */
+  for (i = door->clients->len; i > 0; i--) {
+    if (i - 1 < door->clients->len)
+      client_write (g_ptr_array_index (door->clients, i - 1), msg, strlen (msg));
+  }
+}
+
+static gboolean
+on_incoming (gint         fd,
+             GIOCondition cond,
+             gpointer     user_data)
+{
+  IdgDoorAt *door = user_data;
+  g_autoptr(GError) error = NULL;
+  IdgIdentity *identity;
+  int cfd;
+
+  cfd = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (cfd < 0)
+    return G_SOURCE_CONTINUE;
+  identity = idg_identity_from_socket (cfd, &error);
+  if (!identity) {
+    g_debug ("AT door: client refused: %s", error->message);
+    close (cfd);
+    return G_SOURCE_CONTINUE;
+  }
+  client_new (door, cfd, FALSE, identity);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+listen_abstract (IdgDoorAt    *door,
+                 const gchar  *name,
+                 GError      **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  gsize n = strlen (name);
+  int fd;
+
+  if (n == 0 || n > sizeof addr.sun_path - 1) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "AT door: abstract socket name \"%s\" is empty or too long", name);
+    return FALSE;
+  }
+  memcpy (addr.sun_path + 1, name, n);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0 ||
+      bind (fd, (struct sockaddr *) &addr, (socklen_t) (offsetof (struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
+      listen (fd, 32) < 0) {
+    int saved = errno;
+
+    if (fd >= 0)
+      close (fd);
+    if (saved == EADDRINUSE)
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                   "AT door: the abstract socket \"%s\" is already held by another process", name);
+    else
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "AT door: cannot listen on the abstract socket \"%s\": %s", name, g_strerror (saved));
+    return FALSE;
+  }
+  door->listen_fd = fd;
+  door->listen_id = g_unix_fd_add (fd, G_IO_IN, on_incoming, door);
+  return TRUE;
+}
+
+/* The identity that stands for the pty's unknown client: the selector's
+ * items, so that a grant to exactly that selector matches it. */
+static IdgIdentity *
+link_identity (const gchar  *selector,
+               GError      **error)
+{
+  g_autoptr(IdgSelector) sel = NULL;
+  IdgIdentity *id;
+
+  if (!selector)
+    return idg_identity_new_unknown ("at-link");
+  sel = idg_selector_parse (selector, error);
+  if (!sel) {
+    g_prefix_error (error, "AT door: at-link-selector: ");
+    return NULL;
+  }
+  id = idg_identity_new_unknown ("at-link");
+  id->known = TRUE;
+  id->uid = sel->has_uid ? sel->uid : (uid_t) -1;
+  id->gid = sel->has_gid ? sel->gid : (gid_t) -1;
+  id->pid = 0;
+  g_free (id->exe);
+  g_free (id->unit);
+  g_free (id->cgroup);
+  g_free (id->service);
+  id->exe = g_strdup (sel->exe);
+  id->unit = g_strdup (sel->unit);
+  id->cgroup = g_strdup (sel->cgroup);
+  id->service = idg_selector_to_string (sel);
+  return id;
+}
+
+static gboolean
+open_pty (IdgDoorAt    *door,
+          const gchar  *link_path,
+          IdgIdentity  *identity,
+          GError      **error)
+{
+  struct termios tio;
+  struct stat st;
+  char name[128];
+  int master, slave;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || grantpt (master) < 0 || unlockpt (master) < 0 ||
+      ptsname_r (master, name, sizeof name) != 0) {
+    int saved = errno;
+
+    if (master >= 0)
+      close (master);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "AT door: cannot create a pty: %s", g_strerror (saved));
+    return FALSE;
+  }
+  slave = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0 || tcgetattr (slave, &tio) < 0) {
+    int saved = errno;
+
+    if (slave >= 0)
+      close (slave);
+    close (master);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "AT door: cannot open the pty %s: %s", name, g_strerror (saved));
+    return FALSE;
+  }
+  cfmakeraw (&tio);
+  tcsetattr (slave, TCSANOW, &tio);
+  g_unix_set_fd_nonblocking (master, TRUE, NULL);
+  if (lstat (link_path, &st) == 0) {
+    if (!S_ISLNK (st.st_mode)) {
+      close (slave);
+      close (master);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "AT door: %s exists and is not a link", link_path);
+      return FALSE;
+    }
+    unlink (link_path);
+  }
+  if (symlink (name, link_path) < 0) {
+    int saved = errno;
+
+    close (slave);
+    close (master);
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "AT door: cannot link %s: %s", link_path, g_strerror (saved));
+    return FALSE;
+  }
+  door->pty_slave = slave;
+  door->link_path = g_strdup (link_path);
+  client_new (door, master, TRUE, identity);
+  return TRUE;
+}
 
 IdgDoorAt *
 idg_door_at_new (IdgBroker    *broker,
@@ -14,21 +579,68 @@ idg_door_at_new (IdgBroker    *broker,
                  const gchar  *link_selector,
                  GError      **error)
 {
-  IdgDoorAt *door = g_new0 (IdgDoorAt, 1);
+  IdgDoorAt *door;
 
+  if (!modem) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                         "AT door: no AT modem port is configured ([modem] at)");
+    return NULL;
+  }
+  door = g_new0 (IdgDoorAt, 1);
   door->broker = broker;
-  door->modem = modem;
+  door->port = idg_modem_at_peek_port (modem);
+  door->listen_fd = -1;
+  door->pty_slave = -1;
+  door->clients = g_ptr_array_new_with_free_func (client_free);
+  door->dead = g_ptr_array_new_with_free_func (client_free);
+  door->urc_id = idg_at_port_add_urc_func (door->port, on_urc, door);
+
+  if (abstract_name && *abstract_name && !listen_abstract (door, abstract_name, error)) {
+    idg_door_at_free (door);
+    return NULL;
+  }
+  if (link_path && *link_path) {
+    IdgIdentity *identity = link_identity (link_selector, error);
+
+    if (!identity || !open_pty (door, link_path, identity, error)) {
+      if (identity)
+        idg_identity_free (identity);
+      idg_door_at_free (door);
+      return NULL;
+    }
+  }
   return door;
 }
 
 guint
 idg_door_at_get_n_clients (IdgDoorAt *door)
 {
-  return 0;
+  return door->clients->len;
 }
 
 void
 idg_door_at_free (IdgDoorAt *door)
 {
+  if (!door)
+    return;
+  idg_at_port_remove_urc_func (door->port, door->urc_id);
+  if (door->listen_id)
+    g_source_remove (door->listen_id);
+  if (door->listen_fd >= 0)
+    close (door->listen_fd);
+  g_ptr_array_unref (door->clients);
+  g_ptr_array_unref (door->dead);
+  if (door->reap_id)
+    g_source_remove (door->reap_id);
+  if (door->link_path) {
+    gchar target[256];
+    ssize_t n = readlink (door->link_path, target, sizeof target - 1);
+
+    if (n > 0)
+      unlink (door->link_path);
+  }
+  if (door->pty_slave >= 0)
+    close (door->pty_slave);
+  g_free (door->link_path);
   g_free (door);
 }

@@ -1,11 +1,394 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The AT modem backend: opens the AT port, reads IMEI (+CGSN), IMEISV
+ * (+CGSN=2), IMSI (+CIMI), ICCID (+CRSM of EF_ICCID, else +CCID) and MSISDN
+ * (+CNUM) into the broker, re-reads the SIM's identifiers on a SIM-related
+ * unsolicited code (cleared first: never stale), and reopens with backoff
+ * (1 s doubling to 60 s) when the port disappears or answers garbage. No
+ * timer runs while the port is up and idle.
+ */
 #include "idg-modem-at.h"
+#include "idg-at-filter.h"
+#include "idg-encoding.h"
+#include "idg-personal.h"
+
+#include <string.h>
+
+#define SOURCE "at"
+#define PROBE_TRIES 5
+#define READ_TIMEOUT_MS 10000
+#define PROBE_TIMEOUT_MS 2000
+#define BACKOFF_MAX_S 60
+
+typedef enum {
+  PARSE_DIGITS,     /* a bare or labelled value */
+  PARSE_CRSM_ICCID, /* +CRSM: 144,0,"hex" of EF_ICCID */
+  PARSE_CNUM,       /* the first +CNUM number */
+} ParseKind;
+
+typedef struct {
+  const gchar *line;
+  IdgKind      kind;
+  ParseKind    parse;
+  gboolean     sim;        /* re-read on SIM change */
+} Step;
+
+static const Step steps[] = {
+  { "AT+CGSN", IDG_KIND_IMEI, PARSE_DIGITS, FALSE },
+  { "AT+CGSN=2", IDG_KIND_IMEISV, PARSE_DIGITS, FALSE },
+  { "AT+CIMI", IDG_KIND_IMSI, PARSE_DIGITS, TRUE },
+  { "AT+CRSM=176,12258,0,0,10", IDG_KIND_ICCID, PARSE_CRSM_ICCID, TRUE },
+  { "AT+CCID", IDG_KIND_ICCID, PARSE_DIGITS, TRUE },
+  { "AT+CNUM", IDG_KIND_MSISDN, PARSE_CNUM, TRUE },
+};
+
+/* Unsolicited codes that say the SIM changed (inserted, removed, ready). */
+static const gchar *const sim_urcs[] = {
+  "+CPIN:", "+SIMCARD:", "^SIMST:", "+QUSIM:", "+QSIMSTAT:", "+CSMINS:", "+ESIMS:",
+  "#QSS:", "^SCKS:", "+UUSIMSTAT:", "+STIN:", "+PACSP",
+};
 
 struct _IdgModemAt {
   IdgBroker *broker;
   gchar     *path;
   IdgAtPort *port;
+  guint      urc_id;
+  guint      retry_id;
+  guint      backoff_s;
+  guint      probes;
+  gint       step;          /* running step, -1 when idle */
+  gboolean   sim_only;      /* this round reads the SIM steps only */
+  gboolean   again;         /* a SIM change came in during a round */
+  gboolean   have_iccid;
+  guint      generation;    /* bumped on close: late callbacks are ignored */
 };
+
+static void open_port (IdgModemAt *modem);
+static void run_step (IdgModemAt *modem);
+
+static void
+set_state (IdgModemAt  *modem,
+           const gchar *state)
+{
+  idg_broker_set_modem_state (modem->broker, SOURCE, state);
+}
+
+static gboolean
+on_retry (gpointer user_data)
+{
+  IdgModemAt *modem = user_data;
+
+  modem->retry_id = 0;
+  open_port (modem);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_retry (IdgModemAt  *modem,
+                const gchar *reason)
+{
+  g_autofree gchar *state = NULL;
+
+  idg_at_port_close (modem->port);
+  modem->generation++;
+  modem->step = -1;
+  idg_broker_clear_identifiers (modem->broker, SOURCE);
+  modem->backoff_s = modem->backoff_s ? MIN (modem->backoff_s * 2, BACKOFF_MAX_S) : 1;
+  state = g_strdup_printf ("retrying in %us: %s", modem->backoff_s, reason);
+  set_state (modem, state);
+  g_debug ("AT modem: %s", state);
+  if (modem->retry_id)
+    g_source_remove (modem->retry_id);
+  modem->retry_id = g_timeout_add_seconds (modem->backoff_s, on_retry, modem);
+}
+
+/* The value token of the first informational line of a reply: after an
+ * optional "LABEL:", without quotes and spaces. NULL if none. */
+static gchar *
+first_value (const GString *reply)
+{
+  g_auto(GStrv) lines = g_strsplit_set (reply->str, "\r\n", -1);
+  gchar **l;
+
+  for (l = lines; *l; l++) {
+    gchar *v = g_strstrip (*l);
+    gchar *colon;
+
+    if (*v == '\0' || idg_at_is_final (v, strlen (v)))
+      continue;
+    colon = strchr (v, ':');
+    if (colon)
+      v = g_strstrip (colon + 1);
+    if (*v == '"') {
+      gchar *q = strchr (v + 1, '"');
+
+      v++;
+      if (q)
+        *q = '\0';
+    }
+    return g_strdup (v);
+  }
+  return NULL;
+}
+
+static gboolean
+all_alnum (const gchar *s,
+           gsize        min,
+           gsize        max)
+{
+  gsize n = strlen (s), i;
+
+  if (n < min || n > max)
+    return FALSE;
+  for (i = 0; i < n; i++)
+    if (!g_ascii_isxdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gchar *
+parse_reply (const Step    *step,
+             const GString *reply)
+{
+  g_autofree gchar *v = NULL;
+
+  switch (step->parse) {
+  case PARSE_DIGITS:
+    v = first_value (reply);
+    if (!v)
+      return NULL;
+    if (step->kind == IDG_KIND_ICCID) {
+      gsize n = strlen (v);
+
+      while (n > 0 && (v[n - 1] == 'F' || v[n - 1] == 'f'))
+        v[--n] = '\0';
+    }
+    return all_alnum (v, 6, 22) ? g_steal_pointer (&v) : NULL;
+  case PARSE_CRSM_ICCID: {
+    guint8 bytes[IDG_EF_ICCID_LEN];
+    gchar digits[2 * IDG_EF_ICCID_LEN + 1];
+    gchar **f;
+    g_auto(GStrv) fields = NULL;
+
+    v = first_value (reply);   /* "144,0,\"98...\"" after the label */
+    if (!v)
+      return NULL;
+    fields = g_strsplit (v, ",", -1);
+    if (g_strv_length (fields) < 3 || strcmp (g_strstrip (fields[0]), "144") != 0)
+      return NULL;
+    f = &fields[2];
+    g_strdelimit (*f, "\"", ' ');
+    g_strstrip (*f);
+    if (idg_hex_decode (*f, strlen (*f), bytes, sizeof bytes) != IDG_EF_ICCID_LEN ||
+        idg_bcd_decode (bytes, sizeof bytes, digits, sizeof digits) < 18)
+      return NULL;
+    return g_strdup (digits);
+  }
+  case PARSE_CNUM: {
+    g_auto(GStrv) lines = g_strsplit_set (reply->str, "\r\n", -1);
+    gchar **l;
+
+    for (l = lines; *l; l++) {
+      g_auto(GStrv) fields = NULL;
+      gchar *num;
+
+      if (g_ascii_strncasecmp (g_strstrip (*l), "+CNUM:", 6) != 0)
+        continue;
+      fields = g_strsplit (*l + 6, ",", -1);
+      if (g_strv_length (fields) < 2)
+        continue;
+      num = g_strstrip (g_strdelimit (fields[1], "\"", ' '));
+      if (*num)
+        return g_strdup (num);
+    }
+    return NULL;
+  }
+  }
+  return NULL;
+}
+
+typedef struct {
+  IdgModemAt *modem;
+  guint       generation;
+} Pending;
+
+static void
+next_step (IdgModemAt *modem)
+{
+  modem->step++;
+  while ((gsize) modem->step < G_N_ELEMENTS (steps) &&
+         ((modem->sim_only && !steps[modem->step].sim) ||
+          (steps[modem->step].parse == PARSE_DIGITS && steps[modem->step].kind == IDG_KIND_ICCID &&
+           modem->have_iccid)))
+    modem->step++;
+  if ((gsize) modem->step >= G_N_ELEMENTS (steps)) {
+    modem->step = -1;
+    if (modem->again) {
+      modem->again = FALSE;
+      modem->sim_only = TRUE;
+      modem->have_iccid = FALSE;
+      next_step (modem);
+      return;
+    }
+    set_state (modem, "ready");
+    g_debug ("AT modem: identifiers read");
+    return;
+  }
+  run_step (modem);
+}
+
+static void
+on_step_reply (IdgAtPort     *port,
+               const GString *reply,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Pending *p = user_data;
+  IdgModemAt *modem = p->modem;
+  const Step *step;
+  g_autofree gchar *value = NULL;
+
+  if (p->generation != modem->generation || modem->step < 0) {
+    g_free (p);
+    return;
+  }
+  g_free (p);
+  step = &steps[modem->step];
+  if (error && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+    schedule_retry (modem, "the modem does not answer");
+    return;
+  }
+  if (error)
+    return;   /* closed: the closed handler retries */
+  value = parse_reply (step, reply);
+  if (step->kind == IDG_KIND_ICCID && value)
+    modem->have_iccid = TRUE;
+  /* the +CRSM attempt at the ICCID does not clear what +CCID may find */
+  if (value || !(step->kind == IDG_KIND_ICCID && step->parse == PARSE_CRSM_ICCID))
+    idg_broker_set_identifier (modem->broker, SOURCE, step->kind, value);
+  g_debug ("AT modem: %s -> %s", idg_kind_to_string (step->kind), idg_personal (value));
+  if (value)
+    memset (value, 0, strlen (value));
+  next_step (modem);
+}
+
+static void
+run_step (IdgModemAt *modem)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->modem = modem;
+  p->generation = modem->generation;
+  idg_at_port_send (modem->port, steps[modem->step].line, READ_TIMEOUT_MS, on_step_reply, p);
+}
+
+static void
+start_round (IdgModemAt *modem,
+             gboolean    sim_only)
+{
+  if (modem->step >= 0) {
+    modem->again = TRUE;
+    return;
+  }
+  modem->sim_only = sim_only;
+  modem->have_iccid = FALSE;
+  modem->step = -1;
+  next_step (modem);
+}
+
+static void
+on_init_reply (IdgAtPort     *port,
+               const GString *reply,
+               const GError  *error,
+               gpointer       user_data)
+{
+  Pending *p = user_data;
+  IdgModemAt *modem = p->modem;
+  gboolean current = p->generation == modem->generation;
+
+  g_free (p);
+  if (!current)
+    return;
+  if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return;
+  if (error || !strstr (reply->str, "OK")) {
+    if (++modem->probes < PROBE_TRIES) {
+      Pending *again = g_new0 (Pending, 1);
+
+      again->modem = modem;
+      again->generation = modem->generation;
+      idg_at_port_send (modem->port, "ATE0", PROBE_TIMEOUT_MS, on_init_reply, again);
+      return;
+    }
+    schedule_retry (modem, error ? "the modem does not answer" : "the modem answers garbage");
+    return;
+  }
+  modem->backoff_s = 0;
+  set_state (modem, "reading");
+  start_round (modem, FALSE);
+}
+
+static void
+on_closed (IdgAtPort    *port,
+           const GError *error,
+           gpointer      user_data)
+{
+  IdgModemAt *modem = user_data;
+
+  schedule_retry (modem, "the port went away");
+}
+
+static gboolean
+is_sim_urc (const gchar *line)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (sim_urcs); i++)
+    if (g_ascii_strncasecmp (line, sim_urcs[i], strlen (sim_urcs[i])) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_urc (IdgAtPort   *port,
+        const gchar *line,
+        gpointer     user_data)
+{
+  IdgModemAt *modem = user_data;
+  gsize i;
+
+  if (!is_sim_urc (line))
+    return;
+  g_debug ("AT modem: SIM change, re-reading");
+  /* the SIM's identifiers are unknown until read again */
+  for (i = 0; i < G_N_ELEMENTS (steps); i++)
+    if (steps[i].sim)
+      idg_broker_set_identifier (modem->broker, SOURCE, steps[i].kind, NULL);
+  start_round (modem, TRUE);
+}
+
+static void
+open_port (IdgModemAt *modem)
+{
+  g_autoptr(GError) error = NULL;
+  Pending *p;
+
+  set_state (modem, "opening");
+  if (!idg_at_port_open (modem->port, modem->path, &error)) {
+    g_debug ("AT modem: %s", error->message);
+    schedule_retry (modem, "cannot open the port");
+    return;
+  }
+  modem->generation++;
+  modem->probes = 0;
+  modem->step = -1;
+  modem->again = FALSE;
+  p = g_new0 (Pending, 1);
+  p->modem = modem;
+  p->generation = modem->generation;
+  /* echo off for our own parsing; the door echoes per client */
+  idg_at_port_send (modem->port, "ATE0", PROBE_TIMEOUT_MS, on_init_reply, p);
+}
 
 IdgModemAt *
 idg_modem_at_new (IdgBroker   *broker,
@@ -16,7 +399,10 @@ idg_modem_at_new (IdgBroker   *broker,
   modem->broker = broker;
   modem->path = g_strdup (path);
   modem->port = idg_at_port_new ();
-  idg_broker_set_modem_state (broker, "at", "opening");
+  modem->step = -1;
+  idg_at_port_set_closed_func (modem->port, on_closed, modem);
+  modem->urc_id = idg_at_port_add_urc_func (modem->port, on_urc, modem);
+  open_port (modem);
   return modem;
 }
 
@@ -31,6 +417,11 @@ idg_modem_at_free (IdgModemAt *modem)
 {
   if (!modem)
     return;
+  if (modem->retry_id)
+    g_source_remove (modem->retry_id);
+  modem->generation++;
+  idg_at_port_set_closed_func (modem->port, NULL, NULL);
+  idg_at_port_remove_urc_func (modem->port, modem->urc_id);
   idg_at_port_free (modem->port);
   g_free (modem->path);
   g_free (modem);
