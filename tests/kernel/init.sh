@@ -1,0 +1,65 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# PID 1 of the kernel test VM (busybox initramfs built by run.sh). Loads
+# idguard.ko, runs the C tests, 100 load/unload cycles with files open,
+# dumps the kernel log between markers and powers off. Every check prints
+# "ok ..." or "not ok ..."; the host counts them and greps the kernel log.
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo 30 > /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null
+
+n=0
+check() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
+}
+
+echo "IDGTEST-BEGIN $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+insmod /idguard.ko
+check $? "insmod idguard.ko"
+test -c /dev/idguard
+check $? "/dev/idguard is a character device"
+
+/tests/idg-ktest all
+check $? "idg-ktest all"
+
+rmmod idguard
+check $? "rmmod after the tests"
+
+# 100 load/unload cycles, each with a broker and a client file open.
+bad=0
+i=0
+while [ $i -lt 100 ]; do
+	i=$((i + 1))
+	insmod /idguard.ko || { bad=1; echo "# cycle $i: insmod failed"; break; }
+	/tests/idg-ktest hold > /tmp/hold &
+	holder=$!
+	w=0
+	while ! grep -q holding /tmp/hold 2>/dev/null && [ $w -lt 200 ]; do
+		usleep 20000; w=$((w + 1))
+	done
+	grep -q holding /tmp/hold || { bad=1; echo "# cycle $i: no broker"; }
+	exec 3< /dev/idguard
+	if rmmod idguard 2>/dev/null; then bad=1; echo "# cycle $i: unloaded with files open"; fi
+	kill $holder
+	wait $holder 2>/dev/null
+	if rmmod idguard 2>/dev/null; then bad=1; echo "# cycle $i: unloaded with a file open"; fi
+	exec 3<&-
+	rmmod idguard || { bad=1; echo "# cycle $i: rmmod failed"; break; }
+	rm -f /tmp/hold
+done
+check $bad "100 load/unload cycles with files open: rmmod refused while open, clean after"
+
+echo "IDGTEST-DMESG-BEGIN"
+dmesg
+echo "IDGTEST-DMESG-END"
+echo "IDGTEST-END checks=$n"
+sync
+poweroff -f

@@ -1,0 +1,110 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Kernel tests in qemu (make check-kernel). Builds idguard.ko against the
+# installed Debian headers exactly as shipped (make module, M=), fetches the
+# matching Debian kernel image from the package archive into
+# tests/kernel/cache/ (once; not installed), builds a busybox-static
+# initramfs with the module, tests/kernel/init.sh as /init and the static
+# test program, boots it under TCG and fails on any "not ok", a missing end
+# marker, any oops/WARNING/BUG/hung task/Call Trace in the kernel log, or
+# any test identifier or token found in the kernel log or on the console.
+#
+# Environment: IDG_KTEST_KDIR (headers dir), IDG_KTEST_OUT (output dir),
+# IDG_KTEST_TIMEOUT (seconds, default 280), IDG_KTEST_SMP (default 2).
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KDIR=${IDG_KTEST_KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
+[ -n "$KDIR" ] && [ -d "$KDIR" ] || { echo "check-kernel: no linux-headers-*-amd64 in /usr/src (make deps)"; exit 2; }
+KVER=${KDIR##*/linux-headers-}
+CACHE=$ROOT/tests/kernel/cache
+OUT=${IDG_KTEST_OUT:-$ROOT/build/kernel-tests}
+TIMEOUT=${IDG_KTEST_TIMEOUT:-280}
+SMP=${IDG_KTEST_SMP:-2}
+
+say() { echo "check-kernel: $*"; }
+
+# 1. The kernel matching the headers, from Debian's archive.
+IMG=$CACHE/image-$KVER
+VMLINUZ=$IMG/boot/vmlinuz-$KVER
+if [ ! -f "$VMLINUZ" ]; then
+	VER=$(dpkg-query -W -f '${Version}' "linux-headers-$KVER")
+	mkdir -p "$CACHE"
+	say "fetching linux-image-$KVER $VER"
+	(cd "$CACHE" && apt-get download -q "linux-image-$KVER=$VER")
+	rm -rf "$IMG.tmp"
+	dpkg-deb -x "$CACHE/linux-image-${KVER}_"*"_amd64.deb" "$IMG.tmp"
+	mv "$IMG.tmp" "$IMG"
+fi
+
+# 2. The module, built M= exactly as shipped, for that kernel.
+make -s -C "$ROOT" module KDIR="$KDIR"
+KO=$ROOT/driver/idguard.ko
+MAGIC=$(modinfo -F vermagic "$KO" | cut -d' ' -f1)
+[ "$MAGIC" = "$KVER" ] || { say "idguard.ko is built for $MAGIC, not $KVER"; exit 1; }
+
+# 3. The initramfs.
+rm -rf "$OUT"
+mkdir -p "$OUT/root/bin" "$OUT/root/tests/alt" "$OUT/root/proc" "$OUT/root/sys" \
+	"$OUT/root/dev" "$OUT/root/tmp"
+CFLAGS="-static -O2 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -pthread"
+# shellcheck disable=SC2086
+gcc $CFLAGS -I"$ROOT/driver/uapi" -o "$OUT/root/tests/idg-ktest" \
+	"$ROOT/tests/kernel/ktest.c" "$ROOT/tests/kernel/sha256.c"
+cp "$OUT/root/tests/idg-ktest" "$OUT/root/tests/alt/idg-ktest"
+cp /bin/busybox "$OUT/root/bin/busybox"
+cp "$ROOT/tests/kernel/init.sh" "$OUT/root/init"
+cp "$KO" "$OUT/root/idguard.ko"
+token() { printf 'idg1_%s' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"; }
+{
+	python3 "$ROOT/tests/tools/gen-ids.py"
+	python3 "$ROOT/tests/tools/gen-ids.py" | sed -n 's/^\(imei\|imsi\)=/\12=/p'
+	echo "token_a=$(token)"
+	echo "token_b=$(token)"
+} > "$OUT/root/ids"
+(cd "$OUT/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
+
+# 4. Boot under TCG.
+say "booting $KVER under TCG ($SMP cpus, timeout ${TIMEOUT}s)"
+start=$(date +%s)
+set +e
+timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m 512 \
+	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initrd.gz" \
+	-append 'console=ttyS0 panic=-1 quiet' < /dev/null > "$OUT/serial.log" 2>&1
+qrc=$?
+set -e
+tr -d '\r' < "$OUT/serial.log" > "$OUT/console.log"
+LOG=$OUT/console.log
+say "VM ran $(($(date +%s) - start))s (qemu exit $qrc); console in $LOG"
+
+# 5. Verdict.
+fail=0
+npass=$(grep -c '^ok ' "$LOG" || true)
+nfail=$(grep -c '^not ok ' "$LOG" || true)
+grep '^not ok ' "$LOG" || true
+if ! grep -q '^IDGTEST-END' "$LOG"; then
+	say "the VM did not finish (timeout, panic or crash); last lines:"
+	tail -n 30 "$LOG"
+	fail=1
+fi
+[ "$nfail" -eq 0 ] || fail=1
+[ "$npass" -gt 0 ] || fail=1
+sed -n '/^IDGTEST-DMESG-BEGIN/,/^IDGTEST-DMESG-END/p' "$LOG" > "$OUT/dmesg.log"
+if grep -nE 'Oops|WARNING:|BUG:|Call Trace|hung_task|blocked for more than|general protection|RIP:|lockdep|possible recursive locking|suspicious RCU|corruption|refcount_t:|UBSAN|KASAN|kmemleak' "$OUT/dmesg.log"; then
+	say "the kernel log shows a splat"
+	fail=1
+fi
+while IFS='=' read -r key value; do
+	[ -n "$value" ] || continue
+	if grep -qF -- "$value" "$LOG"; then
+		say "the test $key appears in the VM's console or kernel log"
+		fail=1
+	fi
+done < "$OUT/root/ids"
+if [ "$fail" -eq 0 ]; then
+	say "PASS: $npass checks passed, 0 failed, kernel log clean"
+else
+	say "FAIL: $npass passed, $nfail failed"
+fi
+exit "$fail"
