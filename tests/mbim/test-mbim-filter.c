@@ -208,7 +208,7 @@ assert_absent (const GByteArray *m,
   guint8 u[128];
   gsize n = idg_utf16le_encode (value, u, sizeof u);
 
-  g_assert_null (g_strstr_len ((const gchar *) m->data, m->len, value) ? "ascii" : NULL);
+  g_assert_null (memmem (m->data, m->len, value, strlen (value)) ? "ascii" : NULL);
   g_assert_true (n > 0);
   g_assert_null (memmem (m->data, m->len, u, n));
 }
@@ -636,16 +636,13 @@ typedef struct {
 static const RefuseCase refuse_cases[] = {
   { "uicc-apdu",         MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS, NULL, 4, IDG_KIND_MASK_SIM },
   { "uicc-open-channel", MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS, NULL, 2, IDG_KIND_MASK_SIM },
-  { "qmi-over-mbim",     MBIM_SERVICE_QMI, NULL, 1, IDG_KIND_MASK_ALL },
-  { "intel-at-tunnel",   MBIM_SERVICE_INVALID, "da138c64-6515-4893-92b2-a1e1ca7c81ca", 1, IDG_KIND_MASK_ALL },
-  { "fibocom-at",        MBIM_SERVICE_INVALID, "ffffffff-abca-4b11-a4e2-f2fc87f94488", 1, IDG_KIND_MASK_ALL },
 };
 
 static void
 test_refuse (gconstpointer data)
 {
   const RefuseCase *c = data;
-  static const guint8 payload[] = { 'A', 'T', '+', 'C', 'I', 'M', 'I', '\r' };
+  static const guint8 payload[] = { 0x00, 0xA4, 0x00, 0x04, 0x02, 0x2F, 0xE2 };
   MbimUuid uuid;
   g_autoptr(GByteArray) req = NULL;
   g_autoptr(GByteArray) done = NULL;
@@ -665,7 +662,7 @@ test_refuse (gconstpointer data)
   guard_for (&guard, c->needs & ~IDG_KIND_BIT (IDG_KIND_ICCID));
   g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, NULL), ==, IDG_MBIM_REFUSE);
   g_assert_cmpuint (guard.tally[IDG_GUARD_SLOT_RAW_SIM][IDG_DECISION_REFUSE], ==, 1);
-  done = idg_mbim_build_command_done (req->data, req->len, IDG_MBIM_STATUS_REFUSED);
+  done = idg_mbim_filter_refusal (req->data, req->len, NULL);
   parsed = as_mbim (done);
   g_assert_false (mbim_message_response_get_result (parsed, MBIM_MESSAGE_TYPE_COMMAND_DONE, &error));
   g_assert_error (error, MBIM_STATUS_ERROR, MBIM_STATUS_ERROR_OPERATION_NOT_ALLOWED);
@@ -885,6 +882,160 @@ test_prefixes (void)
   ids_clear (&ids);
 }
 
+/* --- tunnels ---------------------------------------------------------------- */
+
+/* A QMUX frame: service, flags, SDU type, message id, TLVs. */
+static GByteArray *
+qmux (guint8        service,
+      guint8        flags,
+      guint8        type,
+      guint16       msg_id,
+      const guint8 *tlvs,
+      guint16       tlv_len)
+{
+  GByteArray *f = g_byte_array_new ();
+  guint8 h[13] = { 0x01, 0, 0, flags, service, 1, type, 5, 0,
+                   (guint8) msg_id, (guint8) (msg_id >> 8), (guint8) tlv_len, (guint8) (tlv_len >> 8) };
+  guint16 len = (guint16) (sizeof h - 1 + tlv_len);
+
+  h[1] = (guint8) len;
+  h[2] = (guint8) (len >> 8);
+  g_byte_array_append (f, h, sizeof h);
+  g_byte_array_append (f, tlvs, tlv_len);
+  return f;
+}
+
+static GByteArray *
+wrap (guint32     type,
+      const gchar *uuid_str,
+      MbimService  service,
+      GByteArray  *payload)
+{
+  MbimUuid uuid;
+  GByteArray *m;
+
+  if (uuid_str)
+    g_assert_true (mbim_uuid_from_printable (uuid_str, &uuid));
+  else
+    uuid = *mbim_uuid_from_service (service);
+  m = message (type, (const guint8 *) &uuid, 1,
+               ib ("b", payload->data, payload->len));
+  /* the tunnels carry the payload as the whole buffer, no offset pair */
+  g_byte_array_remove_range (m, 48, 8);
+  idg_mbim_write_u32 (m->data + 4, m->len);
+  idg_mbim_write_u32 (m->data + 44, m->len - 48);
+  g_byte_array_set_size (m, 48 + payload->len);
+  memcpy (m->data + 48, payload->data, payload->len);
+  idg_mbim_write_u32 (m->data + 4, m->len);
+  idg_mbim_write_u32 (m->data + 44, payload->len);
+  g_byte_array_unref (payload);
+  if (type == 3)
+    idg_mbim_write_u32 (m->data + 40, 1);
+  return m;
+}
+
+static void
+test_qmi_over_mbim (void)
+{
+  guint allowed;
+
+  for (allowed = 0; allowed < 2; allowed++) {
+    Ids ids;
+    guint8 tlvs[7 + 3 + 15] = { 0x02, 4, 0, 0, 0, 0, 0, 0x11, 15, 0 };
+    g_autoptr(GByteArray) req = NULL;
+    g_autoptr(GByteArray) resp = NULL;
+    IdgMbimNote note;
+    IdgGuard guard;
+
+    ids_init (&ids);
+    memcpy (tlvs + 10, ids.imei, 15);
+    req = wrap (3, NULL, MBIM_SERVICE_QMI, qmux (0x02, 0x00, 0x00, 0x0025, NULL, 0));
+    resp = wrap (CD, NULL, MBIM_SERVICE_QMI, qmux (0x02, 0x80, 0x02, 0x0025, tlvs, sizeof tlvs));
+    guard_for (&guard, allowed ? IDG_KIND_BIT (IDG_KIND_IMEI) : 0);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+    g_assert_true (note.has_qmi);
+    g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
+    if (allowed)
+      g_assert_nonnull (memmem (resp->data, resp->len, ids.imei, strlen (ids.imei)));
+    else
+      assert_absent (resp, ids.imei);
+    g_assert_cmpuint (guard.tally[IDG_KIND_IMEI][allowed ? IDG_DECISION_RELEASE : IDG_DECISION_REWRITE], ==, 1);
+    ids_clear (&ids);
+  }
+}
+
+static void
+test_qmi_over_mbim_apdu (void)
+{
+  static const guint8 tlvs[] = { 0x01, 1, 0, 1, 0x02, 9, 0, 7, 0, 0x00, 0xA4, 0x00, 0x04, 0x02, 0x2F, 0xE2 };
+  g_autoptr(GByteArray) req = wrap (3, NULL, MBIM_SERVICE_QMI, qmux (0x0B, 0x00, 0x00, 0x003B, tlvs, sizeof tlvs));
+  g_autoptr(GByteArray) refusal = NULL;
+  g_autoptr(MbimMessage) parsed = NULL;
+  static const guint8 denied[] = { 0x02, 4, 0, 1, 0, 0x52, 0 };
+  IdgMbimNote note;
+  IdgGuard guard;
+
+  guard_for (&guard, IDG_KIND_BIT (IDG_KIND_IMSI));
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_REFUSE);
+  refusal = idg_mbim_filter_refusal (req->data, req->len, &note);
+  parsed = as_mbim (refusal);
+  /* the MBIM command succeeds; the QMI inside says ACCESS_DENIED */
+  g_assert_true (mbim_message_response_get_result (parsed, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL));
+  g_assert_nonnull (memmem (refusal->data, refusal->len, denied, sizeof denied));
+  guard_for (&guard, IDG_KIND_MASK_ALL);
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+}
+
+static GByteArray *
+text (const gchar *s)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  g_byte_array_append (a, (const guint8 *) s, (guint) strlen (s));
+  return a;
+}
+
+static void
+test_at_tunnel (gconstpointer data)
+{
+  const gchar *uuid = data;
+  guint allowed;
+
+  for (allowed = 0; allowed < 2; allowed++) {
+    Ids ids;
+    g_autofree gchar *answer = NULL;
+    g_autoptr(GByteArray) req = wrap (3, uuid, 0, text ("AT+CGSN\r"));
+    g_autoptr(GByteArray) resp = NULL;
+    g_autoptr(GByteArray) csim = wrap (3, uuid, 0, text ("AT+CSIM=14,\"00A40004022FE2\"\r"));
+    g_autoptr(GByteArray) refusal = NULL;
+    IdgMbimNote note;
+    IdgGuard guard;
+
+    ids_init (&ids);
+    answer = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", ids.imei);
+    resp = wrap (CD, uuid, 0, text (answer));
+    guard_for (&guard, allowed ? IDG_KIND_MASK_ALL : 0);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+    g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
+    if (allowed)
+      g_assert_nonnull (memmem (resp->data, resp->len, ids.imei, strlen (ids.imei)));
+    else
+      assert_absent (resp, ids.imei);
+    g_assert_nonnull (memmem (resp->data, resp->len, "OK", strlen ("OK")));
+
+    g_assert_cmpint (idg_mbim_filter_request (csim->data, csim->len, &guard, &note), ==,
+                     allowed ? IDG_MBIM_PASS : IDG_MBIM_REFUSE);
+    if (!allowed) {
+      refusal = idg_mbim_filter_refusal (csim->data, csim->len, &note);
+      g_assert_nonnull (memmem (refusal->data, refusal->len, "+CME ERROR: 3", strlen ("+CME ERROR: 3")));
+    }
+    /* an unsolicited tunnel message is raw access */
+    g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, NULL, 0, &guard), ==,
+                     allowed ? IDG_MBIM_PASS : IDG_MBIM_DROP);
+    ids_clear (&ids);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -919,5 +1070,9 @@ main (int    argc,
   g_test_add_func ("/mbim/filter/malformed/trailing-bytes", test_trailing_bytes);
   g_test_add_func ("/mbim/filter/malformed/prefixes", test_prefixes);
   g_test_add_func ("/mbim/filter/passthrough", test_passthrough);
+  g_test_add_func ("/mbim/filter/qmi-over-mbim/get-ids", test_qmi_over_mbim);
+  g_test_add_func ("/mbim/filter/qmi-over-mbim/apdu", test_qmi_over_mbim_apdu);
+  g_test_add_data_func ("/mbim/filter/at-tunnel/intel", "da138c64-6515-4893-92b2-a1e1ca7c81ca", test_at_tunnel);
+  g_test_add_data_func ("/mbim/filter/at-tunnel/fibocom", "ffffffff-abca-4b11-a4e2-f2fc87f94488", test_at_tunnel);
   return g_test_run ();
 }

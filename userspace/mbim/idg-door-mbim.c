@@ -660,10 +660,13 @@ forward_command (Client       *client,
   switch (verdict) {
   case IDG_MBIM_PASS:
     break;
-  case IDG_MBIM_REFUSE:
-    answer_status (client, msg, len, IDG_MBIM_STATUS_REFUSED);
+  case IDG_MBIM_REFUSE: {
+    g_autoptr(GByteArray) refusal = idg_mbim_filter_refusal (msg, len, &r->note);
+
+    client_queue (client, refusal->data, refusal->len);
     request_free (r);
     return;
+  }
   case IDG_MBIM_DROP:
     request_free (r);
     client_drop (client, "malformed command");

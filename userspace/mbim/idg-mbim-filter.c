@@ -2,6 +2,7 @@
 #include "idg-mbim-filter.h"
 
 #include "idg-encoding.h"
+#include "idg-at-filter.h"
 
 #include <string.h>
 
@@ -482,15 +483,17 @@ uicc_read_reply (Buffer            *b,
   }
 }
 
-/* --- raw channels: QMI over MBIM, AT tunnels ----------------------------- */
+/* --- tunnels: QMI over MBIM, AT ------------------------------------------- */
+
+#define CID_TUNNEL 1
 
 static gboolean
-is_raw_tunnel (const guint8 *msg)
+is_at_tunnel (const guint8 *msg)
 {
-  return uuid_is (msg, uuid_qmi) || uuid_is (msg, uuid_intel_at) || uuid_is (msg, uuid_fibocom);
+  return uuid_is (msg, uuid_intel_at) || uuid_is (msg, uuid_fibocom);
 }
 
-/* A tunnel reaches every identifier: only a client holding every kind. */
+/* Raw access: only a client holding every kind. */
 static gboolean
 tunnel_allowed (IdgGuard *guard)
 {
@@ -500,6 +503,93 @@ tunnel_allowed (IdgGuard *guard)
   }
   idg_guard_count (guard, IDG_GUARD_SLOT_RAW_SIM, IDG_DECISION_REFUSE);
   return FALSE;
+}
+
+/* The QMUX frame at the start of b (its own length says where it ends);
+ * 0 if there is none. */
+static gsize
+qmux_len (const Buffer *b)
+{
+  gsize n;
+
+  if (b->len < 3 || b->data[0] != 0x01)
+    return 0;
+  n = 1 + (gsize) read_u16 (b->data + 1);
+  return n <= b->len ? n : 0;
+}
+
+static IdgMbimVerdict
+qmi_request (const Buffer *b,
+             IdgGuard     *guard,
+             IdgMbimNote  *note)
+{
+  gsize n = qmux_len (b);
+
+  if (!n)
+    return IDG_MBIM_DROP;
+  switch (idg_qmi_filter_request (b->data, n, guard, &note->qmi)) {
+  case IDG_QMI_VERDICT_PASS:
+    note->has_qmi = TRUE;
+    return IDG_MBIM_PASS;
+  case IDG_QMI_VERDICT_REFUSE:
+    note->has_qmi = TRUE;
+    return IDG_MBIM_REFUSE;
+  case IDG_QMI_VERDICT_DROP:
+    return IDG_MBIM_DROP;
+  }
+  return IDG_MBIM_DROP;
+}
+
+static IdgMbimVerdict
+qmi_reply (Buffer            *b,
+           const IdgMbimNote *note,
+           IdgGuard          *guard)
+{
+  gsize n;
+
+  if (b->len == 0)
+    return IDG_MBIM_PASS;
+  n = qmux_len (b);
+  if (!n)
+    return IDG_MBIM_DROP;
+  memset (b->data + n, 0, b->len - n);
+  if (idg_qmi_filter_response (b->data, n, (note && note->has_qmi) ? &note->qmi : NULL, guard) !=
+      IDG_QMI_VERDICT_PASS)
+    return IDG_MBIM_DROP;
+  return IDG_MBIM_PASS;
+}
+
+static IdgMbimVerdict
+at_request (const Buffer *b,
+            IdgGuard     *guard,
+            IdgMbimNote  *note)
+{
+  if (b->len > sizeof note->at_line)
+    return tunnel_allowed (guard) ? IDG_MBIM_PASS : IDG_MBIM_REFUSE;
+  memcpy (note->at_line, b->data, b->len);
+  note->at_len = b->len;
+  note->has_at = TRUE;
+  if (idg_at_filter_request (guard, note->at_line, note->at_len))
+    return IDG_MBIM_REFUSE;
+  return IDG_MBIM_PASS;
+}
+
+static IdgMbimVerdict
+at_reply (Buffer            *b,
+          const IdgMbimNote *note,
+          IdgGuard          *guard)
+{
+  g_autofree gchar *out = NULL;
+  gsize out_len = 0;
+
+  if (!note || !note->has_at)
+    return tunnel_allowed (guard) ? IDG_MBIM_PASS : IDG_MBIM_DROP;
+  out = idg_at_filter_reply (guard, note->at_line, note->at_len, (const gchar *) b->data, b->len,
+                             &out_len);
+  if (!out || out_len != b->len)
+    return IDG_MBIM_DROP;
+  memcpy (b->data, out, out_len);
+  return IDG_MBIM_PASS;
 }
 
 /* --- entry points -------------------------------------------------------- */
@@ -564,8 +654,10 @@ idg_mbim_filter_request (const guint8 *msg,
       return IDG_MBIM_PASS;
     }
   }
-  if (is_raw_tunnel (msg))
-    return tunnel_allowed (guard) ? IDG_MBIM_PASS : IDG_MBIM_REFUSE;
+  if (uuid_is (msg, uuid_qmi))
+    return cid == CID_TUNNEL ? qmi_request (&b, guard, note) : IDG_MBIM_PASS;
+  if (is_at_tunnel (msg))
+    return cid == CID_TUNNEL ? at_request (&b, guard, note) : IDG_MBIM_PASS;
   return IDG_MBIM_PASS;
 }
 
@@ -612,11 +704,49 @@ idg_mbim_filter_reply (guint8            *msg,
       uicc_read_reply (&b, indication ? NULL : note, guard);
     else if ((cid == CID_UICC_APDU || cid == CID_UICC_OPEN_CHANNEL) && !idg_guard_raw_sim (guard))
       return IDG_MBIM_DROP;
-  } else if (is_raw_tunnel (msg)) {
-    if (!tunnel_allowed (guard))
-      return IDG_MBIM_DROP;
+  } else if (uuid_is (msg, uuid_qmi)) {
+    if (cid == CID_TUNNEL)
+      return qmi_reply (&b, indication ? NULL : note, guard);
+  } else if (is_at_tunnel (msg)) {
+    if (cid == CID_TUNNEL)
+      return at_reply (&b, indication ? NULL : note, guard);
   }
   return IDG_MBIM_PASS;
+}
+
+GByteArray *
+idg_mbim_filter_refusal (const guint8      *req,
+                         gsize              req_len,
+                         const IdgMbimNote *note)
+{
+  GByteArray *out = idg_mbim_build_command_done (req, req_len, 0);
+  g_autoptr(GByteArray) qmi = NULL;
+  const guint8 *payload = NULL;
+  gsize n = 0;
+
+  if (note && note->has_qmi && req_len > IDG_MBIM_COMMAND_BUFFER) {
+    Buffer b = { (guint8 *) req + IDG_MBIM_COMMAND_BUFFER, req_len - IDG_MBIM_COMMAND_BUFFER };
+    gsize qn = qmux_len (&b);
+
+    if (qn)
+      qmi = idg_qmi_filter_error_response (b.data, qn, note->qmi.error ? note->qmi.error
+                                                                       : IDG_QMI_ERROR_ACCESS_DENIED);
+    if (qmi) {
+      payload = qmi->data;
+      n = qmi->len;
+    }
+  } else if (note && note->has_at) {
+    payload = (const guint8 *) IDG_AT_REFUSAL;
+    n = strlen (IDG_AT_REFUSAL);
+  }
+  if (!payload) {
+    idg_mbim_write_u32 (out->data + OFF_STATUS, IDG_MBIM_STATUS_REFUSED);
+    return out;
+  }
+  g_byte_array_append (out, payload, (guint) n);
+  idg_mbim_write_u32 (out->data + 4, out->len);
+  idg_mbim_write_u32 (out->data + OFF_CMD_BUFLEN, (guint32) n);
+  return out;
 }
 
 GByteArray *

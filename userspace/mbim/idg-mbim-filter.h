@@ -23,10 +23,17 @@
  *    (6F40) rewritten as BCD; the file comes from the request (see
  *    IdgMbimNote); a read of an unknown path is raw SIM access. APDU (4)
  *    and Open Channel (2) requests are refused unless idg_guard_raw_sim().
- *  - QMI over MBIM (d1a30bc2-...) and the AT tunnels (Intel da138c64-...,
- *    Fibocom ffffffff-abca-...): without a QMI/AT filter here they are raw
- *    access: requests refused and indications dropped unless the client
- *    holds every kind.
+ *  - QMI over MBIM (d1a30bc2-..., CID 1): the buffer is one QMUX frame,
+ *    passed through the QMI filter (idg-qmi-filter.h): requests it refuses
+ *    get the QMI error response it builds (ACCESS_DENIED) inside a
+ *    successful COMMAND_DONE, as the modem would answer; responses and
+ *    indications are rewritten by it; what it drops is dropped.
+ *  - AT tunnels (Intel da138c64-..., Fibocom ffffffff-abca-..., CID 1): the
+ *    command line goes through the AT filter (idg-at-filter.h); a refused
+ *    line is answered "+CME ERROR: 3" inside a successful COMMAND_DONE; the
+ *    reply is rewritten by it (same length, else dropped). A command line
+ *    too long to keep, and any unsolicited tunnel message, is raw access:
+ *    only for a client that holds every kind.
  *
  * Refusals answer COMMAND_DONE with MBIM_STATUS_ERROR_OPERATION_NOT_ALLOWED
  * (28): the spec's status for "not allowed in the current state", which a
@@ -46,6 +53,7 @@
 
 #include <glib.h>
 #include "idg-guard.h"
+#include "idg-qmi-filter.h"
 
 G_BEGIN_DECLS
 
@@ -66,9 +74,16 @@ typedef enum {
   IDG_MBIM_FILE_MSISDN  = 5,
 } IdgMbimFile;
 
+#define IDG_MBIM_AT_LINE_MAX 512
+
 typedef struct {
-  IdgMbimFile file;
-  guint32     read_offset;   /* Read Binary offset */
+  IdgMbimFile       file;
+  guint32           read_offset;   /* Read Binary offset */
+  gboolean          has_qmi;       /* QMI over MBIM: the QMI filter's note */
+  IdgQmiRequestInfo qmi;
+  gboolean          has_at;        /* AT tunnel: the command line */
+  gsize             at_len;
+  gchar             at_line[IDG_MBIM_AT_LINE_MAX];
 } IdgMbimNote;
 
 /* Offsets of the MBIM header (all little endian). */
@@ -102,6 +117,13 @@ IdgMbimVerdict idg_mbim_filter_reply   (guint8            *msg,
                                         const IdgMbimNote *note,
                                         guint              mbimex_major,
                                         IdgGuard          *guard);
+
+/* The answer to a request the filter refused (IDG_MBIM_REFUSE, with the
+ * note it filled): a QMI error frame for QMI over MBIM, the AT refusal for
+ * an AT tunnel, else IDG_MBIM_STATUS_REFUSED with an empty buffer. */
+GByteArray    *idg_mbim_filter_refusal (const guint8      *req,
+                                        gsize              req_len,
+                                        const IdgMbimNote *note);
 
 /* A COMMAND_DONE for the request req (complete COMMAND), with status and an
  * empty information buffer. */
