@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The AT door of the real idguardd on the simulated modem, with a plain AT
+# client (at-client.py) on the abstract socket and on the pty link:
+#  - echo per client (ATE0 on one client leaves the other's echo on), the
+#    modem's line ends and multi-line layout;
+#  - without a grant, no identifier in any reply (+CGSN, ATI, +CIMI, +CNUM,
+#    +CRSM of EF_ICCID/EF_IMSI/EF_MSISDN, +CCID, concatenated lines), raw SIM
+#    access refused with +CME ERROR, the IMEI write refused;
+#  - the pty link: identity unknown, never an identifier;
+#  - a client that floods and never reads does not hold up another;
+#  - with a grant to the client's executable: the real values; revoked: gone;
+#  - a squatted abstract name stops idguardd with one clear line.
+. "$IDG_SRC/tests/tools/lib.sh"
+idg_setup at-door "$@"
+
+CLIENT="python3 $IDG_SRC/tests/at/at-client.py"
+PY_EXE=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+NAME=idguard-at-test
+
+idg_sim
+mkdir -p "$T/state" "$T/run"
+cat > "$T/idguard.conf" <<EOC
+[broker]
+state-dir=$T/state
+runtime-dir=$T/run
+policy=redact
+[modem]
+at=$T/at
+[proxy]
+at-socket=$NAME
+at-link=$T/at-door
+EOC
+idg_broker
+idg_wait_for 10 test -e "$T/at-door" || idg_fail "no pty link"
+# the backend has read the identifiers (the door answers through the same port)
+idg_wait_for 10 sh -c "'$CTL_BIN' --socket '$T/run/api.sock' ids | grep -qi imsi" || true
+
+msisdn_digits=$(echo "$ID_msisdn" | tr -d '+')
+iccid_hex=$(python3 -c "import sys; d=sys.argv[1]+'F'*(20-len(sys.argv[1])); print(''.join(d[i+1]+d[i] for i in range(0,20,2)))" "$ID_iccid")
+hidden() {
+  for v in "$ID_imei" "$ID_imeisv" "$ID_imsi" "$ID_iccid" "$iccid_hex" "$msisdn_digits"; do
+    idg_expect_absent "$1" "$v" "$2"
+  done
+}
+ID_CMDS='AT+CGSN AT+CGSN=1 AT+CGSN=2 ATI AT+CIMI AT+CNUM AT+CCID AT^ICCID? AT+QCCID
+AT+CRSM=176,12258,0,0,10 AT+CRSM=176,28423,0,0,9 AT+CRSM=178,28480,1,4,28 AT+EGMR=0,7
+AT+CGSN;+CIMI at+cgsn AT+CGSN;+CIMI;+CNUM'
+
+# echo: the modem's default (on) per client; ATE0 turns off only that client's
+$CLIENT "@$NAME" AT ATE0 AT > "$T/echo-a.txt" || idg_fail "client A"
+$CLIENT "@$NAME" AT > "$T/echo-b.txt" || idg_fail "client B"
+idg_expect_contains "$T/echo-a.txt" "AT<CR><CR><LF>OK<CR><LF>" "an echo before ATE0"
+[ "$(sed -n 3p "$T/echo-a.txt")" = "<CR><LF>OK<CR><LF>" ] || idg_fail "echo after ATE0: $(sed -n 3p "$T/echo-a.txt")"
+idg_expect_contains "$T/echo-b.txt" "AT<CR><CR><LF>OK<CR><LF>" "another client's echo untouched by ATE0"
+
+# no grant: every identifier command answers, with nothing real in it
+# shellcheck disable=SC2086
+$CLIENT "@$NAME" ATE0 $ID_CMDS > "$T/nogrant.txt" || { cat "$T/nogrant.txt" >&2; idg_fail "no grant: a command got no reply"; }
+hidden "$T/nogrant.txt" "socket client without a grant"
+idg_expect_contains "$T/nogrant.txt" "IMEI: " "the ATI IMEI line (rewritten)"
+idg_expect_contains "$T/nogrant.txt" "+CNUM: " "a +CNUM line (rewritten)"
+$CLIENT "@$NAME" ATE0 'AT+CSIM=10,"00B0000009"' 'AT+CCHO="A0000000871002"' 'AT+EGMR=1,7,"123456789012345"' \
+  > "$T/refused.txt" || idg_fail "refusals"
+[ "$(grep -c '+CME ERROR: 3' "$T/refused.txt")" = 3 ] || { cat "$T/refused.txt" >&2; idg_fail "raw SIM / IMEI write not refused"; }
+
+# the pty link: unknown identity
+# shellcheck disable=SC2086
+$CLIENT "$T/at-door" ATE0 $ID_CMDS > "$T/pty.txt" || { cat "$T/pty.txt" >&2; idg_fail "pty client"; }
+hidden "$T/pty.txt" "pty client"
+idg_expect_contains "$T/pty.txt" "IMEI: " "the ATI IMEI line through the pty"
+
+# a client that floods and never reads does not hold up another
+$CLIENT "@$NAME" ATE0 --flood 500 --hold 8 > "$T/flood.txt" 2>&1 &
+FLOOD=$!
+sleep 0.5
+start=$(date +%s)
+$CLIENT "@$NAME" ATE0 AT+CGMI AT+CGSN > "$T/beside-flood.txt" || idg_fail "a client beside a flooding one got no reply"
+[ $(($(date +%s) - start)) -le 5 ] || idg_fail "a flooding client held up another"
+kill "$FLOOD" 2>/dev/null || true
+wait "$FLOOD" 2>/dev/null || true
+
+# a grant to the client's executable: the real values
+idg_ctl grant --to "exe:$PY_EXE" --scope imei,imeisv,imsi,iccid,msisdn --purpose "AT door test" \
+  > "$T/grant.txt" || idg_fail "grant refused"
+$CLIENT "@$NAME" ATE0 AT+CGSN ATI AT+CIMI AT+CNUM AT+CCID AT+CGSN=2 > "$T/granted.txt.consented" ||
+  idg_fail "granted client"
+for v in "$ID_imei" "$ID_imsi" "$msisdn_digits" "$ID_iccid" "$ID_imeisv"; do
+  idg_expect_contains "$T/granted.txt.consented" "$v" "a real value with a grant"
+done
+# the pty's unknown client gets nothing from a grant to someone else
+# shellcheck disable=SC2086
+$CLIENT "$T/at-door" ATE0 $ID_CMDS > "$T/pty-granted.txt" || idg_fail "pty client after grant"
+hidden "$T/pty-granted.txt" "pty client while another holds a grant"
+
+# revoked: hidden at the next message
+idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
+# shellcheck disable=SC2086
+$CLIENT "@$NAME" ATE0 $ID_CMDS > "$T/revoked.txt" || idg_fail "client after revoke"
+hidden "$T/revoked.txt" "socket client after revoke"
+
+# squatting: a second broker on the same abstract name says so and exits
+mkdir -p "$T/state2" "$T/run2"
+sed -e "s|$T/state|$T/state2|; s|$T/run|$T/run2|; s|^at=.*|at=$T/no-modem|; s|^at-link=.*|at-link=|" "$T/idguard.conf" > "$T/squat.conf"
+if "$BROKER_BIN" --config "$T/squat.conf" --foreground > "$T/squat.log" 2>&1; then
+  idg_fail "a second idguardd took a held AT door name"
+fi
+grep -q "$NAME.*already held\|already held.*$NAME" "$T/squat.log" || { cat "$T/squat.log" >&2; idg_fail "no clear line about the squatted name"; }
+idg_log "AT door: echo, hidden, refused, pty, flood, grant, revoke, squatting: ok"
