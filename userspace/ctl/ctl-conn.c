@@ -135,7 +135,7 @@ ctl_fail_lib (CtlContext *ctx, const gchar *what, int rc)
   default:                    code = CTL_EXIT_REFUSED; break;
   }
   if (detail && *detail)
-    msg = g_strdup_printf ("%s: %s: %s", what, idguard_strerror (rc), detail);
+    msg = g_strdup_printf ("%s: %s", what, detail);
   else
     msg = g_strdup_printf ("%s: %s", what, idguard_strerror (rc));
   return fail_with_name (ctx, code, exit_name (code), msg);
@@ -193,10 +193,13 @@ int
 ctl_getopt (CtlContext *ctx, int argc, char **argv, const gchar *shortopts,
             const struct option *longopts, CtlOptFunc handle, gpointer data)
 {
-  g_autofree gchar *opts = g_strconcat ("+:h", shortopts ? shortopts : "", NULL);
+  /* Global options stop at the command; a command's options may come
+   * before or after its operands. */
+  g_autofree gchar *opts = g_strconcat (strcmp (argv[0], "idguardctl") == 0 ? "+:h" : ":h",
+                                        shortopts ? shortopts : "", NULL);
   int c;
 
-  optind = 1;
+  optind = 0;   /* GNU: full re-initialisation between parses */
   opterr = 0;
   while ((c = getopt_long (argc, argv, opts, longopts, NULL)) != -1) {
     switch (c) {

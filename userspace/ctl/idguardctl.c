@@ -63,6 +63,7 @@ main (int argc, char **argv)
       return CTL_EXIT_OK;
     }
   }
+  argv[0] = (char *) "idguardctl";
   rc = ctl_getopt (&ctx, argc, argv, NULL, longopts, NULL, NULL);
   if (rc < 0 && optind >= argc)
     rc = ctl_usage (&ctx, "no command given");

@@ -1,0 +1,1083 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The service API server: transports (peer-to-peer GDBusServer, system
+ * bus), the caller's identity from the kernel, authorization of the admin
+ * methods, and one small function per method over the broker core.
+ *
+ * A call goes: method_call() -> the caller's identity (socket credentials,
+ * or the bus's GetConnectionCredentials, pinned with a pidfd by
+ * idg-identity) -> idg_authz_check() for admin methods -> the method.
+ * Argument types were already checked by GDBus against the introspection
+ * data generated from data/org.idguard.Broker1.xml (InvalidArgs otherwise);
+ * their values are checked here.
+ */
+#include "idg-api.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../lib/idg-api-names.h"
+#include "idg-audit.h"
+#include "idg-authz.h"
+#include "idg-dbus.h"
+#include "idg-ids.h"
+#include "idg-personal.h"
+#include "idg-selector.h"
+#include "idg-store.h"
+#include "idg-token.h"
+
+#define PURPOSE_MAX       256
+#define TTL_MAX           ((guint64) 100 * 365 * 24 * 3600)
+#define MAX_CONNECTIONS   1024
+#define MAX_PENDING       256      /* pending requests, all services together */
+#define AUDIT_MAX_RECORDS 20000    /* newest records returned by Audit() */
+
+struct _IdgApi {
+  IdgBroker       *broker;
+  IdgAuthz        *authz;
+  GCancellable    *cancellable;
+  GDBusServer     *server;
+  gchar           *socket_path;
+  GHashTable      *peers;          /* GDBusConnection -> Peer */
+  GDBusConnection *bus;
+  guint            bus_owner_id;
+  guint            bus_reg[2];
+  guint            broker_sub;
+};
+
+typedef struct {
+  guint    reg[2];
+  gulong   closed_id;
+  gboolean admin_signals;   /* peer is uid 0: gets the Admin1 signals */
+} Peer;
+
+typedef struct _Call Call;
+typedef void (*MethodFunc) (Call *call);
+
+typedef struct {
+  const gchar *name;
+  gint         action;      /* IdgAuthzAction, or -1: open to every caller */
+  MethodFunc   func;
+} Method;
+
+struct _Call {
+  IdgApi                *api;
+  GDBusMethodInvocation *inv;
+  const Method          *method;
+  IdgIdentity           *caller;
+};
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+call_free (Call *call)
+{
+  g_clear_object (&call->inv);
+  g_clear_pointer (&call->caller, idg_identity_free);
+  g_free (call);
+}
+
+static GVariant *
+params (Call *call)
+{
+  return g_dbus_method_invocation_get_parameters (call->inv);
+}
+
+/* ---- errors ---- */
+
+static void
+fail (Call *call, const gchar *name, const gchar *fmt, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+fail (Call *call, const gchar *name, const gchar *fmt, ...)
+{
+  g_autofree gchar *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&call->inv), name, msg);
+}
+
+/* Core errors to D-Bus errors. The core's messages never hold an
+ * identifier or a token. */
+static void
+fail_error (Call *call, const GError *error)
+{
+  const gchar *name = IDG_API_ERROR_UNAVAILABLE;
+
+  if (error->domain == IDG_STORE_ERROR) {
+    switch ((IdgStoreError) error->code) {
+    case IDG_STORE_ERROR_INVALID:   name = IDG_API_ERROR_INVALID_ARGUMENT; break;
+    case IDG_STORE_ERROR_NOT_FOUND: name = IDG_API_ERROR_NOT_FOUND; break;
+    case IDG_STORE_ERROR_STATE:     name = IDG_API_ERROR_REFUSED; break;
+    case IDG_STORE_ERROR_REFUSED:   name = IDG_API_ERROR_REFUSED; break;
+    case IDG_STORE_ERROR_CORRUPT:
+    case IDG_STORE_ERROR_IO:        name = IDG_API_ERROR_UNAVAILABLE; break;
+    }
+  } else if (error->domain == IDG_SELECTOR_ERROR) {
+    name = IDG_API_ERROR_INVALID_ARGUMENT;
+  } else if (error->domain == IDG_BROKER_ERROR) {
+    name = IDG_API_ERROR_UNAVAILABLE;
+  }
+  fail (call, name, "%s", error->message);
+}
+
+/* ---- argument checks ---- */
+
+static gboolean
+check_purpose (Call *call, const gchar *purpose)
+{
+  if (!*purpose || strlen (purpose) > PURPOSE_MAX) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must be 1 to %d bytes of text", PURPOSE_MAX);
+    return FALSE;
+  }
+  for (const gchar *p = purpose; *p; p++) {
+    if (g_ascii_iscntrl (*p)) {
+      fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must not hold control characters");
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_scopes (Call *call, const gchar *scopes, guint32 *mask)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (strlen (scopes) > 256) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "scope list too long");
+    return FALSE;
+  }
+  *mask = idg_kind_mask_parse (scopes, &error);
+  if (!*mask) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "scopes: %s", error->message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_ttl (Call *call, guint64 ttl)
+{
+  if (ttl > TTL_MAX) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "ttl must be at most %" G_GUINT64_FORMAT " seconds (0: no expiry)", TTL_MAX);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+check_id (Call *call, const gchar *id, const gchar *what)
+{
+  gsize len = strlen (id);
+
+  if (len == 0 || len > 64) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "malformed %s id", what);
+    return FALSE;
+  }
+  for (gsize i = 0; i < len; i++) {
+    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_') {
+      fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "malformed %s id", what);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* ---- org.idguard.Broker1 ---- */
+
+static void
+m_get_identifier (Call *call)
+{
+  IdgBroker *broker = call->api->broker;
+  g_autoptr(GVariant) tok_v = NULL;
+  g_autoptr(GError) error = NULL;
+  const gchar *kind_name;
+  const guint8 *bytes;
+  gsize len = 0;
+  gchar token[128 + 1];     /* IDGUARD_TOKEN_MAX of the kernel ABI */
+  gchar *value;
+  IdgKind kind;
+
+  g_variant_get (params (call), "(&s@ay)", &kind_name, &tok_v);
+  if (!idg_kind_from_string (kind_name, &kind)) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT,
+          "unknown identifier kind (known: imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)");
+    return;
+  }
+  bytes = g_variant_get_fixed_array (tok_v, &len, 1);
+  if (len == 0 || len >= sizeof token || memchr (bytes, '\0', len)) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "the token must be 1 to %d bytes of text",
+          (int) sizeof token - 1);
+    return;
+  }
+  memcpy (token, bytes, len);
+  token[len] = '\0';
+  value = idg_broker_read_identifier (broker, call->caller, kind, token, IDG_DOOR_API, &error);
+  idg_wipe (token, sizeof token);
+  if (!value) {
+    fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(s)", value));
+  idg_ids_value_free (value);
+}
+
+static void
+m_request_consent (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *id = NULL;
+  const gchar *scopes, *purpose;
+  guint32 mask;
+
+  g_variant_get (params (call), "(&s&s)", &scopes, &purpose);
+  if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose))
+    return;
+  if (!call->caller->known) {
+    fail (call, IDG_API_ERROR_REFUSED, "the caller's identity is unknown");
+    return;
+  }
+  if (idg_store_count_pending (store) >= MAX_PENDING) {
+    fail (call, IDG_API_ERROR_UNAVAILABLE, "too many pending requests; try again later");
+    return;
+  }
+  if (!idg_store_add_request (store, call->caller, mask, purpose, now_s (), &id, &error)) {
+    fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), g_variant_new ("(s)", id));
+}
+
+/* TRUE if the request exists, is pending and was made by this caller: only
+ * then does the caller learn that it is pending. */
+static gboolean
+is_own_pending (IdgStore *store, const gchar *id, const IdgIdentity *caller)
+{
+  g_autoptr(IdgRequest) req = idg_store_lookup_request (store, id);
+  g_autoptr(IdgSelector) sel = NULL;
+
+  if (!req || req->state != IDG_REQUEST_PENDING)
+    return FALSE;
+  sel = idg_selector_parse (req->selector, NULL);
+  return sel && idg_selector_matches (sel, caller);
+}
+
+static void
+m_claim_token (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *grant_id = NULL;
+  gchar *token = NULL;
+  const gchar *id;
+
+  g_variant_get (params (call), "(&s)", &id);
+  if (!check_id (call, id, "request"))
+    return;
+  if (!idg_store_claim_request (store, id, call->caller, now_s (), &grant_id, &token, &error)) {
+    if (g_error_matches (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE) &&
+        is_own_pending (store, id, call->caller))
+      fail (call, IDG_API_ERROR_PENDING, "the request is not decided yet");
+    else
+      fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(ss)", grant_id, token));
+  idg_token_free (token);
+}
+
+/* ---- org.idguard.Admin1 ---- */
+
+static void
+m_grant (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgSelector) sel = NULL;
+  g_autofree gchar *canonical = NULL;
+  g_autofree gchar *id = NULL;
+  g_autofree gchar *who = NULL;
+  gchar *token = NULL;
+  const gchar *selector, *scopes, *purpose;
+  guint64 ttl;
+  guint32 mask;
+
+  g_variant_get (params (call), "(&s&s&st)", &selector, &scopes, &purpose, &ttl);
+  sel = idg_selector_parse (selector, &error);
+  if (!sel) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
+    return;
+  }
+  if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose) || !check_ttl (call, ttl))
+    return;
+  canonical = idg_selector_to_string (sel);
+  if (!idg_store_add_grant (store, canonical, mask, purpose, (gint64) ttl, now_s (),
+                            &id, &token, &error)) {
+    fail_error (call, error);
+    return;
+  }
+  who = idg_identity_describe (call->caller);
+  g_info ("api: grant %s to %s made by %s", id, canonical, who);
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(ss)", id, token));
+  idg_token_free (token);
+}
+
+static void
+m_revoke (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  const gchar *id;
+
+  g_variant_get (params (call), "(&s)", &id);
+  if (!check_id (call, id, "grant"))
+    return;
+  if (!idg_store_revoke (store, id, now_s (), &error)) {
+    fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
+}
+
+static void
+m_revoke_matching (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgSelector) sel = NULL;
+  g_autofree gchar *canonical = NULL;
+  const gchar *selector;
+  guint n = 0;
+
+  g_variant_get (params (call), "(&s)", &selector);
+  sel = idg_selector_parse (selector, &error);
+  if (!sel) {
+    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
+    return;
+  }
+  canonical = idg_selector_to_string (sel);
+  if (!idg_store_revoke_selector (store, canonical, now_s (), &n, &error)) {
+    fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), g_variant_new ("(u)", n));
+}
+
+static const gchar *
+grant_state (const IdgGrant *g, gint64 now)
+{
+  if (g->revoked)
+    return "revoked";
+  if (g->expires != 0 && now >= g->expires)
+    return "expired";
+  return "active";
+}
+
+static void
+m_list_grants (Call *call)
+{
+  g_autoptr(GPtrArray) grants = idg_store_list_grants (idg_broker_get_store (call->api->broker));
+  GVariantBuilder b;
+  gint64 now = now_s ();
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < grants->len; i++) {
+    const IdgGrant *g = g_ptr_array_index (grants, i);
+    g_autofree gchar *scopes = idg_kind_mask_to_string (g->scopes);
+
+    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
+    g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string (g->id));
+    g_variant_builder_add (&b, "{sv}", "selector", g_variant_new_string (g->selector));
+    g_variant_builder_add (&b, "{sv}", "scopes", g_variant_new_string (scopes));
+    g_variant_builder_add (&b, "{sv}", "purpose", g_variant_new_string (g->purpose ? g->purpose : ""));
+    g_variant_builder_add (&b, "{sv}", "created", g_variant_new_int64 (g->created));
+    g_variant_builder_add (&b, "{sv}", "expires", g_variant_new_int64 (g->expires));
+    g_variant_builder_add (&b, "{sv}", "revoked", g_variant_new_int64 (g->revoked ? g->revoked_at : 0));
+    g_variant_builder_add (&b, "{sv}", "state", g_variant_new_string (grant_state (g, now)));
+    g_variant_builder_add (&b, "{sv}", "request", g_variant_new_string (g->request_id ? g->request_id : ""));
+    g_variant_builder_close (&b);
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
+}
+
+static void
+m_list_requests (Call *call)
+{
+  g_autoptr(GPtrArray) reqs = idg_store_list_requests (idg_broker_get_store (call->api->broker));
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < reqs->len; i++) {
+    const IdgRequest *r = g_ptr_array_index (reqs, i);
+    g_autofree gchar *scopes = idg_kind_mask_to_string (r->scopes);
+
+    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
+    g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string (r->id));
+    g_variant_builder_add (&b, "{sv}", "requester", g_variant_new_string (r->requester ? r->requester : ""));
+    g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (r->service ? r->service : ""));
+    g_variant_builder_add (&b, "{sv}", "selector", g_variant_new_string (r->selector ? r->selector : ""));
+    g_variant_builder_add (&b, "{sv}", "scopes", g_variant_new_string (scopes));
+    g_variant_builder_add (&b, "{sv}", "purpose", g_variant_new_string (r->purpose ? r->purpose : ""));
+    g_variant_builder_add (&b, "{sv}", "created", g_variant_new_int64 (r->created));
+    g_variant_builder_add (&b, "{sv}", "decided", g_variant_new_int64 (r->decided));
+    g_variant_builder_add (&b, "{sv}", "state", g_variant_new_string (idg_request_state_to_string (r->state)));
+    g_variant_builder_add (&b, "{sv}", "grant", g_variant_new_string (r->grant_id ? r->grant_id : ""));
+    g_variant_builder_close (&b);
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
+}
+
+static void
+m_approve (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *grant_id = NULL;
+  gchar *token = NULL;
+  const gchar *id;
+  guint64 ttl;
+
+  g_variant_get (params (call), "(&st)", &id, &ttl);
+  if (!check_id (call, id, "request") || !check_ttl (call, ttl))
+    return;
+  if (!idg_store_approve_request (store, id, (gint64) ttl, now_s (), &grant_id, &token, &error)) {
+    fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(ss)", grant_id, token ? token : ""));
+  if (token)
+    idg_token_free (token);
+}
+
+static void
+m_deny (Call *call)
+{
+  IdgStore *store = idg_broker_get_store (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  const gchar *id;
+
+  g_variant_get (params (call), "(&s)", &id);
+  if (!check_id (call, id, "request"))
+    return;
+  if (!idg_store_deny_request (store, id, now_s (), &error)) {
+    fail_error (call, error);
+    return;
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
+}
+
+static void
+m_audit (Call *call)
+{
+  IdgAudit *log = idg_broker_get_audit (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  GVariantBuilder b;
+  gint64 since;
+  guint first;
+
+  g_variant_get (params (call), "(x)", &since);
+  idg_audit_flush (log);
+  records = idg_audit_query (log, MAX (since, 0), &error);
+  if (!records) {
+    fail (call, IDG_API_ERROR_UNAVAILABLE, "audit log: %s", error->message);
+    return;
+  }
+  first = records->len > AUDIT_MAX_RECORDS ? records->len - AUDIT_MAX_RECORDS : 0;
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = first; i < records->len; i++) {
+    const IdgAuditRecord *r = g_ptr_array_index (records, i);
+
+    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
+    g_variant_builder_add (&b, "{sv}", "time", g_variant_new_int64 (r->usec));
+    g_variant_builder_add (&b, "{sv}", "identity", g_variant_new_string (r->identity ? r->identity : ""));
+    g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (r->service ? r->service : ""));
+    g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (r->kind ? r->kind : ""));
+    g_variant_builder_add (&b, "{sv}", "door", g_variant_new_string (r->door ? r->door : ""));
+    g_variant_builder_add (&b, "{sv}", "grants", g_variant_new_string (r->grants ? r->grants : ""));
+    g_variant_builder_add (&b, "{sv}", "decision", g_variant_new_string (idg_decision_to_string (r->decision)));
+    g_variant_builder_add (&b, "{sv}", "count", g_variant_new_uint32 (r->count));
+    g_variant_builder_add (&b, "{sv}", "reason", g_variant_new_string (r->reason ? r->reason : ""));
+    g_variant_builder_close (&b);
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
+}
+
+static void
+m_report (Call *call)
+{
+  IdgAudit *log = idg_broker_get_audit (call->api->broker);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  GVariantBuilder b;
+
+  idg_audit_flush (log);
+  rows = idg_audit_report (log, 0, &error);
+  if (!rows) {
+    fail (call, IDG_API_ERROR_UNAVAILABLE, "audit log: %s", error->message);
+    return;
+  }
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < rows->len; i++) {
+    const IdgAuditReportRow *r = g_ptr_array_index (rows, i);
+
+    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
+    g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (r->service ? r->service : ""));
+    g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (r->kind ? r->kind : ""));
+    g_variant_builder_add (&b, "{sv}", "released", g_variant_new_uint64 (r->count[IDG_DECISION_RELEASE]));
+    g_variant_builder_add (&b, "{sv}", "rewritten", g_variant_new_uint64 (r->count[IDG_DECISION_REWRITE]));
+    g_variant_builder_add (&b, "{sv}", "refused", g_variant_new_uint64 (r->count[IDG_DECISION_REFUSE]));
+    g_variant_builder_close (&b);
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
+}
+
+static void
+m_factory_reset (Call *call)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *who = idg_identity_describe (call->caller);
+
+  if (!idg_store_factory_reset (idg_broker_get_store (call->api->broker), &error)) {
+    fail_error (call, error);
+    return;
+  }
+  g_info ("api: factory reset by %s", who);
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
+}
+
+static void
+m_status (Call *call)
+{
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+      g_variant_new ("(@a{sv})", idg_broker_get_status (call->api->broker)));
+}
+
+static void
+m_list_identifiers (Call *call)
+{
+  IdgBroker *broker = call->api->broker;
+  IdgIds *ids = idg_broker_get_ids (broker);
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint k = 0; k < IDG_KIND_COUNT; k++) {
+    const gchar *source = NULL;
+    gchar *value = idg_ids_dup_value (ids, (IdgKind) k, &source);
+
+    if (!value)
+      continue;
+    /* The redacted form: same length and shape, never the value. */
+    idg_mask_value (IDG_POLICY_REDACT, NULL, NULL, (IdgKind) k, value, strlen (value));
+    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
+    g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (idg_kind_to_string ((IdgKind) k)));
+    g_variant_builder_add (&b, "{sv}", "masked", g_variant_new_string (value));
+    g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (source ? source : ""));
+    g_variant_builder_close (&b);
+    idg_ids_value_free (value);
+  }
+  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
+}
+
+static const Method broker_methods[] = {
+  { "GetIdentifier",  -1, m_get_identifier },
+  { "RequestConsent", -1, m_request_consent },
+  { "ClaimToken",     -1, m_claim_token },
+};
+
+static const Method admin_methods[] = {
+  { "Grant",           IDG_AUTHZ_GRANT,         m_grant },
+  { "Revoke",          IDG_AUTHZ_REVOKE,        m_revoke },
+  { "RevokeMatching",  IDG_AUTHZ_REVOKE,        m_revoke_matching },
+  { "ListGrants",      IDG_AUTHZ_READ_AUDIT,    m_list_grants },
+  { "ListRequests",    IDG_AUTHZ_READ_AUDIT,    m_list_requests },
+  { "Approve",         IDG_AUTHZ_GRANT,         m_approve },
+  { "Deny",            IDG_AUTHZ_GRANT,         m_deny },
+  { "Audit",           IDG_AUTHZ_READ_AUDIT,    m_audit },
+  { "Report",          IDG_AUTHZ_READ_AUDIT,    m_report },
+  { "FactoryReset",    IDG_AUTHZ_FACTORY_RESET, m_factory_reset },
+  { "Status",          IDG_AUTHZ_READ_AUDIT,    m_status },
+  { "ListIdentifiers", IDG_AUTHZ_READ_AUDIT,    m_list_identifiers },
+};
+
+/* ---- dispatch: identity, authorization, method ---- */
+
+static void
+authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!idg_authz_check_finish (NULL, res, &error)) {
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      fail (call, IDG_API_ERROR_UNAVAILABLE, "the broker is shutting down");
+    else
+      fail (call, IDG_API_ERROR_NOT_AUTHORIZED, "%s", error->message);
+  } else {
+    call->method->func (call);
+  }
+  call_free (call);
+}
+
+/* Runs the call once the caller's identity is known; consumes call. */
+static void
+dispatch (Call *call)
+{
+  GDBusMessage *msg;
+  gboolean interactive;
+
+  if (call->method->action < 0) {
+    call->method->func (call);
+    call_free (call);
+    return;
+  }
+  msg = g_dbus_method_invocation_get_message (call->inv);
+  interactive = (g_dbus_message_get_flags (msg) & G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION) != 0;
+  idg_authz_check (call->api->authz, call->caller,
+                   g_hash_table_contains (call->api->peers, g_dbus_method_invocation_get_connection (call->inv))
+                     ? NULL : g_dbus_method_invocation_get_sender (call->inv),
+                   (IdgAuthzAction) call->method->action, interactive,
+                   call->api->cancellable, authorized_cb, call);
+}
+
+/* The real gid of pid, for idg_identity_from_pid (which checks it against
+ * /proc again after pinning the process). */
+static gboolean
+read_gid (pid_t pid, gid_t *gid)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree gchar *text = NULL;
+  const gchar *line;
+  guint64 v;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !(line = strstr (text, "\nGid:")))
+    return FALSE;
+  line += 5;
+  while (*line == ' ' || *line == '\t')
+    line++;
+  v = g_ascii_strtoull (line, NULL, 10);
+  if (v >= G_MAXUINT32)
+    return FALSE;
+  *gid = (gid_t) v;
+  return TRUE;
+}
+
+static void
+bus_credentials_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  Call *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) creds = NULL;
+  guint32 uid = G_MAXUINT32, pid = 0;
+  gid_t gid = 0;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
+  if (!reply) {
+    fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity");
+    call_free (call);
+    return;
+  }
+  creds = g_variant_get_child_value (reply, 0);
+  if (!g_variant_lookup (creds, "UnixUserID", "u", &uid) ||
+      !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 ||
+      !read_gid ((pid_t) pid, &gid) ||
+      !(call->caller = idg_identity_from_pid ((pid_t) pid, uid, gid, &error))) {
+    fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
+          error ? ": " : "", error ? error->message : "");
+    call_free (call);
+    return;
+  }
+  dispatch (call);
+}
+
+static const Method *
+find_method (const gchar *iface, const gchar *name)
+{
+  const Method *table = broker_methods;
+  gsize n = G_N_ELEMENTS (broker_methods);
+
+  if (g_strcmp0 (iface, IDG_API_IFACE_ADMIN) == 0) {
+    table = admin_methods;
+    n = G_N_ELEMENTS (admin_methods);
+  }
+  for (gsize i = 0; i < n; i++)
+    if (strcmp (table[i].name, name) == 0)
+      return &table[i];
+  return NULL;
+}
+
+static void
+method_call (GDBusConnection       *conn,
+             const gchar           *sender,
+             const gchar           *path,
+             const gchar           *iface,
+             const gchar           *name,
+             GVariant              *parameters,
+             GDBusMethodInvocation *inv,
+             gpointer               user_data)
+{
+  IdgApi *api = user_data;
+  const Method *method = find_method (iface, name);
+  Call *call;
+
+  if (!method) {
+    g_dbus_method_invocation_return_dbus_error (inv, "org.freedesktop.DBus.Error.UnknownMethod",
+                                                "unknown method");
+    return;
+  }
+  call = g_new0 (Call, 1);
+  call->api = api;
+  call->inv = inv;   /* the reference we were handed */
+  call->method = method;
+  if (g_hash_table_contains (api->peers, conn)) {
+    g_autoptr(GError) error = NULL;
+    GIOStream *stream = g_dbus_connection_get_stream (conn);
+    GSocket *sock = G_IS_SOCKET_CONNECTION (stream)
+        ? g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)) : NULL;
+
+    call->caller = sock ? idg_identity_from_socket (g_socket_get_fd (sock), &error) : NULL;
+    if (!call->caller) {
+      fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
+            error ? ": " : "", error ? error->message : "");
+      call_free (call);
+      return;
+    }
+    dispatch (call);
+    return;
+  }
+  g_dbus_connection_call (conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionCredentials",
+                          g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(a{sv})"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, api->cancellable,
+                          bus_credentials_cb, call);
+}
+
+static GVariant *
+get_property (GDBusConnection *conn, const gchar *sender, const gchar *path,
+              const gchar *iface, const gchar *name, GError **error, gpointer user_data)
+{
+  if (g_strcmp0 (name, "Version") == 0)
+    return g_variant_new_uint32 (IDG_API_VERSION);
+  g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY, "unknown property");
+  return NULL;
+}
+
+static const GDBusInterfaceVTable vtable = { method_call, get_property, NULL, { NULL, } };
+
+static gboolean
+register_objects (IdgApi *api, GDBusConnection *conn, guint reg[2], GError **error)
+{
+  reg[0] = g_dbus_connection_register_object (conn, IDG_API_OBJECT_PATH,
+                                              idg_dbus_broker1_interface_info (),
+                                              &vtable, api, NULL, error);
+  if (!reg[0])
+    return FALSE;
+  reg[1] = g_dbus_connection_register_object (conn, IDG_API_OBJECT_PATH,
+                                              idg_dbus_admin1_interface_info (),
+                                              &vtable, api, NULL, error);
+  if (!reg[1]) {
+    g_dbus_connection_unregister_object (conn, reg[0]);
+    reg[0] = 0;
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- signals for a Settings UI ---- */
+
+static void
+emit (IdgApi *api, const gchar *name, GVariant *args)
+{
+  GHashTableIter it;
+  gpointer conn, peer;
+
+  g_variant_ref_sink (args);
+  if (api->bus && api->bus_reg[0])
+    g_dbus_connection_emit_signal (api->bus, NULL, IDG_API_OBJECT_PATH, IDG_API_IFACE_ADMIN,
+                                   name, args, NULL);
+  g_hash_table_iter_init (&it, api->peers);
+  while (g_hash_table_iter_next (&it, &conn, &peer))
+    if (((Peer *) peer)->admin_signals)
+      g_dbus_connection_emit_signal (conn, NULL, IDG_API_OBJECT_PATH, IDG_API_IFACE_ADMIN,
+                                     name, args, NULL);
+  g_variant_unref (args);
+}
+
+static void
+broker_event (IdgBroker *broker, IdgBrokerEvent event, const gchar *detail, gpointer user_data)
+{
+  IdgApi *api = user_data;
+
+  switch (event) {
+  case IDG_BROKER_EVENT_GRANTS:
+    emit (api, "GrantsChanged", g_variant_new ("()"));
+    break;
+  case IDG_BROKER_EVENT_REQUESTS: {
+    g_autoptr(IdgRequest) req = detail ? idg_store_lookup_request (idg_broker_get_store (broker), detail) : NULL;
+    g_autofree gchar *scopes = NULL;
+
+    if (req && req->state == IDG_REQUEST_PENDING) {
+      scopes = idg_kind_mask_to_string (req->scopes);
+      emit (api, "RequestPending", g_variant_new ("(ssss)", req->id,
+                                                  req->requester ? req->requester : "",
+                                                  scopes, req->purpose ? req->purpose : ""));
+    } else {
+      emit (api, "GrantsChanged", g_variant_new ("()"));
+    }
+    break;
+  }
+  case IDG_BROKER_EVENT_IDENTIFIERS:
+  case IDG_BROKER_EVENT_STATUS:
+    break;
+  }
+}
+
+/* ---- peer-to-peer transport ---- */
+
+static void
+peer_free (gpointer data)
+{
+  g_free (data);
+}
+
+static void
+peer_closed (GDBusConnection *conn, gboolean remote_peer_vanished, GError *error, gpointer user_data)
+{
+  IdgApi *api = user_data;
+  Peer *peer = g_hash_table_lookup (api->peers, conn);
+
+  if (!peer)
+    return;
+  g_dbus_connection_unregister_object (conn, peer->reg[0]);
+  g_dbus_connection_unregister_object (conn, peer->reg[1]);
+  g_signal_handler_disconnect (conn, peer->closed_id);
+  g_hash_table_remove (api->peers, conn);   /* drops our reference */
+}
+
+static gboolean
+new_connection (GDBusServer *server, GDBusConnection *conn, gpointer user_data)
+{
+  IdgApi *api = user_data;
+  GCredentials *creds = g_dbus_connection_get_peer_credentials (conn);
+  g_autoptr(GError) error = NULL;
+  Peer *peer;
+
+  if (!creds || g_hash_table_size (api->peers) >= MAX_CONNECTIONS)
+    return FALSE;   /* not claimed: GDBus closes it */
+  peer = g_new0 (Peer, 1);
+  peer->admin_signals = g_credentials_get_unix_user (creds, NULL) == 0;
+  if (!register_objects (api, conn, peer->reg, &error)) {
+    g_warning ("api: cannot serve a new connection: %s", error->message);
+    g_free (peer);
+    return FALSE;
+  }
+  g_hash_table_insert (api->peers, g_object_ref (conn), peer);
+  peer->closed_id = g_signal_connect (conn, "closed", G_CALLBACK (peer_closed), api);
+  return TRUE;
+}
+
+static gboolean
+allow_mechanism (GDBusAuthObserver *observer, const gchar *mechanism, gpointer user_data)
+{
+  return g_strcmp0 (mechanism, "EXTERNAL") == 0;
+}
+
+static gboolean
+authorize_peer (GDBusAuthObserver *observer, GIOStream *stream, GCredentials *creds,
+                gpointer user_data)
+{
+  return creds != NULL;   /* the kernel must have told who it is */
+}
+
+/* Refuses to take over a socket another broker serves; removes a stale one. */
+static gboolean
+prepare_socket_path (const gchar *path, GError **error)
+{
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  struct stat st;
+  int fd, r;
+
+  if (strlen (path) >= sizeof sa.sun_path) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                 "API socket path too long: %s", path);
+    return FALSE;
+  }
+  if (lstat (path, &st) < 0)
+    return errno == ENOENT ? TRUE : (g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                                                  "API socket %s: %s", path, g_strerror (errno)), FALSE);
+  if (!S_ISSOCK (st.st_mode)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                 "API socket path %s exists and is not a socket", path);
+    return FALSE;
+  }
+  strcpy (sa.sun_path, path);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "socket: %s", g_strerror (errno));
+    return FALSE;
+  }
+  r = connect (fd, (struct sockaddr *) &sa, sizeof sa);
+  close (fd);
+  if (r == 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                 "another broker is serving the API socket %s", path);
+    return FALSE;
+  }
+  if (unlink (path) < 0 && errno != ENOENT) {
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                 "cannot remove the stale API socket %s: %s", path, g_strerror (errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+start_p2p (IdgApi *api, const gchar *path, GError **error)
+{
+  g_autoptr(GDBusAuthObserver) observer = g_dbus_auth_observer_new ();
+  g_autofree gchar *guid = g_dbus_generate_guid ();
+  g_autofree gchar *escaped = g_dbus_address_escape_value (path);
+  g_autofree gchar *address = g_strdup_printf ("unix:path=%s", escaped);
+
+  if (!prepare_socket_path (path, error))
+    return FALSE;
+  g_signal_connect (observer, "allow-mechanism", G_CALLBACK (allow_mechanism), NULL);
+  g_signal_connect (observer, "authorize-authenticated-peer", G_CALLBACK (authorize_peer), NULL);
+  api->server = g_dbus_server_new_sync (address, G_DBUS_SERVER_FLAGS_NONE, guid, observer,
+                                        NULL, error);
+  if (!api->server) {
+    g_prefix_error (error, "cannot serve the API on %s: ", path);
+    return FALSE;
+  }
+  api->socket_path = g_strdup (path);
+  /* 0666: the service API is for every local process, as the system bus
+   * is; each call is decided from the caller's kernel credentials. */
+  if (chmod (path, 0666) < 0) {
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                 "cannot set the mode of %s: %s", path, g_strerror (errno));
+    return FALSE;
+  }
+  g_signal_connect (api->server, "new-connection", G_CALLBACK (new_connection), api);
+  g_dbus_server_start (api->server);
+  return TRUE;
+}
+
+/* ---- system bus ---- */
+
+static void
+name_acquired (GDBusConnection *conn, const gchar *name, gpointer user_data)
+{
+  g_info ("api: serving %s on the system bus", name);
+}
+
+static void
+name_lost (GDBusConnection *conn, const gchar *name, gpointer user_data)
+{
+  g_warning ("api: cannot own %s on the system bus (another broker, or no bus policy "
+             "installed); serving the peer-to-peer socket only", name);
+}
+
+static void
+start_bus (IdgApi *api)
+{
+  g_autoptr(GError) error = NULL;
+
+  api->bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+  if (!api->bus) {
+    g_info ("api: no system bus (%s); serving the peer-to-peer socket only", error->message);
+    return;
+  }
+  g_dbus_connection_set_exit_on_close (api->bus, FALSE);
+  if (!register_objects (api, api->bus, api->bus_reg, &error)) {
+    g_warning ("api: cannot export the API on the system bus: %s", error->message);
+    return;
+  }
+  api->bus_owner_id = g_bus_own_name_on_connection (api->bus, IDG_API_BUS_NAME,
+                                                    G_BUS_NAME_OWNER_FLAGS_DO_NOT_QUEUE,
+                                                    name_acquired, name_lost, NULL, NULL);
+}
+
+IdgApi *
+idg_api_new (IdgBroker    *broker,
+             const gchar  *p2p_socket_path,
+             gboolean      use_system_bus,
+             GError      **error)
+{
+  g_autoptr(IdgApi) api = g_new0 (IdgApi, 1);
+
+  g_return_val_if_fail (broker != NULL, NULL);
+  api->broker = broker;
+  api->cancellable = g_cancellable_new ();
+  api->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, peer_free);
+  if (use_system_bus)
+    start_bus (api);
+  api->authz = idg_authz_new (api->bus);
+  if (p2p_socket_path && !start_p2p (api, p2p_socket_path, error))
+    return NULL;
+  api->broker_sub = idg_broker_subscribe (broker, broker_event, api);
+  return g_steal_pointer (&api);
+}
+
+void
+idg_api_free (IdgApi *api)
+{
+  GHashTableIter it;
+  gpointer conn, data;
+
+  if (!api)
+    return;
+  if (api->broker_sub)
+    idg_broker_unsubscribe (api->broker, api->broker_sub);
+  g_cancellable_cancel (api->cancellable);
+  if (api->server) {
+    g_dbus_server_stop (api->server);
+    g_clear_object (&api->server);
+    if (api->socket_path)
+      unlink (api->socket_path);
+  }
+  g_hash_table_iter_init (&it, api->peers);
+  while (g_hash_table_iter_next (&it, &conn, &data)) {
+    Peer *peer = data;
+
+    g_signal_handler_disconnect (conn, peer->closed_id);
+    g_dbus_connection_unregister_object (conn, peer->reg[0]);
+    g_dbus_connection_unregister_object (conn, peer->reg[1]);
+    g_dbus_connection_close (conn, NULL, NULL, NULL);
+  }
+  g_hash_table_destroy (api->peers);
+  if (api->bus) {
+    if (api->bus_owner_id)
+      g_bus_unown_name (api->bus_owner_id);
+    for (guint i = 0; i < 2; i++)
+      if (api->bus_reg[i])
+        g_dbus_connection_unregister_object (api->bus, api->bus_reg[i]);
+    g_clear_object (&api->bus);
+  }
+  idg_authz_free (api->authz);
+  g_clear_object (&api->cancellable);
+  g_free (api->socket_path);
+  g_free (api);
+}
