@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# UNTESTED: see ../../README.md.
+################################################################################
+#
+# idguard
+#
+################################################################################
+
+IDGUARD_VERSION = 0.1.0
+IDGUARD_SITE = https://example.invalid/idguard.git
+IDGUARD_SITE_METHOD = git
+IDGUARD_LICENSE = GPL-2.0-or-later, LGPL-2.1-or-later (libidguard), GPL-2.0-only (kernel module)
+IDGUARD_LICENSE_FILES = LICENSES/GPL-2.0-or-later.txt LICENSES/LGPL-2.1-or-later.txt LICENSES/GPL-2.0-only.txt
+IDGUARD_INSTALL_STAGING = YES
+IDGUARD_DEPENDENCIES = host-pkgconf host-libglib2 libglib2 libqmi libmbim json-glib
+IDGUARD_CONF_OPTS = -Dfuzzing=false
+
+ifeq ($(BR2_INIT_SYSTEMD),y)
+IDGUARD_DEPENDENCIES += systemd
+IDGUARD_CONF_OPTS += -Dsystemdunitdir=/usr/lib/systemd/system
+endif
+
+ifeq ($(BR2_PACKAGE_POLKIT),y)
+IDGUARD_DEPENDENCIES += polkit
+endif
+
+define IDGUARD_USERS
+	idguard -1 idguard -1 * /var/lib/idguard - - idguard identifier broker
+endef
+
+define IDGUARD_PERMISSIONS
+	/var/lib/idguard d 0700 idguard idguard - - - - -
+endef
+
+define IDGUARD_INSTALL_INIT_SYSTEMD
+	mkdir -p $(TARGET_DIR)/etc/systemd/system/multi-user.target.wants \
+		$(TARGET_DIR)/etc/systemd/system/sockets.target.wants
+	ln -sf /usr/lib/systemd/system/idguardd.service \
+		$(TARGET_DIR)/etc/systemd/system/multi-user.target.wants/idguardd.service
+	ln -sf /usr/lib/systemd/system/idguard-qmi-proxy.socket \
+		$(TARGET_DIR)/etc/systemd/system/sockets.target.wants/idguard-qmi-proxy.socket
+	ln -sf /usr/lib/systemd/system/idguard-mbim-proxy.socket \
+		$(TARGET_DIR)/etc/systemd/system/sockets.target.wants/idguard-mbim-proxy.socket
+endef
+
+ifeq ($(BR2_PACKAGE_IDGUARD_MODULE),y)
+# The top Kbuild serves `make -C KDIR M=...`; the module lands in driver/.
+IDGUARD_MODULE_SUBDIRS = .
+$(eval $(kernel-module))
+endif
+
+$(eval $(meson-package))

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# UNTESTED: see ../../README.md.
+SUMMARY = "idguard: consent for cellular modem identifiers (broker, CLI, library)"
+HOMEPAGE = "https://example.invalid/idguard"
+LICENSE = "GPL-2.0-or-later & LGPL-2.1-or-later"
+LIC_FILES_CHKSUM = "file://LICENSES/GPL-2.0-or-later.txt;md5=b234ee4d69f5fce4486a80fdaf4a4263 \
+                    file://LICENSES/LGPL-2.1-or-later.txt;md5=4fbd65380cdd255951079008b364516c"
+
+SRC_URI = "git://example.invalid/idguard.git;protocol=https;branch=main"
+SRCREV = "${AUTOREV}"
+PV = "0.1.0+git${SRCPV}"
+S = "${WORKDIR}/git"
+
+DEPENDS = "glib-2.0 glib-2.0-native libqmi libmbim json-glib polkit systemd"
+
+inherit meson pkgconfig systemd useradd
+
+# libFuzzer targets need clang; the units' directory comes from systemd.pc.
+EXTRA_OEMESON = "-Dfuzzing=false -Dsystemdunitdir=${systemd_system_unitdir}"
+
+USERADD_PACKAGES = "${PN}"
+USERADD_PARAM:${PN} = "--system --user-group --home-dir /var/lib/idguard \
+                       --no-create-home --shell /sbin/nologin idguard"
+
+SYSTEMD_PACKAGES = "${PN}"
+# The simulated modem's unit (idguard-modem-sim.service) is installed but not
+# listed here: it is for images without a modem, and stays disabled.
+SYSTEMD_SERVICE:${PN} = "idguardd.service idguard-qmi-proxy.socket idguard-mbim-proxy.socket"
+SYSTEMD_AUTO_ENABLE:${PN} = "enable"
+
+PACKAGES =+ "libidguard"
+FILES:libidguard = "${libdir}/libidguard.so.*"
+FILES:${PN} += "${systemd_system_unitdir} \
+                ${nonarch_libdir}/sysusers.d \
+                ${nonarch_libdir}/tmpfiles.d \
+                ${nonarch_base_libdir}/udev/rules.d \
+                ${libdir}/udev/rules.d \
+                ${datadir}/dbus-1 \
+                ${datadir}/polkit-1 \
+                ${datadir}/bash-completion"
+CONFFILES:${PN} = "${sysconfdir}/idguard/idguard.conf"
+RDEPENDS:${PN} = "libidguard"
+RRECOMMENDS:${PN} = "idguard-module"
