@@ -782,14 +782,16 @@ handle_command (Client       *client,
                 const guint8 *msg,
                 gsize         len)
 {
-  const MbimUuid *service = (const MbimUuid *) (gconstpointer) (msg + 20);
-  guint32 cid = idg_mbim_read_u32 (msg + 36);
-  guint32 blen = idg_mbim_read_u32 (msg + 44);
+  const MbimUuid *service;
+  guint32 cid;
 
-  if (len < IDG_MBIM_COMMAND_BUFFER || blen != len - IDG_MBIM_COMMAND_BUFFER) {
+  if (len < IDG_MBIM_COMMAND_BUFFER ||
+      idg_mbim_read_u32 (msg + 44) != len - IDG_MBIM_COMMAND_BUFFER) {
     client_drop (client, "command with a lying length");
     return;
   }
+  service = (const MbimUuid *) (gconstpointer) (msg + 20);
+  cid = idg_mbim_read_u32 (msg + 36);
   if (mbim_uuid_cmp (service, MBIM_UUID_PROXY_CONTROL)) {
     if (cid == MBIM_CID_PROXY_CONTROL_CONFIGURATION)
       handle_config (client, msg, len);
@@ -822,7 +824,7 @@ handle_fragment (Client       *client,
 {
   guint32 total, current;
 
-  if (len < IDG_MBIM_COMMAND_BUFFER) {
+  if (len < 20) {
     client_drop (client, "short command");
     return;
   }
