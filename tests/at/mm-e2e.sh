@@ -115,5 +115,6 @@ hidden "$T/mm-revoked.log" "ModemManager's debug log after revoke"
 # the audit saw the AT door rewrite for ModemManager
 idg_ctl report > "$T/report.txt" 2>&1 || true
 idg_ctl audit > "$T/audit.txt" 2>&1 || true
-grep -q "at" "$T/audit.txt" || idg_fail "no audit record of the AT door"
+grep -Eq "rewrite +imei +at +exe:$MM_EXE" "$T/audit.txt" || { cat "$T/audit.txt" >&2; idg_fail "no audit record of the AT door's IMEI rewrite for ModemManager"; }
+grep -Eq "refuse +raw-sim +at +exe:$MM_EXE" "$T/audit.txt" || idg_fail "no audit record of the AT door's +CSIM refusal"
 idg_log "ModemManager through the AT door: hidden, granted, revoked: ok"

@@ -283,6 +283,7 @@ handle_line (IdgAtPort   *port,
              gchar       *text,
              const gchar *raw,
              gsize        raw_len,
+             gsize        lead_len,
              gboolean     ends_in_cr)
 {
   Cmd *cmd = port->current;
@@ -316,6 +317,9 @@ handle_line (IdgAtPort   *port,
   }
   port->seen_line = TRUE;
   if (is_urc_of (cmd, text)) {
+    /* the reply keeps the line end that opened it */
+    if (port->reply->len == 0)
+      g_string_append_len (port->reply, raw, lead_len);
     dispatch_urc (port, text);
     return;
   }
@@ -379,7 +383,8 @@ process_input (IdgAtPort *port)
     /* a NUL inside a line would cut it short for the string checks */
     if (strlen (text) != text_end - text_start)
       memset (text, '?', strlen (text));
-    handle_line (port, text, port->in->str + start, i - start, cr && i >= port->in->len);
+    handle_line (port, text, port->in->str + start, i - start, text_start - start,
+                 cr && i >= port->in->len);
     start = i;
   }
   if (port->fd < 0 || port->generation != generation)

@@ -293,6 +293,7 @@ start_round (IdgModemAt *modem,
   modem->sim_only = sim_only;
   modem->have_iccid = FALSE;
   modem->step = -1;
+  set_state (modem, sim_only ? "reading the SIM" : "reading");
   next_step (modem);
 }
 
@@ -324,7 +325,6 @@ on_init_reply (IdgAtPort     *port,
     return;
   }
   modem->backoff_s = 0;
-  set_state (modem, "reading");
   start_round (modem, FALSE);
 }
 
