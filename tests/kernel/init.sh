@@ -30,6 +30,9 @@ check $? "/dev/idguard is a character device"
 /tests/idg-ktest all
 check $? "idg-ktest all"
 
+/tests/idg-ktest bench
+check $? "idg-ktest bench (figures only)"
+
 rmmod idguard
 check $? "rmmod after the tests"
 

@@ -875,6 +875,71 @@ t_churn (void)
   broker_stop ();
 }
 
+static uint64_t
+mono_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+/* Informational figures for make bench: one KBENCH line per figure, ns per
+ * call, best of 5 rounds of N calls. Not pass/fail. */
+/* ns per call, best of 5 rounds of 20,000: a read with token, or getppid()
+ * (a null syscall) when token is NULL. */
+static double
+per_call_ns (int fd, unsigned kind, const char *token)
+{
+  const int n = 20000;
+  double best = 1e18;
+
+  for (int round = 0; round < 5; round++)
+    {
+      uint64_t t0 = mono_ns ();
+      double per;
+
+      for (int i = 0; i < n; i++)
+        {
+          if (token)
+            read_id (fd, kind, token, NULL, NULL);
+          else
+            syscall (SYS_getppid);
+        }
+      per = (double) (mono_ns () - t0) / n;
+      if (per < best)
+        best = per;
+    }
+  return best;
+}
+
+/* Informational figures for make bench, one KBENCH line each; never
+ * pass/fail. */
+static int
+cmd_bench (void)
+{
+  const char *ta = id_get ("token_a"), *tb = id_get ("token_b");
+  GrantSpec a = { .id = 1, .selector = IDGUARD_SEL_UID, .uid = 0, .scopes = 1u << IDGUARD_KIND_IMEI, .token = ta };
+  GrantSpec b = { .id = 2, .selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UNIT, .exe = SELF, .unit = "x.service",
+                  .scopes = 1u << IDGUARD_KIND_IMSI, .token = tb };
+  int fd = dev_open ();
+  double null_ns, ns;
+
+  broker_start ();
+  add_grant (broker_fd, &a);
+  null_ns = per_call_ns (fd, 0, NULL);
+  printf ("KBENCH name=\"kernel null syscall (getppid)\" ns=%.0f\n", null_ns);
+  ns = per_call_ns (fd, IDGUARD_KIND_IMEI, ta);
+  printf ("KBENCH name=\"kernel ioctl read (uid grant)\" ns=%.0f ratio_to_null=%.2f\n", ns, ns / null_ns);
+  add_grant (broker_fd, &b);
+  ns = per_call_ns (fd, IDGUARD_KIND_IMEI, ta);
+  printf ("KBENCH name=\"kernel ioctl read (exe+unit grants loaded)\" ns=%.0f ratio_to_null=%.2f\n", ns,
+          ns / null_ns);
+  broker_stop ();
+  close (fd);
+  return 0;
+}
+
 /* For the load/unload cycles of init.sh: a broker with files open. */
 static int
 cmd_hold (void)
@@ -913,6 +978,8 @@ main (int argc, char **argv)
     return cmd_client (argc, argv);
   if (argc > 1 && !strcmp (argv[1], "hold"))
     return cmd_hold ();
+  if (argc > 1 && !strcmp (argv[1], "bench"))
+    return cmd_bench ();
   for (size_t i = 0; i < sizeof (tests) / sizeof (tests[0]); i++)
     {
       int run = all;

@@ -102,6 +102,8 @@ while IFS='=' read -r key value; do
 		fail=1
 	fi
 done < "$OUT/root/ids"
+grep '^KBENCH ' "$LOG" > "$OUT/bench.txt" || true
+sed 's/^/check-kernel: /' "$OUT/bench.txt"
 if [ "$fail" -eq 0 ]; then
 	say "PASS: $npass checks passed, 0 failed, kernel log clean"
 else
