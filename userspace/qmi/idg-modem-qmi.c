@@ -137,7 +137,7 @@ fail (IdgModemQmi *modem,
       const gchar *what,
       const GError *error)
 {
-  g_autofree gchar *reason = g_strdup_printf ("%s: %s", what, error ? error->message : "failed");
+  g_autofree gchar *reason = error ? g_strdup_printf ("%s: %s", what, error->message) : g_strdup (what);
 
   g_warning ("qmi modem: %s", reason);
   session_end (modem);
