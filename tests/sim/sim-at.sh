@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# AT identifier commands on the pty and on the abstract socket, then
+# ModemManager (test mode, generic plugin) finds and enables the modem.
+. "$IDG_SRC/tests/tools/lib.sh"
+idg_setup sim-at "$@"
+
+idg_sim --at-socket "abstract:idg-sim-at"
+
+at() { python3 "$IDG_SRC/tests/sim/at-client.py" "$@"; }
+
+at "$T/at" ATE0 ATI AT+CGSN 'AT+CGSN=2' AT+CIMI AT+CNUM 'AT+CRSM=176,12258,0,0,10' \
+  'AT+CRSM=178,28480,1,4,28' 'AT+CGSN;+CIMI' AT+CCID AT+NOSUCH > "$T/at.consented" ||
+  idg_fail "AT client failed"
+idg_expect_contains "$T/at.consented" "IMEI: $ID_imei" "ATI IMEI line"
+idg_expect_contains "$T/at.consented" "+CGSN: \"$ID_imeisv\"" "IMEISV"
+idg_expect_contains "$T/at.consented" "$ID_imsi" "IMSI"
+idg_expect_contains "$T/at.consented" "+CNUM: \"\",\"$ID_msisdn\",145" "MSISDN"
+iccid_hex=$(python3 -c "import sys; d=sys.argv[1]+'F'; print(''.join(d[i+1]+d[i] for i in range(0,20,2)))" "$ID_iccid")
+idg_expect_contains "$T/at.consented" "+CRSM: 144,0,\"$iccid_hex\"" "EF_ICCID"
+idg_expect_contains "$T/at.consented" "+CCID: $ID_iccid" "+CCID"
+idg_expect_contains "$T/at.consented" "AT+NOSUCH -> ERROR" "unknown command"
+
+at "@abstract:idg-sim-at" AT AT+CIMI > "$T/at-socket.consented" || idg_fail "AT over the abstract socket failed"
+idg_expect_contains "$T/at-socket.consented" "$ID_imsi" "IMSI over the socket"
+
+# ModemManager in test mode against the abstract socket
+command -v ModemManager >/dev/null || idg_skip "ModemManager not installed"
+cat > "$T/mm.sh" <<EOS
+ModemManager --test-session --test-enable --test-no-udev --no-auto-scan --test-no-suspend-resume --debug > "$T/mm.log" 2>&1 &
+MM=\$!
+i=0
+until gdbus introspect --session --dest org.freedesktop.ModemManager1 --object-path /org/freedesktop/ModemManager1 >/dev/null 2>&1; do
+  i=\$((i+1)); [ \$i -gt 100 ] && exit 3; sleep 0.2
+done
+gdbus call --session --dest org.freedesktop.ModemManager1 --object-path /org/freedesktop/ModemManager1 \
+  --method org.freedesktop.ModemManager1.Test.SetProfile test0 generic '["abstract:idg-sim-at"]' > /dev/null || exit 4
+export DBUS_SYSTEM_BUS_ADDRESS=\$DBUS_SESSION_BUS_ADDRESS
+i=0
+until mmcli -m 0 > "$T/mmcli.consented" 2>&1; do
+  i=\$((i+1)); [ \$i -gt 150 ] && exit 5; sleep 0.2
+done
+mmcli -m 0 --enable > "$T/enable.log" 2>&1
+i=0
+until mmcli -m 0 > "$T/mmcli.consented" 2>&1 && grep -q "state: .*\(registered\|connected\|enabled\)" "$T/mmcli.consented"; do
+  i=\$((i+1)); [ \$i -gt 150 ] && break; sleep 0.2
+done
+mmcli -m 0 > "$T/mmcli.consented" 2>&1
+kill \$MM
+wait \$MM
+exit 0
+EOS
+timeout 120 dbus-run-session -- sh "$T/mm.sh" || { tail -50 "$T/mm.log" >&2; idg_fail "ModemManager session failed ($?)"; }
+idg_expect_contains "$T/mmcli.consented" "idguard-modem-sim" "ModemManager sees the model"
+idg_expect_contains "$T/mmcli.consented" "$ID_imei" "ModemManager reads the IMEI"
+grep -q "state: .*\(registered\|enabled\|connected\)" "$T/mmcli.consented" ||
+  { cat "$T/mmcli.consented" >&2; idg_fail "modem not enabled/registered"; }
+echo "PASS"

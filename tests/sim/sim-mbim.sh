@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The real mbimcli reads the identifiers directly and through the stock
+# mbim-proxy (-p), with the default and with tiny (fragmented) control
+# transfers, before and after a SIM swap; a client sees the indication.
+. "$IDG_SRC/tests/tools/lib.sh"
+idg_setup sim-mbim "$@"
+
+mbim_read() {
+  name=$1; shift
+  timeout 30 mbimcli -d "$T/mbim" "$@" > "$T/$name.consented" 2>&1 ||
+    { cat "$T/$name.consented" >&2; idg_fail "mbimcli $* failed"; }
+}
+
+check_all() {
+  tag=$1; shift
+  mbim_read "$tag-caps" --query-device-caps "$@"
+  idg_expect_contains "$T/$tag-caps.consented" "Device ID: '$ID_imei'" "IMEI"
+  mbim_read "$tag-sub" --query-subscriber-ready-status "$@"
+  idg_expect_contains "$T/$tag-sub.consented" "Subscriber ID: '$ID_imsi'" "IMSI"
+  idg_expect_contains "$T/$tag-sub.consented" "SIM ICCID: '$ID_iccid'" "ICCID"
+  idg_expect_contains "$T/$tag-sub.consented" "'$ID_msisdn'" "MSISDN"
+  mbim_read "$tag-ms-caps" --ms-query-device-caps "$@"
+  idg_expect_contains "$T/$tag-ms-caps.consented" "Device ID: '$ID_imei'" "IMEI (MS caps)"
+}
+
+# Direct readers first: once mbim-proxy holds the port (-p), it is the
+# only reader, as on a real cdc-wdm node.
+idg_sim
+check_all direct
+mbim_read services --query-device-services
+idg_expect_contains "$T/services.consented" "subscriber-ready-status" "device services"
+timeout 30 mbimcli -d "$T/mbim" --query-radio-state > "$T/radio.log" 2>&1 && idg_fail "unsupported CID succeeded"
+idg_expect_contains "$T/radio.log" "NoDeviceSupport" "no device support error"
+
+python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/new.consented"
+eval $(sed -n 's/^\(imsi\|iccid\|msisdn\)=\(.*\)$/ID_\1="\2"/p' "$T/new.consented")
+{ grep -v '^\(imsi\|iccid\|msisdn\)=' "$T/ids.consented"; grep '^\(imsi\|iccid\|msisdn\)=' "$T/new.consented"; } > "$T/ids2.consented"
+cp "$T/ids2.consented" "$T/ids.consented"
+printf 'swap\n' | socat - "UNIX-CONNECT:$T/sim.ctl" > "$T/swap.out"
+idg_expect_contains "$T/swap.out" "ok" "swap accepted"
+check_all swapped
+check_all swapped-proxy -p
+idg_cleanup
+
+# fragmented replies: the control transfer capped at 64 bytes
+IDG_PIDS=""
+idg_sim --mbim-max-control-transfer 64
+check_all fragmented
+echo "PASS"

@@ -1,0 +1,1014 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests of the simulator's pure parts: identifier file, SIM files,
+ * APDUs, QMI/MBIM/AT engines (replies checked with libqmi/libmbim's own
+ * parsers where they are public), control commands, bad input. */
+#include <string.h>
+#include "idg-encoding.h"
+#include "sim-apdu.h"
+#include "sim-at.h"
+#include "sim-control.h"
+#include "sim-files.h"
+#include "sim-ids.h"
+#include "sim-mbim-build.h"
+#include "sim-mbim.h"
+#include "sim-qmi.h"
+
+/* A fixed, valid identifier set for the unit tests. */
+static SimIds *
+test_ids (void)
+{
+  g_autoptr(GError) error = NULL;
+  SimIds *ids = sim_ids_parse ("imei=356938035643809\n"
+                               "imeisv=3569380356438001\n"
+                               "esn=8034A0F2\n"
+                               "meid=A10000009296F2\n"
+                               "imsi=310260123456789\n"
+                               "iccid=8901260123456789012\n"
+                               "eid=89049032123451234512345678901235\n"
+                               "msisdn=+15551234567\n", &error);
+  g_assert_no_error (error);
+  return ids;
+}
+
+static gchar *
+hex (const guint8 *data, gsize len)
+{
+  return idg_hex_encode_dup (data, len);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_ids_parse (void)
+{
+  static const struct { const gchar *text; gboolean ok; } t[] = {
+    { "imei=356938035643809\n", TRUE },
+    { "# comment\n\n imsi = 26201123456789 \n", TRUE },
+    { "imei=35693803564380\n", FALSE },         /* 14 digits */
+    { "imei=35693803564380x\n", FALSE },
+    { "esn=8034A0G2\n", FALSE },
+    { "msisdn=+\n", FALSE },
+    { "msisdn=5551234\n", TRUE },
+    { "iccid=890126012345678901234\n", FALSE }, /* 21 digits */
+    { "colour=blue\n", FALSE },
+    { "imei\n", FALSE },
+    { "", TRUE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SimIds) ids = sim_ids_parse (t[i].text, &error);
+
+    g_test_message ("case %u", i);
+    g_assert_cmpint (ids != NULL, ==, t[i].ok);
+    if (!t[i].ok) {
+      g_assert_nonnull (error);
+      /* errors name the key or line, never the value */
+      g_assert_null (strstr (error->message, "3569380"));
+    }
+  }
+  {
+    g_autoptr(SimIds) ids = sim_ids_parse ("imsi=26201123456789\n", NULL);
+
+    g_assert_cmpstr (sim_ids_get (ids, "imsi"), ==, "26201123456789");
+    g_assert_null (sim_ids_get (ids, "imei"));
+  }
+}
+
+static void
+test_files (void)
+{
+  static const guint16 mf[] = { 0x3F00 };
+  static const guint16 usim[] = { 0x3F00, 0x7FFF };
+  static const guint16 gsm[] = { 0x3F00, 0x7F20 };
+  static const guint16 telecom[] = { 0x3F00, 0x7F10 };
+  static const struct {
+    guint16 id; const guint16 *path; gsize n; SimFile file;
+  } lookups[] = {
+    { 0x2FE2, mf, 1, SIM_FILE_ICCID },
+    { 0x2FE2, usim, 2, SIM_FILE_NONE },
+    { 0x6F07, usim, 2, SIM_FILE_IMSI },
+    { 0x6F07, gsm, 2, SIM_FILE_IMSI },
+    { 0x6F07, mf, 1, SIM_FILE_NONE },
+    { 0x6F40, telecom, 2, SIM_FILE_MSISDN },
+    { 0x6F40, NULL, 0, SIM_FILE_MSISDN },
+    { 0x6FAD, usim, 2, SIM_FILE_AD },
+    { 0x6F46, usim, 2, SIM_FILE_NONE },
+  };
+  static const struct { SimFile file; const gchar *hex; } contents[] = {
+    { SIM_FILE_ICCID,  "981062103254769810F2" },
+    { SIM_FILE_IMSI,   "083901621032547698" },
+    { SIM_FILE_AD,     "00000003" },
+    { SIM_FILE_MSISDN, "FFFFFFFFFFFFFFFFFFFFFFFFFFFF07915155214365F7FFFFFFFFFFFF" },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimIds) empty = sim_ids_new_empty ();
+  guint8 out[SIM_FILE_MAX_LEN];
+  guint8 eid[16];
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (lookups); i++)
+    g_assert_cmpint (sim_files_lookup (lookups[i].id, lookups[i].path, lookups[i].n), ==, lookups[i].file);
+  for (i = 0; i < G_N_ELEMENTS (contents); i++) {
+    gsize n = sim_files_content (ids, contents[i].file, out);
+    g_autofree gchar *h = hex (out, n);
+
+    g_assert_cmpstr (h, ==, contents[i].hex);
+  }
+  g_assert_cmpuint (sim_files_content (empty, SIM_FILE_ICCID, out), ==, 0);
+  g_assert_cmpuint (sim_files_content (empty, SIM_FILE_IMSI, out), ==, 0);
+  g_assert_cmpuint (sim_files_mnc_length ("26201123456789"), ==, 2);
+  g_assert_true (sim_files_eid_bcd (ids->eid, eid));
+  {
+    g_autofree gchar *h = hex (eid, sizeof eid);
+
+    g_assert_cmpstr (h, ==, ids->eid);   /* plain BCD reads as the digits */
+  }
+  g_assert_false (sim_files_eid_bcd ("8904", eid));
+}
+
+static void
+test_apdu (void)
+{
+  static const struct { const gchar *apdu; const gchar *resp; } t[] = {
+    { "00A40004022FE2", "6111" },
+    { "00C0000011", "620F8202412183022FE28002000A8A0105" "9000" },
+    { "00B000000A", "981062103254769810F2" "9000" },
+    { "00B0000004", "98106210" "9000" },
+    { "00A40004026F07", "6A82" },                 /* not under the MF */
+    { "00A4040C07A0000000871002", "9000" },       /* the USIM ADF */
+    { "00A40004026F07", "6111" },
+    { "00B0000009", "083901621032547698" "9000" },
+    { "00B2010400", "6981" },
+    { "00A40804047FFF6F40", "6114" },
+    { "00B201041C", "FFFFFFFFFFFFFFFFFFFFFFFFFFFF07915155214365F7FFFFFFFFFFFF" "9000" },
+    { "0020000100", "63C3" },
+    { "002C000100", "63CA" },
+    { "00FF000000", "6D00" },
+    { "FF", "6700" },
+    { "F0A4000000", "6E00" },
+    { "00A4000402", "6700" },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  SimApdu state;
+  guint i;
+
+  sim_apdu_init (&state);
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    guint8 apdu[64], resp[SIM_APDU_MAX_RESPONSE];
+    gssize n = idg_hex_decode (t[i].apdu, strlen (t[i].apdu), apdu, sizeof apdu);
+    gsize rlen;
+    g_autofree gchar *h = NULL;
+
+    g_assert_cmpint (n, >, 0);
+    rlen = sim_apdu_process (&state, ids, apdu, (gsize) n, resp);
+    h = hex (resp, rlen);
+    g_assert_cmpstr (h, ==, t[i].resp);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* QMI */
+
+static QmiMessage *
+qmi_roundtrip (SimQmi *qmi, QmiMessage *req)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  gsize len = 0;
+  const guint8 *raw = qmi_message_get_raw (req, &len, NULL);
+  QmiMessage *rsp;
+
+  sim_qmi_feed (qmi, raw, len, out);
+  if (out->len == 0)
+    return NULL;
+  rsp = qmi_message_new_from_raw (out, NULL);
+  g_assert_nonnull (rsp);
+  g_assert_cmpuint (out->len, ==, 0);        /* exactly one message */
+  g_assert_true (qmi_message_is_response (rsp));
+  g_assert_cmpuint (qmi_message_get_message_id (rsp), ==, qmi_message_get_message_id (req));
+  g_assert_cmpuint (qmi_message_get_transaction_id (rsp), ==, qmi_message_get_transaction_id (req));
+  return rsp;
+}
+
+static guint16
+qmi_result (QmiMessage *rsp)
+{
+  guint16 len = 0;
+  const guint8 *r = qmi_message_get_raw_tlv (rsp, 0x02, &len);
+
+  g_assert_nonnull (r);
+  g_assert_cmpuint (len, ==, 4);
+  g_assert_cmpuint (r[0] | (r[1] << 8), ==, (r[2] | (r[3] << 8)) ? 1 : 0);
+  return (guint16) (r[2] | (r[3] << 8));
+}
+
+static gchar *
+qmi_tlv_string (QmiMessage *rsp, guint8 type)
+{
+  guint16 len = 0;
+  const guint8 *v = qmi_message_get_raw_tlv (rsp, type, &len);
+
+  return v ? g_strndup ((const gchar *) v, len) : NULL;
+}
+
+static guint8
+qmi_alloc (SimQmi *qmi, QmiService service)
+{
+  g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_CTL, 0, 1, 0x0022);
+  g_autoptr(QmiMessage) rsp = NULL;
+  gsize ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+  guint16 len = 0;
+  const guint8 *v;
+
+  qmi_message_tlv_write_guint8 (req, service, NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  rsp = qmi_roundtrip (qmi, req);
+  g_assert_cmpuint (qmi_result (rsp), ==, 0);
+  v = qmi_message_get_raw_tlv (rsp, 0x01, &len);
+  g_assert_nonnull (v);
+  g_assert_cmpuint (len, ==, 2);
+  g_assert_cmpuint (v[0], ==, service);
+  g_assert_cmpuint (v[1], !=, 0);
+  return v[1];
+}
+
+static QmiMessage *
+qmi_file_request (guint8 cid, guint16 msg, guint16 file_id, const guint16 *path, guint n_path, guint16 a, guint16 b)
+{
+  QmiMessage *req = qmi_message_new (QMI_SERVICE_UIM, cid, 7, msg);
+  gsize ofs;
+  guint i;
+
+  ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+  qmi_message_tlv_write_guint8 (req, 0, NULL);
+  qmi_message_tlv_write_guint8 (req, 0, NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  ofs = qmi_message_tlv_write_init (req, 0x02, NULL);
+  qmi_message_tlv_write_guint16 (req, QMI_ENDIAN_LITTLE, file_id, NULL);
+  qmi_message_tlv_write_guint8 (req, (guint8) (2 * n_path), NULL);
+  for (i = 0; i < n_path; i++)
+    qmi_message_tlv_write_guint16 (req, QMI_ENDIAN_LITTLE, path[i], NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  ofs = qmi_message_tlv_write_init (req, 0x03, NULL);
+  qmi_message_tlv_write_guint16 (req, QMI_ENDIAN_LITTLE, a, NULL);
+  qmi_message_tlv_write_guint16 (req, QMI_ENDIAN_LITTLE, b, NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  return req;
+}
+
+static gchar *
+qmi_read_result (QmiMessage *rsp)
+{
+  guint16 len = 0;
+  const guint8 *v = qmi_message_get_raw_tlv (rsp, 0x11, &len);
+
+  g_assert_nonnull (v);
+  g_assert_cmpuint (len, >=, 2);
+  g_assert_cmpuint (v[0] | (v[1] << 8), ==, len - 2);
+  return hex (v + 2, len - 2U);
+}
+
+static void
+test_qmi_dms (void)
+{
+  static const struct { guint16 msg; guint8 tlv; gsize field; } strings[] = {
+    { 0x0024, 0x01, G_STRUCT_OFFSET (SimIds, msisdn) },
+    { 0x003C, 0x01, G_STRUCT_OFFSET (SimIds, iccid) },
+    { 0x0043, 0x01, G_STRUCT_OFFSET (SimIds, imsi) },
+    { 0x0025, 0x10, G_STRUCT_OFFSET (SimIds, esn) },
+    { 0x0025, 0x11, G_STRUCT_OFFSET (SimIds, imei) },
+    { 0x0025, 0x12, G_STRUCT_OFFSET (SimIds, meid) },
+    { 0x0025, 0x13, G_STRUCT_OFFSET (SimIds, imeisv) },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimIds) empty = sim_ids_new_empty ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  g_autoptr(SimQmi) qmi_empty = sim_qmi_new (empty);
+  guint8 cid = qmi_alloc (qmi, QMI_SERVICE_DMS);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (strings); i++) {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_DMS, cid, (guint16) (100 + i), strings[i].msg);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    g_autofree gchar *value = qmi_tlv_string (rsp, strings[i].tlv);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    g_assert_cmpstr (value, ==, G_STRUCT_MEMBER (gchar *, ids, strings[i].field));
+  }
+  /* libqmi's own decoder reads the same IMEI */
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_DMS, cid, 9, 0x0025);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    g_autofree gchar *printable = NULL;
+
+    qmi_utils_set_show_personal_info (TRUE);
+    printable = qmi_message_get_printable_full (rsp, NULL, "");
+    g_assert_nonnull (strstr (printable, ids->imei));
+    qmi_utils_set_show_personal_info (FALSE);
+  }
+  /* not provisioned: an error, no value */
+  {
+    guint8 cid2 = qmi_alloc (qmi_empty, QMI_SERVICE_DMS);
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_DMS, cid2, 3, 0x0043);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi_empty, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, QMI_PROTOCOL_ERROR_NOT_PROVISIONED);
+  }
+  /* unknown command: INVALID_QMI_COMMAND with a valid result TLV */
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_DMS, cid, 4, 0x5555);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+  }
+}
+
+static void
+test_qmi_ctl (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  guint8 a = qmi_alloc (qmi, QMI_SERVICE_UIM);
+  guint8 b = qmi_alloc (qmi, QMI_SERVICE_UIM);
+
+  g_assert_cmpuint (a, !=, b);
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_CTL, 0, 2, 0x0021);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    guint16 len = 0;
+    const guint8 *v = qmi_message_get_raw_tlv (rsp, 0x01, &len);
+
+    g_assert_nonnull (v);
+    g_assert_cmpuint (len, ==, 1 + 5 * v[0]);
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_CTL, 0, 3, 0x0023);
+    g_autoptr(QmiMessage) rsp = NULL;
+    gsize ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+
+    qmi_message_tlv_write_guint8 (req, QMI_SERVICE_UIM, NULL);
+    qmi_message_tlv_write_guint8 (req, a, NULL);
+    qmi_message_tlv_write_complete (req, ofs, NULL);
+    rsp = qmi_roundtrip (qmi, req);
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    g_clear_pointer (&rsp, qmi_message_unref);
+    rsp = qmi_roundtrip (qmi, req);         /* twice: no such client */
+    g_assert_cmpuint (qmi_result (rsp), ==, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_CTL, 0, 4, 0x0022);
+    g_autoptr(QmiMessage) rsp = NULL;
+    gsize ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+
+    qmi_message_tlv_write_guint8 (req, 0x42, NULL);
+    qmi_message_tlv_write_complete (req, ofs, NULL);
+    rsp = qmi_roundtrip (qmi, req);
+    g_assert_cmpuint (qmi_result (rsp), ==, QMI_PROTOCOL_ERROR_INVALID_SERVICE_TYPE);
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_CTL, 0, 5, 0xFF00);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+  }
+}
+
+static void
+test_qmi_uim (void)
+{
+  static const guint16 mf[] = { 0x3F00 };
+  static const guint16 usim[] = { 0x3F00, 0x7FFF };
+  static const struct {
+    guint16 msg; guint16 id; const guint16 *path; guint n; guint16 a, b;
+    guint16 error; const gchar *hex;
+  } t[] = {
+    { 0x0020, 0x2FE2, mf, 1, 0, 0, 0, "981062103254769810F2" },
+    { 0x0020, 0x2FE2, mf, 1, 2, 3, 0, "621032" },
+    { 0x0020, 0x6F07, usim, 2, 0, 0, 0, "083901621032547698" },
+    { 0x0020, 0x6F07, mf, 1, 0, 0, QMI_PROTOCOL_ERROR_SIM_FILE_NOT_FOUND, NULL },
+    { 0x0020, 0x2FE2, mf, 1, 11, 0, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, NULL },
+    { 0x0021, 0x6F40, usim, 2, 1, 28, 0, "FFFFFFFFFFFFFFFFFFFFFFFFFFFF07915155214365F7FFFFFFFFFFFF" },
+    { 0x0021, 0x6F40, usim, 2, 2, 28, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, NULL },
+    { 0x0021, 0x6F07, usim, 2, 1, 9, QMI_PROTOCOL_ERROR_SIM_FILE_NOT_FOUND, NULL },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  guint8 cid = qmi_alloc (qmi, QMI_SERVICE_UIM);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    g_autoptr(QmiMessage) req = qmi_file_request (cid, t[i].msg, t[i].id, t[i].path, t[i].n, t[i].a, t[i].b);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, t[i].error);
+    if (t[i].hex) {
+      g_autofree gchar *h = qmi_read_result (rsp);
+
+      g_assert_cmpstr (h, ==, t[i].hex);
+    }
+  }
+  /* slot status: ICCID in swapped BCD, EID in plain BCD */
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_UIM, cid, 8, 0x0047);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    guint16 len = 0;
+    const guint8 *v = qmi_message_get_raw_tlv (rsp, 0x10, &len);
+    g_autofree gchar *iccid = NULL, *eid = NULL;
+
+    g_assert_nonnull (v);
+    g_assert_cmpuint (len, ==, 1 + 4 + 4 + 1 + 1 + 10);
+    iccid = hex (v + 11, 10);
+    g_assert_cmpstr (iccid, ==, "981062103254769810F2");
+    v = qmi_message_get_raw_tlv (rsp, 0x12, &len);
+    g_assert_nonnull (v);
+    g_assert_cmpuint (len, ==, 2 + 16);
+    eid = hex (v + 2, 16);
+    g_assert_cmpstr (eid, ==, ids->eid);
+    g_assert_nonnull (qmi_message_get_raw_tlv (rsp, 0x11, &len));
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_UIM, cid, 9, 0x002F);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    guint16 len = 0;
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    g_assert_nonnull (qmi_message_get_raw_tlv (rsp, 0x10, &len));
+  }
+}
+
+static void
+test_qmi_indications (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint8 registered = qmi_alloc (qmi, QMI_SERVICE_UIM);
+  guint8 silent = qmi_alloc (qmi, QMI_SERVICE_UIM);
+  g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_UIM, registered, 1, 0x002E);
+  g_autoptr(QmiMessage) rsp = NULL;
+  gsize ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+  guint n = 0;
+
+  (void) silent;
+  qmi_message_tlv_write_guint32 (req, QMI_ENDIAN_LITTLE,
+                                 QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS |
+                                 QMI_UIM_EVENT_REGISTRATION_FLAG_PHYSICAL_SLOT_STATUS, NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  rsp = qmi_roundtrip (qmi, req);
+  g_assert_cmpuint (qmi_result (rsp), ==, 0);
+
+  g_free (ids->iccid);
+  ids->iccid = g_strdup ("8944123456789012345");
+  sim_qmi_sim_changed (qmi, out);
+  while (out->len) {
+    g_autoptr(QmiMessage) ind = qmi_message_new_from_raw (out, NULL);
+
+    g_assert_nonnull (ind);
+    g_assert_true (qmi_message_is_indication (ind));
+    g_assert_cmpuint (qmi_message_get_client_id (ind), ==, registered);
+    if (qmi_message_get_message_id (ind) == 0x0048) {
+      guint16 len = 0;
+      const guint8 *v = qmi_message_get_raw_tlv (ind, 0x10, &len);
+      g_autofree gchar *h = NULL;
+
+      g_assert_nonnull (v);
+      h = hex (v + 11, 10);
+      g_assert_cmpstr (h, ==, "984421436587092143F5");
+    } else {
+      g_assert_cmpuint (qmi_message_get_message_id (ind), ==, 0x0032);
+    }
+    n++;
+  }
+  g_assert_cmpuint (n, ==, 2);
+}
+
+/* Bad input never crashes and the engine still answers afterwards. */
+static void
+test_qmi_garbage (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  static const guint8 truncated[] = { 0x01, 0x0C, 0x00, 0x00, 0x02 };
+  static const guint8 bad_tlv[] = { 0x01, 0x0F, 0x00, 0x00, 0x02, 0x01, 0x00, 0x01, 0x00,
+                                    0x25, 0x00, 0x03, 0x00, 0x10, 0x40, 0x00 };
+  static const guint8 tiny[] = { 0x01, 0x02, 0x00, 0x00, 0x00 };
+  static const guint8 unknown_service[] = { 0x01, 0x0C, 0x00, 0x00, 0x77, 0x01, 0x00, 0x01, 0x00,
+                                            0x01, 0x00, 0x00, 0x00 };
+  guint8 noise[4096];
+  guint8 cid;
+  guint i;
+
+  for (i = 0; i < sizeof noise; i++)
+    noise[i] = (guint8) g_test_rand_int_range (2, 256);   /* no marker */
+  sim_qmi_feed (qmi, noise, sizeof noise, out);
+  g_assert_cmpuint (out->len, ==, 0);
+  sim_qmi_feed (qmi, bad_tlv, sizeof bad_tlv, out);
+  sim_qmi_feed (qmi, tiny, sizeof tiny, out);
+  sim_qmi_feed (qmi, unknown_service, sizeof unknown_service, out);
+  g_assert_cmpuint (out->len, ==, 0);
+  cid = qmi_alloc (qmi, QMI_SERVICE_DMS);
+  /* a truncated frame waits; the idle reset drops it */
+  sim_qmi_feed (qmi, truncated, sizeof truncated, out);
+  g_assert_cmpuint (sim_qmi_pending_input (qmi), >, 0);
+  sim_qmi_reset_input (qmi);
+  for (i = 0; i < 200; i++) {
+    guint8 chunk[300];
+    guint j;
+
+    for (j = 0; j < sizeof chunk; j++)
+      chunk[j] = (guint8) g_test_rand_int_range (0, 256);
+    sim_qmi_feed (qmi, chunk, sizeof chunk, out);
+    sim_qmi_reset_input (qmi);
+  }
+  g_byte_array_set_size (out, 0);
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_DMS, cid, 77, 0x0043);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    g_autofree gchar *imsi = qmi_tlv_string (rsp, 0x01);
+
+    g_assert_cmpstr (imsi, ==, ids->imsi);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* MBIM */
+
+static MbimMessage *
+mbim_collect (GByteArray *out)
+{
+  /* joins fragments (MBIM 1.0 9.2) and returns the first whole message */
+  g_autoptr(GByteArray) whole = g_byte_array_new ();
+  guint32 total = 0, i = 0, pos = 0;
+
+  do {
+    guint32 len, t, cur;
+
+    g_assert_cmpuint (out->len - pos, >=, 12);
+    memcpy (&len, out->data + pos + 4, 4);
+    len = GUINT32_FROM_LE (len);
+    g_assert_cmpuint (out->len - pos, >=, len);
+    memcpy (&t, out->data + pos, 4);
+    if (GUINT32_FROM_LE (t) != MBIM_MESSAGE_TYPE_COMMAND_DONE &&
+        GUINT32_FROM_LE (t) != MBIM_MESSAGE_TYPE_INDICATE_STATUS) {
+      MbimMessage *m = mbim_message_new (out->data + pos, len);
+
+      g_byte_array_remove_range (out, 0, pos + len);
+      return m;
+    }
+    memcpy (&t, out->data + pos + 12, 4);
+    memcpy (&cur, out->data + pos + 16, 4);
+    total = GUINT32_FROM_LE (t);
+    g_assert_cmpuint (GUINT32_FROM_LE (cur), ==, i);
+    if (i == 0)
+      g_byte_array_append (whole, out->data + pos, len);
+    else
+      g_byte_array_append (whole, out->data + pos + 20, len - 20);
+    pos += len;
+    i++;
+  } while (i < total);
+  g_byte_array_remove_range (out, 0, pos);
+  {
+    guint32 le = GUINT32_TO_LE (whole->len), one = GUINT32_TO_LE (1), zero = 0;
+
+    memcpy (whole->data + 4, &le, 4);
+    memcpy (whole->data + 12, &one, 4);
+    memcpy (whole->data + 16, &zero, 4);
+  }
+  return mbim_message_new (whole->data, whole->len);
+}
+
+static MbimMessage *
+mbim_roundtrip (SimMbim *mbim, MbimMessage *req, guint *fragments)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint32 len = 0;
+  const guint8 *raw = mbim_message_get_raw (req, &len, NULL);
+  MbimMessage *rsp;
+  guint32 pos = 0, n = 0;
+
+  sim_mbim_feed (mbim, raw, len, out);
+  while (pos + 8 <= out->len) {
+    guint32 l;
+
+    memcpy (&l, out->data + pos + 4, 4);
+    pos += GUINT32_FROM_LE (l);
+    n++;
+  }
+  if (fragments)
+    *fragments = n;
+  rsp = mbim_collect (out);
+  g_assert_cmpuint (out->len, ==, 0);
+  g_assert_cmpuint (mbim_message_get_transaction_id (rsp), ==, mbim_message_get_transaction_id (req));
+  return rsp;
+}
+
+static void
+mbim_open (SimMbim *mbim, guint32 max)
+{
+  g_autoptr(MbimMessage) req = mbim_message_open_new (1, max);
+  g_autoptr(MbimMessage) rsp = mbim_roundtrip (mbim, req, NULL);
+
+  g_assert_true (mbim_message_open_done_get_result (rsp, NULL));
+}
+
+static void
+test_mbim_basic (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  g_autoptr(GError) error = NULL;
+
+  /* before OPEN: a NOT_OPENED function error */
+  {
+    g_autoptr(MbimMessage) req = mbim_message_device_caps_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+
+    mbim_message_set_transaction_id (req, 5);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_cmpuint (mbim_message_get_message_type (rsp), ==, MBIM_MESSAGE_TYPE_FUNCTION_ERROR);
+    g_assert_cmpuint (mbim_message_error_get_error_status_code (rsp), ==, MBIM_PROTOCOL_ERROR_NOT_OPENED);
+  }
+  mbim_open (mbim, 4096);
+  g_assert_true (sim_mbim_is_open (mbim));
+  {
+    g_autoptr(MbimMessage) req = mbim_message_device_caps_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *device_id = NULL;
+
+    mbim_message_set_transaction_id (req, 6);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_response_get_result (rsp, MBIM_MESSAGE_TYPE_COMMAND_DONE, &error));
+    g_assert_true (mbim_message_device_caps_response_parse (rsp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                                            NULL, &device_id, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (device_id, ==, ids->imei);
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_subscriber_ready_status_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *imsi = NULL, *iccid = NULL;
+    g_auto(GStrv) numbers = NULL;
+    MbimSubscriberReadyState state = 0;
+    guint32 count = 0;
+
+    mbim_message_set_transaction_id (req, 7);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_subscriber_ready_status_response_parse (rsp, &state, &imsi, &iccid, NULL,
+                                                                        &count, &numbers, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (state, ==, MBIM_SUBSCRIBER_READY_STATE_INITIALIZED);
+    g_assert_cmpstr (imsi, ==, ids->imsi);
+    g_assert_cmpstr (iccid, ==, ids->iccid);
+    g_assert_cmpuint (count, ==, 1);
+    g_assert_cmpstr (numbers[0], ==, ids->msisdn);
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_ms_basic_connect_extensions_device_caps_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *device_id = NULL;
+
+    mbim_message_set_transaction_id (req, 8);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_ms_basic_connect_extensions_device_caps_response_parse (
+                     rsp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, &device_id, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (device_id, ==, ids->imei);
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_device_services_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    MbimDeviceServiceElement **services = NULL;
+    guint32 count = 0;
+
+    mbim_message_set_transaction_id (req, 9);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_device_services_response_parse (rsp, &count, NULL, &services, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (count, ==, 2);
+    g_assert_cmpuint (mbim_uuid_to_service (&services[0]->device_service_id), ==, MBIM_SERVICE_BASIC_CONNECT);
+    mbim_device_service_element_array_free (services);
+  }
+  {
+    MbimEventEntry entry = { .cids_count = 1 };
+    guint32 cid = MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS;
+    const MbimEventEntry *entries[] = { &entry, NULL };
+    g_autoptr(MbimMessage) req = NULL;
+    g_autoptr(MbimMessage) rsp = NULL;
+
+    memcpy (&entry.device_service_id, MBIM_UUID_BASIC_CONNECT, sizeof (MbimUuid));
+    entry.cids = &cid;
+    req = mbim_message_device_service_subscribe_list_set_new (1, entries, NULL);
+    mbim_message_set_transaction_id (req, 10);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_response_get_result (rsp, MBIM_MESSAGE_TYPE_COMMAND_DONE, &error));
+    g_assert_no_error (error);
+  }
+  /* unsupported: NO_DEVICE_SUPPORT, never silence */
+  {
+    g_autoptr(MbimMessage) req = mbim_message_radio_state_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+
+    mbim_message_set_transaction_id (req, 11);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_cmpuint (mbim_message_command_done_get_status_code (rsp), ==, MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT);
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_close_new (12);
+    g_autoptr(MbimMessage) rsp = mbim_roundtrip (mbim, req, NULL);
+
+    g_assert_true (mbim_message_close_done_get_result (rsp, NULL));
+    g_assert_false (sim_mbim_is_open (mbim));
+  }
+}
+
+static void
+test_mbim_fragments (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  g_autoptr(MbimMessage) req = mbim_message_device_caps_query_new (NULL);
+  g_autoptr(MbimMessage) rsp = NULL;
+  g_autofree gchar *device_id = NULL;
+  guint fragments = 0;
+
+  sim_mbim_set_max_transfer (mbim, 64);
+  mbim_open (mbim, 4096);
+  mbim_message_set_transaction_id (req, 2);
+  rsp = mbim_roundtrip (mbim, req, &fragments);
+  g_assert_cmpuint (fragments, >, 3);
+  g_assert_true (mbim_message_device_caps_response_parse (rsp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                                          NULL, &device_id, NULL, NULL, NULL));
+  g_assert_cmpstr (device_id, ==, ids->imei);
+
+  /* a fragmented host command is reassembled, and answered */
+  {
+    guint32 cids[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+    MbimEventEntry entry = { .cids_count = G_N_ELEMENTS (cids), .cids = cids };
+    const MbimEventEntry *entries[] = { &entry, &entry, NULL };
+    g_autoptr(MbimMessage) q = NULL;
+    g_autoptr(GByteArray) frags = g_byte_array_new ();
+    g_autoptr(GByteArray) out = g_byte_array_new ();
+    g_autoptr(MbimMessage) r = NULL;
+    const guint8 *sent, *echoed;
+    guint32 sent_len = 0, echoed_len = 0;
+
+    memcpy (&entry.device_service_id, MBIM_UUID_BASIC_CONNECT, sizeof (MbimUuid));
+    q = mbim_message_device_service_subscribe_list_set_new (2, entries, NULL);
+    mbim_message_set_transaction_id (q, 3);
+    sim_mbim_append_fragmented (frags, q, 64);
+    g_assert_cmpuint (frags->len, >, mbim_message_get_message_length (q));
+    sim_mbim_feed (mbim, frags->data, frags->len, out);
+    r = mbim_collect (out);
+    g_assert_true (mbim_message_response_get_result (r, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL));
+    sent = mbim_message_command_get_raw_information_buffer (q, &sent_len);
+    echoed = mbim_message_command_done_get_raw_information_buffer (r, &echoed_len);
+    g_assert_cmpmem (sent, sent_len, echoed, echoed_len);
+  }
+}
+
+static void
+test_mbim_indication (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(MbimMessage) gone = NULL;
+  g_autoptr(MbimMessage) fresh = NULL;
+  g_autofree gchar *imsi = NULL;
+  MbimSubscriberReadyState state = 0;
+
+  sim_mbim_sim_changed (mbim, out);
+  g_assert_cmpuint (out->len, ==, 0);       /* closed: nothing */
+  mbim_open (mbim, 4096);
+  g_free (ids->imsi);
+  ids->imsi = g_strdup ("26201987654321");
+  sim_mbim_sim_changed (mbim, out);
+  gone = mbim_collect (out);
+  fresh = mbim_collect (out);
+  g_assert_cmpuint (out->len, ==, 0);
+  g_assert_true (mbim_message_subscriber_ready_status_notification_parse (gone, &state, NULL, NULL, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (state, ==, MBIM_SUBSCRIBER_READY_STATE_SIM_NOT_INSERTED);
+  g_assert_true (mbim_message_subscriber_ready_status_notification_parse (fresh, &state, &imsi, NULL, NULL, NULL, NULL, NULL));
+  g_assert_cmpint (state, ==, MBIM_SUBSCRIBER_READY_STATE_INITIALIZED);
+  g_assert_cmpstr (imsi, ==, "26201987654321");
+}
+
+static void
+test_mbim_garbage (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  /* COMMAND whose info buffer length lies */
+  static const guint8 lying[] = {
+    0x03, 0, 0, 0, 0x30, 0, 0, 0, 0x09, 0, 0, 0, 0x01, 0, 0, 0, 0, 0, 0, 0,
+    0xa2, 0x89, 0xcc, 0x33, 0xbc, 0xbb, 0x8b, 0x4f, 0xb6, 0xb0, 0x13, 0x3e, 0xc2, 0xaa, 0xe6, 0xdf,
+    0x01, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0,
+  };
+  /* a fragment out of sequence */
+  static const guint8 stray[] = {
+    0x03, 0, 0, 0, 0x18, 0, 0, 0, 0x0a, 0, 0, 0, 0x03, 0, 0, 0, 0x02, 0, 0, 0, 1, 2, 3, 4,
+  };
+  guint i;
+
+  mbim_open (mbim, 4096);
+  for (i = 0; i < 300; i++) {
+    guint8 chunk[257];
+    guint j;
+
+    for (j = 0; j < sizeof chunk; j++)
+      chunk[j] = (guint8) g_test_rand_int_range (0, 256);
+    sim_mbim_feed (mbim, chunk, sizeof chunk, out);
+    sim_mbim_reset_input (mbim);
+  }
+  g_byte_array_set_size (out, 0);
+  mbim_open (mbim, 4096);   /* random bytes may have closed it */
+  sim_mbim_feed (mbim, lying, sizeof lying, out);
+  {
+    g_autoptr(MbimMessage) err = mbim_collect (out);
+
+    g_assert_cmpuint (mbim_message_get_message_type (err), ==, MBIM_MESSAGE_TYPE_FUNCTION_ERROR);
+    g_assert_cmpuint (mbim_message_error_get_error_status_code (err), ==, MBIM_PROTOCOL_ERROR_LENGTH_MISMATCH);
+  }
+  sim_mbim_feed (mbim, stray, sizeof stray, out);
+  {
+    g_autoptr(MbimMessage) err = mbim_collect (out);
+
+    g_assert_cmpuint (mbim_message_error_get_error_status_code (err), ==, MBIM_PROTOCOL_ERROR_FRAGMENT_OUT_OF_SEQUENCE);
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_device_caps_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *device_id = NULL;
+
+    mbim_message_set_transaction_id (req, 99);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_device_caps_response_parse (rsp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                                            NULL, &device_id, NULL, NULL, NULL));
+    g_assert_cmpstr (device_id, ==, ids->imei);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* AT */
+
+static void
+test_at_commands (void)
+{
+  static const struct { const gchar *line; const gchar *expect; } t[] = {
+    { "", "\r\nOK\r\n" },
+    { "E0", "\r\nOK\r\n" },
+    { "+CGSN", "\r\n356938035643809\r\n\r\nOK\r\n" },
+    { "+GSN", "\r\n356938035643809\r\n\r\nOK\r\n" },
+    { "+CGSN=1", "\r\n+CGSN: \"356938035643809\"\r\n\r\nOK\r\n" },
+    { "+CGSN=2", "\r\n+CGSN: \"3569380356438001\"\r\n\r\nOK\r\n" },
+    { "+CGSN=3", "\r\n+CGSN: \"01\"\r\n\r\nOK\r\n" },
+    { "+CGSN=?", "\r\n+CGSN: (0-3)\r\n\r\nOK\r\n" },
+    { "+CIMI", "\r\n310260123456789\r\n\r\nOK\r\n" },
+    { "+CGSN;+CIMI", "\r\n356938035643809\r\n310260123456789\r\n\r\nOK\r\n" },
+    { "+CNUM", "\r\n+CNUM: \"\",\"+15551234567\",145\r\n\r\nOK\r\n" },
+    { "+CRSM=176,12258,0,0,10", "\r\n+CRSM: 144,0,\"981062103254769810F2\"\r\n\r\nOK\r\n" },
+    { "+CRSM=176,28423,0,0,9", "\r\n+CRSM: 144,0,\"083901621032547698\"\r\n\r\nOK\r\n" },
+    { "+CRSM=178,28480,1,4,28",
+      "\r\n+CRSM: 144,0,\"FFFFFFFFFFFFFFFFFFFFFFFFFFFF07915155214365F7FFFFFFFFFFFF\"\r\n\r\nOK\r\n" },
+    { "+CRSM=176,28486,0,0,17", "\r\n+CRSM: 106,130\r\n\r\nOK\r\n" },
+    { "+CSIM=10,\"0020000100\"", "\r\n+CSIM: 4,\"63C3\"\r\n\r\nOK\r\n" },
+    { "+CCID", "\r\n+CCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "+ICCID", "\r\n+ICCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "+CICCID", "\r\n+CICCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "^ICCID?", "\r\n^ICCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "!ICCID?", "\r\nICCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "+QCCID", "\r\n+QCCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "#CCID", "\r\n#CCID: 8901260123456789012\r\n\r\nOK\r\n" },
+    { "+EGMR=0,7", "\r\n+EGMR: \"356938035643809\"\r\n\r\nOK\r\n" },
+    { "+CPIN?", "\r\n+CPIN: READY\r\n\r\nOK\r\n" },
+    { "+CREG?", "\r\n+CREG: 0,1\r\n\r\nOK\r\n" },
+    { "+CEREG=2;+CEREG?", "\r\n+CEREG: 2,1,\"00C3\",\"0001A2B3\",7\r\n\r\nOK\r\n" },
+    { "+COPS=3,2;+COPS?", "\r\n+COPS: 0,2,\"310260\",7\r\n\r\nOK\r\n" },
+    { "+CSQ", "\r\n+CSQ: 20,99\r\n\r\nOK\r\n" },
+    { "+CFUN?", "\r\n+CFUN: 1\r\n\r\nOK\r\n" },
+    { "+CMGF=0", "\r\nOK\r\n" },
+    { "+NOSUCH", "\r\nERROR\r\n" },
+    { "+CGSN=7", "\r\nERROR\r\n" },
+    { "+CMEE=1;+CGSN=7", "\r\n+CME ERROR: 50\r\n" },
+    { "+EGMR=1,7,\"123\"", "\r\n+CME ERROR: 3\r\n" },
+    { "K", "\r\nERROR\r\n" },
+    { "D*99#", "\r\nNO CARRIER\r\n" },
+    { "V0", "0\r" },
+    { "+CIMI", "310260123456789\r\n0\r" },
+    { "V1", "\r\nOK\r\n" },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimAt) at = sim_at_new (ids);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    g_autofree gchar *resp = sim_at_run_line (at, t[i].line);
+
+    g_assert_cmpstr (resp, ==, t[i].expect);
+  }
+}
+
+static void
+test_at_feed (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimAt) at = sim_at_new (ids);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  guint8 noise[5000];
+  gchar *text;
+  guint i;
+
+  /* echo on by default, then off */
+  sim_at_feed (at, (const guint8 *) "ATE0\r", 5, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_assert_cmpstr ((gchar *) out->data, ==, "ATE0\r\r\nOK\r\n");
+  g_byte_array_set_size (out, 0);
+  /* ATI carries the IMEI line */
+  sim_at_feed (at, (const guint8 *) "ATI\r\n", 5, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  text = g_strdup_printf ("IMEI: %s\r\n", ids->imei);
+  g_assert_nonnull (strstr ((gchar *) out->data, text));
+  g_free (text);
+  g_byte_array_set_size (out, 0);
+  /* an over-long garbage line is dropped, the next command answered */
+  for (i = 0; i < sizeof noise; i++)
+    noise[i] = (guint8) g_test_rand_int_range (0x20, 0x7f);
+  sim_at_feed (at, noise, sizeof noise, out);
+  sim_at_feed (at, (const guint8 *) "\rAT+CIMI\r", 9, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  text = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", ids->imsi);
+  g_assert_true (g_str_has_suffix ((gchar *) out->data, text));
+  g_free (text);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_control (void)
+{
+  static const struct { const gchar *line; gboolean ok; SimControlVerb verb; } t[] = {
+    { "swap", TRUE, SIM_CONTROL_SWAP },
+    { "  ping ", TRUE, SIM_CONTROL_PING },
+    { "set imsi=001011234567890", TRUE, SIM_CONTROL_SET },
+    { "set imsi", FALSE, 0 },
+    { "set =1", FALSE, 0 },
+    { "fault qmi garbage", TRUE, SIM_CONTROL_FAULT },
+    { "fault all normal", TRUE, SIM_CONTROL_FAULT },
+    { "fault mbim loud", FALSE, 0 },
+    { "fault usb silent", FALSE, 0 },
+    { "fault qmi", FALSE, 0 },
+    { "swap now", FALSE, 0 },
+    { "", FALSE, 0 },
+    { "reboot", FALSE, 0 },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    SimControlCommand cmd;
+    g_autoptr(GError) error = NULL;
+    gboolean ok = sim_control_parse (t[i].line, &cmd, &error);
+
+    g_assert_cmpint (ok, ==, t[i].ok);
+    if (ok)
+      g_assert_cmpint (cmd.verb, ==, t[i].verb);
+    else
+      g_assert_nonnull (error);
+    sim_control_clear (&cmd);
+  }
+  {
+    SimControlCommand cmd;
+
+    g_assert_true (sim_control_parse ("fault at silent", &cmd, NULL));
+    g_assert_cmpuint (cmd.protos, ==, 1u << SIM_PROTO_AT);
+    g_assert_cmpint (cmd.fault, ==, SIM_FAULT_SILENT);
+    g_assert_true (sim_control_parse ("set msisdn=+4930123", &cmd, NULL));
+    g_assert_cmpstr (cmd.key, ==, "msisdn");
+    g_assert_cmpstr (cmd.value, ==, "+4930123");
+    sim_control_clear (&cmd);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/sim/ids/parse", test_ids_parse);
+  g_test_add_func ("/sim/files/content", test_files);
+  g_test_add_func ("/sim/apdu/commands", test_apdu);
+  g_test_add_func ("/sim/qmi/ctl", test_qmi_ctl);
+  g_test_add_func ("/sim/qmi/dms", test_qmi_dms);
+  g_test_add_func ("/sim/qmi/uim", test_qmi_uim);
+  g_test_add_func ("/sim/qmi/indications", test_qmi_indications);
+  g_test_add_func ("/sim/qmi/garbage", test_qmi_garbage);
+  g_test_add_func ("/sim/mbim/basic", test_mbim_basic);
+  g_test_add_func ("/sim/mbim/fragments", test_mbim_fragments);
+  g_test_add_func ("/sim/mbim/indication", test_mbim_indication);
+  g_test_add_func ("/sim/mbim/garbage", test_mbim_garbage);
+  g_test_add_func ("/sim/at/commands", test_at_commands);
+  g_test_add_func ("/sim/at/feed", test_at_feed);
+  g_test_add_func ("/sim/control/parse", test_control);
+  return g_test_run ();
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * MBIM information buffers and the device-to-host message headers that
+ * libmbim has no public builder for (COMMAND_DONE, INDICATE_STATUS,
+ * fragments). Layout (MBIM 1.0 10.3): a fixed part of u32 fields and
+ * offset/length pairs, then a data part of 4-byte aligned payloads; offsets
+ * count from the start of the information buffer; strings are UTF-16LE.
+ */
+#ifndef SIM_MBIM_BUILD_H
+#define SIM_MBIM_BUILD_H
+
+#include <libmbim-glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GByteArray *fixed;
+  GByteArray *data;
+  GArray     *offsets;  /* positions in fixed of offset fields */
+} SimMbimBuilder;
+
+void        sim_mbim_builder_init   (SimMbimBuilder *b);
+void        sim_mbim_builder_u32    (SimMbimBuilder *b,
+                                     guint32         value);
+void        sim_mbim_builder_uuid   (SimMbimBuilder *b,
+                                     const MbimUuid *uuid);
+/* An offset/length pair to the ASCII string in UTF-16LE; NULL or "" gives
+ * offset 0 and length 0. */
+void        sim_mbim_builder_string (SimMbimBuilder *b,
+                                     const gchar    *ascii);
+/* An offset/length pair to opaque bytes. */
+void        sim_mbim_builder_bytes  (SimMbimBuilder *b,
+                                     const guint8   *data,
+                                     gsize           len);
+/* Returns the information buffer and clears the builder. */
+GByteArray *sim_mbim_builder_finish (SimMbimBuilder *b);
+
+#define SIM_MBIM_HEADER_LEN      12
+#define SIM_MBIM_FRAGMENT_LEN    20
+#define SIM_MBIM_COMMAND_DONE_HEADER_LEN 48
+#define SIM_MBIM_INDICATE_HEADER_LEN     44
+#define SIM_MBIM_MIN_CONTROL_TRANSFER    64
+
+MbimMessage *sim_mbim_command_done_new    (guint32          transaction_id,
+                                           const MbimUuid  *service,
+                                           guint32          cid,
+                                           MbimStatusError  status,
+                                           const guint8    *info,
+                                           gsize            info_len);
+MbimMessage *sim_mbim_indicate_status_new (const MbimUuid  *service,
+                                           guint32          cid,
+                                           const guint8    *info,
+                                           gsize            info_len);
+
+/* Appends the message to out, split into fragments of at most
+ * max_transfer bytes (MBIM 1.0 9.2) when it is longer. */
+void         sim_mbim_append_fragmented   (GByteArray        *out,
+                                           const MbimMessage *message,
+                                           guint32            max_transfer);
+
+G_END_DECLS
+
+#endif

@@ -1,0 +1,426 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+#include "sim-mbim-build.h"
+#include "sim-mbim.h"
+
+#define OPEN_LEN             16
+#define COMMAND_HEADER_LEN   48
+#define DEFAULT_MAX_TRANSFER 4096
+
+struct _SimMbim {
+  const SimIds *ids;
+  GByteArray   *in;
+  gboolean      open;
+  guint32       max_transfer;   /* negotiated */
+  guint32       cap_transfer;   /* forced from the command line, 0: none */
+  /* reassembly of a fragmented host command */
+  GByteArray   *frag;
+  guint32       frag_tid;
+  guint32       frag_total;
+  guint32       frag_next;
+};
+
+static guint32
+get_u32 (const guint8 *p)
+{
+  guint32 v;
+
+  memcpy (&v, p, 4);
+  return GUINT32_FROM_LE (v);
+}
+
+static void
+set_u32 (guint8 *p, guint32 value)
+{
+  guint32 le = GUINT32_TO_LE (value);
+
+  memcpy (p, &le, 4);
+}
+
+SimMbim *
+sim_mbim_new (const SimIds *ids)
+{
+  SimMbim *self = g_new0 (SimMbim, 1);
+
+  self->ids = ids;
+  self->in = g_byte_array_sized_new (4096);
+  self->frag = g_byte_array_new ();
+  self->max_transfer = DEFAULT_MAX_TRANSFER;
+  return self;
+}
+
+void
+sim_mbim_free (SimMbim *self)
+{
+  if (!self)
+    return;
+  g_byte_array_unref (self->in);
+  g_byte_array_unref (self->frag);
+  g_free (self);
+}
+
+void
+sim_mbim_set_max_transfer (SimMbim *self,
+                           guint32  max_transfer)
+{
+  self->cap_transfer = max_transfer;
+  if (max_transfer && self->max_transfer > max_transfer)
+    self->max_transfer = MAX (max_transfer, SIM_MBIM_MIN_CONTROL_TRANSFER);
+}
+
+gboolean
+sim_mbim_is_open (SimMbim *self)
+{
+  return self->open;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Information buffers */
+
+static const MbimCidBasicConnect basic_connect_cids[] = {
+  MBIM_CID_BASIC_CONNECT_DEVICE_CAPS,
+  MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS,
+  MBIM_CID_BASIC_CONNECT_DEVICE_SERVICES,
+  MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST,
+};
+
+static void
+device_caps_fields (const SimIds *ids, SimMbimBuilder *b)
+{
+  sim_mbim_builder_u32 (b, MBIM_DEVICE_TYPE_EMBEDDED);
+  sim_mbim_builder_u32 (b, MBIM_CELLULAR_CLASS_GSM);
+  sim_mbim_builder_u32 (b, MBIM_VOICE_CLASS_NO_VOICE);
+  sim_mbim_builder_u32 (b, MBIM_SIM_CLASS_REMOVABLE);
+  sim_mbim_builder_u32 (b, MBIM_DATA_CLASS_GPRS | MBIM_DATA_CLASS_EDGE |
+                           MBIM_DATA_CLASS_UMTS | MBIM_DATA_CLASS_HSDPA |
+                           MBIM_DATA_CLASS_HSUPA | MBIM_DATA_CLASS_LTE);
+  sim_mbim_builder_u32 (b, MBIM_SMS_CAPS_PDU_RECEIVE | MBIM_SMS_CAPS_PDU_SEND);
+  sim_mbim_builder_u32 (b, MBIM_CTRL_CAPS_REG_MANUAL | MBIM_CTRL_CAPS_HW_RADIO_SWITCH);
+  sim_mbim_builder_u32 (b, 1);                        /* max sessions */
+  sim_mbim_builder_string (b, NULL);                  /* custom data class */
+  sim_mbim_builder_string (b, ids->imei);             /* device id */
+  sim_mbim_builder_string (b, "SIM_" IDG_SIM_VERSION);
+  sim_mbim_builder_string (b, "idguard-modem-sim");
+}
+
+static GByteArray *
+device_caps_info (const SimIds *ids, gboolean v2)
+{
+  SimMbimBuilder b;
+
+  sim_mbim_builder_init (&b);
+  device_caps_fields (ids, &b);
+  if (v2)
+    sim_mbim_builder_u32 (&b, 0);                     /* executor index */
+  return sim_mbim_builder_finish (&b);
+}
+
+static GByteArray *
+subscriber_ready_info (const SimIds *ids, gboolean inserted)
+{
+  SimMbimBuilder b;
+
+  sim_mbim_builder_init (&b);
+  if (!inserted || !ids->imsi) {
+    sim_mbim_builder_u32 (&b, MBIM_SUBSCRIBER_READY_STATE_SIM_NOT_INSERTED);
+    sim_mbim_builder_string (&b, NULL);
+    sim_mbim_builder_string (&b, NULL);
+    sim_mbim_builder_u32 (&b, MBIM_READY_INFO_FLAG_NONE);
+    sim_mbim_builder_u32 (&b, 0);
+    return sim_mbim_builder_finish (&b);
+  }
+  sim_mbim_builder_u32 (&b, MBIM_SUBSCRIBER_READY_STATE_INITIALIZED);
+  sim_mbim_builder_string (&b, ids->imsi);
+  sim_mbim_builder_string (&b, ids->iccid);
+  sim_mbim_builder_u32 (&b, MBIM_READY_INFO_FLAG_NONE);
+  sim_mbim_builder_u32 (&b, ids->msisdn ? 1 : 0);
+  if (ids->msisdn)
+    sim_mbim_builder_string (&b, ids->msisdn);
+  return sim_mbim_builder_finish (&b);
+}
+
+static void
+service_element (SimMbimBuilder *list, MbimService service, const guint32 *cids, guint n_cids)
+{
+  SimMbimBuilder e;
+  g_autoptr(GByteArray) blob = NULL;
+  guint i;
+
+  sim_mbim_builder_init (&e);
+  sim_mbim_builder_uuid (&e, mbim_uuid_from_service (service));
+  sim_mbim_builder_u32 (&e, 0);    /* DSS payload */
+  sim_mbim_builder_u32 (&e, 0);    /* max DSS instances */
+  sim_mbim_builder_u32 (&e, n_cids);
+  for (i = 0; i < n_cids; i++)
+    sim_mbim_builder_u32 (&e, cids[i]);
+  blob = sim_mbim_builder_finish (&e);
+  sim_mbim_builder_bytes (list, blob->data, blob->len);
+}
+
+static GByteArray *
+device_services_info (void)
+{
+  static const guint32 ext_cids[] = { MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS };
+  guint32 bc_cids[G_N_ELEMENTS (basic_connect_cids)];
+  SimMbimBuilder b;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (basic_connect_cids); i++)
+    bc_cids[i] = basic_connect_cids[i];
+  sim_mbim_builder_init (&b);
+  sim_mbim_builder_u32 (&b, 2);    /* services */
+  sim_mbim_builder_u32 (&b, 0);    /* max DSS sessions */
+  service_element (&b, MBIM_SERVICE_BASIC_CONNECT, bc_cids, G_N_ELEMENTS (bc_cids));
+  service_element (&b, MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, ext_cids, G_N_ELEMENTS (ext_cids));
+  return sim_mbim_builder_finish (&b);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+send (SimMbim *self, GByteArray *out, MbimMessage *message)
+{
+  sim_mbim_append_fragmented (out, message, self->max_transfer);
+  mbim_message_unref (message);
+}
+
+static void
+command_done (SimMbim *self, GByteArray *out, guint32 tid, const MbimUuid *service,
+              guint32 cid, MbimStatusError status, GByteArray *info)
+{
+  send (self, out, sim_mbim_command_done_new (tid, service, cid, status,
+                                              info ? info->data : NULL,
+                                              info ? info->len : 0));
+  if (info)
+    g_byte_array_unref (info);
+}
+
+static void
+handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
+{
+  guint32 tid = get_u32 (msg + 8);
+  const MbimUuid *uuid = (const MbimUuid *) (msg + 20);
+  guint32 cid = get_u32 (msg + 36);
+  guint32 type = get_u32 (msg + 40);
+  guint32 info_len = get_u32 (msg + 44);
+  MbimService service;
+
+  if (info_len > len - COMMAND_HEADER_LEN) {
+    send (self, out, mbim_message_function_error_new (tid, MBIM_PROTOCOL_ERROR_LENGTH_MISMATCH));
+    return;
+  }
+  service = mbim_uuid_to_service (uuid);
+  if (service == MBIM_SERVICE_BASIC_CONNECT) {
+    switch (cid) {
+    case MBIM_CID_BASIC_CONNECT_DEVICE_CAPS:
+      if (type == MBIM_MESSAGE_COMMAND_TYPE_QUERY) {
+        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, device_caps_info (self->ids, FALSE));
+        return;
+      }
+      break;
+    case MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS:
+      if (type == MBIM_MESSAGE_COMMAND_TYPE_QUERY) {
+        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, subscriber_ready_info (self->ids, TRUE));
+        return;
+      }
+      break;
+    case MBIM_CID_BASIC_CONNECT_DEVICE_SERVICES:
+      if (type == MBIM_MESSAGE_COMMAND_TYPE_QUERY) {
+        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, device_services_info ());
+        return;
+      }
+      break;
+    case MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST:
+      if (type == MBIM_MESSAGE_COMMAND_TYPE_SET) {
+        GByteArray *echo = g_byte_array_new ();
+
+        /* Accept the list and answer with it, as devices do. */
+        g_byte_array_append (echo, msg + COMMAND_HEADER_LEN, info_len);
+        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, echo);
+        return;
+      }
+      break;
+    default:
+      break;
+    }
+  } else if (service == MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS &&
+             cid == MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS &&
+             type == MBIM_MESSAGE_COMMAND_TYPE_QUERY) {
+    command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, device_caps_info (self->ids, TRUE));
+    return;
+  }
+  command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT, NULL);
+}
+
+/* Collects the fragments of a host command; returns a whole message once
+ * the last one arrived (owned by self->frag), or NULL. */
+static const guint8 *
+reassemble (SimMbim *self, const guint8 *msg, guint32 len, guint32 *out_len, GByteArray *out)
+{
+  guint32 tid = get_u32 (msg + 8);
+  guint32 total = get_u32 (msg + 12);
+  guint32 current = get_u32 (msg + 16);
+
+  if (total == 0 || current >= total) {
+    send (self, out, mbim_message_function_error_new (tid, MBIM_PROTOCOL_ERROR_FRAGMENT_OUT_OF_SEQUENCE));
+    return NULL;
+  }
+  if (total == 1) {
+    *out_len = len;
+    return msg;
+  }
+  if (current == 0) {
+    g_byte_array_set_size (self->frag, 0);
+    g_byte_array_append (self->frag, msg, len);
+    self->frag_tid = tid;
+    self->frag_total = total;
+    self->frag_next = 1;
+    return NULL;
+  }
+  if (self->frag->len == 0 || tid != self->frag_tid || total != self->frag_total ||
+      current != self->frag_next || self->frag->len + len - SIM_MBIM_FRAGMENT_LEN > SIM_MBIM_MAX_MESSAGE) {
+    g_byte_array_set_size (self->frag, 0);
+    send (self, out, mbim_message_function_error_new (tid, MBIM_PROTOCOL_ERROR_FRAGMENT_OUT_OF_SEQUENCE));
+    return NULL;
+  }
+  g_byte_array_append (self->frag, msg + SIM_MBIM_FRAGMENT_LEN, len - SIM_MBIM_FRAGMENT_LEN);
+  self->frag_next++;
+  if (self->frag_next < self->frag_total)
+    return NULL;
+  set_u32 (self->frag->data + 4, self->frag->len);
+  set_u32 (self->frag->data + 12, 1);
+  set_u32 (self->frag->data + 16, 0);
+  *out_len = self->frag->len;
+  return self->frag->data;
+}
+
+static void
+handle_message (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
+{
+  guint32 type = get_u32 (msg);
+  guint32 tid = get_u32 (msg + 8);
+  const guint8 *whole;
+  guint32 whole_len = 0;
+
+  switch (type) {
+  case MBIM_MESSAGE_TYPE_OPEN: {
+    guint32 max = get_u32 (msg + 12);
+
+    if (max < SIM_MBIM_MIN_CONTROL_TRANSFER)
+      max = SIM_MBIM_MIN_CONTROL_TRANSFER;
+    if (self->cap_transfer && max > self->cap_transfer)
+      max = MAX (self->cap_transfer, SIM_MBIM_MIN_CONTROL_TRANSFER);
+    self->max_transfer = MIN (max, SIM_MBIM_MAX_MESSAGE);
+    self->open = TRUE;
+    g_byte_array_set_size (self->frag, 0);
+    send (self, out, mbim_message_open_done_new (tid, MBIM_STATUS_ERROR_NONE));
+    return;
+  }
+  case MBIM_MESSAGE_TYPE_CLOSE:
+    self->open = FALSE;
+    g_byte_array_set_size (self->frag, 0);
+    send (self, out, mbim_message_close_done_new (tid, MBIM_STATUS_ERROR_NONE));
+    return;
+  case MBIM_MESSAGE_TYPE_HOST_ERROR:
+    g_byte_array_set_size (self->frag, 0);
+    return;
+  case MBIM_MESSAGE_TYPE_COMMAND:
+    if (!self->open) {
+      send (self, out, mbim_message_function_error_new (tid, MBIM_PROTOCOL_ERROR_NOT_OPENED));
+      return;
+    }
+    whole = reassemble (self, msg, len, &whole_len, out);
+    if (!whole)
+      return;
+    if (whole_len < COMMAND_HEADER_LEN) {
+      send (self, out, mbim_message_function_error_new (tid, MBIM_PROTOCOL_ERROR_LENGTH_MISMATCH));
+      g_byte_array_set_size (self->frag, 0);
+      return;
+    }
+    handle_command (self, whole, whole_len, out);
+    g_byte_array_set_size (self->frag, 0);
+    return;
+  default:
+    return;
+  }
+}
+
+static gboolean
+header_plausible (const guint8 *p)
+{
+  guint32 type = get_u32 (p);
+  guint32 len = get_u32 (p + 4);
+
+  if (len > SIM_MBIM_MAX_MESSAGE)
+    return FALSE;
+  switch (type) {
+  case MBIM_MESSAGE_TYPE_OPEN:
+    return len >= OPEN_LEN;
+  case MBIM_MESSAGE_TYPE_CLOSE:
+    return len >= SIM_MBIM_HEADER_LEN;
+  case MBIM_MESSAGE_TYPE_COMMAND:
+    return len >= SIM_MBIM_FRAGMENT_LEN;
+  case MBIM_MESSAGE_TYPE_HOST_ERROR:
+    return len >= SIM_MBIM_HEADER_LEN + 4;
+  default:
+    return FALSE;
+  }
+}
+
+void
+sim_mbim_feed (SimMbim      *self,
+               const guint8 *data,
+               gsize         len,
+               GByteArray   *out)
+{
+  guint pos = 0;
+
+  g_byte_array_append (self->in, data, (guint) len);
+  while (self->in->len - pos >= SIM_MBIM_HEADER_LEN) {
+    const guint8 *p = self->in->data + pos;
+    guint32 mlen;
+
+    /* No frame marker in MBIM: skip bytes until a plausible header. */
+    if (!header_plausible (p)) {
+      pos++;
+      continue;
+    }
+    mlen = get_u32 (p + 4);
+    if (self->in->len - pos < mlen)
+      break;
+    handle_message (self, p, mlen, out);
+    pos += mlen;
+  }
+  if (pos)
+    g_byte_array_remove_range (self->in, 0, pos);
+}
+
+void
+sim_mbim_reset_input (SimMbim *self)
+{
+  g_byte_array_set_size (self->in, 0);
+}
+
+gsize
+sim_mbim_pending_input (SimMbim *self)
+{
+  return self->in->len;
+}
+
+void
+sim_mbim_sim_changed (SimMbim    *self,
+                      GByteArray *out)
+{
+  const MbimUuid *bc = mbim_uuid_from_service (MBIM_SERVICE_BASIC_CONNECT);
+  gboolean inserted;
+
+  if (!self->open)
+    return;
+  /* The old card leaves, the new one is read: two indications. */
+  for (inserted = FALSE; inserted <= TRUE; inserted++) {
+    g_autoptr(GByteArray) info = subscriber_ready_info (self->ids, inserted);
+
+    send (self, out, sim_mbim_indicate_status_new (bc, MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS,
+                                                   info->data, info->len));
+  }
+}

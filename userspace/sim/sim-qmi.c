@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+#include "idg-encoding.h"
+#include "sim-files.h"
+#include "sim-qmi.h"
+
+/* QMUX: marker 0x01, u16 length (excluding the marker), flags, service,
+ * client id; then the SDU. The smallest request is a CTL one: 6 + 6. */
+#define QMUX_MARKER      0x01
+#define QMUX_HEADER_LEN  6
+#define QMUX_MIN_LEN     (QMUX_HEADER_LEN + 6)
+#define QMUX_FLAGS_OFS   3
+#define SDU_FLAGS_OFS    6
+#define SDU_FLAG_INDICATION 0x04
+#define MAX_CLIENTS      254
+
+/* Services a client id can be allocated for, with the version reported. */
+static const struct {
+  QmiService service;
+  guint16    major;
+  guint16    minor;
+} services[] = {
+  { QMI_SERVICE_CTL, 1, 5 },
+  { QMI_SERVICE_WDS, 1, 67 },
+  { QMI_SERVICE_DMS, 1, 14 },
+  { QMI_SERVICE_NAS, 1, 25 },
+  { QMI_SERVICE_UIM, 1, 46 },
+};
+
+typedef struct {
+  guint8  service;
+  guint8  cid;
+  guint32 uim_events;    /* QmiUimEventRegistrationFlag, UIM clients only */
+} Client;
+
+struct _SimQmi {
+  const SimIds *ids;
+  GByteArray   *in;
+  GArray       *clients;   /* Client */
+  guint8        next_cid[256];
+};
+
+SimQmi *
+sim_qmi_new (const SimIds *ids)
+{
+  SimQmi *self = g_new0 (SimQmi, 1);
+
+  self->ids = ids;
+  self->in = g_byte_array_sized_new (4096);
+  self->clients = g_array_new (FALSE, FALSE, sizeof (Client));
+  return self;
+}
+
+void
+sim_qmi_free (SimQmi *self)
+{
+  if (!self)
+    return;
+  g_byte_array_unref (self->in);
+  g_array_unref (self->clients);
+  g_free (self);
+}
+
+static gboolean
+service_known (guint8 service)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (services); i++)
+    if (services[i].service == service)
+      return TRUE;
+  return FALSE;
+}
+
+static Client *
+find_client (SimQmi *self, guint8 service, guint8 cid, guint *index)
+{
+  guint i;
+
+  for (i = 0; i < self->clients->len; i++) {
+    Client *c = &g_array_index (self->clients, Client, i);
+
+    if (c->service == service && c->cid == cid) {
+      if (index)
+        *index = i;
+      return c;
+    }
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* TLV helpers over libqmi's writers */
+
+static void
+tlv_string (QmiMessage *m, guint8 type, const gchar *value)
+{
+  gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
+
+  if (!ofs)
+    return;
+  if (!qmi_message_tlv_write_string (m, 0, value, -1, NULL) ||
+      !qmi_message_tlv_write_complete (m, ofs, NULL))
+    qmi_message_tlv_write_reset (m, ofs);
+}
+
+static void
+tlv_guint8 (QmiMessage *m, guint8 type, guint8 value)
+{
+  gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
+
+  if (!ofs)
+    return;
+  if (!qmi_message_tlv_write_guint8 (m, value, NULL) ||
+      !qmi_message_tlv_write_complete (m, ofs, NULL))
+    qmi_message_tlv_write_reset (m, ofs);
+}
+
+static void
+tlv_guint32 (QmiMessage *m, guint8 type, guint32 value)
+{
+  gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
+
+  if (!ofs)
+    return;
+  if (!qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, value, NULL) ||
+      !qmi_message_tlv_write_complete (m, ofs, NULL))
+    qmi_message_tlv_write_reset (m, ofs);
+}
+
+static gboolean
+write_bytes (QmiMessage *m, const guint8 *data, gsize len)
+{
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    if (!qmi_message_tlv_write_guint8 (m, data[i], NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* A TLV holding a u16-length-prefixed byte array. */
+static void
+tlv_u16_array (QmiMessage *m, guint8 type, const guint8 *data, gsize len)
+{
+  gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
+
+  if (!ofs)
+    return;
+  if (!qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, (guint16) len, NULL) ||
+      !write_bytes (m, data, len) ||
+      !qmi_message_tlv_write_complete (m, ofs, NULL))
+    qmi_message_tlv_write_reset (m, ofs);
+}
+
+static QmiMessage *
+error_reply (QmiMessage *request, QmiProtocolError error)
+{
+  return qmi_message_response_new (request, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* CTL */
+
+static QmiMessage *
+ctl_reply (SimQmi *self, QmiMessage *req)
+{
+  const guint8 *tlv;
+  guint16 tlv_len = 0;
+  QmiMessage *rsp;
+  gsize ofs;
+  guint i;
+
+  switch (qmi_message_get_message_id (req)) {
+  case 0x0020: /* Set Instance ID */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
+    if (ofs && (!qmi_message_tlv_write_guint16 (rsp, QMI_ENDIAN_LITTLE, 0, NULL) ||
+                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+      qmi_message_tlv_write_reset (rsp, ofs);
+    return rsp;
+  case 0x0021: /* Get Version Info */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
+    if (!ofs)
+      return rsp;
+    qmi_message_tlv_write_guint8 (rsp, G_N_ELEMENTS (services), NULL);
+    for (i = 0; i < G_N_ELEMENTS (services); i++) {
+      qmi_message_tlv_write_guint8 (rsp, services[i].service, NULL);
+      qmi_message_tlv_write_guint16 (rsp, QMI_ENDIAN_LITTLE, services[i].major, NULL);
+      qmi_message_tlv_write_guint16 (rsp, QMI_ENDIAN_LITTLE, services[i].minor, NULL);
+    }
+    if (!qmi_message_tlv_write_complete (rsp, ofs, NULL))
+      qmi_message_tlv_write_reset (rsp, ofs);
+    return rsp;
+  case 0x0022: { /* Allocate CID */
+    Client c = { 0, };
+    guint tries;
+
+    tlv = qmi_message_get_raw_tlv (req, 0x01, &tlv_len);
+    if (!tlv || tlv_len < 1)
+      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    if (tlv[0] == QMI_SERVICE_CTL || !service_known (tlv[0]))
+      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_SERVICE_TYPE);
+    c.service = tlv[0];
+    for (tries = 0; tries < MAX_CLIENTS; tries++) {
+      guint8 cid = (guint8) (self->next_cid[c.service] % MAX_CLIENTS + 1);
+
+      self->next_cid[c.service] = cid;
+      if (!find_client (self, c.service, cid, NULL)) {
+        c.cid = cid;
+        break;
+      }
+    }
+    if (!c.cid)
+      return error_reply (req, QMI_PROTOCOL_ERROR_CLIENT_IDS_EXHAUSTED);
+    g_array_append_val (self->clients, c);
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
+    if (ofs && (!qmi_message_tlv_write_guint8 (rsp, c.service, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, c.cid, NULL) ||
+                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+      qmi_message_tlv_write_reset (rsp, ofs);
+    return rsp;
+  }
+  case 0x0023: { /* Release CID */
+    guint index;
+
+    tlv = qmi_message_get_raw_tlv (req, 0x01, &tlv_len);
+    if (!tlv || tlv_len < 2)
+      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    if (!find_client (self, tlv[0], tlv[1], &index))
+      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
+    g_array_remove_index_fast (self->clients, index);
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
+    if (ofs && (!qmi_message_tlv_write_guint8 (rsp, tlv[0], NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, tlv[1], NULL) ||
+                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+      qmi_message_tlv_write_reset (rsp, ofs);
+    return rsp;
+  }
+  case 0x0026: /* Set Data Format */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    ofs = qmi_message_tlv_write_init (rsp, 0x10, NULL);
+    if (ofs && (!qmi_message_tlv_write_guint16 (rsp, QMI_ENDIAN_LITTLE, 1, NULL) ||
+                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+      qmi_message_tlv_write_reset (rsp, ofs);
+    return rsp;
+  case 0x0027: /* Sync: forget every client */
+    g_array_set_size (self->clients, 0);
+    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  case 0xFF00: /* libqmi's internal proxy open: harmless */
+    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  default:
+    return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* DMS */
+
+static QmiMessage *
+string_reply (QmiMessage *req, guint8 type, const gchar *value)
+{
+  QmiMessage *rsp;
+
+  if (!value)
+    return error_reply (req, QMI_PROTOCOL_ERROR_NOT_PROVISIONED);
+  rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  tlv_string (rsp, type, value);
+  return rsp;
+}
+
+static QmiMessage *
+dms_reply (SimQmi *self, QmiMessage *req)
+{
+  const SimIds *ids = self->ids;
+  QmiMessage *rsp;
+  gsize ofs;
+
+  switch (qmi_message_get_message_id (req)) {
+  case 0x0020: /* Get Capabilities */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
+    if (ofs && (!qmi_message_tlv_write_guint32 (rsp, QMI_ENDIAN_LITTLE, 50000000, NULL) ||
+                !qmi_message_tlv_write_guint32 (rsp, QMI_ENDIAN_LITTLE, 150000000, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, QMI_DMS_DATA_SERVICE_CAPABILITY_SIMULTANEOUS_CS_PS, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, QMI_DMS_SIM_CAPABILITY_SUPPORTED, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, 3, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, QMI_DMS_RADIO_INTERFACE_GSM, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, QMI_DMS_RADIO_INTERFACE_UMTS, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, QMI_DMS_RADIO_INTERFACE_LTE, NULL) ||
+                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+      qmi_message_tlv_write_reset (rsp, ofs);
+    return rsp;
+  case 0x0021: /* Get Manufacturer */
+    return string_reply (req, 0x01, "idguard");
+  case 0x0022: /* Get Model */
+    return string_reply (req, 0x01, "idguard-modem-sim");
+  case 0x0023: /* Get Revision */
+    return string_reply (req, 0x01, "SIM_" IDG_SIM_VERSION);
+  case 0x002C: /* Get Hardware Revision */
+    return string_reply (req, 0x01, "1.0");
+  case 0x0024: /* Get MSISDN */
+    return string_reply (req, 0x01, ids->msisdn);
+  case 0x0025: /* Get IDs */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    if (ids->esn)
+      tlv_string (rsp, 0x10, ids->esn);
+    if (ids->imei)
+      tlv_string (rsp, 0x11, ids->imei);
+    if (ids->meid)
+      tlv_string (rsp, 0x12, ids->meid);
+    if (ids->imeisv)
+      tlv_string (rsp, 0x13, ids->imeisv);
+    return rsp;
+  case 0x002D: /* Get Operating Mode */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    tlv_guint8 (rsp, 0x01, QMI_DMS_OPERATING_MODE_ONLINE);
+    tlv_guint8 (rsp, 0x11, 0);
+    return rsp;
+  case 0x003C: /* UIM Get ICCID */
+    return string_reply (req, 0x01, ids->iccid);
+  case 0x0043: /* UIM Get IMSI */
+    return string_reply (req, 0x01, ids->imsi);
+  default:
+    return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* UIM */
+
+static const guint8 usim_aid[] = {
+  0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF,
+  0x33, 0xFF, 0xFF, 0x89, 0x01, 0x01, 0x01, 0x00,
+};
+static const guint8 atr[] = {
+  0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
+  0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
+  0x4E, 0x83, 0x00, 0x90, 0x00, 0x31,
+};
+
+static void
+tlv_card_status (QmiMessage *m, guint8 type)
+{
+  gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
+  gboolean ok;
+
+  if (!ofs)
+    return;
+  ok = qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0x0000, NULL) &&  /* GW primary: card 0 app 0 */
+       qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0xFFFF, NULL) &&
+       qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0xFFFF, NULL) &&
+       qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0xFFFF, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 1, NULL) &&                           /* cards */
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_STATE_PRESENT, NULL) &&
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_PIN_STATE_NOT_INITIALIZED, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&                           /* error code */
+       qmi_message_tlv_write_guint8 (m, 1, NULL) &&                           /* applications */
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_APPLICATION_TYPE_USIM, NULL) &&
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_APPLICATION_STATE_READY, NULL) &&
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_APPLICATION_PERSONALIZATION_STATE_READY, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
+       qmi_message_tlv_write_guint8 (m, sizeof usim_aid, NULL) &&
+       write_bytes (m, usim_aid, sizeof usim_aid) &&
+       qmi_message_tlv_write_guint8 (m, 0, NULL) &&                           /* UPIN replaces PIN1 */
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_PIN_STATE_DISABLED, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 3, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 10, NULL) &&
+       qmi_message_tlv_write_guint8 (m, QMI_UIM_PIN_STATE_ENABLED_NOT_VERIFIED, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 3, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 10, NULL) &&
+       qmi_message_tlv_write_complete (m, ofs, NULL);
+  if (!ok)
+    qmi_message_tlv_write_reset (m, ofs);
+}
+
+static void
+tlv_slot_status (const SimIds *ids, QmiMessage *m)
+{
+  guint8 iccid[IDG_EF_ICCID_LEN];
+  guint8 eid[16];
+  gboolean have_iccid = ids->iccid && idg_bcd_encode (ids->iccid, iccid, sizeof iccid);
+  gboolean have_eid = sim_files_eid_bcd (ids->eid, eid);
+  gsize ofs;
+  gboolean ok;
+
+  ofs = qmi_message_tlv_write_init (m, 0x10, NULL);
+  if (!ofs)
+    return;
+  ok = qmi_message_tlv_write_guint8 (m, 1, NULL) &&
+       qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, QMI_UIM_PHYSICAL_CARD_STATE_PRESENT, NULL) &&
+       qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, QMI_UIM_SLOT_STATE_ACTIVE, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 1, NULL) &&
+       qmi_message_tlv_write_guint8 (m, have_iccid ? sizeof iccid : 0, NULL) &&
+       (!have_iccid || write_bytes (m, iccid, sizeof iccid)) &&
+       qmi_message_tlv_write_complete (m, ofs, NULL);
+  if (!ok) {
+    qmi_message_tlv_write_reset (m, ofs);
+    return;
+  }
+
+  ofs = qmi_message_tlv_write_init (m, 0x11, NULL);
+  if (!ofs)
+    return;
+  ok = qmi_message_tlv_write_guint8 (m, 1, NULL) &&
+       qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, QMI_UIM_CARD_PROTOCOL_UICC, NULL) &&
+       qmi_message_tlv_write_guint8 (m, 1, NULL) &&
+       qmi_message_tlv_write_guint8 (m, sizeof atr, NULL) &&
+       write_bytes (m, atr, sizeof atr) &&
+       qmi_message_tlv_write_guint8 (m, have_eid, NULL) &&
+       qmi_message_tlv_write_complete (m, ofs, NULL);
+  if (!ok) {
+    qmi_message_tlv_write_reset (m, ofs);
+    return;
+  }
+
+  ofs = qmi_message_tlv_write_init (m, 0x12, NULL);
+  if (!ofs)
+    return;
+  ok = qmi_message_tlv_write_guint8 (m, 1, NULL) &&
+       qmi_message_tlv_write_guint8 (m, have_eid ? sizeof eid : 0, NULL) &&
+       (!have_eid || write_bytes (m, eid, sizeof eid)) &&
+       qmi_message_tlv_write_complete (m, ofs, NULL);
+  if (!ok)
+    qmi_message_tlv_write_reset (m, ofs);
+}
+
+/* Parses the File TLV (0x02): u16 file id, u8 path length, path bytes (u16
+ * little-endian DF ids). */
+static SimFile
+request_file (QmiMessage *req)
+{
+  guint16 tlv_len = 0;
+  const guint8 *tlv = qmi_message_get_raw_tlv (req, 0x02, &tlv_len);
+  guint16 path[8];
+  guint16 file_id;
+  gsize n_path, i;
+
+  if (!tlv || tlv_len < 3)
+    return SIM_FILE_NONE;
+  file_id = (guint16) (tlv[0] | (tlv[1] << 8));
+  if (tlv[2] % 2 || tlv[2] / 2 > G_N_ELEMENTS (path) || (gsize) tlv[2] + 3 > tlv_len)
+    return SIM_FILE_NONE;
+  n_path = tlv[2] / 2;
+  for (i = 0; i < n_path; i++)
+    path[i] = (guint16) (tlv[3 + 2 * i] | (tlv[4 + 2 * i] << 8));
+  if (n_path == 0)
+    return SIM_FILE_NONE;
+  return sim_files_lookup (file_id, path, n_path);
+}
+
+static QmiMessage *
+card_error (QmiMessage *req, QmiProtocolError error, guint8 sw1, guint8 sw2)
+{
+  QmiMessage *rsp = qmi_message_response_new (req, error);
+  gsize ofs = qmi_message_tlv_write_init (rsp, 0x10, NULL);
+
+  if (ofs && (!qmi_message_tlv_write_guint8 (rsp, sw1, NULL) ||
+              !qmi_message_tlv_write_guint8 (rsp, sw2, NULL) ||
+              !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+    qmi_message_tlv_write_reset (rsp, ofs);
+  return rsp;
+}
+
+static QmiMessage *
+file_reply (SimQmi *self, QmiMessage *req, gboolean record)
+{
+  SimFile file = request_file (req);
+  guint8 content[SIM_FILE_MAX_LEN];
+  guint16 tlv_len = 0;
+  const guint8 *tlv;
+  gsize len, start = 0, count;
+  QmiMessage *rsp;
+
+  if (!qmi_message_get_raw_tlv (req, 0x02, &tlv_len) ||
+      !qmi_message_get_raw_tlv (req, 0x03, &tlv_len))
+    return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+  len = sim_files_content (self->ids, file, content);
+  if (file == SIM_FILE_NONE || len == 0 || sim_files_is_record (file) != record)
+    return card_error (req, QMI_PROTOCOL_ERROR_SIM_FILE_NOT_FOUND, 0x6A, 0x82);
+
+  tlv = qmi_message_get_raw_tlv (req, 0x03, &tlv_len);
+  if (!tlv || tlv_len < 4)
+    return error_reply (req, QMI_PROTOCOL_ERROR_MALFORMED_MESSAGE);
+  if (record) {
+    guint16 number = (guint16) (tlv[0] | (tlv[1] << 8));
+    guint16 want = (guint16) (tlv[2] | (tlv[3] << 8));
+
+    if (number != 1 || (want && want != len))
+      return card_error (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, 0x6A, 0x83);
+    count = len;
+  } else {
+    guint16 offset = (guint16) (tlv[0] | (tlv[1] << 8));
+    guint16 want = (guint16) (tlv[2] | (tlv[3] << 8));
+
+    if (offset > len || (want && (gsize) offset + want > len))
+      return card_error (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, 0x6B, 0x00);
+    start = offset;
+    count = want ? want : len - offset;
+  }
+
+  rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  {
+    gsize ofs = qmi_message_tlv_write_init (rsp, 0x10, NULL);
+
+    if (ofs && (!qmi_message_tlv_write_guint8 (rsp, 0x90, NULL) ||
+                !qmi_message_tlv_write_guint8 (rsp, 0x00, NULL) ||
+                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+      qmi_message_tlv_write_reset (rsp, ofs);
+  }
+  tlv_u16_array (rsp, 0x11, content + start, count);
+  return rsp;
+}
+
+static QmiMessage *
+uim_reply (SimQmi *self, QmiMessage *req)
+{
+  guint16 tlv_len = 0;
+  const guint8 *tlv;
+  QmiMessage *rsp;
+  Client *c;
+
+  switch (qmi_message_get_message_id (req)) {
+  case 0x0020: /* Read Transparent */
+    return file_reply (self, req, FALSE);
+  case 0x0021: /* Read Record */
+    return file_reply (self, req, TRUE);
+  case 0x002A: /* Refresh Register */
+    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  case 0x002E: { /* Register Events */
+    guint32 mask;
+
+    tlv = qmi_message_get_raw_tlv (req, 0x01, &tlv_len);
+    if (!tlv || tlv_len < 4)
+      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    mask = (guint32) tlv[0] | ((guint32) tlv[1] << 8) | ((guint32) tlv[2] << 16) | ((guint32) tlv[3] << 24);
+    mask &= QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS |
+            QMI_UIM_EVENT_REGISTRATION_FLAG_PHYSICAL_SLOT_STATUS;
+    c = find_client (self, QMI_SERVICE_UIM, qmi_message_get_client_id (req), NULL);
+    if (!c)
+      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
+    c->uim_events = mask;
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    tlv_guint32 (rsp, 0x10, mask);
+    return rsp;
+  }
+  case 0x002F: /* Get Card Status */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    tlv_card_status (rsp, 0x10);
+    return rsp;
+  case 0x0047: /* Get Slot Status */
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    tlv_slot_status (self->ids, rsp);
+    return rsp;
+  default:
+    return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+
+QmiMessage *
+sim_qmi_reply (SimQmi     *self,
+               QmiMessage *request)
+{
+  if (!qmi_message_is_request (request))
+    return NULL;
+  switch (qmi_message_get_service (request)) {
+  case QMI_SERVICE_CTL:
+    return ctl_reply (self, request);
+  case QMI_SERVICE_DMS:
+    return dms_reply (self, request);
+  case QMI_SERVICE_UIM:
+    return uim_reply (self, request);
+  default:
+    if (!service_known ((guint8) qmi_message_get_service (request)))
+      return NULL;  /* a modem does not answer services it lacks */
+    return error_reply (request, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+  }
+}
+
+static void
+append_message (GByteArray *out, QmiMessage *m)
+{
+  gsize len = 0;
+  const guint8 *raw = qmi_message_get_raw (m, &len, NULL);
+
+  if (raw)
+    g_byte_array_append (out, raw, (guint) len);
+}
+
+void
+sim_qmi_feed (SimQmi       *self,
+              const guint8 *data,
+              gsize         len,
+              GByteArray   *out)
+{
+  g_byte_array_append (self->in, data, (guint) len);
+
+  while (self->in->len > 0) {
+    g_autoptr(QmiMessage) req = NULL;
+    g_autoptr(QmiMessage) rsp = NULL;
+    g_autoptr(GError) error = NULL;
+    const guint8 *marker;
+    guint16 qmux_len;
+
+    /* Resynchronise on the frame marker. */
+    marker = memchr (self->in->data, QMUX_MARKER, self->in->len);
+    if (!marker) {
+      g_byte_array_set_size (self->in, 0);
+      return;
+    }
+    if (marker != self->in->data)
+      g_byte_array_remove_range (self->in, 0, (guint) (marker - self->in->data));
+    if (self->in->len < 3)
+      return;
+    qmux_len = (guint16) (self->in->data[1] | (self->in->data[2] << 8));
+    if (qmux_len < QMUX_MIN_LEN - 1) {
+      g_byte_array_remove_range (self->in, 0, 1);
+      continue;
+    }
+    if (self->in->len < (guint) qmux_len + 1)
+      return;
+    req = qmi_message_new_from_raw (self->in, &error);
+    if (!req) {
+      /* libqmi consumed the frame it rejected; go on with the rest. */
+      continue;
+    }
+    rsp = sim_qmi_reply (self, req);
+    if (rsp)
+      append_message (out, rsp);
+  }
+}
+
+void
+sim_qmi_reset_input (SimQmi *self)
+{
+  g_byte_array_set_size (self->in, 0);
+}
+
+gsize
+sim_qmi_pending_input (SimQmi *self)
+{
+  return self->in->len;
+}
+
+static QmiMessage *
+indication_new (guint8 cid, guint16 message_id)
+{
+  QmiMessage *m = qmi_message_new (QMI_SERVICE_UIM, cid, 0, message_id);
+  GByteArray *raw = (GByteArray *) m;
+
+  /* libqmi builds requests only: mark it as sent by the service, as an
+   * indication. */
+  raw->data[QMUX_FLAGS_OFS] = 0x80;
+  raw->data[SDU_FLAGS_OFS] = SDU_FLAG_INDICATION;
+  return m;
+}
+
+void
+sim_qmi_sim_changed (SimQmi     *self,
+                     GByteArray *out)
+{
+  guint i;
+
+  for (i = 0; i < self->clients->len; i++) {
+    Client *c = &g_array_index (self->clients, Client, i);
+
+    if (c->service != QMI_SERVICE_UIM)
+      continue;
+    if (c->uim_events & QMI_UIM_EVENT_REGISTRATION_FLAG_PHYSICAL_SLOT_STATUS) {
+      g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0048);
+
+      tlv_slot_status (self->ids, ind);
+      append_message (out, ind);
+    }
+    if (c->uim_events & QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS) {
+      g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0032);
+
+      tlv_card_status (ind, 0x10);
+      append_message (out, ind);
+    }
+  }
+}
