@@ -420,8 +420,7 @@ static void
 arm (IdgAudit *audit)
 {
   if (audit->flush_source == 0)
-    audit->flush_source = g_timeout_add_seconds ((guint) MAX (1, audit->window / G_USEC_PER_SEC),
-                                                 flush_cb, audit);
+    audit->flush_source = g_timeout_add ((guint) MAX (1, audit->window / 1000), flush_cb, audit);
 }
 
 /* Writes the summary of every slot whose window has ended (all if force),

@@ -118,6 +118,8 @@ gchar *idg_audit_record_to_json (const IdgAuditRecord *record);
 void   idg_audit_record_free    (IdgAuditRecord *record);
 void   idg_audit_report_row_free (IdgAuditReportRow *row);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgAudit, idg_audit_free)
+
 G_END_DECLS
 
 #endif

@@ -150,6 +150,8 @@ gchar *idg_broker_read_identifier (IdgBroker          *broker,
                                    const gchar        *door,
                                    GError            **error);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgBroker, idg_broker_free)
+
 G_END_DECLS
 
 #endif

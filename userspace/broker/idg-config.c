@@ -252,7 +252,7 @@ idg_config_load_data (const gchar  *data,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) local = NULL;
 
-  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_NONE, &local)) {
+  if (!g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_TRANSLATIONS, &local)) {
     g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
                  "%s", local->message);
     return NULL;

@@ -48,6 +48,8 @@ guint32      idg_ids_source_mask    (IdgIds      *ids,
 /* Bumped on every change of a value (for the kernel bridge). */
 guint64  idg_ids_get_generation (IdgIds *ids);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgIds, idg_ids_free)
+
 G_END_DECLS
 
 #endif

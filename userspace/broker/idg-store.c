@@ -837,6 +837,23 @@ load_secret (IdgStore  *store,
          write_atomic (store->dir, SECRET_FILE, store->secret, IDG_SECRET_LEN, error);
 }
 
+/* Temp files of writes a crash interrupted: never acknowledged, dropped. */
+static void
+remove_stale_temps (const gchar *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
+    if (g_str_has_prefix (name, "." STORE_FILE ".") || g_str_has_prefix (name, "." SECRET_FILE ".")) {
+      g_autofree gchar *p = g_build_filename (dir, name, NULL);
+      unlink (p);
+    }
+  }
+  if (d != NULL)
+    g_dir_close (d);
+}
+
 IdgStore *
 idg_store_load (const gchar  *state_dir,
                 GError      **error)
@@ -859,6 +876,7 @@ idg_store_load (const gchar  *state_dir,
                  "consent store %s is in use by another broker", state_dir);
     goto fail;
   }
+  remove_stale_temps (state_dir);
   if (g_file_get_contents (path, &data, &len, &local)) {
     if (!parse_into (store, data, len, error)) {
       g_prefix_error (error, "consent store %s is corrupt: ", path);

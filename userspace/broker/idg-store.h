@@ -218,6 +218,8 @@ IdgStore  *idg_store_load_data (const gchar  *data,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgGrant, idg_grant_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgRequest, idg_request_free)
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgStore, idg_store_free)
+
 G_END_DECLS
 
 #endif

@@ -24,9 +24,7 @@
 #include "idg-build-config.h"
 #include "idg-broker.h"
 #include "idg-modem.h"
-#if IDG_HAVE_API
 #include "idg-api.h"
-#endif
 #if IDG_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -42,9 +40,7 @@ typedef struct {
   IdgDoorQmi   *qmi_door;
   IdgDoorMbim  *mbim_door;
   IdgDoorAt    *at_door;
-#if IDG_HAVE_API
   IdgApi       *api;
-#endif
   GMainLoop    *loop;
 } Daemon;
 
@@ -160,26 +156,17 @@ static gboolean
 start_api (Daemon   *d,
            GError  **error)
 {
-#if IDG_HAVE_API
   IdgConfig *c = idg_broker_get_config (d->broker);
   g_autofree gchar *sock = g_build_filename (c->runtime_dir, "api.sock", NULL);
 
   d->api = idg_api_new (d->broker, sock, system_bus_reachable (), error);
   return d->api != NULL;
-#else
-  /* TODO(api): idg-api.c has not landed yet; the daemon runs without it. */
-  g_message ("service API not built in (system bus %s)",
-             system_bus_reachable () ? "reachable" : "absent");
-  return TRUE;
-#endif
 }
 
 static void
 daemon_stop (Daemon *d)
 {
-#if IDG_HAVE_API
   g_clear_pointer (&d->api, idg_api_free);
-#endif
   if (d->broker != NULL) {
     idg_broker_remove_door (d->broker, IDG_DOOR_AT);
     idg_broker_remove_door (d->broker, IDG_DOOR_MBIM);

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <glib.h>
+#include <glib/gstdio.h>
+#include "idg-config.h"
+
+#define BASE "[broker]\nstate-dir=/var/lib/idguard\nruntime-dir=/run/idguard\n"
+
+static const struct {
+  const gchar *name;
+  const gchar *text;
+  const gchar *error;     /* substring of the error, NULL: accepted */
+} cases[] = {
+  { "minimal", BASE, NULL },
+  { "full", BASE "policy=pseudonym\n[modem]\nqmi=/dev/cdc-wdm0\nmbim=/dev/cdc-wdm1\nat=/dev/ttyUSB2\n"
+    "[proxy]\nqmi-socket=qmi-proxy\nmbim-socket=mbim-proxy\nat-socket=idguard-at\nat-link=/run/idguard/at\n"
+    "at-link-selector=uid:0,exe:/usr/sbin/ModemManager\n[audit]\nmax-size=64k\nkeep=2\nwindow=5\n", NULL },
+  { "empty-disables", BASE "[proxy]\nqmi-socket=\nat-link=\n", NULL },
+  { "unknown-group", BASE "[brokr]\nx=1\n", "unknown group [brokr]" },
+  { "unknown-key", BASE "polcy=redact\n", "unknown key 'polcy' in [broker]" },
+  { "localized-key", BASE "policy[de]=redact\n", "unknown key" },
+  { "bad-policy", BASE "policy=allow\n", "policy must be redact or pseudonym" },
+  { "no-state-dir", "[broker]\nruntime-dir=/run\n", "state-dir is required" },
+  { "relative-dir", "[broker]\nstate-dir=var\nruntime-dir=/run\n", "must be an absolute path" },
+  { "relative-modem", BASE "[modem]\nqmi=cdc-wdm0\n", "[modem] qmi must be an absolute path" },
+  { "bad-abstract", BASE "[proxy]\nqmi-socket=qmi proxy\n", "not a valid abstract socket name" },
+  { "bad-selector", BASE "[proxy]\nat-link-selector=user:root\n", "at-link-selector" },
+  { "bad-size", BASE "[audit]\nmax-size=big\n", "[audit] max-size" },
+  { "tiny-size", BASE "[audit]\nmax-size=10\n", "at least 4096" },
+  { "bad-keep", BASE "[audit]\nkeep=-1\n", "[audit] keep" },
+  { "huge-window", BASE "[audit]\nwindow=99999\n", "[audit] window" },
+  { "not-keyfile", "this is not a key file", "" },
+  { "empty", "", "state-dir is required" },
+};
+
+static void
+test_table (void)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IdgConfig) c = idg_config_load_data (cases[i].text, strlen (cases[i].text),
+                                                   FALSE, &error);
+
+    g_test_message ("case %s", cases[i].name);
+    if (cases[i].error == NULL) {
+      g_assert_no_error (error);
+      g_assert_nonnull (c);
+    } else {
+      g_assert_null (c);
+      g_assert_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID);
+      g_assert_nonnull (strstr (error->message, cases[i].error));
+      g_assert_null (strchr (error->message, '\n'));
+    }
+  }
+}
+
+static void
+test_values (void)
+{
+  const gchar *text = cases[1].text;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgConfig) c = idg_config_load_data (text, strlen (text), FALSE, &error);
+  g_autoptr(IdgConfig) m = idg_config_load_data (BASE "[proxy]\nqmi-socket=\n", strlen (BASE) + 22,
+                                                 FALSE, &error);
+
+  g_assert_nonnull (c);
+  g_assert_cmpint (c->policy, ==, IDG_POLICY_PSEUDONYM);
+  g_assert_cmpstr (c->modem_at, ==, "/dev/ttyUSB2");
+  g_assert_cmpstr (c->mbim_socket, ==, "mbim-proxy");
+  g_assert_cmpstr (c->at_link_selector, ==, "uid:0,exe:/usr/sbin/ModemManager");
+  g_assert_cmpuint (c->audit_max_size, ==, 64 * 1024);
+  g_assert_cmpuint (c->audit_keep, ==, 2);
+  g_assert_cmpuint (c->audit_window, ==, 5);
+  /* defaults: redact, doors off unless named, 1 MiB x 4, 10 s */
+  g_assert_nonnull (m);
+  g_assert_cmpint (m->policy, ==, IDG_POLICY_REDACT);
+  g_assert_null (m->qmi_socket);
+  g_assert_null (m->modem_qmi);
+  g_assert_cmpuint (m->audit_max_size, ==, 1024 * 1024);
+  g_assert_cmpuint (m->audit_keep, ==, 4);
+  g_assert_cmpuint (m->audit_window, ==, 10);
+}
+
+static void
+test_dirs (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-config-XXXXXX", NULL);
+  g_autofree gchar *path = g_build_filename (dir, "c.conf", NULL);
+  g_autofree gchar *good = g_strdup_printf ("[broker]\nstate-dir=%s\nruntime-dir=%s\n", dir, dir);
+  g_autofree gchar *bad = g_strdup_printf ("[broker]\nstate-dir=%s/missing\nruntime-dir=%s\n", dir, dir);
+  g_autoptr(GError) error = NULL;
+  IdgConfig *c;
+
+  g_assert_true (g_file_set_contents (path, good, -1, NULL));
+  c = idg_config_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->path, ==, path);
+  idg_config_free (c);
+
+  g_assert_true (g_file_set_contents (path, bad, -1, NULL));
+  c = idg_config_load (path, &error);
+  g_assert_null (c);
+  g_assert_nonnull (strstr (error->message, "is not a directory"));
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+
+  g_unlink (path);
+  c = idg_config_load (path, &error);
+  g_assert_null (c);
+  g_assert_nonnull (error);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/broker/config/table", test_table);
+  g_test_add_func ("/broker/config/values", test_values);
+  g_test_add_func ("/broker/config/dirs", test_dirs);
+  return g_test_run ();
+}

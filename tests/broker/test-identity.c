@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <glib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "idg-identity.h"
+#include "idg-selector.h"
+
+static void
+test_socketpair (void)
+{
+  int sv[2];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) id = NULL;
+  g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *describe = NULL;
+  g_autofree gchar *cg = NULL;
+  g_autoptr(IdgSelector) own = NULL;
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  id = idg_identity_from_socket (sv[0], &error);
+  g_assert_no_error (error);
+  g_assert_true (id->known);
+  g_assert_cmpuint (id->uid, ==, getuid ());
+  g_assert_cmpuint (id->gid, ==, getgid ());
+  g_assert_cmpint (id->pid, ==, getpid ());
+  g_assert_cmpstr (id->exe, ==, exe);
+  if (g_file_get_contents ("/proc/self/cgroup", &cg, NULL, NULL) && strstr (cg, "0::/") != NULL)
+    g_assert_nonnull (id->cgroup);
+  {
+    g_autofree gchar *want = id->unit != NULL ? g_strdup_printf ("unit:%s", id->unit)
+                                              : g_strdup_printf ("exe:%s", exe);
+    g_assert_cmpstr (id->service, ==, want);
+  }
+  describe = idg_identity_describe (id);
+  g_assert_nonnull (strstr (describe, exe));
+
+  /* the selector a request would derive matches ourselves */
+  own = idg_selector_for_identity (id);
+  g_assert_true (idg_selector_matches (own, id));
+  close (sv[0]);
+  close (sv[1]);
+}
+
+/* A peer that has exited cannot be described: its pid could be anyone's. */
+static void
+test_dead_peer (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-ident-XXXXXX", NULL);
+  g_autofree gchar *path = g_build_filename (dir, "s", NULL);
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) id = NULL;
+  int lfd, cfd, status;
+  pid_t pid;
+
+  g_strlcpy (sa.sun_path, path, sizeof sa.sun_path);
+  lfd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (lfd, (struct sockaddr *) &sa, sizeof sa), ==, 0);
+  g_assert_cmpint (listen (lfd, 1), ==, 0);
+  pid = fork ();
+  if (pid == 0) {
+    int fd = socket (AF_UNIX, SOCK_STREAM, 0);
+    _exit (connect (fd, (struct sockaddr *) &sa, sizeof sa) == 0 ? 0 : 1);
+  }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  cfd = accept (lfd, NULL, NULL);
+  g_assert_cmpint (cfd, >=, 0);
+  id = idg_identity_from_socket (cfd, &error);
+  g_assert_null (id);
+  g_assert_nonnull (error);
+  close (cfd);
+  close (lfd);
+  unlink (path);
+  rmdir (dir);
+}
+
+static void
+test_from_pid (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) self = idg_identity_from_pid (getpid (), getuid (), getgid (), &error);
+  g_autoptr(IdgIdentity) liar = NULL;
+  g_autoptr(IdgIdentity) none = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (self->exe);
+  /* credentials that are not the process's own are refused */
+  liar = idg_identity_from_pid (getpid (), getuid () + 1, getgid (), &error);
+  g_assert_null (liar);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  none = idg_identity_from_pid (0, 0, 0, &error);
+  g_assert_null (none);
+  g_assert_nonnull (error);
+}
+
+static void
+test_unknown (void)
+{
+  g_autoptr(IdgIdentity) u = idg_identity_new_unknown ("at-link");
+  g_autoptr(IdgIdentity) c = idg_identity_copy (u);
+  g_autofree gchar *d = idg_identity_describe (c);
+
+  g_assert_false (c->known);
+  g_assert_cmpstr (c->service, ==, "unknown:at-link");
+  g_assert_nonnull (strstr (d, "no credentials"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/broker/identity/socketpair", test_socketpair);
+  g_test_add_func ("/broker/identity/dead-peer", test_dead_peer);
+  g_test_add_func ("/broker/identity/from-pid", test_from_pid);
+  g_test_add_func ("/broker/identity/unknown", test_unknown);
+  return g_test_run ();
+}
