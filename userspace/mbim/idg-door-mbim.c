@@ -292,6 +292,13 @@ client_unref (Client *client)
   g_free (client);
 }
 
+static gboolean
+client_unref_idle (gpointer user_data)
+{
+  client_unref (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean client_writable_cb (GSocket *socket, GIOCondition cond, gpointer user_data);
 
 static void
@@ -454,7 +461,7 @@ announce_version (IdgDoorMbim *door,
                   guint16      mbimex_version)
 {
   guint8 m[IDG_MBIM_INDICATION_BUFFER + 4];
-  GList *l;
+  GList *l, *copy;
 
   memset (m, 0, sizeof m);
   idg_mbim_write_u32 (m, TYPE_INDICATE_STATUS);
@@ -469,12 +476,15 @@ announce_version (IdgDoorMbim *door,
   m[47] = (guint8) (mbimex_version >> 8);
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   door->version_ind = g_bytes_new (m, sizeof m);
-  for (l = door->clients; l; l = l->next) {
+  copy = g_list_copy (door->clients);
+  for (l = copy; l; l = l->next) {
     Client *c = l->data;
 
-    if (c->configured)
+    /* a drop frees the client only from an idle: the copy stays valid */
+    if (c->door && c->configured)
       client_queue (c, m, sizeof m);
   }
+  g_list_free (copy);
 }
 
 /* What mbim-proxy does too: a client that agreed an MBIMEx version with the
@@ -521,7 +531,10 @@ command_ready (MbimDevice   *device,
 
       client_queue_message (client, ferr);
     } else {
-      /* as mbim-proxy: the client's own timeout tells it */
+      /* as mbim-proxy: the client's own timeout tells it; the backend
+       * checks whether the modem is still there */
+      if (g_error_matches (error, MBIM_CORE_ERROR, MBIM_CORE_ERROR_TIMEOUT))
+        idg_modem_mbim_check (client->door->modem);
       g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer: %s", client->id, error->message);
     }
     request_free (r);
@@ -984,7 +997,8 @@ client_drop (Client      *client,
     g_clear_pointer (&client->out_source, g_source_unref);
   }
   g_socket_close (client->socket, NULL);
-  client_unref (client);
+  /* callers up the stack may still look at client->door: free it later */
+  g_idle_add_full (G_PRIORITY_DEFAULT, client_unref_idle, client, NULL);
 }
 
 /* --- the modem ----------------------------------------------------------- */

@@ -23,6 +23,10 @@ guint idg_modem_mbim_add_watch    (IdgModemMbim      *modem,
 void  idg_modem_mbim_remove_watch (IdgModemMbim      *modem,
                                    guint              id);
 
+/* The door saw a command time out: check that the modem still answers (one
+ * Device Caps query); if not, the backend forgets its values and reopens. */
+void  idg_modem_mbim_check        (IdgModemMbim      *modem);
+
 G_END_DECLS
 
 #endif

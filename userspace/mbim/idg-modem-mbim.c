@@ -16,6 +16,7 @@
 #define SOURCE             "mbim"
 #define OPEN_TIMEOUT_SECS  10
 #define QUERY_TIMEOUT_SECS 10
+#define CHECK_TIMEOUT_SECS 5
 #define BACKOFF_MIN_SECS   1
 #define BACKOFF_MAX_SECS   30
 
@@ -36,6 +37,7 @@ struct _IdgModemMbim {
   gulong        indication_id;
   gulong        removed_id;
   gulong        error_id;
+  gboolean      checking;
   GArray       *watches;      /* Watch */
   guint         next_watch;
 };
@@ -288,6 +290,37 @@ caps_ready (MbimDevice   *device,
   request = mbim_message_subscriber_ready_status_query_new (NULL);
   mbim_device_command (device, request, QUERY_TIMEOUT_SECS, self->cancellable,
                        (GAsyncReadyCallback) subscriber_ready, self);
+}
+
+static void
+check_ready (MbimDevice   *device,
+             GAsyncResult *res,
+             IdgModemMbim *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MbimMessage) response = NULL;
+
+  response = mbim_device_command_finish (device, res, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->checking = FALSE;
+  if (device != self->device)
+    return;
+  if (!response)
+    fail (self, "modem stopped answering");
+}
+
+void
+idg_modem_mbim_check (IdgModemMbim *self)
+{
+  g_autoptr(MbimMessage) request = NULL;
+
+  if (!self || !self->device || self->checking)
+    return;
+  self->checking = TRUE;
+  request = mbim_message_device_caps_query_new (NULL);
+  mbim_device_command (self->device, request, CHECK_TIMEOUT_SECS, self->cancellable,
+                       (GAsyncReadyCallback) check_ready, self);
 }
 
 static void
