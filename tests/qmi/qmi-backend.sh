@@ -4,7 +4,8 @@
 # port): it reads every identifier; a SIM swap shows the new IMSI/ICCID to a
 # consented reader within a second and never the old one again; a modem
 # that disappears makes every identifier unknown (never stale) with a
-# "retrying" state, and comes back when the port does.
+# "retrying" state, and comes back when the port does; so does one that
+# answers garbage.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup qmi-backend "$@"
 
@@ -84,4 +85,17 @@ idg_sim
 idg_wait_for 30 state_is ready || { idg_ctl status >&2; idg_fail "qmi modem not back"; }
 is_value imei "$ID_imei" || idg_fail "IMEI not read again"
 is_value imsi "$NEW_IMSI" || idg_fail "IMSI not read again"
+
+idg_log "a modem answering garbage: retrying, nothing served; normal again: read"
+kill "$BROKER_PID"
+idg_wait_for 10 sh -c "! kill -0 $BROKER_PID" || idg_fail "idguardd did not stop"
+[ "$(sim_ctl 'fault qmi garbage')" = ok ] || idg_fail "fault not accepted"
+idg_bg "$T/broker2.log" "$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
+BROKER_PID=$LAST_PID
+idg_wait_for 15 idg_ctl status || idg_fail "broker not up again"
+idg_wait_for 40 state_is retrying || { idg_ctl status >&2; idg_fail "garbage did not give a retrying state"; }
+! get imei > /dev/null || idg_fail "IMEI served from a modem answering garbage"
+[ "$(sim_ctl 'fault qmi normal')" = ok ] || idg_fail "fault not accepted"
+idg_wait_for 60 state_is ready || { idg_ctl status >&2; idg_fail "qmi modem not back from garbage"; }
+is_value imei "$ID_imei" || idg_fail "IMEI not read after the garbage"
 idg_log "pass"

@@ -126,6 +126,8 @@ build_msisdn (IdgQmiRequestInfo *req)
   QmiMessage *m = response_new (QMI_SERVICE_DMS, 0x0024);
 
   add_string (m, 0x01, ids.msisdn);
+  add_string (m, 0x10, ids.msisdn + 2);   /* MIN: 10 digits */
+  add_string (m, 0x11, ids.imsi);
   return m;
 }
 
@@ -316,6 +318,7 @@ static gchar *extract_imei (QmiMessage *m)   { return ascii_tlv (m, 0x11); }
 static gchar *extract_meid (QmiMessage *m)   { return ascii_tlv (m, 0x12); }
 static gchar *extract_imeisv (QmiMessage *m) { return ascii_tlv (m, 0x13); }
 static gchar *extract_tlv1 (QmiMessage *m)   { return ascii_tlv (m, 0x01); }
+static gchar *extract_msisdn_imsi (QmiMessage *m) { return ascii_tlv (m, 0x11); }
 
 static gchar *
 extract_ef_iccid (QmiMessage *m)
@@ -329,33 +332,25 @@ extract_ef_iccid (QmiMessage *m)
   return g_strdup (out);
 }
 
+typedef gssize (*Decode) (const guint8 *in, gsize len, gchar *out, gsize out_size);
+
 static gchar *
-extract_ef_imsi (QmiMessage *m)
+file_value (QmiMessage *m, Decode decode)
 {
   guint16 n = 0;
   const guint8 *v = tlv (m, 0x11, &n);
   gchar out[32];
   gssize k;
 
-  k = idg_ef_imsi_decode (v + 2, n - 2, out, sizeof out);
+  g_assert_cmpuint (n, >=, 2);
+  k = decode (v + 2, n - 2, out, sizeof out);
   g_assert_cmpint (k, >, 0);
   out[k] = '\0';
   return g_strdup (out);
 }
 
-static gchar *
-extract_ef_msisdn (QmiMessage *m)
-{
-  guint16 n = 0;
-  const guint8 *v = tlv (m, 0x11, &n);
-  gchar out[32];
-  gssize k;
-
-  k = idg_ef_msisdn_decode (v + 2, n - 2, out, sizeof out);
-  g_assert_cmpint (k, >, 0);
-  out[k] = '\0';
-  return g_strdup (out);
-}
+static gchar *extract_ef_imsi (QmiMessage *m)   { return file_value (m, idg_ef_imsi_decode); }
+static gchar *extract_ef_msisdn (QmiMessage *m) { return file_value (m, idg_ef_msisdn_decode); }
 
 static gchar *
 extract_slot_iccid (QmiMessage *m)
@@ -392,7 +387,6 @@ typedef struct {
   const gchar  *name;
   IdgKind       kind;
   gsize         real_offset;   /* offsetof (Ids, field) */
-  gboolean      strip_plus;    /* the encoding has no '+' */
   QmiMessage *(*build)   (IdgQmiRequestInfo *req);
   gchar      *(*extract) (QmiMessage *m);
 } Row;
@@ -400,20 +394,21 @@ typedef struct {
 #define F(field) G_STRUCT_OFFSET (Ids, field)
 
 static const Row rows[] = {
-  { "dms-get-ids/esn",          IDG_KIND_ESN,    F (esn),    FALSE, build_get_ids,         extract_esn },
-  { "dms-get-ids/imei",         IDG_KIND_IMEI,   F (imei),   FALSE, build_get_ids,         extract_imei },
-  { "dms-get-ids/meid",         IDG_KIND_MEID,   F (meid),   FALSE, build_get_ids,         extract_meid },
-  { "dms-get-ids/imeisv",       IDG_KIND_IMEISV, F (imeisv), FALSE, build_get_ids,         extract_imeisv },
-  { "dms-get-msisdn",           IDG_KIND_MSISDN, F (msisdn), FALSE, build_msisdn,          extract_tlv1 },
-  { "dms-uim-get-iccid",        IDG_KIND_ICCID,  F (iccid),  FALSE, build_dms_iccid,       extract_tlv1 },
-  { "dms-uim-get-imsi",         IDG_KIND_IMSI,   F (imsi),   FALSE, build_dms_imsi,        extract_tlv1 },
-  { "uim-read-transparent/iccid", IDG_KIND_ICCID, F (iccid), FALSE, build_ef_iccid,        extract_ef_iccid },
-  { "uim-read-transparent/imsi", IDG_KIND_IMSI,  F (imsi),   FALSE, build_ef_imsi,         extract_ef_imsi },
-  { "uim-read-record/msisdn",   IDG_KIND_MSISDN, F (msisdn), FALSE, build_ef_msisdn,       extract_ef_msisdn },
-  { "uim-get-slot-status/iccid", IDG_KIND_ICCID, F (iccid),  FALSE, build_slot_status,     extract_slot_iccid },
-  { "uim-get-slot-status/eid",  IDG_KIND_EID,    F (eid),    FALSE, build_slot_status,     extract_slot_eid },
-  { "uim-slot-status-ind/iccid", IDG_KIND_ICCID, F (iccid),  FALSE, build_slot_status_ind, extract_slot_iccid },
-  { "uim-slot-status-ind/eid",  IDG_KIND_EID,    F (eid),    FALSE, build_slot_status_ind, extract_slot_eid },
+  { "dms-get-ids/esn",          IDG_KIND_ESN,    F (esn),    build_get_ids,         extract_esn },
+  { "dms-get-ids/imei",         IDG_KIND_IMEI,   F (imei),   build_get_ids,         extract_imei },
+  { "dms-get-ids/meid",         IDG_KIND_MEID,   F (meid),   build_get_ids,         extract_meid },
+  { "dms-get-ids/imeisv",       IDG_KIND_IMEISV, F (imeisv), build_get_ids,         extract_imeisv },
+  { "dms-get-msisdn",           IDG_KIND_MSISDN, F (msisdn), build_msisdn,          extract_tlv1 },
+  { "dms-get-msisdn/imsi",      IDG_KIND_IMSI,   F (imsi),   build_msisdn,          extract_msisdn_imsi },
+  { "dms-uim-get-iccid",        IDG_KIND_ICCID,  F (iccid),  build_dms_iccid,       extract_tlv1 },
+  { "dms-uim-get-imsi",         IDG_KIND_IMSI,   F (imsi),   build_dms_imsi,        extract_tlv1 },
+  { "uim-read-transparent/iccid", IDG_KIND_ICCID, F (iccid), build_ef_iccid,        extract_ef_iccid },
+  { "uim-read-transparent/imsi", IDG_KIND_IMSI,  F (imsi),   build_ef_imsi,         extract_ef_imsi },
+  { "uim-read-record/msisdn",   IDG_KIND_MSISDN, F (msisdn), build_ef_msisdn,       extract_ef_msisdn },
+  { "uim-get-slot-status/iccid", IDG_KIND_ICCID, F (iccid),  build_slot_status,     extract_slot_iccid },
+  { "uim-get-slot-status/eid",  IDG_KIND_EID,    F (eid),    build_slot_status,     extract_slot_eid },
+  { "uim-slot-status-ind/iccid", IDG_KIND_ICCID, F (iccid),  build_slot_status_ind, extract_slot_iccid },
+  { "uim-slot-status-ind/eid",  IDG_KIND_EID,    F (eid),    build_slot_status_ind, extract_slot_eid },
 };
 
 static const gchar *

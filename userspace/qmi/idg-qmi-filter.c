@@ -405,8 +405,11 @@ filter_dms_tlv (guint8   *frame,
       hit = FALSE;
     break;
   case DMS_GET_MSISDN:
-    hit = tlv == 0x01;
-    kind = IDG_KIND_MSISDN;
+    /* 0x01 voice number; in the QMI DMS spec also 0x10 the mobile ID
+     * number (MIN, a phone number) and 0x11 the IMSI, which libqmi does
+     * not parse but a modem may send */
+    hit = tlv == 0x01 || tlv == 0x10 || tlv == 0x11;
+    kind = tlv == 0x11 ? IDG_KIND_IMSI : IDG_KIND_MSISDN;
     break;
   case DMS_UIM_GET_ICCID:
     hit = tlv == 0x01;
