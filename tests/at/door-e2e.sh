@@ -10,6 +10,8 @@
 #  - the pty link: identity unknown, never an identifier;
 #  - a client that floods and never reads does not hold up another;
 #  - with a grant to the client's executable: the real values; revoked: gone;
+#  - the modem re-plugged with another SIM: old values gone at once, new ones
+#    read; the pty link's client stands for the config's at-link-selector;
 #  - a squatted abstract name stops idguardd with one clear line.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup at-door "$@"
@@ -98,6 +100,46 @@ idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
 # shellcheck disable=SC2086
 $CLIENT "@$NAME" ATE0 $ID_CMDS > "$T/revoked.txt" || idg_fail "client after revoke"
 hidden "$T/revoked.txt" "socket client after revoke"
+
+# re-plug: the modem goes away (values gone at once, backend retrying) and
+# comes back with another SIM (the new values, never the old)
+kill "$SIM_PID"
+at_state() { idg_ctl status | grep -q "at: $1"; }
+idg_wait_for 10 at_state retrying || { idg_ctl status >&2; idg_fail "backend not retrying after the modem went away"; }
+idg_ctl ids > "$T/ids-gone.txt"
+grep -q "^imsi" "$T/ids-gone.txt" && idg_fail "identifiers still served after the modem went away"
+old_imsi=$ID_imsi old_iccid=$ID_iccid
+python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/ids2.consented"
+cat "$T/ids2.consented" >> "$T/ids.consented"   # the leak scan looks for both sets
+eval $(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$T/ids2.consented")
+idg_bg "$T/sim2.log" "$SIM_BIN" --at "$T/at" --ids "$T/ids2.consented"
+idg_wait_for 10 grep -q '^ready' "$T/sim2.log" || idg_fail "second simulator not ready"
+idg_wait_for 40 at_state ready || { idg_ctl status >&2; idg_fail "backend did not reopen the modem"; }
+idg_ctl grant --to "exe:$PY_EXE" --scope imsi,iccid --purpose "AT door re-plug test" > "$T/grant2.txt" ||
+  idg_fail "second grant refused"
+$CLIENT "@$NAME" ATE0 AT+CIMI AT+CCID > "$T/replugged.txt.consented" || idg_fail "client after re-plug"
+idg_expect_contains "$T/replugged.txt.consented" "$ID_imsi" "the new IMSI after re-plug"
+idg_expect_contains "$T/replugged.txt.consented" "$ID_iccid" "the new ICCID after re-plug"
+idg_expect_absent "$T/replugged.txt.consented" "$old_imsi" "the old IMSI after re-plug"
+idg_expect_absent "$T/replugged.txt.consented" "$old_iccid" "the old ICCID after re-plug"
+idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke2.txt" || idg_fail "second revoke refused"
+
+# at-link-selector: the pty's client stands for that selector, and a grant
+# to exactly that selector reaches it (and nobody else)
+kill "$BROKER_PID"
+idg_wait_for 10 sh -c "! kill -0 $BROKER_PID" || idg_fail "broker did not stop"
+echo "at-link-selector=uid:4242" >> "$T/idguard.conf"
+idg_broker
+idg_wait_for 10 at_state ready || idg_fail "backend not ready after restart"
+idg_ctl grant --to uid:4242 --scope imei,imsi --purpose "tty client" > "$T/grant3.txt" || idg_fail "grant to the link selector refused"
+$CLIENT "$T/at-door" ATE0 AT+CGSN AT+CIMI AT+CNUM > "$T/pty-selector.txt.consented" || idg_fail "pty client with a selector"
+idg_expect_contains "$T/pty-selector.txt.consented" "$ID_imei" "the IMEI for the link's selector"
+idg_expect_contains "$T/pty-selector.txt.consented" "$ID_imsi" "the IMSI for the link's selector"
+idg_expect_absent "$T/pty-selector.txt.consented" "$(echo "$ID_msisdn" | tr -d +)" "a kind not granted to the link's selector"
+# shellcheck disable=SC2086
+$CLIENT "@$NAME" ATE0 AT+CGSN AT+CIMI > "$T/socket-beside-selector.txt" || idg_fail "socket client"
+idg_expect_absent "$T/socket-beside-selector.txt" "$ID_imei" "a socket client beside the link's grant"
+idg_expect_absent "$T/socket-beside-selector.txt" "$ID_imsi" "a socket client beside the link's grant"
 
 # squatting: a second broker on the same abstract name says so and exits
 mkdir -p "$T/state2" "$T/run2"
