@@ -61,8 +61,8 @@ test_values (void)
   const gchar *text = cases[1].text;
   g_autoptr(GError) error = NULL;
   g_autoptr(IdgConfig) c = idg_config_load_data (text, strlen (text), FALSE, &error);
-  g_autoptr(IdgConfig) m = idg_config_load_data (BASE "[proxy]\nqmi-socket=\n", strlen (BASE) + 22,
-                                                 FALSE, &error);
+  const gchar *min = BASE "[proxy]\nqmi-socket=\n";
+  g_autoptr(IdgConfig) m = idg_config_load_data (min, strlen (min), FALSE, &error);
 
   g_assert_nonnull (c);
   g_assert_cmpint (c->policy, ==, IDG_POLICY_PSEUDONYM);

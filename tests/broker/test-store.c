@@ -233,9 +233,12 @@ test_token_check (Fixture *f, gconstpointer data)
   reload (f);
   {
     IdgRefusal why = IDG_REFUSAL_NONE;
+    g_autofree gchar *gid2 = NULL;
+
     g_assert_false (idg_store_check_token (f->store, app, IDG_KIND_IMEI, token, NOW + 2, NULL, &why, NULL));
     g_assert_cmpint (why, ==, IDG_REFUSAL_REVOKED);
-    g_assert_true (idg_store_check_token (f->store, app, IDG_KIND_IMSI, token2, NOW + 2, NULL, NULL, NULL));
+    g_assert_true (idg_store_check_token (f->store, app, IDG_KIND_IMSI, token2, NOW + 2, &gid2, NULL, NULL));
+    g_assert_cmpstr (gid2, ==, id2);
   }
 }
 
@@ -261,6 +264,9 @@ test_allowed (Fixture *f, gconstpointer data)
                    IDG_KIND_BIT (IDG_KIND_ICCID) | IDG_KIND_BIT (IDG_KIND_EID) |
                    IDG_KIND_BIT (IDG_KIND_MSISDN));
   g_assert_nonnull (strstr (ids, a));
+  g_assert_nonnull (strstr (ids, b));
+  g_assert_nonnull (strstr (ids, c));
+  g_assert_nonnull (strstr (ids, d));
   g_assert_nonnull (strstr (ids, e));
   g_assert_null (strstr (ids, x));
   g_assert_cmphex (idg_store_allowed_kinds (f->store, none, NOW, NULL), ==, 0);
@@ -299,6 +305,12 @@ test_revoke_selector (Fixture *f, gconstpointer data)
   reload (f);
   gc = idg_store_lookup_grant (f->store, c);
   g_assert_false (gc->revoked);
+  g_clear_pointer (&gc, idg_grant_free);
+  gc = idg_store_lookup_grant (f->store, a);
+  g_assert_true (gc->revoked);
+  g_clear_pointer (&gc, idg_grant_free);
+  gc = idg_store_lookup_grant (f->store, b);
+  g_assert_true (gc->revoked);
   g_assert_cmpuint (idg_store_count_active (f->store, NOW), ==, 1);
   g_assert_false (idg_store_revoke_selector (f->store, "bogus", NOW, &n, NULL));
 }
