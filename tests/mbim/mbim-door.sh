@@ -7,6 +7,8 @@
 #    real values; after revoke they no longer do;
 #  - a SIM swap: the Subscriber Ready Status indication reaches a subscribed
 #    client without consent rewritten and a consented one intact;
+#  - a client whose subscribe list lacks Subscriber Ready Status does not
+#    get it;
 #  - raw SIM access refused, other devices refused;
 #  - garbage, oversized, lying-length, truncated and hogging clients: the
 #    others carry on.
@@ -78,6 +80,10 @@ idg_ctl grant --to "exe:$WATCH_OK" --scope imsi,iccid,msisdn --purpose "mbim wat
 w1=$!
 "$T/mbim-watch-consented" "$T/mbim" 20 > "$T/watch-granted.consented" 2>&1 &
 w2=$!
+$ROGUE subscribe mbim-proxy "$T/mbim" 12 > "$T/watch-signal-only.out" 2>&1 &
+w3=$!
+idg_wait_for 15 grep -q '^subscribed status 0' "$T/watch-signal-only.out" ||
+  { cat "$T/watch-signal-only.out" >&2; idg_fail "subscribe list not accepted"; }
 idg_wait_for 15 grep -q '^ready' "$T/watch-denied.out" || { cat "$T/watch-denied.out" >&2; idg_fail "watcher not ready"; }
 idg_wait_for 15 grep -q '^ready' "$T/watch-granted.consented" || idg_fail "consented watcher not ready"
 OLD_VALUES="$ID_imsi $ID_iccid ${ID_msisdn#+}"
@@ -107,6 +113,9 @@ idg_expect_contains "$T/watch-granted.consented" "msisdn=$ID_msisdn" "the new MS
 none_real "$T/watch-denied.out"
 kill "$w1" "$w2" 2>/dev/null || true
 wait "$w1" "$w2" 2>/dev/null || true
+wait "$w3" || { cat "$T/watch-signal-only.out" >&2; idg_fail "subscriber to Signal State only"; }
+! grep -q '^indication cid 2$' "$T/watch-signal-only.out" ||
+  idg_fail "a client that unsubscribed from Subscriber Ready Status still got it"
 
 idg_log "rogue clients beside well-behaved ones"
 $ROGUE truncated mbim-proxy "$T/mbim" 6 > "$T/rogue-truncated.out" 2>&1 &

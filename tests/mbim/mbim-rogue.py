@@ -12,6 +12,9 @@ Modes (exit 0 when the door behaved):
   hog        configure, send ARG hundred queries, never read, then leave
   badpath    configure with /dev/null: a failure status
   apdu       a UICC APDU: refused with OPERATION_NOT_ALLOWED (28)
+  subscribe  subscribe to Basic Connect Signal State only, then print a
+             line per indication for ARG seconds (Subscriber Ready Status
+             must no longer come)
   frag       OPEN with a max control transfer of 64, a Device Caps query
              sent in two fragments; the fragmented answer is reassembled
              and its DeviceId printed
@@ -137,6 +140,30 @@ def main():
         st = struct.unpack("<I", done[40:44])[0]
         print("apdu status %d" % st)
         return 0 if st == 28 else 1
+    if mode == "subscribe":
+        s, st = setup(name, dev)
+        if st != 0:
+            print("setup failed: %d" % st, file=sys.stderr)
+            return 1
+        entry = BASIC + struct.pack("<II", 1, 11)
+        buf = struct.pack("<III", 1, 12, len(entry)) + entry
+        s.sendall(command(6, BASIC, 19, 1, buf))
+        done = read_until(s, 0x80000003)
+        st = struct.unpack("<I", done[40:44])[0]
+        if done[48:] != buf:
+            print("subscribe list not echoed", file=sys.stderr)
+            return 1
+        print("subscribed status %d" % st, flush=True)
+        end = time.time() + arg
+        s.settimeout(0.5)
+        while time.time() < end:
+            try:
+                m = read_msg(s)
+            except socket.timeout:
+                continue
+            if struct.unpack("<I", m[:4])[0] == 0x80000007:
+                print("indication cid %d" % struct.unpack("<I", m[36:40])[0], flush=True)
+        return 0
     if mode == "frag":
         s, st = setup(name, dev, 64)
         if st != 0:
