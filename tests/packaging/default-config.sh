@@ -16,12 +16,7 @@ daemon="$IDG_BUILD/userspace/broker/idguardd"
 [ -x "$daemon" ] || { echo "FAIL: $daemon not built"; exit 1; }
 fail=0
 
-shipped() {
-  sed -e "s|^state-dir=.*|state-dir=$T/state|" \
-      -e "s|^runtime-dir=.*|runtime-dir=$T/run|" \
-      -e "s|^at-link=/run/idguard/at|at-link=$T/run/at|" \
-      "$IDG_SRC/systemd/idguard.conf"
-}
+shipped() { sh "$IDG_SRC/tests/packaging/shipped-config.sh" "$T" "$@"; }
 
 # Starts idguardd on config $1 for up to 5 s; succeeds if it said "ready".
 starts() {
@@ -47,9 +42,7 @@ fi
 
 # [modem] pointed at the simulated modem's links (absent here: the backends
 # retry, the broker still starts).
-shipped | sed -e 's|^#\(qmi=/run/idguard-modem-sim/qmi\)|\1|' \
-              -e 's|^#\(mbim=/run/idguard-modem-sim/mbim\)|\1|' \
-              -e 's|^#\(at=/run/idguard-modem-sim/at\)|\1|' > "$T/sim.conf"
+shipped /run/idguard-modem-sim > "$T/sim.conf"
 grep -q '^qmi=/run/idguard-modem-sim/qmi$' "$T/sim.conf" ||
   { echo "FAIL: the shipped config lost its simulated-modem lines"; fail=1; }
 if starts "$T/sim.conf"; then

@@ -35,16 +35,8 @@ mkdir -p "$D/state" "$D/run"
 chmod 0700 "$D/state"
 chown -R "$U:$U" "$D"
 cp "$T/ids.consented" "$D/ids.consented"; chmod 0644 "$D/ids.consented"
-cat > "$D/idguard.conf" <<EOC
-[broker]
-state-dir=$D/state
-runtime-dir=$D/run
-policy=redact
-[modem]
-qmi=$D/qmi
-[proxy]
-qmi-socket=qmi-proxy
-EOC
+# The shipped config, with the simulated modem's ports in $D.
+sh "$IDG_SRC/tests/packaging/shipped-config.sh" "$D" "$D" > "$D/idguard.conf"
 
 # run_once CAPS: sim + broker as the unit would run them, then the real
 # qmicli -p as root; the exit status is qmicli's.
@@ -54,13 +46,13 @@ run_once() {
   else
     set -- --inh-caps=-all --bounding-set=-all
   fi
-  rm -rf "$D/state"/* "$D/run"/* "$D/qmi"
+  rm -rf "$D/state"/* "$D/run"/* "$D/qmi" "$D/mbim" "$D/at"
   # ProtectSystem=strict: / read-only, $D (its own mount) writable.
   unshare -m --propagation private sh -c '
     D=$1; SIM=$2; BROKER=$3; shift 3
     mount --bind "$D" "$D" && mount -o remount,bind,ro / || exit 99
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
-      "$SIM" --qmi "$D/qmi" --ids "$D/ids.consented" > "$D/sim.log" 2>&1 &
+      "$SIM" --qmi "$D/qmi" --mbim "$D/mbim" --at "$D/at" --ids "$D/ids.consented" > "$D/sim.log" 2>&1 &
     sim=$!
     i=0; while ! grep -q "^ready" "$D/sim.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
