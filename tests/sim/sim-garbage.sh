@@ -59,9 +59,9 @@ idg_expect_contains "$T/at-after.consented" "$ID_imsi" "IMSI over AT after garba
 
 ctl() { printf '%s\n' "$*" | socat - "UNIX-CONNECT:$T/sim.ctl"; }
 [ "$(ctl fault qmi silent)" = ok ] || idg_fail "fault command refused"
-timeout 15 qmicli -d "$T/qmi" --device-open-qmi --dms-get-ids > "$T/silent.log" 2>&1 && idg_fail "silent QMI answered"
+timeout 5 qmicli -d "$T/qmi" --device-open-qmi --dms-get-ids > "$T/silent.log" 2>&1 && idg_fail "silent QMI answered"
 [ "$(ctl fault all garbage)" = ok ] || idg_fail "fault command refused"
-timeout 15 mbimcli -d "$T/mbim" --query-device-caps > "$T/garbage.log" 2>&1 && idg_fail "garbage MBIM answered properly"
+timeout 5 mbimcli -d "$T/mbim" --query-device-caps > "$T/garbage.log" 2>&1 && idg_fail "garbage MBIM answered properly"
 [ "$(ctl fault all normal)" = ok ] || idg_fail "fault command refused"
 case "$(ctl fault usb loud)" in "error: "*) ;; *) idg_fail "bad fault command accepted";; esac
 timeout 30 qmicli -d "$T/qmi" --device-open-qmi --dms-get-ids > "$T/normal.consented" 2>&1 ||

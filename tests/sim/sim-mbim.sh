@@ -33,6 +33,19 @@ idg_expect_contains "$T/services.consented" "subscriber-ready-status" "device se
 timeout 30 mbimcli -d "$T/mbim" --query-radio-state > "$T/radio.log" 2>&1 && idg_fail "unsupported CID succeeded"
 idg_expect_contains "$T/radio.log" "NoDeviceSupport" "no device support error"
 
+# QMI carried in MBIM, as libqmi speaks it to MBIM modems
+timeout 30 qmicli -d "$T/mbim" --device-open-mbim --dms-get-ids > "$T/qmi-in-mbim.consented" 2>&1 ||
+  { cat "$T/qmi-in-mbim.consented" >&2; idg_fail "qmicli --device-open-mbim failed"; }
+idg_expect_contains "$T/qmi-in-mbim.consented" "IMEI: '$ID_imei'" "IMEI over QMI-in-MBIM"
+timeout 30 qmicli -d "$T/mbim" --device-open-mbim --uim-get-slot-status > "$T/qmi-in-mbim-slots.consented" 2>&1 ||
+  idg_fail "qmicli --device-open-mbim --uim-get-slot-status failed"
+idg_expect_contains "$T/qmi-in-mbim-slots.consented" "ICCID: $ID_iccid" "slot ICCID over QMI-in-MBIM"
+
+# MS UICC low level access: EF_ICCID as raw bytes
+iccid_bcd=$(python3 -c "import sys; d=sys.argv[1]+'F'; print(':'.join(d[i+1]+d[i] for i in range(0,20,2)))" "$ID_iccid")
+mbim_read uicc-binary "--ms-query-uicc-read-binary=application-id=A0000000871002,file-path=3F002FE2,read-offset=0,read-size=10"
+idg_expect_contains "$T/uicc-binary.consented" "$iccid_bcd" "EF_ICCID over MS UICC"
+
 python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/new.consented"
 eval $(sed -n 's/^\(imsi\|iccid\|msisdn\)=\(.*\)$/ID_\1="\2"/p' "$T/new.consented")
 { grep -v '^\(imsi\|iccid\|msisdn\)=' "$T/ids.consented"; grep '^\(imsi\|iccid\|msisdn\)=' "$T/new.consented"; } > "$T/ids2.consented"

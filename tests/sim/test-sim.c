@@ -483,6 +483,93 @@ test_qmi_indications (void)
   g_assert_cmpuint (n, ==, 2);
 }
 
+static QmiMessage *
+qmi_apdu_request (guint8 cid, guint16 txn, gint channel, const gchar *apdu_hex)
+{
+  QmiMessage *req = qmi_message_new (QMI_SERVICE_UIM, cid, txn, 0x003B);
+  guint8 apdu[64];
+  gssize n = idg_hex_decode (apdu_hex, strlen (apdu_hex), apdu, sizeof apdu);
+  gsize ofs;
+  gssize i;
+
+  g_assert_cmpint (n, >, 0);
+  ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+  qmi_message_tlv_write_guint8 (req, 1, NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  ofs = qmi_message_tlv_write_init (req, 0x02, NULL);
+  qmi_message_tlv_write_guint16 (req, QMI_ENDIAN_LITTLE, (guint16) n, NULL);
+  for (i = 0; i < n; i++)
+    qmi_message_tlv_write_guint8 (req, apdu[i], NULL);
+  qmi_message_tlv_write_complete (req, ofs, NULL);
+  if (channel >= 0) {
+    ofs = qmi_message_tlv_write_init (req, 0x10, NULL);
+    qmi_message_tlv_write_guint8 (req, (guint8) channel, NULL);
+    qmi_message_tlv_write_complete (req, ofs, NULL);
+  }
+  return req;
+}
+
+static void
+test_qmi_raw_sim (void)
+{
+  static const struct { gint channel; const gchar *apdu; guint16 error; const gchar *resp; } t[] = {
+    { -1, "00A40004022FE2", 0, "6111" },
+    { -1, "00B000000A", 0, "981062103254769810F2" "9000" },
+    { 0, "0020000100", 0, "63C3" },
+    { 2, "00B000000A", QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, NULL },   /* not open */
+    { 1, "00A40004026F07", 0, "6111" },                             /* USIM ADF */
+    { 1, "00B0000009", 0, "083901621032547698" "9000" },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  guint8 cid = qmi_alloc (qmi, QMI_SERVICE_UIM);
+  guint i;
+
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_UIM, cid, 1, 0x0042);
+    g_autoptr(QmiMessage) rsp = NULL;
+    gsize ofs = qmi_message_tlv_write_init (req, 0x01, NULL);
+    guint16 len = 0;
+    const guint8 *v;
+
+    qmi_message_tlv_write_guint8 (req, 1, NULL);
+    qmi_message_tlv_write_complete (req, ofs, NULL);
+    rsp = qmi_roundtrip (qmi, req);
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    v = qmi_message_get_raw_tlv (rsp, 0x10, &len);
+    g_assert_nonnull (v);
+    g_assert_cmpuint (v[0], ==, 1);
+  }
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    g_autoptr(QmiMessage) req = qmi_apdu_request (cid, (guint16) (10 + i), t[i].channel, t[i].apdu);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, t[i].error);
+    if (t[i].resp) {
+      guint16 len = 0;
+      const guint8 *v = qmi_message_get_raw_tlv (rsp, 0x10, &len);
+      g_autofree gchar *h = NULL;
+
+      g_assert_nonnull (v);
+      h = hex (v + 2, len - 2U);
+      g_assert_cmpstr (h, ==, t[i].resp);
+    }
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_UIM, cid, 30, 0x003F);
+    g_autoptr(QmiMessage) rsp = NULL;
+    gsize ofs = qmi_message_tlv_write_init (req, 0x11, NULL);
+
+    qmi_message_tlv_write_guint8 (req, 1, NULL);
+    qmi_message_tlv_write_complete (req, ofs, NULL);
+    rsp = qmi_roundtrip (qmi, req);
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    g_clear_pointer (&rsp, qmi_message_unref);
+    rsp = qmi_roundtrip (qmi, req);      /* closed already */
+    g_assert_cmpuint (qmi_result (rsp), ==, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 /* Bad input never crashes and the engine still answers afterwards. */
 static void
 test_qmi_garbage (void)
@@ -686,8 +773,9 @@ test_mbim_basic (void)
     rsp = mbim_roundtrip (mbim, req, NULL);
     g_assert_true (mbim_message_device_services_response_parse (rsp, &count, NULL, &services, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (count, ==, 2);
+    g_assert_cmpuint (count, ==, 4);
     g_assert_cmpuint (mbim_uuid_to_service (&services[0]->device_service_id), ==, MBIM_SERVICE_BASIC_CONNECT);
+    g_assert_cmpuint (mbim_uuid_to_service (&services[2]->device_service_id), ==, MBIM_SERVICE_QMI);
     mbim_device_service_element_array_free (services);
   }
   {
@@ -720,6 +808,103 @@ test_mbim_basic (void)
 
     g_assert_true (mbim_message_close_done_get_result (rsp, NULL));
     g_assert_false (sim_mbim_is_open (mbim));
+  }
+}
+
+static void
+test_mbim_qmi_and_uicc (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  g_autoptr(GError) error = NULL;
+
+  mbim_open (mbim, 4096);
+  /* QMI carried in MBIM: a CTL Allocate CID, then DMS UIM Get IMSI */
+  {
+    g_autoptr(QmiMessage) alloc = qmi_message_new (QMI_SERVICE_CTL, 0, 1, 0x0022);
+    gsize ofs = qmi_message_tlv_write_init (alloc, 0x01, NULL);
+    gsize qlen = 0;
+    const guint8 *qraw;
+    g_autoptr(MbimMessage) req = NULL;
+    g_autoptr(MbimMessage) rsp = NULL;
+    const guint8 *qmux = NULL;
+    guint32 qmux_len = 0;
+    g_autoptr(GByteArray) frame = g_byte_array_new ();
+    g_autoptr(QmiMessage) qrsp = NULL;
+    guint16 len = 0;
+    const guint8 *v;
+    guint8 cid;
+
+    qmi_message_tlv_write_guint8 (alloc, QMI_SERVICE_DMS, NULL);
+    qmi_message_tlv_write_complete (alloc, ofs, NULL);
+    qraw = qmi_message_get_raw (alloc, &qlen, NULL);
+    req = mbim_message_qmi_msg_set_new ((guint32) qlen, qraw, NULL);
+    mbim_message_set_transaction_id (req, 20);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_qmi_msg_response_parse (rsp, &qmux_len, &qmux, &error));
+    g_assert_no_error (error);
+    g_byte_array_append (frame, qmux, qmux_len);
+    qrsp = qmi_message_new_from_raw (frame, NULL);
+    g_assert_nonnull (qrsp);
+    g_assert_cmpuint (qmi_result (qrsp), ==, 0);
+    v = qmi_message_get_raw_tlv (qrsp, 0x01, &len);
+    g_assert_nonnull (v);
+    cid = v[1];
+    {
+      g_autoptr(QmiMessage) get = qmi_message_new (QMI_SERVICE_DMS, cid, 2, 0x0043);
+      g_autoptr(MbimMessage) req2 = NULL;
+      g_autoptr(MbimMessage) rsp2 = NULL;
+      g_autoptr(QmiMessage) qrsp2 = NULL;
+      g_autofree gchar *imsi = NULL;
+
+      qraw = qmi_message_get_raw (get, &qlen, NULL);
+      req2 = mbim_message_qmi_msg_set_new ((guint32) qlen, qraw, NULL);
+      mbim_message_set_transaction_id (req2, 21);
+      rsp2 = mbim_roundtrip (mbim, req2, NULL);
+      g_assert_true (mbim_message_qmi_msg_response_parse (rsp2, &qmux_len, &qmux, NULL));
+      g_byte_array_set_size (frame, 0);
+      g_byte_array_append (frame, qmux, qmux_len);
+      qrsp2 = qmi_message_new_from_raw (frame, NULL);
+      g_assert_nonnull (qrsp2);
+      imsi = qmi_tlv_string (qrsp2, 0x01);
+      g_assert_cmpstr (imsi, ==, ids->imsi);
+    }
+  }
+  /* MS UICC low level access: read binary of EF_ICCID, an APDU */
+  {
+    static const guint8 aid[] = { 0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02 };
+    static const guint8 path[] = { 0x3F, 0x00, 0x2F, 0xE2 };
+    g_autoptr(MbimMessage) req = mbim_message_ms_uicc_low_level_access_read_binary_query_new (
+      1, sizeof aid, aid, sizeof path, path, 0, 10, "", 0, NULL, NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    guint32 sw1 = 0, sw2 = 0, n = 0;
+    const guint8 *data = NULL;
+    g_autofree gchar *h = NULL;
+
+    mbim_message_set_transaction_id (req, 22);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_ms_uicc_low_level_access_read_binary_response_parse (
+                     rsp, NULL, &sw1, &sw2, &n, &data, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (sw1, ==, 0x90);
+    g_assert_cmpuint (sw2, ==, 0x00);
+    h = hex (data, n);
+    g_assert_cmpstr (h, ==, "981062103254769810F2");
+  }
+  {
+    static const guint8 verify[] = { 0x00, 0x20, 0x00, 0x01, 0x00 };
+    g_autoptr(MbimMessage) req = mbim_message_ms_uicc_low_level_access_apdu_set_new (
+      0, MBIM_UICC_SECURE_MESSAGING_NONE, MBIM_UICC_CLASS_BYTE_TYPE_INTER_INDUSTRY, sizeof verify, verify, NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    guint32 status = 0, n = 0;
+    const guint8 *data = NULL;
+
+    mbim_message_set_transaction_id (req, 23);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_ms_uicc_low_level_access_apdu_response_parse (rsp, &status, &n, &data, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (status, ==, 0x63C3);
+    g_assert_cmpuint (n, ==, 2);
   }
 }
 
@@ -1002,8 +1187,10 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/qmi/dms", test_qmi_dms);
   g_test_add_func ("/sim/qmi/uim", test_qmi_uim);
   g_test_add_func ("/sim/qmi/indications", test_qmi_indications);
+  g_test_add_func ("/sim/qmi/raw-sim", test_qmi_raw_sim);
   g_test_add_func ("/sim/qmi/garbage", test_qmi_garbage);
   g_test_add_func ("/sim/mbim/basic", test_mbim_basic);
+  g_test_add_func ("/sim/mbim/qmi-and-uicc", test_mbim_qmi_and_uicc);
   g_test_add_func ("/sim/mbim/fragments", test_mbim_fragments);
   g_test_add_func ("/sim/mbim/indication", test_mbim_indication);
   g_test_add_func ("/sim/mbim/garbage", test_mbim_garbage);

@@ -41,10 +41,11 @@ sim_mbim_builder_uuid (SimMbimBuilder *b,
   g_byte_array_append (b->fixed, (const guint8 *) uuid, sizeof (MbimUuid));
 }
 
-void
-sim_mbim_builder_bytes (SimMbimBuilder *b,
-                        const guint8   *data,
-                        gsize           len)
+static void
+add_bytes (SimMbimBuilder *b,
+           const guint8   *data,
+           gsize           len,
+           gboolean        swapped)
 {
   static const guint8 pad[4] = { 0, };
   guint pos;
@@ -54,13 +55,32 @@ sim_mbim_builder_bytes (SimMbimBuilder *b,
     put_u32 (b->fixed, 0);
     return;
   }
+  if (swapped)
+    put_u32 (b->fixed, (guint32) len);
   pos = b->fixed->len;
   g_array_append_val (b->offsets, pos);
   put_u32 (b->fixed, b->data->len);    /* fixed up by finish () */
-  put_u32 (b->fixed, (guint32) len);
+  if (!swapped)
+    put_u32 (b->fixed, (guint32) len);
   g_byte_array_append (b->data, data, (guint) len);
   if (len % 4)
     g_byte_array_append (b->data, pad, (guint) (4 - len % 4));
+}
+
+void
+sim_mbim_builder_bytes (SimMbimBuilder *b,
+                        const guint8   *data,
+                        gsize           len)
+{
+  add_bytes (b, data, len, FALSE);
+}
+
+void
+sim_mbim_builder_bytes_swapped (SimMbimBuilder *b,
+                                const guint8   *data,
+                                gsize           len)
+{
+  add_bytes (b, data, len, TRUE);
 }
 
 void
@@ -181,4 +201,41 @@ sim_mbim_append_fragmented (GByteArray        *out,
     g_byte_array_append (out, header, sizeof header);
     g_byte_array_append (out, raw + ofs, n);
   }
+}
+
+gboolean
+sim_mbim_info_u32 (const guint8 *info,
+                   guint32       len,
+                   guint32       ofs,
+                   guint32      *out)
+{
+  guint32 v;
+
+  if ((guint64) ofs + 4 > len)
+    return FALSE;
+  memcpy (&v, info + ofs, 4);
+  *out = GUINT32_FROM_LE (v);
+  return TRUE;
+}
+
+gboolean
+sim_mbim_info_ref (const guint8  *info,
+                   guint32        len,
+                   guint32        ofs,
+                   gboolean       swapped,
+                   const guint8 **out,
+                   guint32       *out_len)
+{
+  guint32 a, b, offset, size;
+
+  if (!sim_mbim_info_u32 (info, len, ofs, &a) ||
+      !sim_mbim_info_u32 (info, len, ofs + 4, &b))
+    return FALSE;
+  offset = swapped ? b : a;
+  size = swapped ? a : b;
+  if ((guint64) offset + size > len)
+    return FALSE;
+  *out = size ? info + offset : NULL;
+  *out_len = size;
+  return TRUE;
 }

@@ -32,6 +32,11 @@ void        sim_mbim_builder_string (SimMbimBuilder *b,
 void        sim_mbim_builder_bytes  (SimMbimBuilder *b,
                                      const guint8   *data,
                                      gsize           len);
+/* An offset/length pair in the swapped order (length first) that the MS
+ * UICC Low Level Access service uses for its byte arrays. */
+void        sim_mbim_builder_bytes_swapped (SimMbimBuilder *b,
+                                            const guint8   *data,
+                                            gsize           len);
 /* Returns the information buffer and clears the builder. */
 GByteArray *sim_mbim_builder_finish (SimMbimBuilder *b);
 
@@ -57,6 +62,20 @@ MbimMessage *sim_mbim_indicate_status_new (const MbimUuid  *service,
 void         sim_mbim_append_fragmented   (GByteArray        *out,
                                            const MbimMessage *message,
                                            guint32            max_transfer);
+
+/* Bounds-checked readers of a host's information buffer: a u32 at ofs; an
+ * offset/length pair at ofs (length first when swapped) whose data must
+ * lie inside the buffer. */
+gboolean     sim_mbim_info_u32 (const guint8  *info,
+                                guint32        len,
+                                guint32        ofs,
+                                guint32       *out);
+gboolean     sim_mbim_info_ref (const guint8  *info,
+                                guint32        len,
+                                guint32        ofs,
+                                gboolean       swapped,
+                                const guint8 **out,
+                                guint32       *out_len);
 
 G_END_DECLS
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
+#include "sim-apdu.h"
+#include "sim-files.h"
 #include "sim-mbim-build.h"
 #include "sim-mbim.h"
+#include "sim-qmi.h"
 
 #define OPEN_LEN             16
 #define COMMAND_HEADER_LEN   48
@@ -18,6 +21,9 @@ struct _SimMbim {
   guint32       frag_tid;
   guint32       frag_total;
   guint32       frag_next;
+  SimQmi       *qmi;            /* QMI carried in MBIM (service QMI, CID 1) */
+  SimApdu       channels[4];    /* MS UICC low level access */
+  gboolean      channel_open[4];
 };
 
 static guint32
@@ -37,6 +43,17 @@ set_u32 (guint8 *p, guint32 value)
   memcpy (p, &le, 4);
 }
 
+static void
+reset_channels (SimMbim *self)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (self->channels); i++) {
+    sim_apdu_init (&self->channels[i]);
+    self->channel_open[i] = i == 0;
+  }
+}
+
 SimMbim *
 sim_mbim_new (const SimIds *ids)
 {
@@ -46,6 +63,8 @@ sim_mbim_new (const SimIds *ids)
   self->in = g_byte_array_sized_new (4096);
   self->frag = g_byte_array_new ();
   self->max_transfer = DEFAULT_MAX_TRANSFER;
+  self->qmi = sim_qmi_new (ids);
+  reset_channels (self);
   return self;
 }
 
@@ -56,6 +75,7 @@ sim_mbim_free (SimMbim *self)
     return;
   g_byte_array_unref (self->in);
   g_byte_array_unref (self->frag);
+  sim_qmi_free (self->qmi);
   g_free (self);
 }
 
@@ -161,6 +181,15 @@ static GByteArray *
 device_services_info (void)
 {
   static const guint32 ext_cids[] = { MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS };
+  static const guint32 qmi_cids[] = { MBIM_CID_QMI_MSG };
+  static const guint32 uicc_cids[] = {
+    MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_ATR,
+    MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_OPEN_CHANNEL,
+    MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_CLOSE_CHANNEL,
+    MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_APDU,
+    MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_READ_BINARY,
+    MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_READ_RECORD,
+  };
   guint32 bc_cids[G_N_ELEMENTS (basic_connect_cids)];
   SimMbimBuilder b;
   guint i;
@@ -168,10 +197,12 @@ device_services_info (void)
   for (i = 0; i < G_N_ELEMENTS (basic_connect_cids); i++)
     bc_cids[i] = basic_connect_cids[i];
   sim_mbim_builder_init (&b);
-  sim_mbim_builder_u32 (&b, 2);    /* services */
+  sim_mbim_builder_u32 (&b, 4);    /* services */
   sim_mbim_builder_u32 (&b, 0);    /* max DSS sessions */
   service_element (&b, MBIM_SERVICE_BASIC_CONNECT, bc_cids, G_N_ELEMENTS (bc_cids));
   service_element (&b, MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, ext_cids, G_N_ELEMENTS (ext_cids));
+  service_element (&b, MBIM_SERVICE_QMI, qmi_cids, G_N_ELEMENTS (qmi_cids));
+  service_element (&b, MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS, uicc_cids, G_N_ELEMENTS (uicc_cids));
   return sim_mbim_builder_finish (&b);
 }
 
@@ -193,6 +224,170 @@ command_done (SimMbim *self, GByteArray *out, guint32 tid, const MbimUuid *servi
                                               info ? info->len : 0));
   if (info)
     g_byte_array_unref (info);
+}
+
+/* QMI in MBIM: the information buffer is one QMUX frame each way. */
+static GByteArray *
+qmi_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
+{
+  GByteArray *out = g_byte_array_new ();
+
+  sim_qmi_reset_input (self->qmi);
+  sim_qmi_feed (self->qmi, info, info_len, out);
+  sim_qmi_reset_input (self->qmi);
+  if (out->len == 0) {
+    g_byte_array_unref (out);
+    return NULL;
+  }
+  return out;
+}
+
+/* An MS UICC file path: FIDs big-endian from the MF (3F00 optional) down
+ * to the EF. */
+static SimFile
+uicc_file (const guint8 *path, guint32 len)
+{
+  guint16 fids[4];
+  guint16 dfs[2] = { 0x3F00, 0 };
+  guint n = 0, i;
+
+  if (len < 2 || len % 2 || len / 2 > G_N_ELEMENTS (fids))
+    return SIM_FILE_NONE;
+  for (i = 0; i < len / 2; i++)
+    fids[n++] = (guint16) ((path[2 * i] << 8) | path[2 * i + 1]);
+  i = fids[0] == 0x3F00 ? 1 : 0;
+  if (n - i == 1)
+    return sim_files_lookup (fids[n - 1], dfs, 1);
+  if (n - i == 2) {
+    dfs[1] = fids[i];
+    return sim_files_lookup (fids[n - 1], dfs, 2);
+  }
+  return SIM_FILE_NONE;
+}
+
+/* Read Binary / Read Record query: Version, ApplicationId, FilePath, then
+ * (offset, size) or (record number). */
+static GByteArray *
+uicc_read (SimMbim *self, const guint8 *info, guint32 len, gboolean record)
+{
+  guint8 content[SIM_FILE_MAX_LEN];
+  const guint8 *app, *path;
+  guint32 app_len, path_len, a = 0, b = 0;
+  guint8 sw1 = 0x90, sw2 = 0x00;
+  const guint8 *data = NULL;
+  gsize size = 0;
+  SimFile file;
+  SimMbimBuilder out;
+
+  if (!sim_mbim_info_ref (info, len, 4, FALSE, &app, &app_len) ||
+      !sim_mbim_info_ref (info, len, 12, FALSE, &path, &path_len) ||
+      !sim_mbim_info_u32 (info, len, 20, &a) ||
+      (!record && !sim_mbim_info_u32 (info, len, 24, &b)))
+    return NULL;
+  file = uicc_file (path, path_len);
+  size = sim_files_content (self->ids, file, content);
+  if (file == SIM_FILE_NONE || size == 0) {
+    sw1 = 0x6A; sw2 = 0x82;
+  } else if (sim_files_is_record (file) != record) {
+    sw1 = 0x69; sw2 = 0x81;
+  } else if (record) {
+    if (a != 1) {
+      sw1 = 0x6A; sw2 = 0x83;
+    } else {
+      data = content;
+    }
+  } else if (a >= size) {
+    sw1 = 0x6B; sw2 = 0x00;
+  } else {
+    data = content + a;
+    size = b ? MIN (b, size - a) : size - a;
+  }
+  sim_mbim_builder_init (&out);
+  sim_mbim_builder_u32 (&out, 1);
+  sim_mbim_builder_u32 (&out, sw1);
+  sim_mbim_builder_u32 (&out, sw2);
+  sim_mbim_builder_bytes (&out, data, data ? size : 0);
+  return sim_mbim_builder_finish (&out);
+}
+
+static GByteArray *
+uicc_command (SimMbim *self, guint32 cid, guint32 type, const guint8 *info, guint32 len)
+{
+  guint8 resp[SIM_APDU_MAX_RESPONSE];
+  SimMbimBuilder out;
+  const guint8 *bytes;
+  guint32 n, channel;
+  gsize rlen;
+  guint i;
+
+  switch (cid) {
+  case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_ATR: {
+    static const guint8 atr[] = { 0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xE0, 0x73, 0xFE,
+                                  0x21, 0x1B, 0x63, 0x3A, 0x20, 0x4E, 0x83, 0x00, 0x90, 0x00, 0x31 };
+
+    if (type != MBIM_MESSAGE_COMMAND_TYPE_QUERY)
+      return NULL;
+    sim_mbim_builder_init (&out);
+    sim_mbim_builder_bytes_swapped (&out, atr, sizeof atr);
+    return sim_mbim_builder_finish (&out);
+  }
+  case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_OPEN_CHANNEL:
+    if (type != MBIM_MESSAGE_COMMAND_TYPE_SET || !sim_mbim_info_ref (info, len, 0, TRUE, &bytes, &n))
+      return NULL;
+    for (i = 1; i < G_N_ELEMENTS (self->channels); i++)
+      if (!self->channel_open[i])
+        break;
+    sim_mbim_builder_init (&out);
+    if (i == G_N_ELEMENTS (self->channels)) {
+      sim_mbim_builder_u32 (&out, 0x6A84);
+      sim_mbim_builder_u32 (&out, 0);
+      sim_mbim_builder_bytes_swapped (&out, NULL, 0);
+      return sim_mbim_builder_finish (&out);
+    }
+    self->channel_open[i] = TRUE;
+    sim_apdu_init (&self->channels[i]);
+    self->channels[i].df = 0x7FFF;
+    resp[0] = 0x90;
+    resp[1] = 0x00;
+    sim_mbim_builder_u32 (&out, 0x9000);
+    sim_mbim_builder_u32 (&out, i);
+    sim_mbim_builder_bytes_swapped (&out, resp, 2);
+    return sim_mbim_builder_finish (&out);
+  case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_CLOSE_CHANNEL:
+    if (type != MBIM_MESSAGE_COMMAND_TYPE_SET || !sim_mbim_info_u32 (info, len, 0, &channel))
+      return NULL;
+    sim_mbim_builder_init (&out);
+    if (channel == 0 || channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel]) {
+      sim_mbim_builder_u32 (&out, 0x6881);
+    } else {
+      self->channel_open[channel] = FALSE;
+      sim_mbim_builder_u32 (&out, 0x9000);
+    }
+    return sim_mbim_builder_finish (&out);
+  case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_APDU:
+    if (type != MBIM_MESSAGE_COMMAND_TYPE_SET ||
+        !sim_mbim_info_u32 (info, len, 0, &channel) ||
+        !sim_mbim_info_ref (info, len, 12, TRUE, &bytes, &n))
+      return NULL;
+    if (channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel]) {
+      resp[0] = 0x68;
+      resp[1] = 0x81;
+      rlen = 2;
+    } else {
+      rlen = sim_apdu_process (&self->channels[channel], self->ids, bytes, n, resp);
+    }
+    sim_mbim_builder_init (&out);
+    sim_mbim_builder_u32 (&out, (guint32) ((resp[rlen - 2] << 8) | resp[rlen - 1]));
+    sim_mbim_builder_bytes_swapped (&out, resp, rlen);
+    return sim_mbim_builder_finish (&out);
+  case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_READ_BINARY:
+  case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_READ_RECORD:
+    if (type != MBIM_MESSAGE_COMMAND_TYPE_QUERY)
+      return NULL;
+    return uicc_read (self, info, len, cid == MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_READ_RECORD);
+  default:
+    return NULL;
+  }
 }
 
 static void
@@ -242,6 +437,25 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
       break;
     default:
       break;
+    }
+  } else if (service == MBIM_SERVICE_QMI && cid == MBIM_CID_QMI_MSG &&
+             type == MBIM_MESSAGE_COMMAND_TYPE_SET) {
+    GByteArray *reply = qmi_in_mbim (self, msg + COMMAND_HEADER_LEN, info_len);
+
+    if (reply) {
+      command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, reply);
+      return;
+    }
+  } else if (service == MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS) {
+    GByteArray *reply = uicc_command (self, cid, type, msg + COMMAND_HEADER_LEN, info_len);
+
+    if (reply) {
+      command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, reply);
+      return;
+    }
+    if (cid >= MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_ATR && cid <= MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_READ_RECORD) {
+      command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_INVALID_PARAMETERS, NULL);
+      return;
     }
   } else if (service == MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS &&
              cid == MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS &&
@@ -313,6 +527,7 @@ handle_message (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
     self->max_transfer = MIN (max, SIM_MBIM_MAX_MESSAGE);
     self->open = TRUE;
     g_byte_array_set_size (self->frag, 0);
+    reset_channels (self);
     send (self, out, mbim_message_open_done_new (tid, MBIM_STATUS_ERROR_NONE));
     return;
   }
@@ -422,5 +637,21 @@ sim_mbim_sim_changed (SimMbim    *self,
 
     send (self, out, sim_mbim_indicate_status_new (bc, MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS,
                                                    info->data, info->len));
+  }
+  /* QMI clients carried in MBIM get their UIM indications, one per message */
+  {
+    g_autoptr(GByteArray) qmux = g_byte_array_new ();
+    guint pos = 0;
+
+    sim_qmi_sim_changed (self->qmi, qmux);
+    while (pos + 3 <= qmux->len) {
+      guint n = 1 + (guint) (qmux->data[pos + 1] | (qmux->data[pos + 2] << 8));
+
+      if (pos + n > qmux->len)
+        break;
+      send (self, out, sim_mbim_indicate_status_new (mbim_uuid_from_service (MBIM_SERVICE_QMI),
+                                                     MBIM_CID_QMI_MSG, qmux->data + pos, n));
+      pos += n;
+    }
   }
 }

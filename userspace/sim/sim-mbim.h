@@ -3,7 +3,10 @@
  * The simulated modem's MBIM side: host messages in, device messages out.
  * OPEN/CLOSE, Basic Connect Device Caps, Subscriber Ready Status (query and
  * indication), Device Services, Device Service Subscribe List, MS Basic
- * Connect Extensions Device Caps (v2); every other CID is answered with
+ * Connect Extensions Device Caps (v2), QMI carried in MBIM (service QMI,
+ * CID 1: one QMUX frame each way, its own QMI client table), MS UICC Low
+ * Level Access (ATR, open/close channel, APDU, read binary, read record);
+ * every other CID is answered with
  * MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT, commands before OPEN with a
  * NOT_OPENED function error. Host fragments are reassembled; replies longer
  * than the control transfer size negotiated in OPEN (or the forced one) are

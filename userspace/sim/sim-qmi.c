@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 #include "idg-encoding.h"
+#include "sim-apdu.h"
 #include "sim-files.h"
 #include "sim-qmi.h"
 
@@ -38,7 +39,20 @@ struct _SimQmi {
   GByteArray   *in;
   GArray       *clients;   /* Client */
   guint8        next_cid[256];
+  SimApdu       channels[4];   /* basic channel 0 and logical channels */
+  gboolean      channel_open[4];
 };
+
+static void
+reset_channels (SimQmi *self)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (self->channels); i++) {
+    sim_apdu_init (&self->channels[i]);
+    self->channel_open[i] = i == 0;
+  }
+}
 
 SimQmi *
 sim_qmi_new (const SimIds *ids)
@@ -48,6 +62,7 @@ sim_qmi_new (const SimIds *ids)
   self->ids = ids;
   self->in = g_byte_array_sized_new (4096);
   self->clients = g_array_new (FALSE, FALSE, sizeof (Client));
+  reset_channels (self);
   return self;
 }
 
@@ -249,6 +264,7 @@ ctl_reply (SimQmi *self, QmiMessage *req)
     return rsp;
   case 0x0027: /* Sync: forget every client */
     g_array_set_size (self->clients, 0);
+    reset_channels (self);
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
   case 0xFF00: /* libqmi's internal proxy open: harmless */
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
@@ -519,6 +535,75 @@ file_reply (SimQmi *self, QmiMessage *req, gboolean record)
   return rsp;
 }
 
+/* Raw SIM access: Send APDU (0x003B), Open Logical Channel (0x0042) and
+ * Logical Channel (0x003F, open with an AID or close a channel id). */
+static QmiMessage *
+channel_open_reply (SimQmi *self, QmiMessage *req)
+{
+  QmiMessage *rsp;
+  gsize ofs;
+  guint i;
+
+  for (i = 1; i < G_N_ELEMENTS (self->channels); i++)
+    if (!self->channel_open[i])
+      break;
+  if (i == G_N_ELEMENTS (self->channels))
+    return card_error (req, QMI_PROTOCOL_ERROR_INSUFFICIENT_RESOURCES, 0x6A, 0x84);
+  self->channel_open[i] = TRUE;
+  sim_apdu_init (&self->channels[i]);
+  self->channels[i].df = 0x7FFF;
+  rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  tlv_guint8 (rsp, 0x10, (guint8) i);
+  ofs = qmi_message_tlv_write_init (rsp, 0x11, NULL);
+  if (ofs && (!qmi_message_tlv_write_guint8 (rsp, 0x90, NULL) ||
+              !qmi_message_tlv_write_guint8 (rsp, 0x00, NULL) ||
+              !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
+    qmi_message_tlv_write_reset (rsp, ofs);
+  return rsp;
+}
+
+static QmiMessage *
+raw_sim_reply (SimQmi *self, QmiMessage *req)
+{
+  guint8 resp[SIM_APDU_MAX_RESPONSE];
+  guint16 tlv_len = 0;
+  const guint8 *tlv;
+  QmiMessage *rsp;
+  guint channel = 0;
+  gsize rlen;
+
+  switch (qmi_message_get_message_id (req)) {
+  case 0x003B: /* Send APDU */
+    tlv = qmi_message_get_raw_tlv (req, 0x02, &tlv_len);
+    if (!tlv || tlv_len < 2 || (gsize) (tlv[0] | (tlv[1] << 8)) + 2 != tlv_len)
+      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    {
+      guint16 n = 0;
+      const guint8 *ch = qmi_message_get_raw_tlv (req, 0x10, &n);
+
+      if (ch && n >= 1)
+        channel = ch[0];
+    }
+    if (channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel])
+      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
+    rlen = sim_apdu_process (&self->channels[channel], self->ids, tlv + 2, tlv_len - 2U, resp);
+    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+    tlv_u16_array (rsp, 0x10, resp, rlen);
+    return rsp;
+  case 0x0042: /* Open Logical Channel */
+    return channel_open_reply (self, req);
+  default:     /* 0x003F Logical Channel */
+    tlv = qmi_message_get_raw_tlv (req, 0x11, &tlv_len);
+    if (!tlv || tlv_len < 1)
+      return channel_open_reply (self, req);
+    channel = tlv[0];
+    if (channel == 0 || channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel])
+      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
+    self->channel_open[channel] = FALSE;
+    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  }
+}
+
 static QmiMessage *
 uim_reply (SimQmi *self, QmiMessage *req)
 {
@@ -551,6 +636,10 @@ uim_reply (SimQmi *self, QmiMessage *req)
     tlv_guint32 (rsp, 0x10, mask);
     return rsp;
   }
+  case 0x003B: /* Send APDU */
+  case 0x003F: /* Logical Channel */
+  case 0x0042: /* Open Logical Channel */
+    return raw_sim_reply (self, req);
   case 0x002F: /* Get Card Status */
     rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     tlv_card_status (rsp, 0x10);

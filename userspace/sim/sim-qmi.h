@@ -5,7 +5,8 @@
  * instance id), DMS (IDs, MSISDN, ICCID, IMSI, capabilities, manufacturer,
  * model, revision, operating mode), UIM (card status, read transparent of
  * EF_ICCID/EF_IMSI, read record of EF_MSISDN, slot status, register events,
- * refresh register) and any other request of an allocated service with
+ * refresh register, and the raw SIM access of Send APDU, Open Logical
+ * Channel and Logical Channel) and any other request of an allocated service with
  * QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND. No I/O here: replies are appended
  * to a caller-provided buffer.
  */
