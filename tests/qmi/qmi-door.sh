@@ -135,6 +135,7 @@ while [ $i -lt 4 ]; do
 done
 wait "$r_trunc" || { cat "$T/rogue-truncated.out" >&2; idg_fail "half a frame"; }
 wait "$r_hog" || { cat "$T/rogue-hog.out" >&2; idg_fail "hog"; }
+idg_expect_contains "$T/broker.log" "dropped: output queue full" "a client dropped for not reading"
 q --uim-get-slot-status > "$T/after-rogues.out" 2>&1 || idg_fail "door unusable after the rogues"
 none_real beside
 kill -0 "$BROKER_PID" || idg_fail "idguardd died"

@@ -15,8 +15,9 @@ Modes:
   badpath    a proxy open for a device that is not the modem: an
              ACCESS_DENIED response, then the connection closed
   apdu       a UIM Send APDU: answered ACCESS_DENIED by the door itself
-  hog        a client id, then 2,000 requests never read: the door must
-             drop this client when its output queue is full (or keep up)
+  hog        a client id, then 20,000 requests (1.6 MB of answers) never
+             read: the door must drop this client once its bounded output
+             queue is full, and serve the others meanwhile
 """
 import socket
 import struct
@@ -173,11 +174,24 @@ def main():
         cid = client_id(s, 0x02)
         s.settimeout(30)
         try:
-            for i in range(2000):
-                s.sendall(frame(0x02, cid, (i % 60000) + 1, 0x0025, []))
+            for i in range(20000):
+                s.sendall(frame(0x02, cid, i + 1, 0x0025, []))
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
-            pass
+            return
         time.sleep(secs)
+        # now read: the door must have given up on us before the end
+        got = 0
+        s.settimeout(5)
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += len(chunk)
+        except ConnectionResetError:
+            pass
+        except socket.timeout:
+            fail("a client that never read was kept (%d bytes waiting)" % got)
     else:
         fail("unknown mode " + mode)
 
