@@ -88,16 +88,22 @@ static const char *cgroup_path_of_current(char *buf, int len)
 	return buf;
 }
 
-/*
- * Fills @id for the current task. @need holds IDGUARD_SEL_* bits: the exe
- * and cgroup paths are only resolved when a loaded grant can use them.
- */
-int idg_identity_get(struct idg_identity *id, u32 need)
+/* Fills the credentials of the current task into @id; no path yet. */
+void idg_identity_get(struct idg_identity *id)
 {
 	memset(id, 0, sizeof(*id));
 	id->uid = from_kuid_munged(&init_user_ns, current_euid());
 	id->gid = from_kgid_munged(&init_user_ns, current_egid());
 	id->pid = task_tgid_nr(current);
+}
+
+/*
+ * Resolves the executable and cgroup paths when @need (IDGUARD_SEL_* bits)
+ * says a loaded grant can use them. A path that cannot be resolved stays
+ * NULL and matches no selector.
+ */
+int idg_identity_resolve(struct idg_identity *id, u32 need)
+{
 	if (!(need & (IDGUARD_SEL_EXE | IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT)))
 		return 0;
 	id->buf = kmalloc(2 * IDGUARD_PATH_MAX, GFP_KERNEL);

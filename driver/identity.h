@@ -14,7 +14,8 @@ struct idg_identity {
 	char *buf;
 };
 
-int idg_identity_get(struct idg_identity *id, u32 need);
+void idg_identity_get(struct idg_identity *id);
+int idg_identity_resolve(struct idg_identity *id, u32 need);
 void idg_identity_put(struct idg_identity *id);
 bool idg_identity_in_cgroup(const struct idg_identity *id, const char *cg);
 bool idg_identity_in_unit(const struct idg_identity *id, const char *unit);

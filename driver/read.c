@@ -64,7 +64,7 @@ static int decide(struct idguard_read *req, struct idg_identity *who,
 		return -EHOSTDOWN;
 	sha256(req->token, req->token_len, hash);
 	memzero_explicit(req->token, sizeof(req->token));
-	ret = idg_identity_get(who, idg_grants_needs());
+	ret = idg_identity_resolve(who, idg_grants_needs());
 	if (!ret)
 		ret = idg_grants_check(who, req->kind, hash, ans);
 	memzero_explicit(hash, sizeof(hash));
@@ -87,7 +87,7 @@ long idg_read_ioctl(void __user *uarg)
 		goto out;
 
 	/* uid, gid and pid first: the rate limit and the audit need them. */
-	idg_identity_get(&who, 0);
+	idg_identity_get(&who);
 	ret = decide(&req, &who, &ans);
 	if (ret != -EHOSTDOWN)
 		audit(&who, req.kind, ans.grant_id, ret);

@@ -60,6 +60,16 @@ while [ $i -lt 100 ]; do
 done
 check $bad "100 load/unload cycles with files open: rmmod refused while open, clean after"
 
+# Debug kernels: kmemleak reports land in the console log, which the host
+# greps for "unreferenced object".
+if mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null && [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "# kmemleak scanned"
+fi
+
 echo "IDGTEST-DMESG-BEGIN"
 dmesg
 echo "IDGTEST-DMESG-END"
