@@ -120,7 +120,7 @@ wait "$w3" || { cat "$T/watch-signal-only.out" >&2; idg_fail "subscriber to Sign
 idg_log "rogue clients beside well-behaved ones"
 $ROGUE truncated mbim-proxy "$T/mbim" 6 > "$T/rogue-truncated.out" 2>&1 &
 r_trunc=$!
-$ROGUE hog mbim-proxy "$T/mbim" 4 > "$T/rogue-hog.out" 2>&1 &
+$ROGUE hog mbim-proxy "$T/mbim" 40 > "$T/rogue-hog.out" 2>&1 &
 r_hog=$!
 for mode in garbage oversized lying; do
   $ROGUE $mode mbim-proxy "$T/mbim" > "$T/rogue-$mode.out" 2>&1 || { cat "$T/rogue-$mode.out" >&2; idg_fail "$mode"; }
