@@ -114,6 +114,12 @@ static const Case cases[] = {
   { "telit-ccid", "AT#CCID", "\r\n#CCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "ccid-padded", "AT+CCID", "\r\n+CCID: {ICCID}F\r\n\r\nOK\r\n", REWRITE, PASS },
   { "ccid-urc", "AT+QCCID", "\r\n+CPIN: READY\r\n\r\n+QCCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
+  /* a bare long number from a command we do not know */
+  { "stray-imei", "AT$QCGSN", "\r\n{IMEI}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "stray-imsi", "AT%IMSI", "\r\n\"{IMSI}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "stray-iccid", "AT*ICCID", "\r\n{ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "stray-short", "AT+CGMR", "\r\n12345678\r\n\r\nOK\r\n", PASS, PASS },
+  { "cclk", "AT+CCLK?", "\r\n+CCLK: \"26/11/23,23:30:00+00\"\r\n\r\nOK\r\n", PASS, PASS },
   /* untouched */
   { "cgmi", "AT+CGMI", "\r\nACME\r\n\r\nOK\r\n", PASS, PASS },
   { "creg", "AT+CREG?", "\r\n+CREG: 0,1\r\n\r\nOK\r\n", PASS, PASS },

@@ -72,6 +72,7 @@ typedef struct {
   ModemMode   mode;
   gboolean    echo;
   gboolean    one_byte;  /* write replies one byte at a time */
+  const gchar *before;   /* written before the echo of the next command */
   guint       commands;
 } Modem;
 
@@ -111,6 +112,10 @@ on_modem_input (gint         fd,
 
     g_string_erase (m->in, 0, cr - m->in->str + 1);
     m->commands++;
+    if (m->before) {
+      modem_write (m, m->before);
+      m->before = NULL;
+    }
     if (m->echo) {
       modem_write (m, line);
       modem_write (m, "\r");
@@ -334,6 +339,33 @@ test_port (void)
   m->mode = MODEM_NORMAL;
   send_and_wait (port, "AT+CGMI", 2000, &r);
   g_assert_cmpstr (r.reply->str, ==, "\r\nACME\r\n\r\nOK\r\n");
+  /* a URC before the echo: the echo is still recognised */
+  m->echo = TRUE;
+  m->before = "\r\n+CREG: 5\r\n";
+  send_and_wait (port, "AT+CGMI", 2000, &r);
+  g_assert_cmpstr (r.reply->str, ==, "\r\nACME\r\n\r\nOK\r\n");
+  g_assert_cmpstr (g_ptr_array_index (urcs, urcs->len - 1), ==, "+CREG: 5");
+  /* after a timeout the next command waits for the late reply's end */
+  {
+    Result first = { 0 };
+    guint sent;
+
+    result_clear (&r);
+    m->mode = MODEM_SILENT;
+    idg_at_port_send (port, "AT+CGMM", 200, on_reply, &first);
+    idg_at_port_send (port, "AT+CGMI", 2000, on_reply, &r);
+    run_until (flag_set, &first.done);
+    g_assert_error (first.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+    sent = m->commands;
+    spin (100);
+    g_assert_cmpuint (m->commands, ==, sent);
+    g_assert_false (r.done);
+    m->mode = MODEM_NORMAL;
+    modem_write (m, "\r\nX1\r\n\r\nOK\r\n");
+    run_until (flag_set, &r.done);
+    g_assert_cmpstr (r.reply->str, ==, "\r\nACME\r\n\r\nOK\r\n");
+    result_clear (&first);
+  }
   /* hang-up: closed handler, queued commands fail */
   m->mode = MODEM_SILENT;
   result_clear (&r);

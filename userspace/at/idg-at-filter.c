@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "idg-at-filter.h"
+#include "idg-encoding.h"
 
 #include <string.h>
 
@@ -791,6 +792,35 @@ take_line (IdgGuard           *guard,
   return FALSE;
 }
 
+/* A line no command claimed that is nothing but a long number (a vendor
+ * command we do not know, the late reply of another): it has the shape of
+ * an identifier, so it is treated as the one its shape says. */
+static void
+take_stray (IdgGuard *guard,
+            gchar    *line,
+            gsize     len)
+{
+  gsize s, e, n;
+  IdgKind kind;
+
+  if (!value_token (line, 0, len, FALSE, &s, &e))
+    return;
+  n = e - s;
+  if (n < 14 || n > 20)
+    return;
+  if (n >= 18 && line[s] == '8' && line[s + 1] == '9')
+    kind = IDG_KIND_ICCID;
+  else if (n == 15 && idg_luhn_valid (line + s, n))
+    kind = IDG_KIND_IMEI;
+  else if (n == 16)
+    kind = IDG_KIND_IMEISV;
+  else if (n <= 15)
+    kind = IDG_KIND_IMSI;
+  else
+    kind = IDG_KIND_ICCID;
+  idg_guard_ascii (guard, kind, (guint8 *) line + s, n);
+}
+
 static gboolean
 multi_line (const Rule *r)
 {
@@ -831,7 +861,6 @@ idg_at_filter_reply (IdgGuard    *guard,
   g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, line_len, NULL);
   g_autofree Rule *rules = g_new0 (Rule, MAX (cmds->len, 1));
   gchar *out = g_malloc (reply_len + 1);
-  gboolean any = FALSE;
   guint cursor = 0;
   guint i;
   gsize pos = 0;
@@ -850,12 +879,7 @@ idg_at_filter_reply (IdgGuard    *guard,
       *out_len = strlen (IDG_AT_REFUSAL);
       return g_strdup (IDG_AT_REFUSAL);
     }
-    if (rules[i].klass != CLASS_NONE && rules[i].klass != CLASS_RAW_SIM)
-      any = TRUE;
   }
-  if (!any)
-    return out;
-
   while (pos < reply_len) {
     gsize start = pos, end;
     guint k;
@@ -877,6 +901,8 @@ idg_at_filter_reply (IdgGuard    *guard,
         break;
       }
     }
+    if (k == cmds->len)
+      take_stray (guard, out + start, end - start);
   }
   return out;
 }

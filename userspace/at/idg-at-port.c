@@ -13,6 +13,7 @@
 
 #define MAX_LINE   (64 * 1024)
 #define MAX_REPLY  (256 * 1024)
+#define DRAIN_MS   2000
 
 typedef struct {
   guint           id;
@@ -34,11 +35,13 @@ struct _IdgAtPort {
   guint            read_id;
   guint            write_id;
   guint            timeout_id;
+  guint            drain_id;
   GString         *in;
   GString         *out;
   GQueue           queue;      /* Cmd: waiting */
   Cmd             *current;    /* in flight */
   GString         *reply;
+  GString         *urc_lead;   /* line end before a URC split off an empty reply */
   gboolean         seen_line;  /* current: a line other than the echo seen */
   gboolean         eat_lf;     /* the final line ended in '\r' */
   gboolean         draining;   /* a timed-out command's late reply */
@@ -76,6 +79,7 @@ idg_at_port_new (void)
   port->in = g_string_new (NULL);
   port->out = g_string_new (NULL);
   port->reply = g_string_new (NULL);
+  port->urc_lead = g_string_new (NULL);
   port->urcs = g_array_new (FALSE, FALSE, sizeof (Urc));
   port->next_id = 1;
   g_queue_init (&port->queue);
@@ -129,6 +133,9 @@ close_fd (IdgAtPort *port)
   g_string_truncate (port->out, 0);
   g_string_truncate (port->reply, 0);
   port->draining = FALSE;
+  if (port->drain_id)
+    g_source_remove (port->drain_id);
+  port->drain_id = 0;
   port->eat_lf = FALSE;
 }
 
@@ -149,6 +156,7 @@ idg_at_port_free (IdgAtPort *port)
   g_string_free (port->in, TRUE);
   g_string_free (port->out, TRUE);
   g_string_free (port->reply, TRUE);
+  g_string_free (port->urc_lead, TRUE);
   g_array_unref (port->urcs);
   g_free (port);
 }
@@ -188,6 +196,27 @@ on_writable (gint         fd,
   return G_SOURCE_REMOVE;
 }
 
+static void
+drained (IdgAtPort *port)
+{
+  port->draining = FALSE;
+  if (port->drain_id) {
+    g_source_remove (port->drain_id);
+    port->drain_id = 0;
+  }
+  send_next (port);
+}
+
+static gboolean
+on_drained (gpointer user_data)
+{
+  IdgAtPort *port = user_data;
+
+  port->drain_id = 0;
+  drained (port);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 on_timeout (gpointer user_data)
 {
@@ -202,8 +231,10 @@ on_timeout (gpointer user_data)
    * never hand it out as unsolicited */
   port->draining = TRUE;
   g_string_truncate (port->reply, 0);
+  /* the next command waits until the late reply's final result code, or
+   * DRAIN_MS, so that a late reply never mixes into the next one */
+  port->drain_id = g_timeout_add (DRAIN_MS, on_drained, port);
   complete (port, cmd, NULL, error);
-  send_next (port);
   return G_SOURCE_REMOVE;
 }
 
@@ -212,7 +243,7 @@ send_next (IdgAtPort *port)
 {
   Cmd *cmd;
 
-  if (port->current || port->fd < 0)
+  if (port->current || port->fd < 0 || port->draining)
     return;
   cmd = g_queue_pop_head (&port->queue);
   if (!cmd)
@@ -220,6 +251,7 @@ send_next (IdgAtPort *port)
   port->current = cmd;
   port->seen_line = FALSE;
   g_string_truncate (port->reply, 0);
+  g_string_truncate (port->urc_lead, 0);
   g_string_append (port->out, cmd->line);
   g_string_append_c (port->out, '\r');
   if (!port->write_id)
@@ -297,7 +329,7 @@ handle_line (IdgAtPort   *port,
   if (!cmd) {
     if (port->draining) {
       if (idg_at_is_final (text, tlen))
-        port->draining = FALSE;
+        drained (port);
       else if (is_urc_of (NULL, text))
         dispatch_urc (port, text);
       return;
@@ -315,14 +347,21 @@ handle_line (IdgAtPort   *port,
       return;
     }
   }
-  port->seen_line = TRUE;
+  /* a URC before the echo leaves the echo to be recognised */
   if (is_urc_of (cmd, text)) {
-    /* the reply keeps the line end that opened it */
-    if (port->reply->len == 0)
-      g_string_append_len (port->reply, raw, lead_len);
+    /* the line end that opened it opens the reply, if the reply's first
+     * line comes without one */
+    if (port->reply->len == 0 && lead_len > 0) {
+      g_string_truncate (port->urc_lead, 0);
+      g_string_append_len (port->urc_lead, raw, MIN (lead_len, 2));
+    }
     dispatch_urc (port, text);
     return;
   }
+  port->seen_line = TRUE;
+  if (port->reply->len == 0 && lead_len == 0)
+    g_string_append_len (port->reply, port->urc_lead->str, port->urc_lead->len);
+  g_string_truncate (port->urc_lead, 0);
   g_string_append_len (port->reply, raw, raw_len);
   if (port->reply->len > MAX_REPLY) {
     lost (port, "AT reply too long");

@@ -37,6 +37,7 @@
 
 #define MAX_IN   4096           /* longest command line taken */
 #define MAX_OUT  (1024 * 1024)  /* a client this far behind is dropped */
+#define MAX_LINES 32            /* command lines queued per client */
 #define ERROR_REPLY "\r\nERROR\r\n"
 
 typedef struct _Client Client;
@@ -305,6 +306,10 @@ client_line (Client      *client,
     g_free (client->last_line);
     client->last_line = g_strdup (p);
   }
+  /* a modem busy with a command drops what is typed meanwhile; we keep a
+   * few lines, never an unbounded backlog */
+  if (client->lines.length >= MAX_LINES)
+    return;
   g_queue_push_tail (&client->lines, g_strdup (p));
 }
 
