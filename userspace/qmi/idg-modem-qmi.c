@@ -146,11 +146,14 @@ fail (IdgModemQmi *modem,
 }
 
 /* A QMI protocol error is the modem's answer ("not supported", "SIM not
- * ready"...): that identifier is unknown, the port is fine. Anything else
- * (timeout, closed port, garbage) means the port is not usable. */
+ * ready"...): that identifier is unknown, the port is fine; except
+ * "invalid client id": a modem that reset has forgotten ours. Anything
+ * else (timeout, closed port, garbage) means the port is not usable. */
 static gboolean
 is_transport_error (const GError *error)
 {
+  if (g_error_matches (error, QMI_PROTOCOL_ERROR, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID))
+    return TRUE;
   if (error->domain == QMI_PROTOCOL_ERROR)
     return FALSE;
   if (g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_UNSUPPORTED))
