@@ -192,3 +192,49 @@ sim_apdu_process (SimApdu      *state,
     return sw (resp, 0, 0x6D, 0x00);
   }
 }
+
+void
+sim_apdu_channels_reset (SimApduChannels *c)
+{
+  guint i;
+
+  for (i = 0; i < SIM_APDU_CHANNELS; i++) {
+    sim_apdu_init (&c->channel[i]);
+    c->open[i] = i == 0;
+  }
+}
+
+gint
+sim_apdu_channels_open (SimApduChannels *c)
+{
+  guint i;
+
+  for (i = 1; i < SIM_APDU_CHANNELS; i++) {
+    if (!c->open[i]) {
+      c->open[i] = TRUE;
+      sim_apdu_init (&c->channel[i]);
+      c->channel[i].df = 0x7FFF;
+      return (gint) i;
+    }
+  }
+  return -1;
+}
+
+gboolean
+sim_apdu_channels_close (SimApduChannels *c,
+                         guint            channel)
+{
+  if (channel == 0 || channel >= SIM_APDU_CHANNELS || !c->open[channel])
+    return FALSE;
+  c->open[channel] = FALSE;
+  return TRUE;
+}
+
+SimApdu *
+sim_apdu_channels_get (SimApduChannels *c,
+                       guint            channel)
+{
+  if (channel >= SIM_APDU_CHANNELS || !c->open[channel])
+    return NULL;
+  return &c->channel[channel];
+}

@@ -30,6 +30,24 @@ gsize sim_apdu_process (SimApdu      *state,
                         gsize         len,
                         guint8        resp[SIM_APDU_MAX_RESPONSE]);
 
+/* The basic channel (0, always open) and the logical channels a host opens
+ * (MANAGE CHANNEL, +CCHO, QMI Open Logical Channel, MBIM Open Channel). */
+#define SIM_APDU_CHANNELS 4
+
+typedef struct {
+  SimApdu  channel[SIM_APDU_CHANNELS];
+  gboolean open[SIM_APDU_CHANNELS];
+} SimApduChannels;
+
+void     sim_apdu_channels_reset (SimApduChannels *c);
+/* Opens a logical channel on the USIM application; -1 when none is free. */
+gint     sim_apdu_channels_open  (SimApduChannels *c);
+gboolean sim_apdu_channels_close (SimApduChannels *c,
+                                  guint            channel);
+/* NULL if that channel is not open. */
+SimApdu *sim_apdu_channels_get   (SimApduChannels *c,
+                                  guint            channel);
+
 G_END_DECLS
 
 #endif

@@ -10,7 +10,6 @@
 #define MODEL        "idguard-modem-sim"
 #define REVISION     "SIM_" IDG_SIM_VERSION
 #define OPERATOR     "idguard sim"
-#define N_CHANNELS   4
 
 typedef enum {
   RESULT_OK,
@@ -38,25 +37,19 @@ struct _SimAt {
   guint         cops_format;
   guint         cfun;
   guint         cme;          /* error code of the last RESULT_CME */
-  SimApdu       channels[N_CHANNELS];
-  gboolean      channel_open[N_CHANNELS];
+  SimApduChannels channels;
 };
 
 static void
 reset_settings (SimAt *self)
 {
-  guint i;
-
   self->echo = TRUE;
   self->verbose = TRUE;
   self->quiet = FALSE;
   self->cmee = 0;
   self->creg_n = self->cgreg_n = self->cereg_n = 0;
   self->cops_format = 0;
-  for (i = 0; i < N_CHANNELS; i++) {
-    sim_apdu_init (&self->channels[i]);
-    self->channel_open[i] = i == 0;
-  }
+  sim_apdu_channels_reset (&self->channels);
 }
 
 SimAt *
@@ -263,7 +256,7 @@ apdu_command (SimAt *self, const gchar *prefix, guint channel, gchar **a, GStrin
   n = idg_hex_decode (a[1], len, apdu, sizeof apdu);
   if (n < 0)
     return cme (self, 50);
-  rlen = sim_apdu_process (&self->channels[channel], self->ids, apdu, (gsize) n, rsp);
+  rlen = sim_apdu_process (sim_apdu_channels_get (&self->channels, channel), self->ids, apdu, (gsize) n, rsp);
   hex = idg_hex_encode_dup (rsp, rlen);
   info (resp, "%s: %u,\"%s\"", prefix, (guint) strlen (hex), hex);
   return RESULT_OK;
@@ -381,22 +374,17 @@ h_csim (SimAt *self, Form form, const gchar *args, gchar **a, GString *resp)
 static Result
 h_ccho (SimAt *self, Form form, const gchar *args, gchar **a, GString *resp)
 {
-  guint i;
+  gint ch;
 
   if (form == FORM_TEST)
     return RESULT_OK;
   if (form != FORM_SET || !a[0][0])
     return cme (self, 50);
-  for (i = 1; i < N_CHANNELS; i++) {
-    if (!self->channel_open[i]) {
-      self->channel_open[i] = TRUE;
-      sim_apdu_init (&self->channels[i]);
-      self->channels[i].df = 0x7FFF;
-      info (resp, "+CCHO: %u", i);
-      return RESULT_OK;
-    }
-  }
-  return cme (self, 100);
+  ch = sim_apdu_channels_open (&self->channels);
+  if (ch < 0)
+    return cme (self, 100);
+  info (resp, "+CCHO: %d", ch);
+  return RESULT_OK;
 }
 
 static Result
@@ -406,9 +394,9 @@ h_cchc (SimAt *self, Form form, const gchar *args, gchar **a, GString *resp)
 
   if (form == FORM_TEST)
     return RESULT_OK;
-  if (form != FORM_SET || !parse_uint (a[0], N_CHANNELS - 1, &ch) || ch == 0 || !self->channel_open[ch])
+  if (form != FORM_SET || !parse_uint (a[0], SIM_APDU_CHANNELS - 1, &ch) ||
+      !sim_apdu_channels_close (&self->channels, ch))
     return cme (self, 50);
-  self->channel_open[ch] = FALSE;
   return RESULT_OK;
 }
 
@@ -419,7 +407,8 @@ h_cgla (SimAt *self, Form form, const gchar *args, gchar **a, GString *resp)
 
   if (form == FORM_TEST)
     return RESULT_OK;
-  if (form != FORM_SET || !parse_uint (a[0], N_CHANNELS - 1, &ch) || !self->channel_open[ch])
+  if (form != FORM_SET || !parse_uint (a[0], SIM_APDU_CHANNELS - 1, &ch) ||
+      !sim_apdu_channels_get (&self->channels, ch))
     return cme (self, 50);
   return apdu_command (self, "+CGLA", ch, a + 1, resp);
 }

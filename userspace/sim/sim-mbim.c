@@ -22,8 +22,7 @@ struct _SimMbim {
   guint32       frag_total;
   guint32       frag_next;
   SimQmi       *qmi;            /* QMI carried in MBIM (service QMI, CID 1) */
-  SimApdu       channels[4];    /* MS UICC low level access */
-  gboolean      channel_open[4];
+  SimApduChannels channels;     /* MS UICC low level access */
 };
 
 static guint32
@@ -43,17 +42,6 @@ set_u32 (guint8 *p, guint32 value)
   memcpy (p, &le, 4);
 }
 
-static void
-reset_channels (SimMbim *self)
-{
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (self->channels); i++) {
-    sim_apdu_init (&self->channels[i]);
-    self->channel_open[i] = i == 0;
-  }
-}
-
 SimMbim *
 sim_mbim_new (const SimIds *ids)
 {
@@ -64,7 +52,7 @@ sim_mbim_new (const SimIds *ids)
   self->frag = g_byte_array_new ();
   self->max_transfer = DEFAULT_MAX_TRANSFER;
   self->qmi = sim_qmi_new (ids);
-  reset_channels (self);
+  sim_apdu_channels_reset (&self->channels);
   return self;
 }
 
@@ -317,8 +305,9 @@ uicc_command (SimMbim *self, guint32 cid, guint32 type, const guint8 *info, guin
   SimMbimBuilder out;
   const guint8 *bytes;
   guint32 n, channel;
+  SimApdu *apdu;
   gsize rlen;
-  guint i;
+  gint i;
 
   switch (cid) {
   case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_ATR: {
@@ -334,47 +323,38 @@ uicc_command (SimMbim *self, guint32 cid, guint32 type, const guint8 *info, guin
   case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_OPEN_CHANNEL:
     if (type != MBIM_MESSAGE_COMMAND_TYPE_SET || !sim_mbim_info_ref (info, len, 0, TRUE, &bytes, &n))
       return NULL;
-    for (i = 1; i < G_N_ELEMENTS (self->channels); i++)
-      if (!self->channel_open[i])
-        break;
+    i = sim_apdu_channels_open (&self->channels);
     sim_mbim_builder_init (&out);
-    if (i == G_N_ELEMENTS (self->channels)) {
+    if (i < 0) {
       sim_mbim_builder_u32 (&out, 0x6A84);
       sim_mbim_builder_u32 (&out, 0);
       sim_mbim_builder_bytes_swapped (&out, NULL, 0);
       return sim_mbim_builder_finish (&out);
     }
-    self->channel_open[i] = TRUE;
-    sim_apdu_init (&self->channels[i]);
-    self->channels[i].df = 0x7FFF;
     resp[0] = 0x90;
     resp[1] = 0x00;
     sim_mbim_builder_u32 (&out, 0x9000);
-    sim_mbim_builder_u32 (&out, i);
+    sim_mbim_builder_u32 (&out, (guint32) i);
     sim_mbim_builder_bytes_swapped (&out, resp, 2);
     return sim_mbim_builder_finish (&out);
   case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_CLOSE_CHANNEL:
     if (type != MBIM_MESSAGE_COMMAND_TYPE_SET || !sim_mbim_info_u32 (info, len, 0, &channel))
       return NULL;
     sim_mbim_builder_init (&out);
-    if (channel == 0 || channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel]) {
-      sim_mbim_builder_u32 (&out, 0x6881);
-    } else {
-      self->channel_open[channel] = FALSE;
-      sim_mbim_builder_u32 (&out, 0x9000);
-    }
+    sim_mbim_builder_u32 (&out, sim_apdu_channels_close (&self->channels, channel) ? 0x9000 : 0x6881);
     return sim_mbim_builder_finish (&out);
   case MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_APDU:
     if (type != MBIM_MESSAGE_COMMAND_TYPE_SET ||
         !sim_mbim_info_u32 (info, len, 0, &channel) ||
         !sim_mbim_info_ref (info, len, 12, TRUE, &bytes, &n))
       return NULL;
-    if (channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel]) {
+    apdu = sim_apdu_channels_get (&self->channels, channel);
+    if (!apdu) {
       resp[0] = 0x68;
       resp[1] = 0x81;
       rlen = 2;
     } else {
-      rlen = sim_apdu_process (&self->channels[channel], self->ids, bytes, n, resp);
+      rlen = sim_apdu_process (apdu, self->ids, bytes, n, resp);
     }
     sim_mbim_builder_init (&out);
     sim_mbim_builder_u32 (&out, (guint32) ((resp[rlen - 2] << 8) | resp[rlen - 1]));
@@ -527,7 +507,7 @@ handle_message (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
     self->max_transfer = MIN (max, SIM_MBIM_MAX_MESSAGE);
     self->open = TRUE;
     g_byte_array_set_size (self->frag, 0);
-    reset_channels (self);
+    sim_apdu_channels_reset (&self->channels);
     send (self, out, mbim_message_open_done_new (tid, MBIM_STATUS_ERROR_NONE));
     return;
   }

@@ -39,20 +39,8 @@ struct _SimQmi {
   GByteArray   *in;
   GArray       *clients;   /* Client */
   guint8        next_cid[256];
-  SimApdu       channels[4];   /* basic channel 0 and logical channels */
-  gboolean      channel_open[4];
+  SimApduChannels channels;
 };
-
-static void
-reset_channels (SimQmi *self)
-{
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (self->channels); i++) {
-    sim_apdu_init (&self->channels[i]);
-    self->channel_open[i] = i == 0;
-  }
-}
 
 SimQmi *
 sim_qmi_new (const SimIds *ids)
@@ -62,7 +50,7 @@ sim_qmi_new (const SimIds *ids)
   self->ids = ids;
   self->in = g_byte_array_sized_new (4096);
   self->clients = g_array_new (FALSE, FALSE, sizeof (Client));
-  reset_channels (self);
+  sim_apdu_channels_reset (&self->channels);
   return self;
 }
 
@@ -264,7 +252,7 @@ ctl_reply (SimQmi *self, QmiMessage *req)
     return rsp;
   case 0x0027: /* Sync: forget every client */
     g_array_set_size (self->clients, 0);
-    reset_channels (self);
+    sim_apdu_channels_reset (&self->channels);
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
   case 0xFF00: /* libqmi's internal proxy open: harmless */
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
@@ -540,18 +528,12 @@ file_reply (SimQmi *self, QmiMessage *req, gboolean record)
 static QmiMessage *
 channel_open_reply (SimQmi *self, QmiMessage *req)
 {
+  gint i = sim_apdu_channels_open (&self->channels);
   QmiMessage *rsp;
   gsize ofs;
-  guint i;
 
-  for (i = 1; i < G_N_ELEMENTS (self->channels); i++)
-    if (!self->channel_open[i])
-      break;
-  if (i == G_N_ELEMENTS (self->channels))
+  if (i < 0)
     return card_error (req, QMI_PROTOCOL_ERROR_INSUFFICIENT_RESOURCES, 0x6A, 0x84);
-  self->channel_open[i] = TRUE;
-  sim_apdu_init (&self->channels[i]);
-  self->channels[i].df = 0x7FFF;
   rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
   tlv_guint8 (rsp, 0x10, (guint8) i);
   ofs = qmi_message_tlv_write_init (rsp, 0x11, NULL);
@@ -570,6 +552,7 @@ raw_sim_reply (SimQmi *self, QmiMessage *req)
   const guint8 *tlv;
   QmiMessage *rsp;
   guint channel = 0;
+  SimApdu *apdu;
   gsize rlen;
 
   switch (qmi_message_get_message_id (req)) {
@@ -584,9 +567,10 @@ raw_sim_reply (SimQmi *self, QmiMessage *req)
       if (ch && n >= 1)
         channel = ch[0];
     }
-    if (channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel])
+    apdu = sim_apdu_channels_get (&self->channels, channel);
+    if (!apdu)
       return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
-    rlen = sim_apdu_process (&self->channels[channel], self->ids, tlv + 2, tlv_len - 2U, resp);
+    rlen = sim_apdu_process (apdu, self->ids, tlv + 2, tlv_len - 2U, resp);
     rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     tlv_u16_array (rsp, 0x10, resp, rlen);
     return rsp;
@@ -596,10 +580,8 @@ raw_sim_reply (SimQmi *self, QmiMessage *req)
     tlv = qmi_message_get_raw_tlv (req, 0x11, &tlv_len);
     if (!tlv || tlv_len < 1)
       return channel_open_reply (self, req);
-    channel = tlv[0];
-    if (channel == 0 || channel >= G_N_ELEMENTS (self->channels) || !self->channel_open[channel])
+    if (!sim_apdu_channels_close (&self->channels, tlv[0]))
       return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
-    self->channel_open[channel] = FALSE;
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
   }
 }
