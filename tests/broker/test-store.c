@@ -85,6 +85,12 @@ test_persist (Fixture *f, gconstpointer data)
   g_assert_false (g->revoked);
   g_assert_cmpmem (secret, sizeof secret, idg_store_get_secret (f->store), IDG_SECRET_LEN);
   g_assert_true (idg_store_check_token (f->store, app, IDG_KIND_IMEI, token, NOW, NULL, NULL, NULL));
+  {
+    g_autofree gchar *want = idg_token_hash (token);
+    g_autofree gchar *hash = idg_store_dup_token_hash (f->store, id);
+    g_assert_cmpstr (hash, ==, want);
+    g_assert_null (idg_store_dup_token_hash (f->store, "g-ffffffffffffffff"));
+  }
 
   /* only the hash is on disk, the file is private */
   g_assert_true (g_file_get_contents (path, &store_json, NULL, NULL));
@@ -377,6 +383,7 @@ test_requests (Fixture *f, gconstpointer data)
 
   g_assert_true (idg_store_approve_request (f->store, rid, 3600, NOW, &gid, &admin_token, &error));
   g_assert_no_error (error);
+  g_assert_nonnull (idg_store_lookup_grant (f->store, gid));
   g_assert_true (idg_store_deny_request (f->store, rid2, NOW, &error));
   g_assert_false (idg_store_approve_request (f->store, rid2, 0, NOW, NULL, NULL, &error));
   g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE);
@@ -411,6 +418,23 @@ test_requests (Fixture *f, gconstpointer data)
   g_assert_true (idg_store_check_token (f->store, svc, IDG_KIND_IMEI, token, NOW, NULL, NULL, NULL));
   idg_token_free (g_steal_pointer (&token));
   idg_token_free (g_steal_pointer (&admin_token));
+}
+
+static void
+test_request_no_admin_token (Fixture *f, gconstpointer data)
+{
+  g_autoptr(IdgIdentity) svc = test_identity (600, 600, "/usr/bin/svc", NULL, NULL);
+  g_autofree gchar *rid = NULL, *gid = NULL, *token = NULL, *hash = NULL;
+
+  g_assert_true (idg_store_add_request (f->store, svc, IDG_KIND_BIT (IDG_KIND_IMEI), "p", NOW, &rid, NULL));
+  g_assert_true (idg_store_approve_request (f->store, rid, 0, NOW, &gid, NULL, NULL));
+  g_assert_null (idg_store_dup_token_hash (f->store, gid));
+  /* the doors see it at once (no token needed there) */
+  g_assert_cmphex (idg_store_allowed_kinds (f->store, svc, NOW, NULL), ==, IDG_KIND_BIT (IDG_KIND_IMEI));
+  g_assert_true (idg_store_claim_request (f->store, rid, svc, NOW, NULL, &token, NULL));
+  hash = idg_store_dup_token_hash (f->store, gid);
+  g_assert_nonnull (hash);
+  idg_token_free (g_steal_pointer (&token));
 }
 
 static void
@@ -523,6 +547,7 @@ main (int argc, char **argv)
   ADD ("invalid", test_invalid);
   ADD ("requests", test_requests);
   ADD ("request-limits", test_request_limits);
+  ADD ("request-no-admin-token", test_request_no_admin_token);
   ADD ("reset", test_reset);
   ADD ("write-failure", test_write_failure);
   g_test_add_func ("/broker/store/corrupt", test_corrupt);

@@ -1132,6 +1132,15 @@ idg_store_count_active (IdgStore *store,
   return n;
 }
 
+gchar *
+idg_store_dup_token_hash (IdgStore    *store,
+                          const gchar *grant_id)
+{
+  Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
+
+  return g != NULL ? g_strdup (g->token_hash) : NULL;
+}
+
 guint
 idg_store_count_grants (IdgStore *store)
 {
@@ -1491,6 +1500,7 @@ idg_store_claim_request (IdgStore          *store,
     *token_out = token;
   else
     idg_token_free (token);
+  notify (store, "grants", g->pub.id);     /* its token hash changed */
   notify (store, "requests", r->id);
   return TRUE;
 }

@@ -142,6 +142,11 @@ IdgGrant  *idg_store_lookup_grant (IdgStore    *store,
 guint      idg_store_count_active (IdgStore    *store,
                                    gint64       now);
 guint      idg_store_count_grants (IdgStore    *store);   /* all, past too */
+/* The grant's token hash (64 lowercase hex digits of SHA-256 of the token
+ * string), for the kernel bridge only; NULL if the grant is unknown or has
+ * no token yet (approved, not claimed). Free with idg_token_free. */
+gchar     *idg_store_dup_token_hash (IdgStore    *store,
+                                     const gchar *grant_id);
 IdgGrant  *idg_grant_copy        (const IdgGrant *grant);
 void       idg_grant_free        (IdgGrant     *grant);
 

@@ -25,6 +25,7 @@
 #include "idg-broker.h"
 #include "idg-modem.h"
 #include "idg-api.h"
+#include "idg-kmod.h"
 #if IDG_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
@@ -41,6 +42,7 @@ typedef struct {
   IdgDoorMbim  *mbim_door;
   IdgDoorAt    *at_door;
   IdgApi       *api;
+  IdgKmod      *kmod;
   GMainLoop    *loop;
 } Daemon;
 
@@ -163,9 +165,20 @@ start_api (Daemon   *d,
   return d->api != NULL;
 }
 
+/* /dev/idguard when present (an idle bridge when not); a device that is
+ * there but cannot be claimed stops the daemon. */
+static gboolean
+start_kmod (Daemon   *d,
+            GError  **error)
+{
+  d->kmod = idg_kmod_new (d->broker, NULL, error);
+  return d->kmod != NULL;
+}
+
 static void
 daemon_stop (Daemon *d)
 {
+  g_clear_pointer (&d->kmod, idg_kmod_free);
   g_clear_pointer (&d->api, idg_api_free);
   if (d->broker != NULL) {
     idg_broker_remove_door (d->broker, IDG_DOOR_AT);
@@ -289,7 +302,7 @@ main (int    argc,
     detach ();
 
   d.broker = idg_broker_new (config, &error);
-  if (d.broker == NULL || !start_modems_and_doors (&d, &error) || !start_api (&d, &error)) {
+  if (d.broker == NULL || !start_modems_and_doors (&d, &error) || !start_api (&d, &error) || !start_kmod (&d, &error)) {
     fail_line (error->message);
     daemon_stop (&d);
     return EXIT_START;
