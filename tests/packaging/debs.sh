@@ -147,6 +147,43 @@ done
   bad "the simulated modem is enabled by default"
 [ -s "$T/host-calls.log" ] && { cat "$T/host-calls.log"; bad "maintainer scripts called host tools during a DPKG_ROOT install"; }
 
+# The packaged programs run: the installed simulator and broker on the
+# installed config (only its directories and modem ports moved), the
+# installed idguardctl with the packaged libidguard, and the real qmicli -p,
+# in a private network namespace, as root.
+S="$T/installed-run"
+mkdir -p "$S/state" "$S/run"; chmod 0700 "$S/state"
+python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$S/ids.consented"
+imei=$(sed -n 's/^imei=//p' "$S/ids.consented")
+IDG_CONFIG_IN="$R/etc/idguard/idguard.conf" sh "$IDG_SRC/tests/packaging/shipped-config.sh" "$S" "$S" \
+  > "$S/idguard.conf"
+rc=0
+LD_LIBRARY_PATH="$R/usr/lib/$multiarch" unshare -n sh -c '
+  R=$1; S=$2
+  "$R/usr/bin/idguard-modem-sim" --qmi "$S/qmi" --mbim "$S/mbim" --at "$S/at" \
+    --ids "$S/ids.consented" > "$S/sim.log" 2>&1 &
+  sim=$!
+  i=0; while ! grep -q "^ready" "$S/sim.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  "$R/usr/sbin/idguardd" --config "$S/idguard.conf" --foreground > "$S/broker.log" 2>&1 &
+  broker=$!
+  i=0; while ! grep -q "ready" "$S/broker.log" && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  rc=0
+  "$R/usr/bin/idguardctl" --socket "$S/run/api.sock" status > "$S/status.out" 2>&1 || rc=10
+  timeout 30 qmicli -p -d "$S/qmi" --device-open-qmi --dms-get-ids > "$S/qmicli.out" 2>&1 || rc=$((rc + 20))
+  kill -TERM $broker $sim 2>/dev/null; wait
+  exit $rc' sh "$R" "$S" || rc=$?
+case "$rc" in
+  0) ;;
+  10|30) cat "$S/status.out" "$S/broker.log"; bad "the installed idguardctl status failed against the installed idguardd" ;;
+esac
+case "$rc" in
+  20|30) cat "$S/qmicli.out" "$S/broker.log"; bad "qmicli -p through the installed idguardd failed" ;;
+esac
+[ "$rc" = 0 ] && grep -q IMEI "$S/qmicli.out" && ! grep -qF "$imei" "$S/qmicli.out" &&
+  say "installed programs: broker, simulator, idguardctl and qmicli -p work; no real IMEI without a grant"
+grep -qF "$imei" "$S/qmicli.out" && bad "the installed broker released the real IMEI without a grant"
+case "$rc" in 0|10|20|30) ;; *) bad "installed programs: unexpected status $rc" ;; esac
+
 # The DKMS package unpacks (its postinst would build on the host: not here).
 rootdpkg --unpack "$d_dkms" > "$T/unpack-dkms.log" 2>&1 || { cat "$T/unpack-dkms.log"; bad "unpacking idguard-dkms"; }
 
