@@ -10,6 +10,8 @@
 #  - the pty link: identity unknown, never an identifier;
 #  - a client that floods and never reads does not hold up another;
 #  - with a grant to the client's executable: the real values; revoked: gone;
+#  - a SIM swap the modem keeps quiet about, seen in a client's +CIMI: the
+#    broker re-reads (API readers get the new IMSI/ICCID at once);
 #  - the modem re-plugged with another SIM: old values gone at once, new ones
 #    read; the pty link's client stands for the config's at-link-selector;
 #  - a squatted abstract name stops idguardd with one clear line.
@@ -100,6 +102,46 @@ idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
 # shellcheck disable=SC2086
 $CLIENT "@$NAME" ATE0 $ID_CMDS > "$T/revoked.txt" || idg_fail "client after revoke"
 hidden "$T/revoked.txt" "socket client after revoke"
+
+# a SIM swap the modem does not announce on its AT port: the next client
+# read of the IMSI shows another SIM, and the broker re-reads at once; a
+# consented reader of the broker's API gets the new IMSI, never the old one
+sim_ctl() {
+  python3 - "$T/sim.ctl" "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+for cmd in sys.argv[2:]:
+    s.sendall(cmd.encode() + b"\n")
+    reply = b""
+    while not reply.endswith(b"\n"):
+        reply += s.recv(256)
+    if not reply.startswith(b"ok"):
+        sys.exit("sim control: " + reply.decode().strip())
+PY
+}
+CTL_EXE=$(readlink -f "$CTL_BIN")
+idg_ctl --json grant --to "exe:$CTL_EXE" --scope imsi,iccid --purpose "API reader" > "$T/grant-api.json" ||
+  idg_fail "grant to idguardctl refused"
+IDGUARD_TOKEN=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$T/grant-api.json")
+export IDGUARD_TOKEN
+idg_ctl get imsi > "$T/get-before.txt.consented" || idg_fail "consented API read refused"
+idg_expect_contains "$T/get-before.txt.consented" "$ID_imsi" "the IMSI through the API"
+python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/ids-swap.consented"
+swap_imsi=$(sed -n 's/^imsi=//p' "$T/ids-swap.consented")
+swap_iccid=$(sed -n 's/^iccid=//p' "$T/ids-swap.consented")
+grep -E '^(imsi|iccid)=' "$T/ids-swap.consented" >> "$T/ids.consented"   # the leak scan looks for them too
+sim_ctl "set imsi=$swap_imsi" "set iccid=$swap_iccid" swap || idg_fail "SIM swap"
+$CLIENT "@$NAME" ATE0 AT+CIMI > "$T/swap-client.txt" || idg_fail "client read after the swap"
+idg_expect_absent "$T/swap-client.txt" "$swap_imsi" "the new IMSI to a client without a grant"
+got_new() { idg_ctl get imsi > "$T/get-after.txt.consented" 2>&1 && grep -qF "$swap_imsi" "$T/get-after.txt.consented"; }
+idg_wait_for 2 got_new || { cat "$T/get-after.txt.consented" >&2; idg_fail "the broker did not pick up the new SIM"; }
+idg_expect_absent "$T/get-after.txt.consented" "$ID_imsi" "the old IMSI after the swap"
+idg_ctl get iccid > "$T/get-iccid.txt.consented" || idg_fail "ICCID after the swap"
+idg_expect_contains "$T/get-iccid.txt.consented" "$swap_iccid" "the new ICCID after the swap"
+unset IDGUARD_TOKEN
+ID_imsi=$swap_imsi ID_iccid=$swap_iccid
+idg_ctl revoke --to "exe:$CTL_EXE" > "$T/revoke-api.txt" || idg_fail "revoke of the API grant"
 
 # re-plug: the modem goes away (values gone at once, backend retrying) and
 # comes back with another SIM (the new values, never the old)

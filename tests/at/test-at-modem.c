@@ -479,6 +479,26 @@ test_backend (void)
   run_until (value_is, &want);
   g_assert_cmpstr (fake.values[IDG_KIND_ICCID], ==, iccid2);
 
+  /* a SIM changed without a word from the modem, seen in a client's read */
+  {
+    g_autofree gchar *imsi3 = digits ("23410", 15);
+    g_autofree gchar *iccid3 = digits ("8944", 19);
+    g_autofree gchar *cimi3 = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", imsi3);
+    g_autoptr(GString) same = g_string_new (NULL);
+    g_autoptr(GString) other = g_string_new (cimi3);
+
+    g_string_printf (same, "\r\n%s\r\n\r\nOK\r\n", imsi2);
+    before = m->commands;
+    idg_modem_at_observe (modem, "AT+CIMI", same);
+    spin (100);
+    g_assert_cmpuint (m->commands, ==, before);
+    script_sim (m, imsi3, iccid3, msisdn);
+    idg_modem_at_observe (modem, "at+cimi", other);
+    want = imsi3;
+    run_until (value_is, &want);
+    g_assert_cmpstr (fake.values[IDG_KIND_ICCID], ==, iccid3);
+  }
+
   /* no timer while idle: no command goes out */
   before = m->commands;
   spin (300);

@@ -44,6 +44,7 @@ typedef struct _Client Client;
 
 struct _IdgDoorAt {
   IdgBroker   *broker;
+  IdgModemAt  *modem;
   IdgAtPort   *port;
   int          listen_fd;
   guint        listen_id;
@@ -215,6 +216,7 @@ on_port_reply (IdgAtPort     *port,
     client_answer (client, ERROR_REPLY, strlen (ERROR_REPLY));
     return;
   }
+  idg_modem_at_observe (door->modem, client->pending_line, reply);
   /* the grants of this instant: a revoke takes effect at the next reply */
   idg_broker_guard_begin (door->broker, client->identity, &guard);
   out = idg_at_filter_reply (&guard, client->pending_line, strlen (client->pending_line),
@@ -593,6 +595,7 @@ idg_door_at_new (IdgBroker    *broker,
   }
   door = g_new0 (IdgDoorAt, 1);
   door->broker = broker;
+  door->modem = modem;
   door->port = idg_modem_at_peek_port (modem);
   door->listen_fd = -1;
   door->pty_slave = -1;

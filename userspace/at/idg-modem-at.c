@@ -3,7 +3,8 @@
  * The AT modem backend: opens the AT port, reads IMEI (+CGSN), IMEISV
  * (+CGSN=2), IMSI (+CIMI), ICCID (+CRSM of EF_ICCID, else +CCID) and MSISDN
  * (+CNUM) into the broker, re-reads the SIM's identifiers on a SIM-related
- * unsolicited code (cleared first: never stale), and reopens with backoff
+ * unsolicited code or when a door client's +CIMI / ICCID read shows a SIM
+ * other than the one read (cleared first: never stale), and reopens with backoff
  * (1 s doubling to 60 s) when the port disappears or answers garbage. No
  * timer runs while the port is up and idle.
  */
@@ -60,6 +61,8 @@ struct _IdgModemAt {
   gboolean   sim_only;      /* this round reads the SIM steps only */
   gboolean   again;         /* a SIM change came in during a round */
   gboolean   have_iccid;
+  guint8     key[32];       /* random: keys the digests below */
+  gchar     *digest[IDG_KIND_COUNT]; /* HMAC of each SIM value we hold */
   guint      generation;    /* bumped on close: late callbacks are ignored */
 };
 
@@ -88,11 +91,14 @@ schedule_retry (IdgModemAt  *modem,
                 const gchar *reason)
 {
   g_autofree gchar *state = NULL;
+  gsize i;
 
   idg_at_port_close (modem->port);
   modem->generation++;
   modem->step = -1;
   idg_broker_clear_identifiers (modem->broker, SOURCE);
+  for (i = 0; i < IDG_KIND_COUNT; i++)
+    g_clear_pointer (&modem->digest[i], g_free);
   modem->backoff_s = modem->backoff_s ? MIN (modem->backoff_s * 2, BACKOFF_MAX_S) : 1;
   state = g_strdup_printf ("retrying in %us: %s", modem->backoff_s, reason);
   set_state (modem, state);
@@ -212,6 +218,13 @@ typedef struct {
   guint       generation;
 } Pending;
 
+static gchar *
+value_digest (IdgModemAt  *modem,
+              const gchar *value)
+{
+  return g_compute_hmac_for_string (G_CHECKSUM_SHA256, modem->key, sizeof modem->key, value, -1);
+}
+
 static void
 next_step (IdgModemAt *modem)
 {
@@ -264,8 +277,11 @@ on_step_reply (IdgAtPort     *port,
   if (step->kind == IDG_KIND_ICCID && value)
     modem->have_iccid = TRUE;
   /* the +CRSM attempt at the ICCID does not clear what +CCID may find */
-  if (value || !(step->kind == IDG_KIND_ICCID && step->parse == PARSE_CRSM_ICCID))
+  if (value || !(step->kind == IDG_KIND_ICCID && step->parse == PARSE_CRSM_ICCID)) {
     idg_broker_set_identifier (modem->broker, SOURCE, step->kind, value);
+    g_free (modem->digest[step->kind]);
+    modem->digest[step->kind] = value ? value_digest (modem, value) : NULL;
+  }
   g_debug ("AT modem: %s -> %s", idg_kind_to_string (step->kind), idg_personal (value));
   if (value)
     memset (value, 0, strlen (value));
@@ -350,21 +366,54 @@ is_sim_urc (const gchar *line)
 }
 
 static void
+sim_changed (IdgModemAt *modem)
+{
+  gsize i;
+
+  g_debug ("AT modem: SIM change, re-reading");
+  /* the SIM's identifiers are unknown until read again */
+  for (i = 0; i < G_N_ELEMENTS (steps); i++) {
+    if (steps[i].sim) {
+      idg_broker_set_identifier (modem->broker, SOURCE, steps[i].kind, NULL);
+      g_clear_pointer (&modem->digest[steps[i].kind], g_free);
+    }
+  }
+  start_round (modem, TRUE);
+}
+
+static void
 on_urc (IdgAtPort   *port,
         const gchar *line,
         gpointer     user_data)
 {
   IdgModemAt *modem = user_data;
+
+  if (is_sim_urc (line))
+    sim_changed (modem);
+}
+
+void
+idg_modem_at_observe (IdgModemAt    *modem,
+                      const gchar   *line,
+                      const GString *reply)
+{
+  g_autofree gchar *norm = g_strstrip (g_ascii_strup (line, -1));
+  g_autofree gchar *value = NULL;
+  g_autofree gchar *digest = NULL;
   gsize i;
 
-  if (!is_sim_urc (line))
-    return;
-  g_debug ("AT modem: SIM change, re-reading");
-  /* the SIM's identifiers are unknown until read again */
   for (i = 0; i < G_N_ELEMENTS (steps); i++)
-    if (steps[i].sim)
-      idg_broker_set_identifier (modem->broker, SOURCE, steps[i].kind, NULL);
-  start_round (modem, TRUE);
+    if (steps[i].sim && steps[i].kind != IDG_KIND_MSISDN && strcmp (norm, steps[i].line) == 0)
+      break;
+  if (i == G_N_ELEMENTS (steps) || modem->step >= 0 || !idg_at_port_is_open (modem->port))
+    return;
+  value = parse_reply (&steps[i], reply);
+  if (!value)
+    return;
+  digest = value_digest (modem, value);
+  memset (value, 0, strlen (value));
+  if (g_strcmp0 (digest, modem->digest[steps[i].kind]) != 0)
+    sim_changed (modem);
 }
 
 static void
@@ -395,6 +444,7 @@ idg_modem_at_new (IdgBroker   *broker,
                   const gchar *path)
 {
   IdgModemAt *modem = g_new0 (IdgModemAt, 1);
+  gsize i;
 
   modem->broker = broker;
   modem->path = g_strdup (path);
@@ -402,6 +452,11 @@ idg_modem_at_new (IdgBroker   *broker,
   modem->step = -1;
   idg_at_port_set_closed_func (modem->port, on_closed, modem);
   modem->urc_id = idg_at_port_add_urc_func (modem->port, on_urc, modem);
+  for (i = 0; i < sizeof modem->key; i += 4) {
+    guint32 r = g_random_int ();
+
+    memcpy (modem->key + i, &r, 4);
+  }
   open_port (modem);
   return modem;
 }
@@ -415,6 +470,8 @@ idg_modem_at_peek_port (IdgModemAt *modem)
 void
 idg_modem_at_free (IdgModemAt *modem)
 {
+  gsize i;
+
   if (!modem)
     return;
   if (modem->retry_id)
@@ -423,6 +480,8 @@ idg_modem_at_free (IdgModemAt *modem)
   idg_at_port_set_closed_func (modem->port, NULL, NULL);
   idg_at_port_remove_urc_func (modem->port, modem->urc_id);
   idg_at_port_free (modem->port);
+  for (i = 0; i < IDG_KIND_COUNT; i++)
+    g_free (modem->digest[i]);
   g_free (modem->path);
   g_free (modem);
 }
