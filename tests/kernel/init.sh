@@ -60,6 +60,33 @@ while [ $i -lt 100 ]; do
 done
 check $bad "100 load/unload cycles with files open: rmmod refused while open, clean after"
 
+# With the host's root filesystem shared over 9p (run.sh decides), the real
+# userspace runs against the module: idguardctl through libidguard.
+if [ -f /host.env ]; then
+	. /host.env
+	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
+		virtio_pci netfs fscache 9pnet 9pnet_virtio 9p; do
+		insmod /mods/$m.ko 2>/dev/null
+	done
+	insmod /idguard.ko
+	mkdir -p /host
+	if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
+		mount -t proc proc /host/proc
+		mount -t sysfs sysfs /host/sys
+		mount -t devtmpfs devtmpfs /host/dev
+		mount -t tmpfs tmpfs /host/tmp
+		mount -t tmpfs tmpfs /host/run
+		mkdir -p /host/tmp/ktest
+		cp /tests/idg-ktest /ids /host/tmp/ktest/
+		IDG_KTEST_IDS=/tmp/ktest/ids chroot /host /tmp/ktest/idg-ktest story-lib "$IDG_CTL"
+		check $? "story: libidguard through the module (host userspace over 9p)"
+		umount /host/run /host/tmp /host/dev /host/sys /host/proc /host
+	else
+		check 1 "mount the host's root over 9p"
+	fi
+	rmmod idguard
+fi
+
 # Debug kernels: kmemleak reports land in the console log, which the host
 # greps for "unreferenced object".
 if mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null && [ -e /sys/kernel/debug/kmemleak ]; then

@@ -9,6 +9,8 @@
  *   idg-ktest client KIND TOKEN-ENV
  *                              one read as this process (exit 0 and a line
  *                              "value-ok"/"errno=N"); used for exec tests
+ *   idg-ktest story-lib CTL    idguardctl (libidguard) reads through the
+ *                              module, this process acting as the broker
  *   idg-ktest hold             claims the broker channel, pushes an
  *                              identifier and a grant, keeps a client file
  *                              open, prints "holding" and waits for SIGTERM
@@ -78,11 +80,12 @@ static void
 ids_load (void)
 {
   char line[400];
-  FILE *f = fopen ("/ids", "r");
+  const char *path = getenv ("IDG_KTEST_IDS") ? getenv ("IDG_KTEST_IDS") : "/ids";
+  FILE *f = fopen (path, "r");
 
   if (!f)
     {
-      perror ("idg-ktest: /ids");
+      perror (path);
       exit (2);
     }
   while (n_ids < 16 && fgets (line, sizeof (line), f))
@@ -940,6 +943,78 @@ cmd_bench (void)
   return 0;
 }
 
+/* Runs argv with IDGUARD_TOKEN=token as uid (-1: root); returns the exit
+ * code, and in out (NUL-terminated) what it printed on stdout. */
+static int
+run_captured (char *const argv[], const char *token, int uid, char *out, size_t out_len)
+{
+  int p[2], status = 0;
+  size_t got = 0;
+  ssize_t n;
+  pid_t pid;
+
+  if (pipe (p))
+    return 125;
+  pid = fork ();
+  if (pid == 0)
+    {
+      dup2 (p[1], 1);
+      close (p[0]);
+      close (p[1]);
+      if (uid >= 0 && (setresgid (uid, uid, uid) || setresuid (uid, uid, uid)))
+        _exit (121);
+      setenv ("IDGUARD_TOKEN", token, 1);
+      unsetenv ("IDGUARD_SOCKET");
+      execv (argv[0], argv);
+      _exit (126);
+    }
+  close (p[1]);
+  while (got + 1 < out_len && (n = read (p[0], out + got, out_len - 1 - got)) > 0)
+    got += (size_t) n;
+  out[got] = '\0';
+  close (p[0]);
+  if (waitpid (pid, &status, 0) != pid || !WIFEXITED (status))
+    return 125;
+  return WEXITSTATUS (status);
+}
+
+/* The service side of the story with the real libidguard: idguardctl get
+ * (libidguard's kernel path) against this process acting as the broker. */
+static int
+cmd_story_lib (const char *ctl)
+{
+  const char *ta = id_get ("token_a");
+  char out[512];
+  char *get_imei[] = { (char *) ctl, "get", "imei", NULL };
+  char *get_imsi[] = { (char *) ctl, "get", "imsi", NULL };
+  GrantSpec g = { .id = 1, .selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID, .uid = 0, .exe = ctl,
+                  .scopes = 1u << IDGUARD_KIND_IMEI, .token = ta };
+  int rc;
+
+  printf ("# story: libidguard (%s) through /dev/idguard\n", ctl);
+  rc = run_captured (get_imei, ta, -1, out, sizeof (out));
+  check (rc == 3, "libidguard: no broker: idguardctl get exits 3 (%d)", rc);
+  broker_start ();
+  rc = run_captured (get_imei, ta, -1, out, sizeof (out));
+  check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: no grant: refused, exit 1 (%d)", rc);
+  add_grant (broker_fd, &g);
+  rc = run_captured (get_imei, ta, -1, out, sizeof (out));
+  check (rc == 0 && strstr (out, id_get ("imei")) != NULL, "libidguard: grant to its exe: the IMEI (%d)", rc);
+  rc = run_captured (get_imsi, ta, -1, out, sizeof (out));
+  check (rc == 1 && !strstr (out, id_get ("imsi")), "libidguard: kind outside the scopes: exit 1 (%d)", rc);
+  rc = run_captured (get_imei, id_get ("token_b"), -1, out, sizeof (out));
+  check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: wrong token: exit 1 (%d)", rc);
+  rc = run_captured (get_imei, ta, 1001, out, sizeof (out));
+  check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: right token, wrong uid: exit 1 (%d)", rc);
+  g.exe = SELF;
+  add_grant (broker_fd, &g);
+  rc = run_captured (get_imei, ta, -1, out, sizeof (out));
+  check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: grant to another exe: exit 1 (%d)", rc);
+  revoke_grant (broker_fd, 1);
+  broker_stop ();
+  return n_fail ? 1 : 0;
+}
+
 /* For the load/unload cycles of init.sh: a broker with files open. */
 static int
 cmd_hold (void)
@@ -980,6 +1055,12 @@ main (int argc, char **argv)
     return cmd_hold ();
   if (argc > 1 && !strcmp (argv[1], "bench"))
     return cmd_bench ();
+  if (argc > 2 && !strcmp (argv[1], "story-lib"))
+    {
+      int rc = cmd_story_lib (argv[2]);
+      printf ("KTEST-SUMMARY pass=%d fail=%d\n", n_pass, n_fail);
+      return rc;
+    }
   for (size_t i = 0; i < sizeof (tests) / sizeof (tests[0]); i++)
     {
       int run = all;

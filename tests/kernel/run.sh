@@ -78,6 +78,25 @@ token() { printf 'idg1_%s' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"; }
 	echo "token_a=$(token)"
 	echo "token_b=$(token)"
 } > "$OUT/root/ids"
+# The real userspace (a meson build dir with idguardctl and libidguard) runs
+# in the VM over 9p when it is built and the kernel has the 9p modules.
+HOSTBUILD=${IDG_KTEST_BUILD:-$ROOT/build}
+CTL=$HOSTBUILD/userspace/ctl/idguardctl
+VIRTFS=""
+MODS=$IMG/lib/modules/$KVER/kernel
+if [ -x "$CTL" ] && [ -d "$MODS" ]; then
+	mkdir -p "$OUT/root/mods"
+	for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
+		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
+		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+		cp "$MODS/$m.ko" "$OUT/root/mods/"
+	done
+	echo "IDG_CTL=$(cd "$(dirname "$CTL")" && pwd)/idguardctl" > "$OUT/root/host.env"
+	VIRTFS="-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	say "host userspace from $HOSTBUILD runs in the VM over 9p"
+else
+	say "no built idguardctl in $HOSTBUILD: the libidguard story is skipped"
+fi
 (cd "$OUT/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
 
 # 4. Boot under TCG.
@@ -85,7 +104,7 @@ say "booting $KVER under TCG ($SMP cpus, timeout ${TIMEOUT}s)"
 start=$(date +%s)
 set +e
 timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m 512 \
-	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initrd.gz" \
+	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initrd.gz" $VIRTFS \
 	-append 'console=ttyS0 panic=-1 quiet' < /dev/null > "$OUT/serial.log" 2>&1
 qrc=$?
 set -e
