@@ -8,9 +8,10 @@
 # its state and runtime directories (ProtectSystem=strict with
 # StateDirectory=/RuntimeDirectory=), a private network namespace. The
 # simulated modem runs as the same user, as idguard-modem-sim.service does.
-# Checks: the broker starts and serves the real qmicli -p (root) with
-# redacted values, and it knows that client's executable, which exe:
-# selectors need (the reason for CAP_SYS_PTRACE in the unit).
+# Checks: without a grant the real qmicli -p (root) gets redacted values;
+# after `idguardctl grant --to exe:/usr/bin/qmicli` it gets the real IMEI,
+# which needs the broker to read a root process's executable: the reason
+# for CAP_SYS_PTRACE in the unit (shown by a second run without it).
 set -eu
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup packaging-unit-sandbox "$@"
@@ -38,18 +39,20 @@ cp "$T/ids.consented" "$D/ids.consented"; chmod 0644 "$D/ids.consented"
 # The shipped config, with the simulated modem's ports in $D.
 sh "$IDG_SRC/tests/packaging/shipped-config.sh" "$D" "$D" > "$D/idguard.conf"
 
-# run_once CAPS: sim + broker as the unit would run them, then the real
-# qmicli -p as root; the exit status is qmicli's.
+# run_once CAPS: sim + broker as the unit would run them; then, as root,
+# the real qmicli -p without a grant ($D/nogrant.out), a grant to qmicli's
+# executable through the installed API (idguardctl on api.sock), and
+# qmicli -p again ($D/grant.consented). Exit status: 0, or where it failed.
 run_once() {
   if [ -n "$1" ]; then
     set -- --inh-caps="-all,$1" --ambient-caps="-all,$1" --bounding-set="-all,$1"
   else
     set -- --inh-caps=-all --bounding-set=-all
   fi
-  rm -rf "$D/state"/* "$D/run"/* "$D/qmi" "$D/mbim" "$D/at"
+  rm -rf "$D/state"/* "$D/run"/* "$D/qmi" "$D/mbim" "$D/at" "$D"/*.out "$D/grant.consented"
   # ProtectSystem=strict: / read-only, $D (its own mount) writable.
   unshare -m --propagation private sh -c '
-    D=$1; SIM=$2; BROKER=$3; shift 3
+    D=$1; SIM=$2; BROKER=$3; CTL=$4; shift 4
     mount --bind "$D" "$D" && mount -o remount,bind,ro / || exit 99
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
       "$SIM" --qmi "$D/qmi" --mbim "$D/mbim" --at "$D/at" --ids "$D/ids.consented" > "$D/sim.log" 2>&1 &
@@ -60,30 +63,43 @@ run_once() {
     broker=$!
     i=0; while ! grep -q "ready" "$D/broker.log" && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     rc=0
-    timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids > "$D/qmicli.out" 2>&1 || rc=$?
+    timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids > "$D/nogrant.out" 2>&1 || rc=1
+    [ $rc = 0 ] && { "$CTL" --socket "$D/run/api.sock" grant --to "exe:$(command -v qmicli)" \
+        --scope imei --purpose "unit sandbox test" > "$D/grant.out" 2>&1 || rc=2; }
+    [ $rc = 0 ] && { timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids \
+        > "$D/grant.consented" 2>&1 || rc=3; }
     kill -TERM $broker $sim 2>/dev/null; wait
-    exit $rc' sh "$D" "$SIM_BIN" "$BROKER_BIN" "$@"
+    exit $rc' sh "$D" "$SIM_BIN" "$BROKER_BIN" "$CTL_BIN" "$@"
 }
 
 rc=0; run_once "$caps" || rc=$?
-cp "$D/broker.log" "$T/broker-unit-caps.log"; cp "$D/qmicli.out" "$T/qmicli-unit-caps.out"
-cat "$D/qmicli.out"
-[ "$rc" = 0 ] || { cat "$D/sim.log" "$D/broker.log"; idg_fail "qmicli -p through the sandboxed broker failed (rc=$rc)"; }
-grep -q "IMEI" "$D/qmicli.out" || idg_fail "qmicli printed no IMEI line"
-idg_expect_absent "$D/qmicli.out" "$ID_imei" "real IMEI without a grant"
-grep -q "connected: uid=0 .*exe=$(command -v qmicli)" "$D/broker.log" ||
-  { grep "connected" "$D/broker.log"; idg_fail "the sandboxed broker did not learn the root client's executable"; }
-echo "sandboxed broker ($caps): serves qmicli -p, knows its executable"
+cp "$D/broker.log" "$T/broker-unit-caps.log"
+case "$rc" in
+  0) ;;
+  1) cat "$D/nogrant.out" "$D/broker.log"; idg_fail "qmicli -p through the sandboxed broker failed" ;;
+  2) cat "$D/grant.out"; idg_fail "idguardctl grant against the sandboxed broker failed" ;;
+  3) cat "$D/grant.consented"; idg_fail "qmicli -p with a grant failed" ;;
+  *) cat "$D/sim.log" "$D/broker.log"; idg_fail "sandbox run failed ($rc)" ;;
+esac
+grep -q "IMEI" "$D/nogrant.out" || idg_fail "qmicli printed no IMEI line"
+idg_expect_absent "$D/nogrant.out" "$ID_imei" "real IMEI without a grant"
+idg_expect_contains "$D/grant.consented" "$ID_imei" "the real IMEI with a grant to exe:qmicli"
+cp "$D/grant.consented" "$T/qmicli-unit-caps.consented"
+echo "sandboxed broker ($caps): redacts without a grant, releases to exe:qmicli with one"
 
-# Which capability that needs: without CAP_SYS_PTRACE the executable of a
-# root client cannot be read. Informational (a kernel or identity change
-# could make the capability unnecessary; then drop it from the unit).
+# Which capability exe: selectors need: without CAP_SYS_PTRACE the broker
+# cannot read a root client's executable, so the grant matches nothing and
+# the client keeps getting redacted values (fail closed). Informational: a
+# kernel or identity change could make the capability unnecessary.
 without=$(echo "$caps" | tr ',' '\n' | grep -v '^+sys_ptrace$' | paste -sd, -)
 rc=0; run_once "$without" || rc=$?
 cp "$D/broker.log" "$T/broker-without-ptrace.log"
-if grep -q "connected: uid=0 .*exe=" "$D/broker.log"; then
-  echo "note: without CAP_SYS_PTRACE the executable was still known: the unit may drop it"
+if [ "$rc" = 0 ] && grep -qF "$ID_imei" "$D/grant.consented"; then
+  echo "note: without CAP_SYS_PTRACE the exe: grant still matched: the unit may drop the capability"
+elif [ "$rc" = 0 ]; then
+  echo "note: without CAP_SYS_PTRACE the exe: grant matches nothing (redacted, fail closed): the unit needs it"
 else
-  echo "note: without CAP_SYS_PTRACE the root client's executable is unknown: the unit needs it"
+  echo "note: without CAP_SYS_PTRACE the run failed at step $rc"
 fi
+rm -f "$D/grant.out"   # holds a token
 echo "unit sandbox: pass"
