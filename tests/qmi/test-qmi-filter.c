@@ -766,6 +766,11 @@ test_malformed (void)
   g_byte_array_append (b, ids_msg->data, ids_msg->len);
   b->data[b->len - 3 - strlen (ids.imeisv) + 1] = 0xFF;
   check_dropped (b->data, b->len);
+  /* a compound SDU */
+  g_byte_array_set_size (b, 0);
+  g_byte_array_append (b, ids_msg->data, ids_msg->len);
+  b->data[6] |= 0x01;
+  check_dropped (b->data, b->len);
   /* wrong marker */
   g_byte_array_set_size (b, 0);
   g_byte_array_append (b, ids_msg->data, ids_msg->len);

@@ -95,6 +95,10 @@ idg_qmi_frame_parse (const guint8 *frame,
   }
   if (h->tlv_offset + h->tlv_length != len)
     return FALSE;
+  /* compound SDUs (several messages in one frame) are not used by any
+   * client or modem we know; one could hide a second message's TLVs */
+  if (h->service != IDG_QMI_SERVICE_CTL && (h->type & 0x01))
+    return FALSE;
   /* every TLV must fit exactly */
   for (off = h->tlv_offset; off < len;) {
     if (len - off < 3)

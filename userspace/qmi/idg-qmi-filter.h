@@ -97,7 +97,7 @@ typedef struct {
 } IdgQmiRequestInfo;
 
 /* The fixed header of a frame, checked: marker, QMUX length == len - 1, SDU
- * and TLV lengths consistent. FALSE on anything else. */
+ * and TLV lengths consistent, not a compound SDU. FALSE on anything else. */
 typedef struct {
   guint8  flags;
   guint8  service;
