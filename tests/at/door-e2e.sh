@@ -67,6 +67,10 @@ idg_expect_contains "$T/nogrant.txt" "+CNUM: " "a +CNUM line (rewritten)"
 $CLIENT "@$NAME" ATE0 'AT+CSIM=10,"00B0000009"' 'AT+CCHO="A0000000871002"' 'AT+EGMR=1,7,"123456789012345"' \
   > "$T/refused.txt" || idg_fail "refusals"
 [ "$(grep -c '+CME ERROR: 3' "$T/refused.txt")" = 3 ] || { cat "$T/refused.txt" >&2; idg_fail "raw SIM / IMEI write not refused"; }
+# "ATE" is ATE0; what the shared door cannot serve: numeric results, data mode
+$CLIENT "@$NAME" AT ATE ATV0 'ATD*99#' AT+CGDATA AT > "$T/unserved.txt" || idg_fail "unserved commands"
+[ "$(grep -c '^<CR><LF>ERROR<CR><LF>$' "$T/unserved.txt")" = 3 ] || { cat "$T/unserved.txt" >&2; idg_fail "V0 / data mode not refused"; }
+[ "$(tail -n 1 "$T/unserved.txt")" = "<CR><LF>OK<CR><LF>" ] || { cat "$T/unserved.txt" >&2; idg_fail "ATE (= ATE0) left the echo on"; }
 
 # the pty link: unknown identity
 # shellcheck disable=SC2086

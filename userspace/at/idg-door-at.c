@@ -16,7 +16,9 @@
  * every client. Writes are non-blocking and buffered per client: a slow
  * client is dropped when its buffer overflows, it never blocks the others.
  * ATV0 and ATQ1 (numeric or no result codes) are refused: the port needs
- * verbose final result codes to split replies.
+ * verbose final result codes to split replies. Data mode (ATD without ';',
+ * ATO, +CGDATA) is refused: the door is a control port shared by many
+ * clients; data goes through the modem's network interface.
  */
 #include "idg-modem-at.h"
 #include "idg-at-filter.h"
@@ -225,7 +227,9 @@ on_port_reply (IdgAtPort     *port,
   client_answer (client, out, out_len);
 }
 
-/* Updates the client's echo from E, Z, &F; FALSE for V0 and Q1. */
+/* Updates the client's echo from E, Z, &F; FALSE for what the door cannot
+ * serve: V0 and Q1 (no verbose final result codes to split replies on) and
+ * data mode (ATD without ';', ATO, +CGDATA). */
 static gboolean
 client_settings (Client      *client,
                  const gchar *line)
@@ -238,12 +242,16 @@ client_settings (Client      *client,
     IdgAtCommand *c = g_ptr_array_index (cmds, i);
 
     if (strcmp (c->name, "E") == 0 && c->type == IDG_AT_TYPE_EXEC)
-      echo = strcmp (c->args, "0") != 0 && strcmp (c->args, "00") != 0;
+      echo = atoi (c->args) != 0;       /* "ATE" is E0 */
     else if (strcmp (c->name, "Z") == 0 || strcmp (c->name, "&F") == 0)
       echo = TRUE;
     else if (strcmp (c->name, "V") == 0 && (c->args[0] == '\0' || atoi (c->args) == 0))
       return FALSE;
     else if (strcmp (c->name, "Q") == 0 && atoi (c->args) != 0)
+      return FALSE;
+    /* data mode would hand the port to one client: not through the door */
+    else if ((strcmp (c->name, "D") == 0 && !g_str_has_suffix (line, ";")) ||
+             strcmp (c->name, "O") == 0 || strcmp (c->name, "+CGDATA") == 0)
       return FALSE;
   }
   client->echo = echo;
