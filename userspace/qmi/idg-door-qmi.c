@@ -324,35 +324,32 @@ request_free (Request *req)
 }
 
 /* The allocation info TLV (0x01: service, client id) of a successful CTL
- * Allocate CID response. */
-static void
-track_allocation (Client       *client,
-                  const guint8 *frame,
-                  gsize         len)
+ * Allocate CID response: FALSE if the response is not one. */
+static gboolean
+allocation_of (const guint8 *frame,
+               gsize         len,
+               Cid          *out)
 {
   IdgQmiHeader h;
   gsize off;
-  gboolean ok = FALSE;
-  Cid c = { 0, 0 };
-  gboolean have = FALSE;
+  gboolean ok = FALSE, have = FALSE;
 
   if (!idg_qmi_frame_parse (frame, len, &h))
-    return;
+    return FALSE;
   for (off = h.tlv_offset; off + 3 <= len;) {
     guint8 type = frame[off];
     gsize n = (gsize) (frame[off + 1] | (frame[off + 2] << 8));
 
-    if (type == 0x02 && n == 4)
+    if (type == 0x02 && n == 4) {
       ok = frame[off + 3] == 0 && frame[off + 4] == 0;
-    else if (type == 0x01 && n == 2) {
-      c.service = frame[off + 3];
-      c.cid = frame[off + 4];
+    } else if (type == 0x01 && n == 2) {
+      out->service = frame[off + 3];
+      out->cid = frame[off + 4];
       have = TRUE;
     }
     off += 3 + n;
   }
-  if (ok && have && c.service != IDG_QMI_SERVICE_CTL && client_find_cid (client, c.service, c.cid) < 0)
-    g_array_append_val (client->cids, c);
+  return ok && have && out->service != IDG_QMI_SERVICE_CTL;
 }
 
 static void
@@ -375,26 +372,23 @@ command_ready (QmiDevice    *device,
   }
   if (!door) {
     /* the client is gone: a client id it allocated meanwhile is released */
-    if (req->info.service == IDG_QMI_SERVICE_CTL && req->info.message_id == CTL_ALLOCATE_CID) {
-      Client tmp = { 0 };
+    Cid c;
 
-      tmp.cids = g_array_new (FALSE, FALSE, sizeof (Cid));
-      track_allocation (&tmp, rsp->data, rsp->len);
-      if (tmp.cids->len > 0)
-        release_cid_on_device (req->door, g_array_index (tmp.cids, Cid, 0).service,
-                               g_array_index (tmp.cids, Cid, 0).cid);
-      g_array_unref (tmp.cids);
-    }
+    if (req->info.service == IDG_QMI_SERVICE_CTL && req->info.message_id == CTL_ALLOCATE_CID &&
+        allocation_of (rsp->data, rsp->len, &c))
+      release_cid_on_device (req->door, c.service, c.cid);
     goto out;
   }
   frame = g_byte_array_sized_new (rsp->len);
   g_byte_array_append (frame, rsp->data, rsp->len);
 
   if (req->info.service == IDG_QMI_SERVICE_CTL) {
-    if (frame->len > 7)
-      frame->data[7] = req->ctl_trid;
-    if (req->info.message_id == CTL_ALLOCATE_CID)
-      track_allocation (client, frame->data, frame->len);
+    Cid c;
+
+    frame->data[7] = req->ctl_trid;   /* a valid CTL frame has 12 bytes at least */
+    if (req->info.message_id == CTL_ALLOCATE_CID && allocation_of (frame->data, frame->len, &c) &&
+        client_find_cid (client, c.service, c.cid) < 0)
+      g_array_append_val (client->cids, c);
     client_send (client, frame->data, frame->len);
   } else {
     IdgGuard guard;
