@@ -46,12 +46,7 @@ iccid_bcd=$(python3 -c "import sys; d=sys.argv[1]+'F'; print(':'.join(d[i+1]+d[i
 mbim_read uicc-binary "--ms-query-uicc-read-binary=application-id=A0000000871002,file-path=3F002FE2,read-offset=0,read-size=10"
 idg_expect_contains "$T/uicc-binary.consented" "$iccid_bcd" "EF_ICCID over MS UICC"
 
-python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/new.consented"
-eval $(sed -n 's/^\(imsi\|iccid\|msisdn\)=\(.*\)$/ID_\1="\2"/p' "$T/new.consented")
-{ grep -v '^\(imsi\|iccid\|msisdn\)=' "$T/ids.consented"; grep '^\(imsi\|iccid\|msisdn\)=' "$T/new.consented"; } > "$T/ids2.consented"
-cp "$T/ids2.consented" "$T/ids.consented"
-printf 'swap\n' | socat - "UNIX-CONNECT:$T/sim.ctl" > "$T/swap.out"
-idg_expect_contains "$T/swap.out" "ok" "swap accepted"
+idg_sim_swap || idg_fail "swap refused"
 check_all swapped
 check_all swapped-proxy -p
 idg_cleanup

@@ -107,3 +107,22 @@ idg_ctl() { "$CTL_BIN" --socket "$T/run/api.sock" "$@"; }
 # idg_expect_contains FILE STRING / idg_expect_absent FILE STRING
 idg_expect_contains() { grep -qF -- "$2" "$1" || { cat "$1" >&2; idg_fail "$1 lacks '$3'"; }; }
 idg_expect_absent() { ! grep -qF -- "$2" "$1" || idg_fail "$1 holds a value it must not ($3)"; }
+
+# idg_sim_ctl COMMAND...: one line to the simulator's control socket
+# ($T/sim.ctl); fails unless the reply is "ok" (the reply goes to stderr).
+idg_sim_ctl() {
+  _r=$(printf '%s\n' "$*" | socat - "UNIX-CONNECT:$T/sim.ctl") || return 1
+  [ "$_r" = ok ] || { echo "sim control: $_r" >&2; return 1; }
+}
+
+# idg_sim_swap: a SIM swap to fresh random imsi/iccid/msisdn/eid. The new
+# lines are appended to $T/ids.consented (the simulator takes the last value
+# of a key; leakscan keeps checking the old ones too), "swap" is sent, and
+# $ID_imsi, $ID_iccid, $ID_msisdn, $ID_eid take the new values.
+idg_sim_swap() {
+  python3 "$IDG_SRC/tests/tools/gen-ids.py" | grep '^\(imsi\|iccid\|msisdn\|eid\)=' > "$T/swap-new.consented"
+  cat "$T/swap-new.consented" >> "$T/ids.consented"
+  # shellcheck disable=SC2046
+  eval $(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$T/swap-new.consented")
+  idg_sim_ctl swap
+}
