@@ -83,6 +83,11 @@ static const Case cases[] = {
     "+CNUM: \"a,b\",\"{MSISDN}\",145\r\n\r\nOK\r\n", REWRITE, PASS },
   { "cnum-unquoted", "AT+CNUM", "\r\n+CNUM: ,{MSISDN},145\r\n\r\nOK\r\n", REWRITE, PASS },
   { "cnum-empty", "AT+CNUM", "\r\nOK\r\n", PASS, PASS },
+  { "cpbr-on", "AT+CPBS=\"ON\";+CPBR=1", "\r\n+CPBR: 1,\"{MSISDN}\",145,\"Me\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cpbr-on-lower", "at+cpbs = \"on\" ; +cpbr=1,5", "\r\n+CPBR: 1,\"{MSISDN}\",145,\"Me\"\r\n"
+    "+CPBR: 2,\"{MSISDN}\",129,\"\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cpbr-sm", "AT+CPBS=\"SM\";+CPBR=1", "\r\n+CPBR: 1,\"+15550001111\",145,\"Bob\"\r\n\r\nOK\r\n", PASS, PASS },
+  { "cpbr", "AT+CPBR=1", "\r\n+CPBR: 1,\"+15550001111\",145,\"Bob\"\r\n\r\nOK\r\n", PASS, PASS },
   /* SIM files */
   { "crsm-iccid", "AT+CRSM=176,12258,0,0,10", "\r\n+CRSM: 144,0,\"{ICCID_HEX}\"\r\n\r\nOK\r\n", REWRITE, PASS },
   { "crsm-iccid-lower", "at+crsm=176,12258,0,0,10", "\r\n+CRSM: 144,0,\"{iccid_hex}\"\r\n\r\nOK\r\n", REWRITE, PASS },
@@ -365,6 +370,31 @@ test_parse (void)
   }
 }
 
+/* The own-number phonebook selected by an earlier line. */
+static void
+test_book (void)
+{
+  const gchar *req = "AT+CPBR=1";
+  g_autofree gchar *reply = g_strdup_printf ("\r\n+CPBR: 1,\"%s\",145,\"Me\"\r\n\r\nOK\r\n", v.msisdn);
+  g_autofree gchar *out = NULL;
+  gboolean own = FALSE;
+  IdgGuard guard;
+  gsize n;
+
+  g_assert_true (idg_at_filter_book ("AT+CPBS=\"ON\"", 12, &own));
+  g_assert_true (own);
+  g_assert_true (idg_at_filter_book ("AT+CPBS=\"SM\"", 12, &own));
+  g_assert_false (own);
+  g_assert_false (idg_at_filter_book ("AT+CPBS?", 8, &own));
+  idg_guard_init (&guard, 0, IDG_POLICY_REDACT, secret, "x");
+  out = idg_at_filter_reply_book (&guard, TRUE, req, strlen (req), reply, strlen (reply), &n);
+  g_assert_null (strstr (out, v.msisdn + 1));
+  g_assert_cmpuint (n, ==, strlen (reply));
+  g_clear_pointer (&out, g_free);
+  out = idg_at_filter_reply_book (&guard, FALSE, req, strlen (req), reply, strlen (reply), &n);
+  g_assert_cmpstr (out, ==, reply);
+}
+
 static void
 test_finals (void)
 {
@@ -394,6 +424,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/at/filter/partial", test_partial);
   g_test_add_func ("/at/filter/shape", test_shape);
+  g_test_add_func ("/at/filter/book", test_book);
   g_test_add_func ("/at/parse", test_parse);
   g_test_add_func ("/at/finals", test_finals);
   return g_test_run ();

@@ -850,6 +850,33 @@ idg_at_filter_request (IdgGuard    *guard,
   return NULL;
 }
 
+/* +CPBS="ON" (own numbers, EF_MSISDN): TRUE; another storage: FALSE. */
+static gboolean
+selects_own_book (const IdgAtCommand *cmd,
+                  gboolean           *own)
+{
+  if (strcmp (cmd->name, "+CPBS") != 0 || cmd->type != IDG_AT_TYPE_SET)
+    return FALSE;
+  *own = g_ascii_strncasecmp (cmd->args, "\"ON\"", 4) == 0 ||
+         (g_ascii_strncasecmp (cmd->args, "ON", 2) == 0 && (cmd->args[2] == '\0' || cmd->args[2] == ','));
+  return TRUE;
+}
+
+gboolean
+idg_at_filter_book (const gchar *line,
+                    gsize        len,
+                    gboolean    *own_book)
+{
+  g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, len, NULL);
+  gboolean found = FALSE;
+  guint i;
+
+  for (i = 0; i < cmds->len; i++)
+    if (selects_own_book (g_ptr_array_index (cmds, i), own_book))
+      found = TRUE;
+  return found;
+}
+
 gchar *
 idg_at_filter_reply (IdgGuard    *guard,
                      const gchar *line,
@@ -857,6 +884,18 @@ idg_at_filter_reply (IdgGuard    *guard,
                      const gchar *reply,
                      gsize        reply_len,
                      gsize       *out_len)
+{
+  return idg_at_filter_reply_book (guard, FALSE, line, line_len, reply, reply_len, out_len);
+}
+
+gchar *
+idg_at_filter_reply_book (IdgGuard    *guard,
+                          gboolean     own_book,
+                          const gchar *line,
+                          gsize        line_len,
+                          const gchar *reply,
+                          gsize        reply_len,
+                          gsize       *out_len)
 {
   g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, line_len, NULL);
   g_autofree Rule *rules = g_new0 (Rule, MAX (cmds->len, 1));
@@ -870,7 +909,16 @@ idg_at_filter_reply (IdgGuard    *guard,
   *out_len = reply_len;
 
   for (i = 0; i < cmds->len; i++) {
-    rules[i] = classify (g_ptr_array_index (cmds, i));
+    IdgAtCommand *cmd = g_ptr_array_index (cmds, i);
+
+    rules[i] = classify (cmd);
+    selects_own_book (cmd, &own_book);
+    /* reading the own-number phonebook is reading EF_MSISDN */
+    if (own_book && cmd->type != IDG_AT_TYPE_TEST &&
+        (strcmp (cmd->name, "+CPBR") == 0 || strcmp (cmd->name, "+CPBF") == 0)) {
+      rules[i].klass = CLASS_CNUM;
+      rules[i].kind = IDG_KIND_MSISDN;
+    }
     if (rules[i].klass == CLASS_WRITE_ID)
       idg_guard_count (guard, IDG_KIND_IMEI, IDG_DECISION_REFUSE);
     if (rules[i].klass == CLASS_WRITE_ID ||

@@ -30,6 +30,8 @@
  *                                      bare 14..17-digit lines rewritten
  *  +CIMI                               IMSI rewritten (MCC+MNC kept by redact)
  *  +CNUM                               the number of every +CNUM line
+ *  +CPBR / +CPBF of the "ON" phonebook the number of every line (own
+ *                                      numbers; see idg_at_filter_book)
  *  +CRSM=176,12258 (EF_ICCID)          hex BCD rewritten
  *  +CRSM=176,28423 (EF_IMSI)           hex BCD after the length byte and
  *                                      the parity nibble rewritten
@@ -104,6 +106,24 @@ gchar       *idg_at_filter_reply   (IdgGuard    *guard,
                                     const gchar *reply,
                                     gsize        reply_len,
                                     gsize       *out_len);
+
+/* The own-number phonebook: +CPBS="ON" selects EF_MSISDN, and +CPBR /
+ * +CPBF then read own numbers. The filter sees a +CPBS in the same line;
+ * the storage selected by an earlier line is modem state that the caller
+ * keeps: idg_at_filter_book() says whether a line selects a storage (TRUE)
+ * and whether it is "ON" (*own_book); once its reply is OK, the caller
+ * passes own_book to idg_at_filter_reply_book() for the lines that follow.
+ * idg_at_filter_reply() is idg_at_filter_reply_book() with own_book FALSE. */
+gboolean     idg_at_filter_book    (const gchar *line,
+                                    gsize        len,
+                                    gboolean    *own_book);
+gchar       *idg_at_filter_reply_book (IdgGuard    *guard,
+                                       gboolean     own_book,
+                                       const gchar *line,
+                                       gsize        line_len,
+                                       const gchar *reply,
+                                       gsize        reply_len,
+                                       gsize       *out_len);
 
 /* TRUE if the line (without its line end) is a final result code: OK,
  * ERROR, +CME ERROR: n, +CMS ERROR: n, CONNECT [..], NO CARRIER, BUSY,

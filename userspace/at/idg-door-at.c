@@ -48,6 +48,7 @@ struct _IdgDoorAt {
   IdgBroker   *broker;
   IdgModemAt  *modem;
   IdgAtPort   *port;
+  gboolean     own_book;       /* the modem's phonebook storage is "ON" */
   int          listen_fd;
   guint        listen_id;
   int          pty_slave;      /* kept open: the master never sees a hang-up */
@@ -200,6 +201,20 @@ client_answer (Client      *client,
   client_next (client);
 }
 
+/* TRUE if the reply's final result code is not an error. */
+static gboolean
+reply_ok (const GString *reply)
+{
+  g_auto(GStrv) lines = g_strsplit_set (reply->str, "\r\n", -1);
+  const gchar *last = NULL;
+  gchar **l;
+
+  for (l = lines; *l; l++)
+    if (**l)
+      last = *l;
+  return last && idg_at_is_final (last, strlen (last)) && !idg_at_is_error (last, strlen (last));
+}
+
 static void
 on_port_reply (IdgAtPort     *port,
                const GString *reply,
@@ -211,6 +226,7 @@ on_port_reply (IdgAtPort     *port,
   g_autofree gchar *out = NULL;
   IdgGuard guard;
   gsize out_len = 0;
+  gboolean own_book = FALSE;
 
   client->pending_id = 0;
   if (error) {
@@ -221,9 +237,12 @@ on_port_reply (IdgAtPort     *port,
   idg_modem_at_observe (door->modem, client->pending_line, reply);
   /* the grants of this instant: a revoke takes effect at the next reply */
   idg_broker_guard_begin (door->broker, client->identity, &guard);
-  out = idg_at_filter_reply (&guard, client->pending_line, strlen (client->pending_line),
-                             reply->str, reply->len, &out_len);
+  out = idg_at_filter_reply_book (&guard, door->own_book, client->pending_line,
+                                  strlen (client->pending_line), reply->str, reply->len, &out_len);
   idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
+  if (idg_at_filter_book (client->pending_line, strlen (client->pending_line), &own_book) &&
+      reply_ok (reply))
+    door->own_book = own_book;
   client_answer (client, out, out_len);
 }
 
