@@ -80,6 +80,14 @@ if [ -f /host.env ]; then
 		cp /tests/idg-ktest /ids /host/tmp/ktest/
 		IDG_KTEST_IDS=/tmp/ktest/ids chroot /host /tmp/ktest/idg-ktest story-lib "$IDG_CTL"
 		check $? "story: libidguard through the module (host userspace over 9p)"
+		if [ -n "${IDG_BUILD:-}" ]; then
+			mkdir -p /host/dev/pts
+			mount -t devpts devpts /host/dev/pts
+			chroot /host env IDG_BUILD="$IDG_BUILD" IDG_SRC="$IDG_SRC" KTEST_IDS=/tmp/ktest/ids \
+				PATH=/usr/sbin:/usr/bin:/sbin:/bin sh "$IDG_SRC/tests/kernel/story.sh"
+			check $? "story: real idguardd, simulator, idguardctl and libidguard with the module"
+			umount /host/dev/pts
+		fi
 		umount /host/run /host/tmp /host/dev /host/sys /host/proc /host
 	else
 		check 1 "mount the host's root over 9p"

@@ -91,7 +91,15 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
 		cp "$MODS/$m.ko" "$OUT/root/mods/"
 	done
-	echo "IDG_CTL=$(cd "$(dirname "$CTL")" && pwd)/idguardctl" > "$OUT/root/host.env"
+	HOSTBUILD=$(cd "$HOSTBUILD" && pwd -P)
+	{
+		echo "IDG_CTL=$HOSTBUILD/userspace/ctl/idguardctl"
+		if [ -x "$HOSTBUILD/userspace/broker/idguardd" ] &&
+			[ -x "$HOSTBUILD/userspace/sim/idguard-modem-sim" ]; then
+			echo "IDG_BUILD=$HOSTBUILD"
+			echo "IDG_SRC=$ROOT"
+		fi
+	} > "$OUT/root/host.env"
 	VIRTFS="-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	say "host userspace from $HOSTBUILD runs in the VM over 9p"
 else

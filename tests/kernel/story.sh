@@ -1,0 +1,118 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The whole story inside the kernel test VM, with the real module, broker,
+# simulator, idguardctl and libidguard (the host's build over 9p, run by
+# init.sh in a chroot of the host root): no grant, refused; a grant, the
+# value through /dev/idguard; wrong uid or executable with the right token,
+# refused; SIM swap; expiry; revoke at once; the kernel's audit events in
+# the broker's log; broker killed, reads fail. Prints "ok"/"not ok" lines and
+# never an identifier or a token.
+#
+# Environment: IDG_BUILD, IDG_SRC (as for the integration tests),
+# KTEST_IDS (the VM's ids file: gen-ids.py values, imsi2 for the swap).
+set -u
+. "$IDG_SRC/tests/tools/lib.sh"
+
+T=/tmp/story
+rm -rf "$T"
+mkdir -p "$T"
+grep -E '^(imei|imeisv|esn|meid|imsi|iccid|eid|msisdn)=' "$KTEST_IDS" > "$T/ids.consented"
+eval "$(sed 's/^\([a-z0-9]*\)=\(.*\)$/ID_\1="\2"/' "$KTEST_IDS")"
+trap 'idg_cleanup' EXIT
+
+n=0
+fails=0
+check() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - story: $2"
+	else
+		echo "not ok $n - story: $2"
+		fails=$((fails + 1))
+	fi
+}
+
+# get TOKEN KIND [env/setpriv prefix...]: exit code of idguardctl get
+# through libidguard's kernel path; the value lands in $T/get.consented.
+get() {
+	tok=$1 kind=$2
+	shift 2
+	IDGUARD_TOKEN=$tok "$@" "$CTL_BIN" get "$kind" > "$T/get.consented" 2> "$T/get.err"
+}
+same() { [ "$(cat "$T/get.consented")" = "$1" ]; }
+# is STATUS WANT DESC
+is() { [ "$1" = "$2" ]; check $? "$3 (exit $1)"; }
+
+idg_sim
+idg_broker_config
+idg_broker
+idg_ctl status > "$T/status.txt" 2>&1
+grep -q 'kernel' "$T/status.txt" && grep -q 'attached' "$T/status.txt"
+check $? "idguardd attached /dev/idguard"
+
+get "idg1_$(printf '%064d' 0)" imei
+is $? 1 "no grant: refused"
+
+idg_ctl --json grant --to "uid:0,exe:$CTL_BIN" --scope imei,imsi --purpose "kernel story" > "$T/grant.json"
+GRANT=$(sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' "$T/grant.json")
+TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant.json")
+[ -n "$GRANT" ] && [ -n "$TOKEN" ]
+check $? "grant made (idguardctl grant --json)"
+
+rc=1
+i=0
+while [ $i -lt 100 ]; do
+	get "$TOKEN" imei && same "$ID_imei" && { rc=0; break; }
+	i=$((i + 1))
+	sleep 0.2
+done
+check $rc "grant: idguardctl get imei returns the simulator's IMEI through the module"
+
+get "$TOKEN" iccid
+is $? 1 "kind outside the scopes: refused"
+
+get "$TOKEN" imei setpriv --reuid 1000 --regid 1000 --clear-groups
+is $? 1 "right token, wrong uid: refused"
+
+cp "$CTL_BIN" "$T/idguardctl-copy"
+IDGUARD_TOKEN=$TOKEN LD_LIBRARY_PATH="$IDG_BUILD/userspace/lib" "$T/idguardctl-copy" get imei \
+	> "$T/copy.consented" 2> "$T/copy.err"
+is $? 1 "right token, another executable: refused"
+
+# SIM swap: the new IMSI reaches the kernel, the old one is never served after.
+sed -i "s/^imsi=.*/imsi=$ID_imsi2/" "$T/ids.consented"
+kill -USR1 "$SIM_PID"
+rc=1
+i=0
+while [ $i -lt 100 ]; do
+	if get "$TOKEN" imsi && same "$ID_imsi2"; then rc=0; break; fi
+	i=$((i + 1))
+	sleep 0.2
+done
+check $rc "SIM swap: the new IMSI through the module"
+get "$TOKEN" imsi && ! same "$ID_imsi"
+check $? "SIM swap: the old IMSI is not served"
+
+idg_ctl --json grant --to "exe:$CTL_BIN" --scope iccid --purpose "short" --ttl 3s > "$T/grant2.json"
+TOKEN2=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant2.json")
+get "$TOKEN2" iccid && same "$ID_iccid"
+check $? "a grant with a 3s ttl: the ICCID"
+sleep 4
+get "$TOKEN2" iccid
+is $? 1 "after its ttl: refused"
+
+idg_ctl revoke "$GRANT" > "$T/revoke.txt" 2>&1
+get "$TOKEN" imei
+is $? 1 "revoke takes effect at once"
+
+idg_ctl --json audit > "$T/audit.json" 2>&1
+grep -q '"kernel"' "$T/audit.json" && grep -q '"release"' "$T/audit.json" && grep -q '"refuse"' "$T/audit.json"
+check $? "the module's audit events are in the broker's audit log (door kernel)"
+
+kill -KILL "$BROKER_PID"
+wait "$BROKER_PID" 2> /dev/null
+get "$TOKEN" imei
+is $? 3 "broker killed: reads fail (no broker)"
+
+[ "$fails" = 0 ]
