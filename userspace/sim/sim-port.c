@@ -101,6 +101,15 @@ sim_port_write (SimPort      *port,
     try_flush (port);
 }
 
+/* Links and sockets may live in a directory nobody made yet (/run/...). */
+static void
+make_parent (const gchar *path)
+{
+  g_autofree gchar *dir = g_path_get_dirname (path);
+
+  g_mkdir_with_parents (dir, 0755);
+}
+
 static SimPort *
 port_new (gint fd, SimPortInput input, gpointer user_data)
 {
@@ -155,6 +164,7 @@ sim_port_new_pty (const gchar  *link,
   }
   cfmakeraw (&tio);
   tcsetattr (slave_fd, TCSANOW, &tio);
+  make_parent (link);
   unlink (link);
   if (symlink (slave, link) < 0) {
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
@@ -234,6 +244,7 @@ sim_port_listen (const gchar   *path_or_name,
   } else {
     memcpy (addr.sun_path, path_or_name, name_len);
     addr_len = (socklen_t) sizeof addr;
+    make_parent (path_or_name);
     unlink (path_or_name);
   }
   fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
