@@ -163,10 +163,10 @@ LD_LIBRARY_PATH="$R/usr/lib/$multiarch" unshare -n sh -c '
   "$R/usr/bin/idguard-modem-sim" --qmi "$S/qmi" --mbim "$S/mbim" --at "$S/at" \
     --ids "$S/ids.consented" > "$S/sim.log" 2>&1 &
   sim=$!
-  i=0; while ! grep -q "^ready" "$S/sim.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  i=0; while ! grep -q "^ready" "$S/sim.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   "$R/usr/sbin/idguardd" --config "$S/idguard.conf" --foreground > "$S/broker.log" 2>&1 &
   broker=$!
-  i=0; while ! grep -q "ready" "$S/broker.log" && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  i=0; while ! grep -q "ready" "$S/broker.log" 2>/dev/null && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   rc=0
   "$R/usr/bin/idguardctl" --socket "$S/run/api.sock" status > "$S/status.out" 2>&1 || rc=10
   timeout 30 qmicli -p -d "$S/qmi" --device-open-qmi --dms-get-ids > "$S/qmicli.out" 2>&1 || rc=$((rc + 20))

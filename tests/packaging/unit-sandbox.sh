@@ -57,11 +57,11 @@ run_once() {
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
       "$SIM" --qmi "$D/qmi" --mbim "$D/mbim" --at "$D/at" --ids "$D/ids.consented" > "$D/sim.log" 2>&1 &
     sim=$!
-    i=0; while ! grep -q "^ready" "$D/sim.log" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    i=0; while ! grep -q "^ready" "$D/sim.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
       "$BROKER" --config "$D/idguard.conf" --foreground --debug > "$D/broker.log" 2>&1 &
     broker=$!
-    i=0; while ! grep -q "ready" "$D/broker.log" && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    i=0; while ! grep -q "ready" "$D/broker.log" 2>/dev/null && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     rc=0
     timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids > "$D/nogrant.out" 2>&1 || rc=1
     [ $rc = 0 ] && { "$CTL" --socket "$D/run/api.sock" grant --to "exe:$(command -v qmicli)" \
