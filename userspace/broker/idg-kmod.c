@@ -172,7 +172,7 @@ grant_to_kernel (IdgKmod               *kmod,
   }
   hash = idg_store_dup_token_hash (store, grant->id);
   if (hash == NULL || strlen (hash) != 2 * IDGUARD_HASH_LEN) {
-    g_clear_pointer (&hash, g_free);
+    g_clear_pointer (&hash, idg_token_free);
     return FALSE;   /* approved, not claimed yet: no token to check */
   }
   memset (g, 0, sizeof *g);
@@ -187,8 +187,7 @@ grant_to_kernel (IdgKmod               *kmod,
       ok = FALSE;
     g->token_hash[i] = (guint8) ((hi << 4) | (lo & 0xf));
   }
-  idg_wipe (hash, strlen (hash));
-  g_free (hash);
+  idg_token_free (hash);
   if (sel->has_uid) {
     g->selector |= IDGUARD_SEL_UID;
     g->uid = (guint32) sel->uid;
