@@ -51,8 +51,8 @@ idg_expect_contains "$T/ids.out" "qmi" "qmi as the source"
 idg_log "SIM swap: the new values within a second, never the old ones"
 OLD_IMSI=$ID_imsi OLD_ICCID=$ID_iccid
 cp "$T/ids.consented" "$T/ids-before-swap.consented"
-python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/new-ids"
-grep -E '^(imsi|iccid|msisdn)=' "$T/new-ids" > "$T/new-sim"
+python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/new-ids.consented"
+grep -E '^(imsi|iccid|msisdn)=' "$T/new-ids.consented" > "$T/new-sim"
 grep -v -E '^(imsi|iccid|msisdn)=' "$T/ids.consented" >> "$T/new-sim"
 mv "$T/new-sim" "$T/ids.consented"
 NEW_IMSI=$(sed -n 's/^imsi=//p' "$T/ids.consented")
