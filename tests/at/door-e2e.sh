@@ -67,6 +67,23 @@ idg_expect_contains "$T/nogrant.txt" "+CNUM: " "a +CNUM line (rewritten)"
 $CLIENT "@$NAME" ATE0 'AT+CSIM=10,"00B0000009"' 'AT+CCHO="A0000000871002"' 'AT+EGMR=1,7,"123456789012345"' \
   > "$T/refused.txt" || idg_fail "refusals"
 [ "$(grep -c '+CME ERROR: 3' "$T/refused.txt")" = 3 ] || { cat "$T/refused.txt" >&2; idg_fail "raw SIM / IMEI write not refused"; }
+# a terminal user sees each character as typed, before the line ends
+python3 - "$NAME" > "$T/typed.txt" <<'PY' || idg_fail "no echo while typing"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect("\0" + sys.argv[1])
+s.settimeout(3)
+s.sendall(b"AT+CG")
+got = b""
+while not got.endswith(b"AT+CG"):
+    got += s.recv(64)
+s.sendall(b"MI\r")
+while b"OK\r\n" not in got:
+    got += s.recv(256)
+print(repr(got))
+PY
+idg_expect_contains "$T/typed.txt" "AT+CGMI\\r\\r\\n" "the typed line echoed before its reply"
+
 # "ATE" is ATE0; what the shared door cannot serve: numeric results, data mode
 $CLIENT "@$NAME" AT ATE ATV0 'ATD*99#' AT+CGDATA AT > "$T/unserved.txt" || idg_fail "unserved commands"
 [ "$(grep -c '^<CR><LF>ERROR<CR><LF>$' "$T/unserved.txt")" = 3 ] || { cat "$T/unserved.txt" >&2; idg_fail "V0 / data mode not refused"; }

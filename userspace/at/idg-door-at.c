@@ -74,6 +74,7 @@ struct _Client {
   guint        pending_id;
   gboolean     echo;
   gboolean     skip_lf;        /* a '\r' ended the last line */
+  gsize        echoed;         /* bytes of the unfinished line echoed */
   gboolean     dead;
 };
 
@@ -246,34 +247,43 @@ on_port_reply (IdgAtPort     *port,
   client_answer (client, out, out_len);
 }
 
-/* Updates the client's echo from E, Z, &F; FALSE for what the door cannot
- * serve: V0 and Q1 (no verbose final result codes to split replies on) and
- * data mode (ATD without ';', ATO, +CGDATA). */
-static gboolean
-client_settings (Client      *client,
-                 const gchar *line)
+/* The client's echo follows E, Z and &F as soon as the line is received,
+ * as a modem's does. */
+static void
+client_echo_setting (Client      *client,
+                     const gchar *line)
 {
   g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, strlen (line), NULL);
-  gboolean echo = client->echo;
   guint i;
 
   for (i = 0; i < cmds->len; i++) {
     IdgAtCommand *c = g_ptr_array_index (cmds, i);
 
     if (strcmp (c->name, "E") == 0 && c->type == IDG_AT_TYPE_EXEC)
-      echo = atoi (c->args) != 0;       /* "ATE" is E0 */
+      client->echo = atoi (c->args) != 0;     /* "ATE" is E0 */
     else if (strcmp (c->name, "Z") == 0 || strcmp (c->name, "&F") == 0)
-      echo = TRUE;
-    else if (strcmp (c->name, "V") == 0 && (c->args[0] == '\0' || atoi (c->args) == 0))
-      return FALSE;
-    else if (strcmp (c->name, "Q") == 0 && atoi (c->args) != 0)
-      return FALSE;
-    /* data mode would hand the port to one client: not through the door */
-    else if ((strcmp (c->name, "D") == 0 && !g_str_has_suffix (line, ";")) ||
-             strcmp (c->name, "O") == 0 || strcmp (c->name, "+CGDATA") == 0)
+      client->echo = TRUE;
+  }
+}
+
+/* FALSE for what the door cannot serve: V0 and Q1 (no verbose final result
+ * codes to split replies on) and data mode (ATD without ';', ATO,
+ * +CGDATA: it would hand the shared port to one client). */
+static gboolean
+servable (const gchar *line)
+{
+  g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, strlen (line), NULL);
+  guint i;
+
+  for (i = 0; i < cmds->len; i++) {
+    IdgAtCommand *c = g_ptr_array_index (cmds, i);
+
+    if ((strcmp (c->name, "V") == 0 && atoi (c->args) == 0) ||
+        (strcmp (c->name, "Q") == 0 && atoi (c->args) != 0) ||
+        (strcmp (c->name, "D") == 0 && !g_str_has_suffix (line, ";")) ||
+        strcmp (c->name, "O") == 0 || strcmp (c->name, "+CGDATA") == 0)
       return FALSE;
   }
-  client->echo = echo;
   return TRUE;
 }
 
@@ -290,7 +300,7 @@ client_next (Client *client)
   line = g_queue_pop_head (&client->lines);
   if (!line)
     return;
-  if (!client_settings (client, line)) {
+  if (!servable (line)) {
     client_write (client, ERROR_REPLY, strlen (ERROR_REPLY));
     client_next (client);
     return;
@@ -309,7 +319,7 @@ client_next (Client *client)
                                          on_port_reply, client);
 }
 
-/* A complete line from the client (without its end). */
+/* A complete line from the client (without its end), already echoed. */
 static void
 client_line (Client      *client,
              const gchar *text,
@@ -320,10 +330,6 @@ client_line (Client      *client,
 
   if (strlen (line) != len)
     return;                    /* a NUL: not a command line */
-  if (client->echo) {
-    client_write (client, text, len);
-    client_write (client, "\r", 1);
-  }
   p = g_strstrip (line);
   if (g_ascii_strcasecmp (p, "A/") == 0) {
     if (!client->last_line)
@@ -335,6 +341,7 @@ client_line (Client      *client,
     g_free (client->last_line);
     client->last_line = g_strdup (p);
   }
+  client_echo_setting (client, p);
   /* a modem busy with a command drops what is typed meanwhile; we keep a
    * few lines, never an unbounded backlog */
   if (client->lines.length >= MAX_LINES)
@@ -342,6 +349,8 @@ client_line (Client      *client,
   g_queue_push_tail (&client->lines, g_strdup (p));
 }
 
+/* Echoes what arrives as it arrives (a terminal user sees what they type),
+ * splits lines at '\r' (or '\n'; a '\n' right after a '\r' is dropped). */
 static void
 client_input (Client *client)
 {
@@ -356,16 +365,22 @@ client_input (Client *client)
       continue;
     }
     client->skip_lf = FALSE;
+    if (i - start >= client->echoed && client->echo)
+      client_write (client, &c, 1);
     if (c != '\r' && c != '\n')
       continue;
     if (i > start)
       client_line (client, client->in->str + start, i - start);
     client->skip_lf = c == '\r';
+    client->echoed = 0;
     start = i + 1;
   }
   g_string_erase (client->in, 0, start);
-  if (client->in->len > MAX_IN)
+  client->echoed = client->in->len;
+  if (client->in->len > MAX_IN) {
     g_string_truncate (client->in, 0);   /* a real modem drops it too */
+    client->echoed = 0;
+  }
   client_next (client);
 }
 
