@@ -33,6 +33,14 @@ idg_expect_contains "$T/services.consented" "subscriber-ready-status" "device se
 timeout 30 mbimcli -d "$T/mbim" --query-radio-state > "$T/radio.log" 2>&1 && idg_fail "unsupported CID succeeded"
 idg_expect_contains "$T/radio.log" "NoDeviceSupport" "no device support error"
 
+# MBIMEx 3.0: Subscriber Ready Status v3 and TLV-based Device Caps
+mbim_read v3-sub --device-open-ms-mbimex-v3 --query-subscriber-ready-status
+idg_expect_contains "$T/v3-sub.consented" "Subscriber ID: '$ID_imsi'" "IMSI (MBIMEx v3)"
+idg_expect_contains "$T/v3-sub.consented" "Flags:" "v3 layout"
+mbim_read v3-caps --device-open-ms-mbimex-v3 --ms-query-device-caps
+idg_expect_contains "$T/v3-caps.consented" "Device ID: '$ID_imei'" "IMEI (MBIMEx v3 TLV)"
+idg_expect_contains "$T/v3-caps.consented" "LTE band class" "v3 device caps layout"
+
 # QMI carried in MBIM, as libqmi speaks it to MBIM modems
 timeout 30 qmicli -d "$T/mbim" --device-open-mbim --dms-get-ids > "$T/qmi-in-mbim.consented" 2>&1 ||
   { cat "$T/qmi-in-mbim.consented" >&2; idg_fail "qmicli --device-open-mbim failed"; }

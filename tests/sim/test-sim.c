@@ -908,6 +908,88 @@ test_mbim_qmi_and_uicc (void)
   }
 }
 
+/* MBIMEx 3.0 negotiated with the Version CID changes the layouts. */
+static void
+test_mbim_v3 (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+
+  mbim_open (mbim, 4096);
+  {
+    g_autoptr(MbimMessage) req = mbim_message_ms_basic_connect_extensions_v2_version_query_new (0x0100, 0x0400, NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    guint16 version = 0, ext = 0;
+
+    mbim_message_set_transaction_id (req, 30);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_ms_basic_connect_extensions_v2_version_response_parse (rsp, &version, &ext, &error));
+    g_assert_no_error (error);
+    g_assert_cmphex (version, ==, 0x0100);
+    g_assert_cmphex (ext, ==, 0x0300);           /* capped at what we speak */
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_subscriber_ready_status_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *imsi = NULL, *iccid = NULL;
+    g_auto(GStrv) numbers = NULL;
+
+    mbim_message_set_transaction_id (req, 31);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_ms_basic_connect_v3_subscriber_ready_status_response_parse (
+                     rsp, NULL, NULL, &imsi, &iccid, NULL, NULL, &numbers, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (imsi, ==, ids->imsi);
+    g_assert_cmpstr (iccid, ==, ids->iccid);
+    g_assert_cmpstr (numbers[0], ==, ids->msisdn);
+  }
+  {
+    g_autoptr(MbimMessage) req = mbim_message_ms_basic_connect_extensions_device_caps_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *device_id = NULL, *hw = NULL;
+    g_autofree guint16 *lte = NULL, *nr = NULL;
+    guint32 n_lte = 0, n_nr = 0;
+
+    mbim_message_set_transaction_id (req, 32);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_ms_basic_connect_extensions_v3_device_caps_response_parse (
+                     rsp, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                     &n_lte, &lte, &n_nr, &nr, NULL, &device_id, NULL, &hw, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (device_id, ==, ids->imei);
+    g_assert_cmpstr (hw, ==, "idguard-modem-sim");
+    g_assert_cmpuint (n_lte, ==, 4);
+  }
+  /* the swap indication uses the v3 layout too */
+  {
+    g_autoptr(MbimMessage) gone = NULL, fresh = NULL;
+    g_autofree gchar *imsi = NULL;
+
+    sim_mbim_sim_changed (mbim, out);
+    gone = mbim_collect (out);
+    fresh = mbim_collect (out);
+    g_assert_true (mbim_message_ms_basic_connect_v3_subscriber_ready_status_notification_parse (
+                     fresh, NULL, NULL, &imsi, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (imsi, ==, ids->imsi);
+  }
+  /* a new OPEN starts again at MBIM 1.0 */
+  mbim_open (mbim, 4096);
+  {
+    g_autoptr(MbimMessage) req = mbim_message_subscriber_ready_status_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *imsi = NULL;
+
+    mbim_message_set_transaction_id (req, 33);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_subscriber_ready_status_response_parse (rsp, NULL, &imsi, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (imsi, ==, ids->imsi);
+  }
+}
+
 static void
 test_mbim_fragments (void)
 {
@@ -1198,6 +1280,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/qmi/garbage", test_qmi_garbage);
   g_test_add_func ("/sim/mbim/basic", test_mbim_basic);
   g_test_add_func ("/sim/mbim/qmi-and-uicc", test_mbim_qmi_and_uicc);
+  g_test_add_func ("/sim/mbim/mbimex-v3", test_mbim_v3);
   g_test_add_func ("/sim/mbim/fragments", test_mbim_fragments);
   g_test_add_func ("/sim/mbim/indication", test_mbim_indication);
   g_test_add_func ("/sim/mbim/garbage", test_mbim_garbage);

@@ -35,6 +35,26 @@ sim_mbim_builder_u32 (SimMbimBuilder *b,
 }
 
 void
+sim_mbim_builder_u64 (SimMbimBuilder *b,
+                      guint64         value)
+{
+  guint64 le = GUINT64_TO_LE (value);
+
+  g_byte_array_append (b->fixed, (const guint8 *) &le, 8);
+}
+
+void
+sim_mbim_builder_tlv (SimMbimBuilder *b,
+                      const MbimTlv  *tlv)
+{
+  guint32 len = 0;
+  const guint8 *raw = mbim_tlv_get_raw (tlv, &len, NULL);
+
+  if (raw)
+    g_byte_array_append (b->fixed, raw, len);
+}
+
+void
 sim_mbim_builder_uuid (SimMbimBuilder *b,
                        const MbimUuid *uuid)
 {

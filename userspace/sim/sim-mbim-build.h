@@ -22,8 +22,13 @@ typedef struct {
 void        sim_mbim_builder_init   (SimMbimBuilder *b);
 void        sim_mbim_builder_u32    (SimMbimBuilder *b,
                                      guint32         value);
+void        sim_mbim_builder_u64    (SimMbimBuilder *b,
+                                     guint64         value);
 void        sim_mbim_builder_uuid   (SimMbimBuilder *b,
                                      const MbimUuid *uuid);
+/* An MBIMEx 3.0 TLV, inline in the fixed part (libmbim builds it). */
+void        sim_mbim_builder_tlv    (SimMbimBuilder *b,
+                                     const MbimTlv  *tlv);
 /* An offset/length pair to the ASCII string in UTF-16LE; NULL or "" gives
  * offset 0 and length 0. */
 void        sim_mbim_builder_string (SimMbimBuilder *b,

@@ -9,6 +9,10 @@
 #define OPEN_LEN             16
 #define COMMAND_HEADER_LEN   48
 #define DEFAULT_MAX_TRANSFER 4096
+/* MBIMEx versions, BCD as in the Version CID */
+#define MBIMEX_1 0x0100
+#define MBIMEX_2 0x0200
+#define MBIMEX_3 0x0300
 
 struct _SimMbim {
   const SimIds *ids;
@@ -16,6 +20,7 @@ struct _SimMbim {
   gboolean      open;
   guint32       max_transfer;   /* negotiated */
   guint32       cap_transfer;   /* forced from the command line, 0: none */
+  guint16       mbimex;         /* negotiated MBIMEx version (BCD), 0x0100 */
   /* reassembly of a fragmented host command */
   GByteArray   *frag;
   guint32       frag_tid;
@@ -51,6 +56,7 @@ sim_mbim_new (const SimIds *ids)
   self->in = g_byte_array_sized_new (4096);
   self->frag = g_byte_array_new ();
   self->max_transfer = DEFAULT_MAX_TRANSFER;
+  self->mbimex = MBIMEX_1;
   self->qmi = sim_qmi_new (ids);
   sim_apdu_channels_reset (&self->channels);
   return self;
@@ -123,14 +129,56 @@ device_caps_info (const SimIds *ids, gboolean v2)
   return sim_mbim_builder_finish (&b);
 }
 
+static void
+builder_tlv_string (SimMbimBuilder *b, const gchar *value)
+{
+  g_autoptr(MbimTlv) tlv = mbim_tlv_string_new (value ? value : "", NULL);
+
+  if (tlv)
+    sim_mbim_builder_tlv (b, tlv);
+}
+
+/* MBIMEx 3.0 Device Caps: fixed fields, then TLVs inline. */
 static GByteArray *
-subscriber_ready_info (const SimIds *ids, gboolean inserted)
+device_caps_v3_info (const SimIds *ids)
+{
+  static const guint16 lte_bands[] = { GUINT16_TO_LE (1), GUINT16_TO_LE (3), GUINT16_TO_LE (7), GUINT16_TO_LE (20) };
+  g_autoptr(MbimTlv) lte = mbim_tlv_new (MBIM_TLV_TYPE_UINT16_TBL, (const guint8 *) lte_bands, sizeof lte_bands);
+  g_autoptr(MbimTlv) nr = mbim_tlv_new (MBIM_TLV_TYPE_UINT16_TBL, NULL, 0);
+  SimMbimBuilder b;
+
+  sim_mbim_builder_init (&b);
+  sim_mbim_builder_u32 (&b, MBIM_DEVICE_TYPE_EMBEDDED);
+  sim_mbim_builder_u32 (&b, MBIM_CELLULAR_CLASS_GSM);
+  sim_mbim_builder_u32 (&b, MBIM_VOICE_CLASS_NO_VOICE);
+  sim_mbim_builder_u32 (&b, MBIM_SIM_CLASS_REMOVABLE);
+  sim_mbim_builder_u32 (&b, MBIM_DATA_CLASS_V3_UMTS | MBIM_DATA_CLASS_V3_LTE);
+  sim_mbim_builder_u32 (&b, MBIM_SMS_CAPS_PDU_RECEIVE | MBIM_SMS_CAPS_PDU_SEND);
+  sim_mbim_builder_u32 (&b, MBIM_CTRL_CAPS_REG_MANUAL | MBIM_CTRL_CAPS_HW_RADIO_SWITCH);
+  sim_mbim_builder_u64 (&b, 0);                       /* data subclass */
+  sim_mbim_builder_u32 (&b, 1);                       /* max sessions */
+  sim_mbim_builder_u32 (&b, 0);                       /* executor index */
+  sim_mbim_builder_u32 (&b, 0);                       /* WCDMA band class */
+  sim_mbim_builder_tlv (&b, lte);
+  sim_mbim_builder_tlv (&b, nr);
+  builder_tlv_string (&b, NULL);                      /* custom data class */
+  builder_tlv_string (&b, ids->imei);                 /* device id */
+  builder_tlv_string (&b, "SIM_" IDG_SIM_VERSION);
+  builder_tlv_string (&b, "idguard-modem-sim");
+  return sim_mbim_builder_finish (&b);
+}
+
+/* Subscriber Ready Status; MBIMEx 3.0 adds Flags after ReadyState. */
+static GByteArray *
+subscriber_ready_info (const SimIds *ids, gboolean inserted, guint16 mbimex)
 {
   SimMbimBuilder b;
 
   sim_mbim_builder_init (&b);
   if (!inserted || !ids->imsi) {
     sim_mbim_builder_u32 (&b, MBIM_SUBSCRIBER_READY_STATE_SIM_NOT_INSERTED);
+    if (mbimex >= MBIMEX_3)
+      sim_mbim_builder_u32 (&b, MBIM_SUBSCRIBER_READY_STATUS_FLAG_NONE);
     sim_mbim_builder_string (&b, NULL);
     sim_mbim_builder_string (&b, NULL);
     sim_mbim_builder_u32 (&b, MBIM_READY_INFO_FLAG_NONE);
@@ -138,6 +186,9 @@ subscriber_ready_info (const SimIds *ids, gboolean inserted)
     return sim_mbim_builder_finish (&b);
   }
   sim_mbim_builder_u32 (&b, MBIM_SUBSCRIBER_READY_STATE_INITIALIZED);
+  if (mbimex >= MBIMEX_3)
+    sim_mbim_builder_u32 (&b, MBIM_SUBSCRIBER_READY_STATUS_FLAG_SIM_REMOVABILITY_KNOWN |
+                              MBIM_SUBSCRIBER_READY_STATUS_FLAG_SIM_REMOVABLE);
   sim_mbim_builder_string (&b, ids->imsi);
   sim_mbim_builder_string (&b, ids->iccid);
   sim_mbim_builder_u32 (&b, MBIM_READY_INFO_FLAG_NONE);
@@ -168,7 +219,10 @@ service_element (SimMbimBuilder *list, MbimService service, const guint32 *cids,
 static GByteArray *
 device_services_info (void)
 {
-  static const guint32 ext_cids[] = { MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS };
+  static const guint32 ext_cids[] = {
+    MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS,
+    MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION,
+  };
   static const guint32 qmi_cids[] = { MBIM_CID_QMI_MSG };
   static const guint32 uicc_cids[] = {
     MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_ATR,
@@ -395,7 +449,7 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
       break;
     case MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS:
       if (type == MBIM_MESSAGE_COMMAND_TYPE_QUERY) {
-        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, subscriber_ready_info (self->ids, TRUE));
+        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, subscriber_ready_info (self->ids, TRUE, self->mbimex));
         return;
       }
       break;
@@ -440,7 +494,26 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
   } else if (service == MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS &&
              cid == MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_DEVICE_CAPS &&
              type == MBIM_MESSAGE_COMMAND_TYPE_QUERY) {
-    command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, device_caps_info (self->ids, TRUE));
+    command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE,
+                  self->mbimex >= MBIMEX_3 ? device_caps_v3_info (self->ids) : device_caps_info (self->ids, TRUE));
+    return;
+  } else if (service == MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS &&
+             cid == MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION &&
+             type == MBIM_MESSAGE_COMMAND_TYPE_QUERY && info_len >= 4) {
+    /* MBIMEx version exchange: the host's highest, capped at ours (3.0) */
+    const guint8 *v = msg + COMMAND_HEADER_LEN;
+    guint16 asked = (guint16) (v[2] | (v[3] << 8));
+    guint8 reply[4] = { 0x00, 0x01, 0x00, 0x00 };
+
+    self->mbimex = asked >= MBIMEX_3 ? MBIMEX_3 : asked >= MBIMEX_2 ? MBIMEX_2 : MBIMEX_1;
+    reply[2] = (guint8) (self->mbimex & 0xFF);
+    reply[3] = (guint8) (self->mbimex >> 8);
+    {
+      GByteArray *info = g_byte_array_new ();
+
+      g_byte_array_append (info, reply, sizeof reply);
+      command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, info);
+    }
     return;
   }
   command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT, NULL);
@@ -506,6 +579,7 @@ handle_message (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
       max = MAX (self->cap_transfer, SIM_MBIM_MIN_CONTROL_TRANSFER);
     self->max_transfer = MIN (max, SIM_MBIM_MAX_MESSAGE);
     self->open = TRUE;
+    self->mbimex = MBIMEX_1;
     g_byte_array_set_size (self->frag, 0);
     sim_apdu_channels_reset (&self->channels);
     send (self, out, mbim_message_open_done_new (tid, MBIM_STATUS_ERROR_NONE));
@@ -613,7 +687,7 @@ sim_mbim_sim_changed (SimMbim    *self,
     return;
   /* The old card leaves, the new one is read: two indications. */
   for (inserted = FALSE; inserted <= TRUE; inserted++) {
-    g_autoptr(GByteArray) info = subscriber_ready_info (self->ids, inserted);
+    g_autoptr(GByteArray) info = subscriber_ready_info (self->ids, inserted, self->mbimex);
 
     send (self, out, sim_mbim_indicate_status_new (bc, MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS,
                                                    info->data, info->len));
