@@ -7,7 +7,8 @@
 # CapabilityBoundingSet=, no new privileges, a read-only file system except
 # its state and runtime directories (ProtectSystem=strict with
 # StateDirectory=/RuntimeDirectory=), a private network namespace. The
-# simulated modem runs as the same user, as idguard-modem-sim.service does.
+# simulated modem runs as the same user with the arguments of
+# idguard-modem-sim.service, as that unit runs it.
 # Checks: without a grant the real qmicli -p (root) gets redacted values;
 # after `idguardctl grant --to exe:/usr/bin/qmicli` it gets the real IMEI,
 # which needs the broker to read a root process's executable: the reason
@@ -36,7 +37,12 @@ mkdir -p "$D/state" "$D/run"
 chmod 0700 "$D/state"
 chown -R "$U:$U" "$D"
 cp "$T/ids.consented" "$D/ids.consented"; chmod 0644 "$D/ids.consented"
-# The shipped config, with the simulated modem's ports in $D.
+# The simulator as idguard-modem-sim.service starts it (its ExecStart=
+# arguments, /run/idguard-modem-sim moved to $D), plus --ids as a drop-in
+# would add; the broker on the shipped config, with those ports.
+sim_unit="$IDG_BUILD/systemd/idguard-modem-sim.service"
+sim_args=$(sed -n 's/^ExecStart=[^ ]* //p' "$sim_unit" | sed "s|/run/idguard-modem-sim|$D|g")
+[ -n "$sim_args" ] || idg_fail "no ExecStart= in $sim_unit"
 sh "$IDG_SRC/tests/packaging/shipped-config.sh" "$D" "$D" > "$D/idguard.conf"
 
 # run_once CAPS: sim + broker as the unit would run them; then, as root,
@@ -49,13 +55,13 @@ run_once() {
   else
     set -- --inh-caps=-all --bounding-set=-all
   fi
-  rm -rf "$D/state"/* "$D/run"/* "$D/qmi" "$D/mbim" "$D/at" "$D"/*.out "$D/grant.consented"
+  rm -rf "$D/state"/* "$D/run"/* "$D/qmi" "$D/mbim" "$D/at" "$D/control" "$D"/*.out "$D/grant.consented"
   # ProtectSystem=strict: / read-only, $D (its own mount) writable.
   unshare -m --propagation private sh -c '
-    D=$1; SIM=$2; BROKER=$3; CTL=$4; shift 4
+    D=$1; SIM=$2; BROKER=$3; CTL=$4; SIM_ARGS=$5; shift 5
     mount --bind "$D" "$D" && mount -o remount,bind,ro / || exit 99
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
-      "$SIM" --qmi "$D/qmi" --mbim "$D/mbim" --at "$D/at" --ids "$D/ids.consented" > "$D/sim.log" 2>&1 &
+      "$SIM" $SIM_ARGS --ids "$D/ids.consented" > "$D/sim.log" 2>&1 &
     sim=$!
     i=0; while ! grep -q "^ready" "$D/sim.log" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs "$@" \
@@ -69,7 +75,7 @@ run_once() {
     [ $rc = 0 ] && { timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids \
         > "$D/grant.consented" 2>&1 || rc=3; }
     kill -TERM $broker $sim 2>/dev/null; wait
-    exit $rc' sh "$D" "$SIM_BIN" "$BROKER_BIN" "$CTL_BIN" "$@"
+    exit $rc' sh "$D" "$SIM_BIN" "$BROKER_BIN" "$CTL_BIN" "$sim_args" "$@"
 }
 
 rc=0; run_once "$caps" || rc=$?
