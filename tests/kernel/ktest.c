@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -350,12 +351,23 @@ t_no_broker (void)
   close (fd);
 }
 
+static int
+child_claim_userns (void *data)
+{
+  (void) data;
+  if (unshare (CLONE_NEWUSER))
+    return 100;
+  return child_claim (NULL);
+}
+
 static void
 t_claim (void)
 {
-  int fd2;
+  int fd2, rc;
 
   check (as_user (1000, 1000, child_claim, NULL) == EPERM, "unprivileged claim: EPERM");
+  rc = as_user (-1, -1, child_claim_userns, NULL);
+  check (rc == EPERM, "claim with CAP_SYS_ADMIN in a user namespace only: EPERM (%d)", rc);
   broker_start ();
   fd2 = dev_open ();
   check (claim (fd2) == EBUSY, "second claim from another file: EBUSY");
@@ -469,6 +481,59 @@ t_selectors (void)
   check (read_id (fd, IDGUARD_KIND_ICCID, ta, NULL, NULL) == EACCES,
          "unit selector: a task in the root cgroup is refused");
   close (fd);
+  broker_stop ();
+}
+
+static int
+copy_file (const char *from, const char *to, mode_t mode)
+{
+  char buf[65536];
+  ssize_t n;
+  int in = open (from, O_RDONLY), out = open (to, O_WRONLY | O_CREAT | O_TRUNC, mode), ok = in >= 0 && out >= 0;
+
+  while (ok && (n = read (in, buf, sizeof (buf))) > 0)
+    ok = write (out, buf, (size_t) n) == n;
+  if (in >= 0)
+    close (in);
+  if (out >= 0)
+    close (out);
+  return ok ? 0 : -1;
+}
+
+/* A chrooted caller can make any executable path appear: its exe is not
+ * attested, the exe selector does not match. */
+static void
+t_chroot (void)
+{
+  const char *ta = id_get ("token_a");
+  GrantSpec g = { .id = 1, .selector = IDGUARD_SEL_EXE, .scopes = 1u << IDGUARD_KIND_IMSI, .token = ta, .exe = SELF };
+  struct stat st;
+  int ok, status = 0;
+  pid_t pid;
+
+  ok = stat (DEV, &st) == 0;
+  mkdir ("/tmp/fake", 0755);
+  mkdir ("/tmp/fake/tests", 0755);
+  mkdir ("/tmp/fake/dev", 0755);
+  ok = ok && copy_file (SELF, "/tmp/fake" SELF, 0755) == 0 && copy_file ("/ids", "/tmp/fake/ids", 0644) == 0;
+  unlink ("/tmp/fake" DEV);
+  ok = ok && mknod ("/tmp/fake" DEV, S_IFCHR | 0666, st.st_rdev) == 0;
+  check (ok, "chroot: a fake root with the same executable path");
+  broker_start ();
+  add_grant (broker_fd, &g);
+  check (exec_read (SELF, IDGUARD_KIND_IMSI, ta) == 0, "chroot: the real executable reads");
+  pid = fork ();
+  if (pid == 0)
+    {
+      if (chroot ("/tmp/fake") || chdir ("/"))
+        _exit (100);
+      setenv ("IDG_KTEST_TOKEN", ta, 1);
+      execl (SELF, SELF, "client", "4", (char *) NULL);
+      _exit (126);
+    }
+  waitpid (pid, &status, 0);
+  check (WIFEXITED (status) && WEXITSTATUS (status) == EACCES,
+         "chroot: the same path inside a chroot is refused (exit %d)", WEXITSTATUS (status));
   broker_stop ();
 }
 
@@ -1037,7 +1102,7 @@ static const struct {
   void (*fn) (void);
 } tests[] = {
   { "no-broker", t_no_broker },     { "claim", t_claim },         { "grant", t_grant },
-  { "selectors", t_selectors },     { "expiry-revoke", t_expiry_revoke },
+  { "selectors", t_selectors },     { "chroot", t_chroot },       { "expiry-revoke", t_expiry_revoke },
   { "broker-gone", t_broker_gone }, { "hostile", t_hostile },     { "ratelimit", t_ratelimit },
   { "audit", t_audit },             { "churn", t_churn },
 };
