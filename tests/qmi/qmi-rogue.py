@@ -15,6 +15,8 @@ Modes:
   badpath    a proxy open for a device that is not the modem: an
              ACCESS_DENIED response, then the connection closed
   apdu       a UIM Send APDU: answered ACCESS_DENIED by the door itself
+  cids       40 client ids: the door refuses those past its per-client cap
+             with CLIENT_IDS_EXHAUSTED
   hog        a client id, then 20,000 requests (1.6 MB of answers) never
              read: the door must drop this client once its bounded output
              queue is full, and serve the others meanwhile
@@ -169,6 +171,21 @@ def main():
             fail("no Send APDU response with our transaction id")
         if result(f) != (1, 0x52):
             fail("Send APDU not refused with ACCESS_DENIED: %r" % (result(f),))
+    elif mode == "cids":
+        s = opened(name, path)
+        refused = 0
+        for i in range(40):
+            s.sendall(allocate(0x02, i + 2))
+            f = read_frame(s)
+            if f is None:
+                fail("connection closed while allocating client ids")
+            r = result(f)
+            if r == (1, 0x05):
+                refused += 1
+            elif r != (0, 0):
+                fail("unexpected allocation result %r" % (r,))
+        if refused == 0 or refused == 40:
+            fail("per-client cap on client ids not applied (%d of 40 refused)" % refused)
     elif mode == "hog":
         s = opened(name, path)
         cid = client_id(s, 0x02)

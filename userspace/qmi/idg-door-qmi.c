@@ -46,6 +46,11 @@
 
 #define READ_CHUNK          4096
 #define OUT_QUEUE_MAX       (1024 * 1024)
+/* Per client: requests waiting for the modem, and client ids. Real clients
+ * (ModemManager, qmicli) stay far below; a client above shares the modem
+ * unfairly and is dropped (requests) or refused (client ids). */
+#define IN_FLIGHT_MAX       1024
+#define CIDS_MAX            32
 #define COMMAND_TIMEOUT     120
 
 #define CTL_SET_INSTANCE_ID 0x0020
@@ -55,8 +60,9 @@
 #define CTL_PROXY_OPEN      0xFF00
 #define CID_BROADCAST       0xFF
 
-/* libqmi's QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID */
-#define ERROR_INVALID_CLIENT_ID 0x0007
+/* libqmi's QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID and _CLIENT_IDS_EXHAUSTED */
+#define ERROR_INVALID_CLIENT_ID      0x0007
+#define ERROR_CLIENT_IDS_EXHAUSTED   0x0005
 
 typedef struct {
   guint8 service;
@@ -80,6 +86,7 @@ struct _Client {
   gboolean     opened;        /* proxy open answered */
   QmiMessage  *pending_open;  /* proxy open waiting for the device */
   GArray      *cids;          /* Cid */
+  guint        in_flight;     /* requests forwarded, not answered yet */
   gboolean     close_after_flush;
 };
 
@@ -318,6 +325,7 @@ release_cid_on_device (IdgDoorQmi *door,
 static void
 request_free (Request *req)
 {
+  req->client->in_flight--;
   client_unref (req->client);
   g_byte_array_unref (req->request);
   g_free (req);
@@ -413,8 +421,14 @@ forward (Client                  *client,
          const IdgQmiRequestInfo *info)
 {
   IdgDoorQmi *door = client->door;
-  Request *req = g_new0 (Request, 1);
+  Request *req;
 
+  if (client->in_flight >= IN_FLIGHT_MAX) {
+    client_drop (client, "too many requests in flight");
+    return;
+  }
+  client->in_flight++;
+  req = g_new0 (Request, 1);
   req->door = door;
   req->client = client_ref (client);
   req->info = *info;
@@ -492,6 +506,13 @@ process_ctl (Client     *client,
   switch (id) {
   case CTL_PROXY_OPEN:
     process_proxy_open (client, msg);
+    return;
+  case CTL_ALLOCATE_CID:
+    if (client->cids->len >= CIDS_MAX) {
+      client_send_error (client, msg->data, msg->len, ERROR_CLIENT_IDS_EXHAUSTED);
+      return;
+    }
+    forward (client, msg, &info);
     return;
   case CTL_SYNC:
     /* a sync releases every client id on the device: not one client's call */
