@@ -773,7 +773,7 @@ test_mbim_basic (void)
     rsp = mbim_roundtrip (mbim, req, NULL);
     g_assert_true (mbim_message_device_services_response_parse (rsp, &count, NULL, &services, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (count, ==, 4);
+    g_assert_cmpuint (count, ==, 5);
     g_assert_cmpuint (mbim_uuid_to_service (&services[0]->device_service_id), ==, MBIM_SERVICE_BASIC_CONNECT);
     g_assert_cmpuint (mbim_uuid_to_service (&services[2]->device_service_id), ==, MBIM_SERVICE_QMI);
     mbim_device_service_element_array_free (services);
@@ -906,6 +906,32 @@ test_mbim_qmi_and_uicc (void)
     g_assert_cmpuint (status, ==, 0x63C3);
     g_assert_cmpuint (n, ==, 2);
   }
+}
+
+/* The Intel AT tunnel answers AT command lines without echo. */
+static void
+test_mbim_at_tunnel (void)
+{
+  static const MbimUuid tunnel = {
+    .a = { 0xda, 0x13, 0x8c, 0x64 }, .b = { 0x65, 0x15 }, .c = { 0x48, 0x93 },
+    .d = { 0x92, 0xb2 }, .e = { 0xa1, 0xe1, 0xca, 0x7c, 0x81, 0xca },
+  };
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+  guint service = mbim_register_custom_service (&tunnel, "idg-test-at-tunnel");
+  g_autoptr(MbimMessage) req = mbim_message_command_new (40, service, 1, MBIM_MESSAGE_COMMAND_TYPE_SET);
+  g_autoptr(MbimMessage) rsp = NULL;
+  g_autofree gchar *expect = g_strdup_printf ("\r\n%s\r\n%s\r\n\r\nOK\r\n", ids->imei, ids->imsi);
+  const guint8 *info;
+  guint32 len = 0;
+
+  mbim_open (mbim, 4096);
+  mbim_message_command_append (req, (const guint8 *) "AT+CGSN;+CIMI", 13);
+  rsp = mbim_roundtrip (mbim, req, NULL);
+  g_assert_true (mbim_message_response_get_result (rsp, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL));
+  info = mbim_message_command_done_get_raw_information_buffer (rsp, &len);
+  g_assert_cmpmem (info, len, expect, strlen (expect));
+  mbim_unregister_custom_service (service);
 }
 
 /* MBIMEx 3.0 negotiated with the Version CID changes the layouts. */
@@ -1281,6 +1307,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/mbim/basic", test_mbim_basic);
   g_test_add_func ("/sim/mbim/qmi-and-uicc", test_mbim_qmi_and_uicc);
   g_test_add_func ("/sim/mbim/mbimex-v3", test_mbim_v3);
+  g_test_add_func ("/sim/mbim/at-tunnel", test_mbim_at_tunnel);
   g_test_add_func ("/sim/mbim/fragments", test_mbim_fragments);
   g_test_add_func ("/sim/mbim/indication", test_mbim_indication);
   g_test_add_func ("/sim/mbim/garbage", test_mbim_garbage);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 #include "sim-apdu.h"
+#include "sim-at.h"
 #include "sim-files.h"
 #include "sim-mbim-build.h"
 #include "sim-mbim.h"
@@ -28,7 +29,16 @@ struct _SimMbim {
   guint32       frag_next;
   SimQmi       *qmi;            /* QMI carried in MBIM (service QMI, CID 1) */
   SimApduChannels channels;     /* MS UICC low level access */
+  SimAt        *at;             /* Intel AT tunnel */
 };
+
+/* Intel AT Tunnel service (libmbim >= 1.34 knows it by name): CID 1 carries
+ * an AT command line and its reply as raw bytes. */
+static const MbimUuid intel_at_tunnel = {
+  .a = { 0xda, 0x13, 0x8c, 0x64 }, .b = { 0x65, 0x15 }, .c = { 0x48, 0x93 },
+  .d = { 0x92, 0xb2 }, .e = { 0xa1, 0xe1, 0xca, 0x7c, 0x81, 0xca },
+};
+#define INTEL_AT_TUNNEL_CID_AT_COMMAND 1
 
 static guint32
 get_u32 (const guint8 *p)
@@ -58,6 +68,7 @@ sim_mbim_new (const SimIds *ids)
   self->max_transfer = DEFAULT_MAX_TRANSFER;
   self->mbimex = MBIMEX_1;
   self->qmi = sim_qmi_new (ids);
+  self->at = sim_at_new (ids);
   sim_apdu_channels_reset (&self->channels);
   return self;
 }
@@ -70,6 +81,7 @@ sim_mbim_free (SimMbim *self)
   g_byte_array_unref (self->in);
   g_byte_array_unref (self->frag);
   sim_qmi_free (self->qmi);
+  sim_at_free (self->at);
   g_free (self);
 }
 
@@ -199,14 +211,14 @@ subscriber_ready_info (const SimIds *ids, gboolean inserted, guint16 mbimex)
 }
 
 static void
-service_element (SimMbimBuilder *list, MbimService service, const guint32 *cids, guint n_cids)
+service_element (SimMbimBuilder *list, const MbimUuid *uuid, const guint32 *cids, guint n_cids)
 {
   SimMbimBuilder e;
   g_autoptr(GByteArray) blob = NULL;
   guint i;
 
   sim_mbim_builder_init (&e);
-  sim_mbim_builder_uuid (&e, mbim_uuid_from_service (service));
+  sim_mbim_builder_uuid (&e, uuid);
   sim_mbim_builder_u32 (&e, 0);    /* DSS payload */
   sim_mbim_builder_u32 (&e, 0);    /* max DSS instances */
   sim_mbim_builder_u32 (&e, n_cids);
@@ -224,6 +236,7 @@ device_services_info (void)
     MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION,
   };
   static const guint32 qmi_cids[] = { MBIM_CID_QMI_MSG };
+  static const guint32 at_cids[] = { INTEL_AT_TUNNEL_CID_AT_COMMAND };
   static const guint32 uicc_cids[] = {
     MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_ATR,
     MBIM_CID_MS_UICC_LOW_LEVEL_ACCESS_OPEN_CHANNEL,
@@ -239,12 +252,13 @@ device_services_info (void)
   for (i = 0; i < G_N_ELEMENTS (basic_connect_cids); i++)
     bc_cids[i] = basic_connect_cids[i];
   sim_mbim_builder_init (&b);
-  sim_mbim_builder_u32 (&b, 4);    /* services */
+  sim_mbim_builder_u32 (&b, 5);    /* services */
   sim_mbim_builder_u32 (&b, 0);    /* max DSS sessions */
-  service_element (&b, MBIM_SERVICE_BASIC_CONNECT, bc_cids, G_N_ELEMENTS (bc_cids));
-  service_element (&b, MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS, ext_cids, G_N_ELEMENTS (ext_cids));
-  service_element (&b, MBIM_SERVICE_QMI, qmi_cids, G_N_ELEMENTS (qmi_cids));
-  service_element (&b, MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS, uicc_cids, G_N_ELEMENTS (uicc_cids));
+  service_element (&b, MBIM_UUID_BASIC_CONNECT, bc_cids, G_N_ELEMENTS (bc_cids));
+  service_element (&b, MBIM_UUID_MS_BASIC_CONNECT_EXTENSIONS, ext_cids, G_N_ELEMENTS (ext_cids));
+  service_element (&b, MBIM_UUID_QMI, qmi_cids, G_N_ELEMENTS (qmi_cids));
+  service_element (&b, MBIM_UUID_MS_UICC_LOW_LEVEL_ACCESS, uicc_cids, G_N_ELEMENTS (uicc_cids));
+  service_element (&b, &intel_at_tunnel, at_cids, G_N_ELEMENTS (at_cids));
   return sim_mbim_builder_finish (&b);
 }
 
@@ -281,6 +295,20 @@ qmi_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
     g_byte_array_unref (out);
     return NULL;
   }
+  return out;
+}
+
+/* The AT tunnel: the reply to one command line, without echo. */
+static GByteArray *
+at_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
+{
+  GByteArray *out = g_byte_array_new ();
+  g_autoptr(GByteArray) echo = g_byte_array_new ();
+
+  sim_at_feed (self->at, (const guint8 *) "ATE0\r", 5, echo);
+  sim_at_feed (self->at, info, info_len, out);
+  if (info_len == 0 || info[info_len - 1] != '\r')
+    sim_at_feed (self->at, (const guint8 *) "\r", 1, out);
   return out;
 }
 
@@ -480,6 +508,11 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
       command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, reply);
       return;
     }
+  } else if (mbim_uuid_cmp (uuid, &intel_at_tunnel) && cid == INTEL_AT_TUNNEL_CID_AT_COMMAND &&
+             type == MBIM_MESSAGE_COMMAND_TYPE_SET) {
+    command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE,
+                  at_in_mbim (self, msg + COMMAND_HEADER_LEN, info_len));
+    return;
   } else if (service == MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS) {
     GByteArray *reply = uicc_command (self, cid, type, msg + COMMAND_HEADER_LEN, info_len);
 

@@ -7,7 +7,7 @@
  * CID 1: one QMUX frame each way, its own QMI client table), MS UICC Low
  * Level Access (ATR, open/close channel, APDU, read binary, read record),
  * the MBIMEx Version exchange (up to 3.0, which switches Subscriber Ready
- * Status and MS Device Caps to their v3 layouts);
+ * Status and MS Device Caps to their v3 layouts), the Intel AT tunnel;
  * every other CID is answered with
  * MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT, commands before OPEN with a
  * NOT_OPENED function error. Host fragments are reassembled; replies longer
