@@ -168,6 +168,59 @@ test_apdu (void)
   }
 }
 
+/* Information buffer layout: offsets from the buffer start, UTF-16LE
+ * strings padded to 4 bytes, empty values as 0/0, swapped pairs. */
+static void
+test_mbim_builder (void)
+{
+  static const struct { const gchar *value; const gchar *hex; } t[] = {
+    { NULL,  "2A000000" "00000000" "00000000" },
+    { "",    "2A000000" "00000000" "00000000" },
+    { "1",   "2A000000" "0C000000" "02000000" "31000000" },
+    { "12",  "2A000000" "0C000000" "04000000" "31003200" },
+    { "+49", "2A000000" "0C000000" "06000000" "2B00340039000000" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (t); i++) {
+    SimMbimBuilder b;
+    g_autoptr(GByteArray) info = NULL;
+    g_autofree gchar *h = NULL;
+
+    sim_mbim_builder_init (&b);
+    sim_mbim_builder_u32 (&b, 42);
+    sim_mbim_builder_string (&b, t[i].value);
+    info = sim_mbim_builder_finish (&b);
+    h = hex (info->data, info->len);
+    g_assert_cmpstr (h, ==, t[i].hex);
+  }
+  {
+    static const guint8 data[] = { 0xAA, 0xBB, 0xCC };
+    SimMbimBuilder b;
+    g_autoptr(GByteArray) info = NULL;
+    g_autofree gchar *h = NULL;
+    const guint8 *p = NULL;
+    guint32 n = 0, v = 0;
+
+    sim_mbim_builder_init (&b);
+    sim_mbim_builder_bytes (&b, data, sizeof data);
+    sim_mbim_builder_bytes_swapped (&b, data, 2);
+    info = sim_mbim_builder_finish (&b);
+    h = hex (info->data, info->len);
+    g_assert_cmpstr (h, ==, "10000000" "03000000" "02000000" "14000000" "AABBCC00" "AABB0000");
+    g_assert_true (sim_mbim_info_ref (info->data, info->len, 0, FALSE, &p, &n));
+    g_assert_cmpmem (p, n, data, sizeof data);
+    g_assert_true (sim_mbim_info_ref (info->data, info->len, 8, TRUE, &p, &n));
+    g_assert_cmpmem (p, n, data, 2);
+    /* out of bounds: the pair itself, or the data it points to */
+    g_assert_false (sim_mbim_info_ref (info->data, info->len, info->len - 4, FALSE, &p, &n));
+    g_assert_false (sim_mbim_info_ref (info->data, 0x12, 0, FALSE, &p, &n));
+    g_assert_false (sim_mbim_info_u32 (info->data, info->len, info->len - 3, &v));
+    g_assert_true (sim_mbim_info_u32 (info->data, info->len, 4, &v));
+    g_assert_cmpuint (v, ==, 3);
+  }
+}
+
 /* ------------------------------------------------------------------------ */
 /* QMI */
 
@@ -1304,6 +1357,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/qmi/indications", test_qmi_indications);
   g_test_add_func ("/sim/qmi/raw-sim", test_qmi_raw_sim);
   g_test_add_func ("/sim/qmi/garbage", test_qmi_garbage);
+  g_test_add_func ("/sim/mbim/builder", test_mbim_builder);
   g_test_add_func ("/sim/mbim/basic", test_mbim_basic);
   g_test_add_func ("/sim/mbim/qmi-and-uicc", test_mbim_qmi_and_uicc);
   g_test_add_func ("/sim/mbim/mbimex-v3", test_mbim_v3);
