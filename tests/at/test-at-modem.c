@@ -4,19 +4,26 @@
  * (the master side is the modem): echo, URCs among replies, replies split
  * into single bytes, timeouts and late replies, hang-up; the backend's
  * reads, its re-read on a SIM URC (values cleared first), and its state
- * when the modem goes away or answers garbage. The broker is a fake that
- * records what the backend reports.
+ * when the modem goes away or answers garbage; the door with a socket
+ * client and a pty client (filtering, prompts, a client vanishing mid-
+ * request, the modem gone, a squatted name). The broker is a fake that
+ * records what the backend reports and lets no client see anything.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "idg-at-port.h"
 #include "idg-modem-at.h"
 #include "idg-encoding.h"
+#include "idg-selector.h"
 
 /* ---- fake broker ---- */
 
@@ -59,6 +66,83 @@ idg_broker_set_modem_state (IdgBroker   *broker,
   broker->state = g_strdup (state);
 }
 
+
+/* ---- fake guard, identities and selectors for the door ---- */
+
+static const guint8 fake_secret[IDG_SECRET_LEN];
+static guint refusals;
+
+void
+idg_broker_guard_begin (IdgBroker         *broker,
+                        const IdgIdentity *identity,
+                        IdgGuard          *guard)
+{
+  idg_guard_init (guard, 0, IDG_POLICY_REDACT, fake_secret, identity->service);
+}
+
+void
+idg_broker_guard_end (IdgBroker         *broker,
+                      const IdgIdentity *identity,
+                      const gchar       *door,
+                      const IdgGuard    *guard)
+{
+  guint i;
+
+  g_assert_cmpstr (door, ==, IDG_DOOR_AT);
+  for (i = 0; i < IDG_GUARD_SLOTS; i++)
+    refusals += guard->tally[i][IDG_DECISION_REFUSE];
+}
+
+IdgIdentity *
+idg_identity_new_unknown (const gchar *label)
+{
+  IdgIdentity *id = g_new0 (IdgIdentity, 1);
+
+  id->service = g_strdup (label);
+  return id;
+}
+
+IdgIdentity *
+idg_identity_from_socket (int      fd,
+                          GError **error)
+{
+  IdgIdentity *id = idg_identity_new_unknown ("uid:0");
+
+  id->known = TRUE;
+  return id;
+}
+
+void
+idg_identity_free (IdgIdentity *identity)
+{
+  if (!identity)
+    return;
+  g_free (identity->exe);
+  g_free (identity->unit);
+  g_free (identity->cgroup);
+  g_free (identity->service);
+  g_free (identity);
+}
+
+IdgSelector *
+idg_selector_parse (const gchar *str,
+                    GError     **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no selectors here");
+  return NULL;
+}
+
+gchar *
+idg_selector_to_string (const IdgSelector *selector)
+{
+  return g_strdup ("");
+}
+
+void
+idg_selector_free (IdgSelector *selector)
+{
+}
+
 /* ---- scripted modem on the master side of a pty ---- */
 
 typedef enum { MODEM_NORMAL, MODEM_SILENT, MODEM_GARBAGE } ModemMode;
@@ -73,6 +157,8 @@ typedef struct {
   gboolean    echo;
   gboolean    one_byte;  /* write replies one byte at a time */
   const gchar *before;   /* written before the echo of the next command */
+  gboolean    prompted;  /* "> " sent: text up to ^Z expected */
+  guint       texts;
   guint       commands;
 } Modem;
 
@@ -105,6 +191,13 @@ on_modem_input (gint         fd,
   if (n <= 0)
     return G_SOURCE_CONTINUE;
   g_string_append_len (m->in, buf, n);
+  /* the text after a prompt ends with ^Z */
+  if (m->prompted && (cr = memchr (m->in->str, '\x1a', m->in->len)) != NULL) {
+    m->texts++;
+    g_string_erase (m->in, 0, cr - m->in->str + 1);
+    m->prompted = FALSE;
+    modem_write (m, "\r\n+CMGS: 7\r\n\r\nOK\r\n");
+  }
   while ((cr = memchr (m->in->str, '\r', m->in->len)) != NULL) {
     g_autofree gchar *line = g_strndup (m->in->str, cr - m->in->str);
     g_autofree gchar *key = g_ascii_strup (line, -1);
@@ -128,6 +221,11 @@ on_modem_input (gint         fd,
     }
     if (g_str_equal (key, "ATE0"))
       m->echo = FALSE;
+    if (g_str_has_prefix (key, "AT+CMGS=")) {
+      m->prompted = TRUE;
+      modem_write (m, "\r\n> ");
+      continue;
+    }
     reply = g_hash_table_lookup (m->replies, key);
     modem_write (m, reply ? reply : (g_str_has_prefix (key, "ATE") ? "\r\nOK\r\n" : "\r\nERROR\r\n"));
   }
@@ -366,6 +464,34 @@ test_port (void)
     g_assert_cmpstr (r.reply->str, ==, "\r\nACME\r\n\r\nOK\r\n");
     result_clear (&first);
   }
+  /* a prompt: nothing else goes out until its text */
+  {
+    Result text = { 0 };
+    guint sent;
+
+    m->echo = FALSE;
+    send_and_wait (port, "AT+CMGS=5", 2000, &r);
+    g_assert_no_error (r.error);
+    g_assert_true (g_str_has_suffix (r.reply->str, "> "));
+    result_clear (&r);
+    sent = m->commands;
+    idg_at_port_send (port, "AT+CGMI", 2000, on_reply, &r);
+    spin (100);
+    g_assert_cmpuint (m->commands, ==, sent);
+    idg_at_port_send_text (port, "0011\x1a", 5, 2000, on_reply, &text);
+    run_until (flag_set, &text.done);
+    g_assert_cmpstr (text.reply->str, ==, "\r\n+CMGS: 7\r\n\r\nOK\r\n");
+    g_assert_cmpuint (m->texts, ==, 1);
+    run_until (flag_set, &r.done);
+    g_assert_cmpstr (r.reply->str, ==, "\r\nACME\r\n\r\nOK\r\n");
+    result_clear (&text);
+    /* text without a prompt is refused */
+    idg_at_port_send_text (port, "\x1a", 1, 2000, on_reply, &text);
+    g_assert_true (text.done);
+    g_assert_nonnull (text.error);
+    result_clear (&text);
+  }
+
   /* hang-up: closed handler, queued commands fail */
   m->mode = MODEM_SILENT;
   result_clear (&r);
@@ -524,11 +650,173 @@ test_backend (void)
   modem_free (m);
 }
 
+
+/* ---- door ---- */
+
+typedef struct {
+  int      fd;
+  GString *got;
+} Peer;
+
+static Peer *
+peer_connect (const gchar *name)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  Peer *p = g_new0 (Peer, 1);
+
+  p->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  memcpy (addr.sun_path + 1, name, strlen (name));
+  g_assert_cmpint (connect (p->fd, (struct sockaddr *) &addr,
+                            (socklen_t) (offsetof (struct sockaddr_un, sun_path) + 1 + strlen (name))), ==, 0);
+  p->got = g_string_new (NULL);
+  return p;
+}
+
+static Peer *
+peer_open (const gchar *path)
+{
+  Peer *p = g_new0 (Peer, 1);
+  struct termios tio;
+
+  p->fd = open (path, O_RDWR | O_NOCTTY | O_NONBLOCK);
+  g_assert_cmpint (p->fd, >=, 0);
+  tcgetattr (p->fd, &tio);
+  cfmakeraw (&tio);
+  tcsetattr (p->fd, TCSANOW, &tio);
+  p->got = g_string_new (NULL);
+  return p;
+}
+
+static void
+peer_free (Peer *p)
+{
+  if (p->fd >= 0)
+    close (p->fd);
+  g_string_free (p->got, TRUE);
+  g_free (p);
+}
+
+typedef struct {
+  Peer        *peer;
+  const gchar *needle;
+} Wait;
+
+static gboolean
+peer_has (gpointer data)
+{
+  Wait *w = data;
+  gchar buf[512];
+  gssize n = read (w->peer->fd, buf, sizeof buf);
+
+  if (n > 0)
+    g_string_append_len (w->peer->got, buf, n);
+  return strstr (w->peer->got->str, w->needle) != NULL;
+}
+
+/* Sends text, runs the loop until needle arrives; returns what came. */
+static gchar *
+peer_ask (Peer        *p,
+          const gchar *text,
+          const gchar *needle)
+{
+  Wait w = { p, needle };
+
+  g_string_truncate (p->got, 0);
+  g_assert_cmpint (write (p->fd, text, strlen (text)), ==, (gssize) strlen (text));
+  run_until (peer_has, &w);
+  return g_strdup (p->got->str);
+}
+
+static void
+test_door (void)
+{
+  Modem *m = modem_new ();
+  g_autofree gchar *imei = digits ("35", 15);
+  g_autofree gchar *cgsn = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", imei);
+  g_autofree gchar *name = g_strdup_printf ("idg-at-test-%d", (int) getpid ());
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-at-XXXXXX", NULL);
+  g_autofree gchar *link = g_build_filename (dir, "at", NULL);
+  g_autoptr(GError) error = NULL;
+  const gchar *want = NULL;
+  IdgModemAt *modem;
+  IdgDoorAt *door, *squat;
+  Peer *a, *b, *tty;
+  gchar *got;
+
+  modem_reply (m, "AT+CGSN", cgsn);
+  modem_reply (m, "AT+CGMI", "\r\nACME\r\n\r\nOK\r\n");
+  modem_reply (m, "AT", "\r\nOK\r\n");
+  script_sim (m, "310260000000001", "89010000000000000001", "+15550000001");
+  g_clear_pointer (&fake.state, g_free);
+  modem = idg_modem_at_new (&fake, m->slave_path);
+  want = "310260000000001";
+  run_until (value_is, &want);
+  door = idg_door_at_new (&fake, modem, name, link, NULL, &error);
+  g_assert_no_error (error);
+
+  /* filtering, echo on by default */
+  a = peer_connect (name);
+  got = peer_ask (a, "AT+CGSN\r", "OK\r\n");
+  g_assert_true (g_str_has_prefix (got, "AT+CGSN\r"));
+  g_assert_null (strstr (got, imei));
+  g_assert_nonnull (strstr (got, "\r\n000000000000000\r\n"));
+  g_free (got);
+  got = peer_ask (a, "ATE0\r", "OK\r\n");
+  g_free (got);
+  /* raw SIM refused without reaching the modem */
+  got = peer_ask (a, "AT+CSIM=10,\"00B0000009\"\r", "ERROR");
+  g_assert_cmpstr (got, ==, "\r\n+CME ERROR: 3\r\n");
+  g_assert_cmpuint (refusals, ==, 1);
+  g_free (got);
+  /* a prompt and its text */
+  got = peer_ask (a, "AT+CMGS=5\r", "> ");
+  g_free (got);
+  got = peer_ask (a, "0011\x1a", "OK\r\n");
+  g_assert_nonnull (strstr (got, "+CMGS: 7"));
+  g_free (got);
+  /* a client that leaves mid-request does not disturb another */
+  b = peer_connect (name);
+  g_assert_cmpint (write (b->fd, "AT+CGMI\r", 8), ==, 8);
+  peer_free (b);
+  got = peer_ask (a, "AT+CGMI\r", "OK\r\n");
+  g_assert_cmpstr (got, ==, "\r\nACME\r\n\r\nOK\r\n");
+  g_free (got);
+  spin (50);
+  g_assert_cmpuint (idg_door_at_get_n_clients (door), ==, 2);   /* a and the pty */
+  /* the pty link: an unknown client, identifiers hidden */
+  tty = peer_open (link);
+  got = peer_ask (tty, "ATE0\r", "OK\r\n");
+  g_free (got);
+  got = peer_ask (tty, "AT+CGSN\r", "OK\r\n");
+  g_assert_null (strstr (got, imei));
+  g_free (got);
+  /* the name is held: a second door says so */
+  squat = idg_door_at_new (&fake, modem, name, NULL, NULL, &error);
+  g_assert_null (squat);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+  g_assert_nonnull (strstr (error->message, "already held"));
+  g_clear_error (&error);
+  /* the modem gone: ERROR, not silence */
+  modem_hangup (m);
+  got = peer_ask (a, "AT+CGMI\r", "ERROR");
+  g_assert_cmpstr (got, ==, "\r\nERROR\r\n");
+  g_free (got);
+
+  peer_free (tty);
+  peer_free (a);
+  idg_door_at_free (door);
+  g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK));
+  idg_modem_at_free (modem);
+  modem_free (m);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/at/port/queue", test_port);
   g_test_add_func ("/at/modem/backend", test_backend);
+  g_test_add_func ("/at/door/clients", test_door);
   return g_test_run ();
 }

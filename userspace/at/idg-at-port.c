@@ -14,9 +14,11 @@
 #define MAX_LINE   (64 * 1024)
 #define MAX_REPLY  (256 * 1024)
 #define DRAIN_MS   2000
+#define PROMPT_MS  60000
 
 typedef struct {
   guint           id;
+  gboolean        text;       /* text after a "> " prompt, sent as it is */
   gchar          *line;
   gchar         **names;      /* the extended command names of the line */
   guint           timeout_ms;
@@ -45,6 +47,8 @@ struct _IdgAtPort {
   gboolean         seen_line;  /* current: a line other than the echo seen */
   gboolean         eat_lf;     /* the final line ended in '\r' */
   gboolean         draining;   /* a timed-out command's late reply */
+  gboolean         prompt;     /* a "> " prompt waits for its text */
+  guint            prompt_id;
   GArray          *urcs;       /* Urc */
   guint            next_id;
   guint            generation; /* bumped on every close */
@@ -136,6 +140,10 @@ close_fd (IdgAtPort *port)
   if (port->drain_id)
     g_source_remove (port->drain_id);
   port->drain_id = 0;
+  port->prompt = FALSE;
+  if (port->prompt_id)
+    g_source_remove (port->prompt_id);
+  port->prompt_id = 0;
   port->eat_lf = FALSE;
 }
 
@@ -245,18 +253,71 @@ send_next (IdgAtPort *port)
 
   if (port->current || port->fd < 0 || port->draining)
     return;
-  cmd = g_queue_pop_head (&port->queue);
-  if (!cmd)
+  cmd = g_queue_peek_head (&port->queue);
+  /* after a prompt, only its text may go out */
+  if (!cmd || (port->prompt && !cmd->text))
     return;
+  g_queue_pop_head (&port->queue);
   port->current = cmd;
-  port->seen_line = FALSE;
+  port->seen_line = cmd->text;
   g_string_truncate (port->reply, 0);
   g_string_truncate (port->urc_lead, 0);
   g_string_append (port->out, cmd->line);
-  g_string_append_c (port->out, '\r');
+  if (cmd->text) {
+    port->prompt = FALSE;
+    if (port->prompt_id)
+      g_source_remove (port->prompt_id);
+    port->prompt_id = 0;
+  } else {
+    g_string_append_c (port->out, '\r');
+  }
   if (!port->write_id)
     port->write_id = g_unix_fd_add (port->fd, G_IO_OUT, on_writable, port);
   port->timeout_id = g_timeout_add (cmd->timeout_ms, on_timeout, port);
+}
+
+/* The current command is done: its reply goes to its callback. */
+static void
+finish (IdgAtPort *port)
+{
+  g_autoptr(GString) reply = port->reply;
+  Cmd *cmd = port->current;
+
+  port->reply = g_string_new (NULL);
+  port->current = NULL;
+  if (port->timeout_id) {
+    g_source_remove (port->timeout_id);
+    port->timeout_id = 0;
+  }
+  complete (port, cmd, reply, NULL);
+  send_next (port);
+}
+
+/* "> " (after line ends): the modem wants the text of +CMGS and friends. */
+static gboolean
+is_prompt (const gchar *s,
+           gsize        len)
+{
+  gsize i = 0;
+
+  while (i < len && (s[i] == '\r' || s[i] == '\n'))
+    i++;
+  return len - i >= 1 && s[i] == '>' && (len - i == 1 || (len - i == 2 && s[i + 1] == ' '));
+}
+
+static gboolean
+on_prompt_timeout (gpointer user_data)
+{
+  IdgAtPort *port = user_data;
+
+  /* nobody sent the text: ESC cancels it */
+  port->prompt_id = 0;
+  port->prompt = FALSE;
+  g_string_append_c (port->out, '\x1b');
+  if (!port->write_id && port->fd >= 0)
+    port->write_id = g_unix_fd_add (port->fd, G_IO_OUT, on_writable, port);
+  send_next (port);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -368,20 +429,11 @@ handle_line (IdgAtPort   *port,
     return;
   }
   if (idg_at_is_final (text, tlen)) {
-    g_autoptr(GString) reply = port->reply;
-
     if (ends_in_cr) {
-      g_string_append_c (reply, '\n');
+      g_string_append_c (port->reply, '\n');
       port->eat_lf = TRUE;
     }
-    port->reply = g_string_new (NULL);
-    port->current = NULL;
-    if (port->timeout_id) {
-      g_source_remove (port->timeout_id);
-      port->timeout_id = 0;
-    }
-    complete (port, cmd, reply, NULL);
-    send_next (port);
+    finish (port);
   }
 }
 
@@ -428,6 +480,14 @@ process_input (IdgAtPort *port)
   }
   if (port->fd < 0 || port->generation != generation)
     return;
+  if (port->current && !port->current->text && is_prompt (port->in->str + start, port->in->len - start)) {
+    g_string_append_len (port->reply, port->in->str + start, port->in->len - start);
+    g_string_truncate (port->in, 0);
+    port->prompt = TRUE;
+    port->prompt_id = g_timeout_add (PROMPT_MS, on_prompt_timeout, port);
+    finish (port);
+    return;
+  }
   g_string_erase (port->in, 0, start);
   if (port->in->len > MAX_LINE)
     lost (port, "AT port sent an overlong line");
@@ -572,6 +632,36 @@ idg_at_port_send (IdgAtPort      *port,
     return id;
   }
   g_queue_push_tail (&port->queue, cmd);
+  send_next (port);
+  return cmd->id;
+}
+
+guint
+idg_at_port_send_text (IdgAtPort      *port,
+                       const gchar    *text,
+                       gsize           len,
+                       guint           timeout_ms,
+                       IdgAtReplyFunc  func,
+                       gpointer        user_data)
+{
+  Cmd *cmd = g_new0 (Cmd, 1);
+
+  cmd->id = port->next_id++;
+  cmd->text = TRUE;
+  cmd->line = g_strndup (text, len);
+  cmd->names = g_new0 (gchar *, 1);
+  cmd->timeout_ms = timeout_ms;
+  cmd->func = func;
+  cmd->user_data = user_data;
+  if (port->fd < 0 || !port->prompt) {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                                                   "no prompt waits for text");
+    guint id = cmd->id;
+
+    complete (port, cmd, NULL, error);
+    return id;
+  }
+  g_queue_push_head (&port->queue, cmd);
   send_next (port);
   return cmd->id;
 }

@@ -57,6 +57,16 @@ guint      idg_at_port_send      (IdgAtPort      *port,
                                   guint           timeout_ms,
                                   IdgAtReplyFunc  func,
                                   gpointer        user_data);
+/* A reply that ends with "> " is a prompt (+CMGS, +CMGW...): the port then
+ * sends nothing else until the text comes with idg_at_port_send_text()
+ * (ending with Ctrl-Z to send, ESC to cancel; sent as it is, before any
+ * queued command), or ESC after 60 s. Fails at once if no prompt waits. */
+guint      idg_at_port_send_text (IdgAtPort      *port,
+                                  const gchar    *text,
+                                  gsize           len,
+                                  guint           timeout_ms,
+                                  IdgAtReplyFunc  func,
+                                  gpointer        user_data);
 /* Forgets the callback of a queued or in-flight command (a client gone):
  * the command still completes on the modem, its reply is dropped. */
 void       idg_at_port_cancel    (IdgAtPort      *port,

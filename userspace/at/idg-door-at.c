@@ -75,10 +75,13 @@ struct _Client {
   gboolean     echo;
   gboolean     skip_lf;        /* a '\r' ended the last line */
   gsize        echoed;         /* bytes of the unfinished line echoed */
+  gboolean     text_mode;      /* after a "> " prompt: input is text up to ^Z/ESC */
+  guint        replies;        /* bumped by every reply: a send that answered at once */
   gboolean     dead;
 };
 
 static void client_next (Client *client);
+static void client_input (Client *client);
 
 static void
 client_free (gpointer data)
@@ -140,6 +143,8 @@ client_drop (Client      *client,
     idg_at_port_cancel (door->port, client->pending_id);
     client->pending_id = 0;
   }
+  if (client->text_mode)
+    idg_at_port_send_text (door->port, "\x1b", 1, 1000, NULL, NULL);
   {
     guint idx;
 
@@ -230,6 +235,7 @@ on_port_reply (IdgAtPort     *port,
   gboolean own_book = FALSE;
 
   client->pending_id = 0;
+  client->replies++;
   if (error) {
     g_debug ("AT door: %s", error->message);
     client_answer (client, ERROR_REPLY, strlen (ERROR_REPLY));
@@ -244,6 +250,14 @@ on_port_reply (IdgAtPort     *port,
   if (idg_at_filter_book (client->pending_line, strlen (client->pending_line), &own_book) &&
       reply_ok (reply))
     door->own_book = own_book;
+  if (g_str_has_suffix (reply->str, ">") || g_str_has_suffix (reply->str, "> ")) {
+    /* a prompt: the client's next bytes are the text; the command is not
+     * over until its final result code */
+    client->text_mode = TRUE;
+    client_write (client, out, out_len);
+    client_input (client);
+    return;
+  }
   client_answer (client, out, out_len);
 }
 
@@ -294,6 +308,7 @@ client_next (Client *client)
   g_autofree gchar *line = NULL;
   const gchar *refusal;
   IdgGuard guard;
+  guint replies, id;
 
   if (client->pending_line || client->dead)
     return;
@@ -314,9 +329,12 @@ client_next (Client *client)
     return;
   }
   client->pending_line = g_steal_pointer (&line);
-  client->pending_id = idg_at_port_send (door->port, client->pending_line,
-                                         idg_at_port_timeout_for (client->pending_line),
-                                         on_port_reply, client);
+  replies = client->replies;
+  id = idg_at_port_send (door->port, client->pending_line, idg_at_port_timeout_for (client->pending_line),
+                         on_port_reply, client);
+  /* unless it was answered at once (port closed) */
+  if (client->replies == replies)
+    client->pending_id = id;
 }
 
 /* A complete line from the client (without its end), already echoed. */
@@ -351,10 +369,48 @@ client_line (Client      *client,
 
 /* Echoes what arrives as it arrives (a terminal user sees what they type),
  * splits lines at '\r' (or '\n'; a '\n' right after a '\r' is dropped). */
+/* In text mode: the bytes up to ^Z (send) or ESC (cancel) go to the modem
+ * as they are. Returns the bytes consumed. */
+static gsize
+client_text (Client *client)
+{
+  IdgDoorAt *door = client->door;
+  guint replies, id;
+  gsize i;
+
+  for (i = 0; i < client->in->len; i++)
+    if (client->in->str[i] == '\x1a' || client->in->str[i] == '\x1b')
+      break;
+  if (i == client->in->len)
+    return 0;
+  if (client->echo)
+    client_write (client, client->in->str, i + 1);
+  client->text_mode = FALSE;
+  replies = client->replies;
+  id = idg_at_port_send_text (door->port, client->in->str, i + 1,
+                              idg_at_port_timeout_for (client->pending_line), on_port_reply, client);
+  /* unless it was answered at once (port closed) */
+  if (client->replies == replies)
+    client->pending_id = id;
+  return i + 1;
+}
+
 static void
 client_input (Client *client)
 {
   gsize start = 0, i;
+
+  if (client->text_mode) {
+    gsize n = client_text (client);
+
+    if (client->text_mode || client->dead) {
+      if (client->in->len > MAX_IN)
+        g_string_truncate (client->in, 0);
+      return;
+    }
+    g_string_erase (client->in, 0, n);
+    client->echoed = 0;
+  }
 
   for (i = 0; i < client->in->len; i++) {
     gchar c = client->in->str[i];
