@@ -12,8 +12,9 @@
 #     state directory is private; nothing touches the host (systemctl,
 #     udevadm and deb-systemd-invoke are stubs that record calls); then they
 #     purge cleanly;
-#  4. the module builds the way DKMS builds it (dkms.conf's MAKE line run
-#     against the packaged sources and the installed kernel headers).
+#  4. DKMS itself builds the module from the packaged sources against the
+#     installed Debian kernel headers (private dkms tree, nothing on the
+#     host).
 # Build products live in a temporary directory; logs in $T.
 set -eu
 : "${IDG_BUILD:?}" "${IDG_SRC:?}"
@@ -196,24 +197,31 @@ else
   cat "$T/purge.log"; bad "dpkg --root --purge failed"
 fi
 
-# 4. The module builds as DKMS builds it.
+# 4. DKMS builds the module from the packaged sources: the real dkms add
+# and build, with its trees in $W and, in a private mount namespace, a
+# scratch /var/lib/dkms (where dkms would write its signing key) so that
+# the host is not touched.
 kdir=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$kdir" ]; then
-  say "note: no linux-headers-*-amd64 installed; the DKMS build was not tried"
-elif [ ! -e "$src/driver/Kbuild" ] && [ ! -e "$src/driver/Makefile" ]; then
-  say "note: driver/ has no Kbuild yet; the DKMS build was not tried"
+  bad "no linux-headers-*-amd64 installed (make deps installs linux-headers-amd64)"
+elif ! command -v dkms >/dev/null; then
+  bad "dkms missing (make deps installs it)"
 else
-  dkms_tree="$W/dkms"; b="$dkms_tree/idguard/$upstream/build"
-  mkdir -p "$b"
-  dpkg-deb --fsys-tarfile "$d_dkms" | tar -xf - -C "$W" "./usr/src/idguard-$upstream"
-  cp -a "$W/usr/src/idguard-$upstream/." "$b/"
-  # dkms.conf is bash (arrays): source it as DKMS does, with its variables set.
-  kernel_source_dir=$kdir dkms_tree=$dkms_tree b=$b bash -c '
-    set -e; . "$b/dkms.conf"; cd "$b"; eval "$MAKE"' \
-    > "$T/dkms-make.log" 2>&1 || { tail -n 20 "$T/dkms-make.log"; bad "dkms.conf's MAKE failed"; }
-  loc=$(b=$b bash -c '. "$b/dkms.conf"; echo "${BUILT_MODULE_LOCATION[0]}${BUILT_MODULE_NAME[0]}.ko"')
-  [ -f "$b/$loc" ] && say "DKMS build: $loc built against $(basename "$kdir")" ||
-    bad "DKMS build did not produce $loc"
+  kver=${kdir#/usr/src/linux-headers-}
+  dpkg-deb -x "$d_dkms" "$W/dkmsroot"
+  mkdir -p "$W/dkmstree"
+  if unshare -m --propagation private sh -c '
+       mkdir -p /var/lib/dkms && mount -t tmpfs tmpfs /var/lib/dkms || exit 1
+       dkms add -m idguard -v "$1" --sourcetree "$2" --dkmstree "$3" &&
+       dkms build -m idguard -v "$1" --sourcetree "$2" --dkmstree "$3" \
+         -k "$4" --kernelsourcedir "$5"' sh \
+       "$upstream" "$W/dkmsroot/usr/src" "$W/dkmstree" "$kver" "$kdir" > "$T/dkms.log" 2>&1 &&
+     [ -f "$W/dkmstree/idguard/$upstream/$kver/$(uname -m)/module/idguard.ko" ]; then
+    say "DKMS: idguard.ko built for $kver from the packaged sources"
+  else
+    tail -n 30 "$T/dkms.log"
+    bad "dkms add/build of the packaged sources failed"
+  fi
 fi
 
 [ "$fail" = 0 ] && say "Debian packages: pass"
