@@ -4,6 +4,7 @@
  * revoke operations and reports each one on a pipe once acknowledged; it is
  * killed with SIGKILL at a random point. The store must then load, hold
  * every acknowledged grant, and no acknowledged revoke may have come back.
+ * The journal is compacted often so that kills also land in compactions.
  * IDG_CRASH_ROUNDS (default 10) kill points.
  */
 #include <glib.h>
@@ -27,6 +28,8 @@ child (const gchar *dir, int out)
 
   if (store == NULL)
     _exit (3);
+  /* compact often, so that kills land in compactions too */
+  idg_store_set_journal_limit (store, 32);
   for (i = 0; i < OPS; i++) {
     g_autofree gchar *line = NULL;
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <glib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "idg-store.h"
 #include "idg-token.h"
@@ -49,6 +51,14 @@ reload (Fixture *f)
   g_assert_no_error (error);
 }
 
+static gboolean
+has_grant (IdgStore *store, const gchar *id)
+{
+  g_autoptr(IdgGrant) g = idg_store_lookup_grant (store, id);
+
+  return g != NULL;
+}
+
 static gchar *
 grant (Fixture *f, const gchar *selector, const gchar *scopes, gint64 ttl, gchar **token)
 {
@@ -67,7 +77,7 @@ test_persist (Fixture *f, gconstpointer data)
   g_autofree gchar *token = NULL;
   g_autofree gchar *id = grant (f, "uid:1000,exe:/usr/bin/app", "imei,imsi", 3600, &token);
   g_autofree gchar *store_json = NULL;
-  g_autofree gchar *path = g_build_filename (f->dir, "store.json", NULL);
+  g_autofree gchar *path = g_build_filename (f->dir, "store.journal", NULL);
   g_autoptr(IdgGrant) g = NULL;
   g_autoptr(IdgIdentity) app = test_identity (1000, 1000, "/usr/bin/app", NULL, NULL);
   guint8 secret[IDG_SECRET_LEN];
@@ -92,7 +102,7 @@ test_persist (Fixture *f, gconstpointer data)
     g_assert_null (idg_store_dup_token_hash (f->store, "g-ffffffffffffffff"));
   }
 
-  /* only the hash is on disk, the file is private */
+  /* only the hash is on disk, the journal is private */
   g_assert_true (g_file_get_contents (path, &store_json, NULL, NULL));
   g_assert_null (strstr (store_json, token));
   g_assert_null (strstr (store_json, token + 5));
@@ -383,7 +393,7 @@ test_requests (Fixture *f, gconstpointer data)
 
   g_assert_true (idg_store_approve_request (f->store, rid, 3600, NOW, &gid, &admin_token, &error));
   g_assert_no_error (error);
-  g_assert_nonnull (idg_store_lookup_grant (f->store, gid));
+  g_assert_true (has_grant (f->store, gid));
   g_assert_true (idg_store_deny_request (f->store, rid2, NOW, &error));
   g_assert_false (idg_store_approve_request (f->store, rid2, 0, NOW, NULL, NULL, &error));
   g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE);
@@ -476,21 +486,33 @@ test_reset (Fixture *f, gconstpointer data)
   memcpy (before, idg_store_get_secret (f->store), sizeof before);
   reload (f);
   g_assert_cmpuint (idg_store_count_grants (f->store), ==, 0);
-  g_assert_null (idg_store_lookup_grant (f->store, id));
+  g_assert_false (has_grant (f->store, id));
   g_assert_cmpmem (before, sizeof before, idg_store_get_secret (f->store), IDG_SECRET_LEN);
 }
 
-/* A write that fails is not acknowledged and leaves memory unchanged. */
+/* A write that fails (here: the file size limit, EFBIG, possibly after a
+ * partial write) is not acknowledged, leaves memory unchanged, and leaves
+ * no partial record behind. */
 static void
 test_write_failure (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *id = grant (f, "uid:1", "imei", 0, NULL);
-  g_autofree gchar *moved = g_strconcat (f->dir, ".moved", NULL);
+  g_autofree gchar *jpath = g_build_filename (f->dir, "store.journal", NULL);
+  g_autofree gchar *before = NULL, *after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(IdgIdentity) who = test_identity (1, 1, NULL, NULL, NULL);
+  struct rlimit old, lim;
+  struct stat st;
   guint n = f->notified;
 
-  g_assert_cmpint (g_rename (f->dir, moved), ==, 0);
+  g_assert_true (g_file_get_contents (jpath, &before, NULL, NULL));
+  g_assert_cmpint (stat (jpath, &st), ==, 0);
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  lim = old;
+  lim.rlim_cur = (rlim_t) st.st_size + 10;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &lim), ==, 0);
+
   g_assert_false (idg_store_revoke (f->store, id, NOW, &error));
   g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO);
   g_clear_error (&error);
@@ -498,11 +520,179 @@ test_write_failure (Fixture *f, gconstpointer data)
   g_assert_false (idg_store_add_grant (f->store, "uid:2", IDG_KIND_BIT (IDG_KIND_IMEI), "p", 0, NOW,
                                        NULL, NULL, &error));
   g_assert_cmpuint (idg_store_count_grants (f->store), ==, 1);
+  /* a snapshot that cannot be written: the reset does not happen */
+  lim.rlim_cur = 20;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &lim), ==, 0);
   g_assert_false (idg_store_factory_reset (f->store, NULL));
   g_assert_cmpuint (idg_store_count_grants (f->store), ==, 1);
   g_assert_cmphex (idg_store_allowed_kinds (f->store, who, NOW, NULL), ==, IDG_KIND_BIT (IDG_KIND_IMEI));
   g_assert_cmpuint (f->notified, ==, n);
-  g_assert_cmpint (g_rename (moved, f->dir), ==, 0);
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  g_assert_true (g_file_get_contents (jpath, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+  /* and the store works on */
+  g_assert_true (idg_store_revoke (f->store, id, NOW, NULL));
+  reload (f);
+  g_assert_cmphex (idg_store_allowed_kinds (f->store, who, NOW, NULL), ==, 0);
+}
+
+static gchar *
+read_journal (Fixture *f)
+{
+  g_autofree gchar *path = g_build_filename (f->dir, "store.journal", NULL);
+  gchar *data = NULL;
+
+  g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
+  return data;
+}
+
+static void
+write_journal (Fixture *f, const gchar *data)
+{
+  g_autofree gchar *path = g_build_filename (f->dir, "store.journal", NULL);
+
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+}
+
+/* Reloading never changes what was acknowledged, however often. */
+static void
+test_journal_reload (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *a = grant (f, "uid:1", "imei", 0, NULL);
+  g_autofree gchar *before = NULL, *after = NULL;
+  guint i;
+
+  reload (f);
+  before = read_journal (f);
+  for (i = 0; i < 3; i++)
+    reload (f);
+  after = read_journal (f);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_true (has_grant (f->store, a));
+  /* an empty store reloads too */
+  g_assert_true (idg_store_factory_reset (f->store, NULL));
+  reload (f);
+  reload (f);
+  g_assert_cmpuint (idg_store_count_grants (f->store), ==, 0);
+}
+
+/* A torn last line (crash mid-append) was never acknowledged: cut off. */
+static void
+test_journal_torn (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *a = grant (f, "uid:1", "imei", 0, NULL);
+  g_autofree gchar *good = NULL, *torn = NULL, *after = NULL, *b = NULL;
+
+  idg_store_free (f->store);
+  f->store = NULL;
+  good = read_journal (f);
+  torn = g_strconcat (good, "{\"g\":{\"id\":\"g-00", NULL);
+  write_journal (f, torn);
+  f->store = idg_store_load (f->dir, NULL);
+  g_assert_nonnull (f->store);
+  g_assert_cmpuint (idg_store_count_grants (f->store), ==, 1);
+  g_assert_true (has_grant (f->store, a));
+  after = read_journal (f);
+  g_assert_cmpstr (after, ==, good);
+  /* and appending goes on after the cut */
+  b = grant (f, "uid:2", "imsi", 0, NULL);
+  reload (f);
+  g_assert_cmpuint (idg_store_count_grants (f->store), ==, 2);
+}
+
+static void
+test_journal_corrupt (Fixture *f, gconstpointer data)
+{
+  const gchar *bad[] = {
+    "",                                             /* no header */
+    "{\"journal\":1,\"generation\":5}\n",          /* newer than the snapshot */
+    "{\"journal\":2,\"generation\":0}\n",
+    "{\"journal\":1,\"generation\":0}\ngarbage\n",
+    "{\"journal\":1,\"generation\":0}\n{\"x\":1}\n",
+    "{\"journal\":1,\"generation\":0}\n{\"g\":{\"id\":\"g-0000000000000001\"}}\n",
+    "{\"journal\":1,\"generation\":0}\n{\"drop\":\"bogus\"}\n",
+  };
+  static const gchar with_nul[] = "{\"journal\":1,\"generation\":0}\n{\"drop\":\"r-00\0\"}\n";
+  g_autofree gchar *a = grant (f, "uid:1", "imei", 0, NULL);
+  guint i;
+
+  idg_store_free (f->store);
+  f->store = NULL;
+  for (i = 0; i <= G_N_ELEMENTS (bad); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *path = g_build_filename (f->dir, "store.journal", NULL);
+    gboolean nul = i == G_N_ELEMENTS (bad);
+
+    g_test_message ("journal case %u", i);
+    g_assert_true (g_file_set_contents (path, nul ? with_nul : bad[i],
+                                        nul ? (gssize) sizeof with_nul - 1 : -1, NULL));
+    g_assert_null (idg_store_load (f->dir, &error));
+    g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT);
+    g_assert_null (strchr (error->message, '\n'));
+  }
+  /* the journal held the only grant: gone with it, but a valid empty one loads */
+  write_journal (f, "{\"journal\":1,\"generation\":0}\n");
+  f->store = idg_store_load (f->dir, NULL);
+  g_assert_nonnull (f->store);
+  g_assert_false (has_grant (f->store, a));
+}
+
+/* Compaction: a new snapshot, a fresh journal; state identical. */
+static void
+test_journal_compaction (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(IdgIdentity) who = test_identity (49, 49, NULL, NULL, NULL);   /* never revoked below */
+  g_autofree gchar *snap_path = g_build_filename (f->dir, "store.json", NULL);
+  g_autofree gchar *journal = NULL;
+  guint i;
+
+  idg_store_set_journal_limit (f->store, 8);
+  for (i = 0; i < 50; i++) {
+    g_autofree gchar *sel = g_strdup_printf ("uid:%u", i);
+    g_ptr_array_add (ids, grant (f, sel, "imei", 0, NULL));
+    if (i % 3 == 0)
+      g_assert_true (idg_store_revoke (f->store, ids->pdata[i / 2], NOW, NULL));
+  }
+  g_assert_true (g_file_test (snap_path, G_FILE_TEST_EXISTS));
+  journal = read_journal (f);
+  g_assert_false (g_str_has_prefix (journal, "{\"journal\":1,\"generation\":0}"));
+  for (i = 0; i < 2; i++) {
+    guint k, active = 0;
+
+    for (k = 0; k < 50; k++) {
+      g_autoptr(IdgGrant) g = idg_store_lookup_grant (f->store, ids->pdata[k]);
+      g_assert_nonnull (g);
+      active += !g->revoked;
+    }
+    g_assert_cmpuint (active, ==, idg_store_count_active (f->store, NOW));
+    g_assert_cmphex (idg_store_allowed_kinds (f->store, who, NOW, NULL), ==, IDG_KIND_BIT (IDG_KIND_IMEI));
+    reload (f);
+  }
+  /* A crash between the snapshot's rename and the new journal's leaves the
+   * previous journal (whose records are all in the snapshot): ignored. */
+  idg_store_set_journal_limit (f->store, 8);
+  for (i = 0; i < 200; i++) {
+    g_autofree gchar *prev = read_journal (f);
+    g_autofree gchar *now_j = NULL;
+    g_autofree gchar *sel = g_strdup_printf ("uid:%u", 1000 + i);
+    g_autofree gchar *id = grant (f, sel, "imsi", 0, NULL);
+    guint count = idg_store_count_grants (f->store);
+
+    now_j = read_journal (f);
+    if (strncmp (prev, now_j, strchr (prev, '\n') - prev) == 0)
+      continue;
+    idg_store_free (f->store);
+    f->store = NULL;
+    write_journal (f, prev);
+    f->store = idg_store_load (f->dir, NULL);
+    g_assert_nonnull (f->store);
+    g_assert_cmpuint (idg_store_count_grants (f->store), ==, count);
+    g_assert_true (has_grant (f->store, id));
+    break;
+  }
+  g_assert_cmpuint (i, <, 200);
 }
 
 /* Many grants: a lookup for a peer touches only its buckets. */
@@ -550,6 +740,10 @@ main (int argc, char **argv)
   ADD ("request-no-admin-token", test_request_no_admin_token);
   ADD ("reset", test_reset);
   ADD ("write-failure", test_write_failure);
+  ADD ("journal-reload", test_journal_reload);
+  ADD ("journal-torn", test_journal_torn);
+  ADD ("journal-corrupt", test_journal_corrupt);
+  ADD ("journal-compaction", test_journal_compaction);
   g_test_add_func ("/broker/store/corrupt", test_corrupt);
   g_test_add_func ("/broker/store/bad-secret", test_bad_secret);
   g_test_add_func ("/broker/store/many", test_many);

@@ -1,66 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The consent store. In memory: grants (creation order, by id, by token
- * hash, and an index by the most specific item of their selector) and
- * requests. On disk: STATE_DIR/store.json, rewritten crash-safely after every
- * change and before the change is acknowledged; STATE_DIR/secret; and
- * STATE_DIR/lock, held with flock() so that two brokers never share a store.
- *
- * store.json:
- *   {"version":1,
- *    "grants":[{"id":"g-..","selector":"uid:1000,exe:/usr/bin/x","scopes":"imei,imsi",
- *               "purpose":"..","created":N,"expires":N,"revoked":false,
- *               "revoked-at":0,"token-hash":"<64 hex>"|null,"request":"r-.."|null}],
- *    "requests":[{"id":"r-..","selector":"..","requester":"..","service":"..",
- *                 "scopes":"..","purpose":"..","state":"pending","created":N,
- *                 "decided":0,"grant":"g-.."|null}]}
+ * The consent store's model: grants (creation order, by id, by token hash,
+ * and an index by the most specific item of their selector) and requests,
+ * and the operations on them. Every change is first made in memory, then
+ * made durable (idg-store-disk.c: a journal line, fdatasync) and only then
+ * acknowledged; if it cannot be made durable it is undone in memory.
+ * STATE_DIR/secret holds the device secret (32 bytes, 0600).
  */
-#include "idg-store.h"
+#include "idg-store-private.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gio.h>
-#include <json-glib/json-glib.h>
 
-#include "idg-selector.h"
 #include "idg-token.h"
 
 G_DEFINE_QUARK (idg-store-error-quark, idg_store_error)
 
 #define STORE_FILE   "store.json"
+#define JOURNAL_FILE "store.journal"
 #define SECRET_FILE  "secret"
-#define LOCK_FILE    "lock"
-#define STORE_VERSION 1
-#define MAX_PURPOSE  512
 #define MAX_TTL      (100 * 365 * 24 * 3600LL)
 #define MAX_PENDING_PER_SELECTOR 8
 #define MAX_REQUESTS 4096
+#define DEFAULT_JOURNAL_LIMIT 4096
 
-typedef struct {
-  IdgGrant     pub;
-  IdgSelector *sel;
-  gchar       *token_hash;   /* NULL: no token (approved, not yet claimed) */
-  gchar       *index_key;    /* bucket it sits in while not revoked, or NULL */
-} Grant;
-
-struct _IdgStore {
-  gchar          *dir;            /* NULL: in-memory (load_data, fuzzing) */
-  int             lock_fd;
-  GPtrArray      *grants;         /* Grant*, creation order, owns */
-  GHashTable     *grant_by_id;    /* id -> Grant* */
-  GHashTable     *grant_by_hash;  /* token hash -> Grant* */
-  GHashTable     *index;          /* key -> GPtrArray of Grant* (not revoked) */
-  GPtrArray      *requests;       /* IdgRequest*, creation order, owns */
-  GHashTable     *request_by_id;
-  guint8          secret[IDG_SECRET_LEN];
-  IdgStoreNotify  notify;
-  gpointer        notify_data;
-};
+typedef IdgStoreGrant Grant;
 
 static const gchar *const request_states[] = { "pending", "approved", "denied", "claimed" };
 
@@ -68,6 +35,20 @@ const gchar *
 idg_request_state_to_string (IdgRequestState state)
 {
   return (guint) state < G_N_ELEMENTS (request_states) ? request_states[state] : "invalid";
+}
+
+gboolean
+idg_request_state_from_string (const gchar     *str,
+                               IdgRequestState *out)
+{
+  guint s;
+
+  for (s = 0; str != NULL && s < G_N_ELEMENTS (request_states); s++)
+    if (g_str_equal (str, request_states[s])) {
+      *out = (IdgRequestState) s;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 const gchar *
@@ -84,11 +65,27 @@ idg_refusal_to_string (IdgRefusal refusal)
   return "invalid";
 }
 
+gboolean
+idg_store_valid_text (const gchar *text)
+{
+  const gchar *p;
+
+  if (text == NULL || *text == '\0' || strlen (text) > IDG_STORE_MAX_PURPOSE ||
+      !g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  for (p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
+}
+
 /* ---- grants in memory ---- */
 
-static void
-grant_free_internal (Grant *g)
+void
+idg_store_grant_free_internal (Grant *g)
 {
+  if (g == NULL)
+    return;
   g_free (g->pub.id);
   g_free (g->pub.selector);
   g_free (g->pub.purpose);
@@ -180,25 +177,43 @@ index_remove (IdgStore *store,
   g_clear_pointer (&g->index_key, g_free);
 }
 
-/* Takes g; FALSE (and g freed) on a duplicate id or token hash. */
-static gboolean
-insert_grant (IdgStore *store,
-              Grant    *g)
+/* Takes g. A grant with the same id is updated in place (same object, same
+ * position); FALSE (g freed) if another grant holds its token hash. */
+gboolean
+idg_store_put_grant (IdgStore *store,
+                     Grant    *g)
 {
-  if (g_hash_table_contains (store->grant_by_id, g->pub.id) ||
-      (g->token_hash != NULL && g_hash_table_contains (store->grant_by_hash, g->token_hash))) {
-    grant_free_internal (g);
+  Grant *old = g_hash_table_lookup (store->grant_by_id, g->pub.id);
+  Grant *holder = g->token_hash != NULL ? g_hash_table_lookup (store->grant_by_hash, g->token_hash) : NULL;
+  Grant tmp;
+
+  if (holder != NULL && holder != old) {
+    idg_store_grant_free_internal (g);
     return FALSE;
   }
-  g_ptr_array_add (store->grants, g);
-  g_hash_table_insert (store->grant_by_id, g->pub.id, g);
-  if (g->token_hash != NULL)
-    g_hash_table_insert (store->grant_by_hash, g->token_hash, g);
-  index_add (store, g);
+  if (old == NULL) {
+    g_ptr_array_add (store->grants, g);
+    g_hash_table_insert (store->grant_by_id, g->pub.id, g);
+    if (g->token_hash != NULL)
+      g_hash_table_insert (store->grant_by_hash, g->token_hash, g);
+    index_add (store, g);
+    return TRUE;
+  }
+  index_remove (store, old);
+  if (old->token_hash != NULL)
+    g_hash_table_remove (store->grant_by_hash, old->token_hash);
+  tmp = *old;
+  *old = *g;
+  *g = tmp;
+  g_hash_table_replace (store->grant_by_id, old->pub.id, old);
+  if (old->token_hash != NULL)
+    g_hash_table_insert (store->grant_by_hash, old->token_hash, old);
+  index_add (store, old);
+  idg_store_grant_free_internal (g);   /* the previous contents */
   return TRUE;
 }
 
-/* Undo of insert_grant for the last grant added. */
+/* Undo of idg_store_put_grant for a grant just added. */
 static void
 remove_grant (IdgStore *store,
               Grant    *g)
@@ -254,36 +269,49 @@ idg_request_free (IdgRequest *request)
   g_free (request);
 }
 
-static gboolean
-insert_request (IdgStore   *store,
-                IdgRequest *r)
+/* Takes r; replaces a request with the same id in place. */
+void
+idg_store_put_request (IdgStore   *store,
+                       IdgRequest *r)
 {
-  if (g_hash_table_contains (store->request_by_id, r->id)) {
-    idg_request_free (r);
-    return FALSE;
+  IdgRequest *old = g_hash_table_lookup (store->request_by_id, r->id);
+  IdgRequest tmp;
+
+  if (old == NULL) {
+    g_ptr_array_add (store->requests, r);
+    g_hash_table_insert (store->request_by_id, r->id, r);
+    return;
   }
-  g_ptr_array_add (store->requests, r);
-  g_hash_table_insert (store->request_by_id, r->id, r);
-  return TRUE;
+  tmp = *old;
+  *old = *r;
+  *r = tmp;
+  g_hash_table_replace (store->request_by_id, old->id, old);
+  idg_request_free (r);
 }
 
-static void
-remove_request (IdgStore   *store,
-                IdgRequest *r)
+void
+idg_store_drop_request (IdgStore    *store,
+                        const gchar *request_id)
 {
-  g_hash_table_remove (store->request_by_id, r->id);
+  IdgRequest *r = g_hash_table_lookup (store->request_by_id, request_id);
+
+  if (r == NULL)
+    return;
+  g_hash_table_remove (store->request_by_id, request_id);
   g_ptr_array_remove (store->requests, r);   /* frees */
 }
 
 /* ---- the store object ---- */
 
-static IdgStore *
-store_new (void)
+IdgStore *
+idg_store_new_empty (void)
 {
   IdgStore *store = g_new0 (IdgStore, 1);
 
   store->lock_fd = -1;
-  store->grants = g_ptr_array_new_with_free_func ((GDestroyNotify) grant_free_internal);
+  store->journal_fd = -1;
+  store->journal_limit = DEFAULT_JOURNAL_LIMIT;
+  store->grants = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_store_grant_free_internal);
   store->grant_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   store->grant_by_hash = g_hash_table_new (g_str_hash, g_str_equal);
   store->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -293,8 +321,8 @@ store_new (void)
   return store;
 }
 
-static void
-store_clear (IdgStore *store)
+void
+idg_store_clear_all (IdgStore *store)
 {
   g_hash_table_remove_all (store->index);
   g_hash_table_remove_all (store->grant_by_hash);
@@ -309,7 +337,7 @@ idg_store_free (IdgStore *store)
 {
   if (store == NULL)
     return;
-  store_clear (store);
+  idg_store_clear_all (store);
   g_hash_table_unref (store->index);
   g_hash_table_unref (store->grant_by_hash);
   g_hash_table_unref (store->grant_by_id);
@@ -317,8 +345,7 @@ idg_store_free (IdgStore *store)
   g_hash_table_unref (store->request_by_id);
   g_ptr_array_unref (store->requests);
   idg_wipe (store->secret, sizeof store->secret);
-  if (store->lock_fd >= 0)
-    close (store->lock_fd);
+  idg_store_disk_close (store);
   g_free (store->dir);
   g_free (store);
 }
@@ -330,6 +357,13 @@ idg_store_set_notify (IdgStore       *store,
 {
   store->notify = notify;
   store->notify_data = user_data;
+}
+
+void
+idg_store_set_journal_limit (IdgStore *store,
+                             guint     n_records)
+{
+  store->journal_limit = MAX (n_records, 1);
 }
 
 static void
@@ -347,466 +381,35 @@ idg_store_get_secret (IdgStore *store)
   return store->secret;
 }
 
-/* ---- files ---- */
-
+/* Makes the changed records durable; compacts the journal when it has
+ * grown past max(limit, records in the snapshot), so that the snapshot
+ * writes cost O(1) per change amortized. Nothing to do in memory only. */
 static gboolean
-set_io_error (GError      **error,
-              int           err,
-              const gchar  *what,
-              const gchar  *path)
+commit (IdgStore      *store,
+        Grant *const  *grants,
+        guint          n_grants,
+        IdgRequest    *request,
+        const gchar   *drop_request,
+        GError       **error)
 {
-  g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
-               "%s %s: %s", what, path, g_strerror (err));
-  return FALSE;
-}
-
-static gboolean
-fsync_dir (const gchar  *dir,
-           GError      **error)
-{
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) < 0) {
-    int saved = errno;
-    if (fd >= 0)
-      close (fd);
-    return set_io_error (error, saved, "cannot sync directory", dir);
-  }
-  close (fd);
-  return TRUE;
-}
-
-/* Crash-safe replacement of dir/name: temp file, fsync, rename, fsync dir. */
-static gboolean
-write_atomic (const gchar   *dir,
-              const gchar   *name,
-              const guint8  *data,
-              gsize          len,
-              GError       **error)
-{
-  g_autofree gchar *path = g_build_filename (dir, name, NULL);
-  g_autofree gchar *tmp = g_strdup_printf ("%s/.%s.XXXXXX", dir, name);
-  gsize done = 0;
-  int fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-
-  if (fd < 0)
-    return set_io_error (error, errno, "cannot create a file in", dir);
-  while (done < len) {
-    ssize_t n = write (fd, data + done, len - done);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      goto fail;
-    done += (gsize) n;
-  }
-  if (fsync (fd) < 0)
-    goto fail;
-  if (close (fd) < 0) {
-    fd = -1;
-    goto fail;
-  }
-  fd = -1;
-  if (rename (tmp, path) < 0)
-    goto fail;
-  return fsync_dir (dir, error);
-
-fail:
-  {
-    int saved = errno != 0 ? errno : EIO;
-    if (fd >= 0)
-      close (fd);
-    unlink (tmp);
-    return set_io_error (error, saved, "cannot write", path);
-  }
-}
-
-static JsonNode *
-str_or_null (const gchar *s)
-{
-  JsonNode *n = json_node_new (s != NULL ? JSON_NODE_VALUE : JSON_NODE_NULL);
-
-  if (s != NULL)
-    json_node_set_string (n, s);
-  return n;
-}
-
-static gchar *
-serialize (IdgStore *store,
-           gsize    *len)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  guint i;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, STORE_VERSION);
-  json_builder_set_member_name (b, "grants");
-  json_builder_begin_array (b);
-  for (i = 0; i < store->grants->len; i++) {
-    Grant *g = g_ptr_array_index (store->grants, i);
-    g_autofree gchar *scopes = idg_kind_mask_to_string (g->pub.scopes);
-
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "id");
-    json_builder_add_string_value (b, g->pub.id);
-    json_builder_set_member_name (b, "selector");
-    json_builder_add_string_value (b, g->pub.selector);
-    json_builder_set_member_name (b, "scopes");
-    json_builder_add_string_value (b, scopes);
-    json_builder_set_member_name (b, "purpose");
-    json_builder_add_string_value (b, g->pub.purpose);
-    json_builder_set_member_name (b, "created");
-    json_builder_add_int_value (b, g->pub.created);
-    json_builder_set_member_name (b, "expires");
-    json_builder_add_int_value (b, g->pub.expires);
-    json_builder_set_member_name (b, "revoked");
-    json_builder_add_boolean_value (b, g->pub.revoked);
-    json_builder_set_member_name (b, "revoked-at");
-    json_builder_add_int_value (b, g->pub.revoked_at);
-    json_builder_set_member_name (b, "token-hash");
-    json_builder_add_value (b, str_or_null (g->token_hash));
-    json_builder_set_member_name (b, "request");
-    json_builder_add_value (b, str_or_null (g->pub.request_id));
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "requests");
-  json_builder_begin_array (b);
-  for (i = 0; i < store->requests->len; i++) {
-    IdgRequest *r = g_ptr_array_index (store->requests, i);
-    g_autofree gchar *scopes = idg_kind_mask_to_string (r->scopes);
-
-    json_builder_begin_object (b);
-    json_builder_set_member_name (b, "id");
-    json_builder_add_string_value (b, r->id);
-    json_builder_set_member_name (b, "selector");
-    json_builder_add_string_value (b, r->selector);
-    json_builder_set_member_name (b, "requester");
-    json_builder_add_string_value (b, r->requester);
-    json_builder_set_member_name (b, "service");
-    json_builder_add_string_value (b, r->service);
-    json_builder_set_member_name (b, "scopes");
-    json_builder_add_string_value (b, scopes);
-    json_builder_set_member_name (b, "purpose");
-    json_builder_add_string_value (b, r->purpose);
-    json_builder_set_member_name (b, "state");
-    json_builder_add_string_value (b, idg_request_state_to_string (r->state));
-    json_builder_set_member_name (b, "created");
-    json_builder_add_int_value (b, r->created);
-    json_builder_set_member_name (b, "decided");
-    json_builder_add_int_value (b, r->decided);
-    json_builder_set_member_name (b, "grant");
-    json_builder_add_value (b, str_or_null (r->grant_id));
-    json_builder_end_object (b);
-  }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, len);
-}
-
-/* Writes store.json; nothing to do for an in-memory store. */
-static gboolean
-save (IdgStore  *store,
-      GError   **error)
-{
-  g_autofree gchar *data = NULL;
-  gsize len = 0;
+  g_autoptr(GError) local = NULL;
 
   if (store->dir == NULL)
     return TRUE;
-  data = serialize (store, &len);
-  if (!write_atomic (store->dir, STORE_FILE, (const guint8 *) data, len, error)) {
-    g_prefix_error (error, "consent store not saved: ");
+  if (store->broken) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+                 "consent store in a failed state after a write error; restart the broker");
     return FALSE;
   }
+  if (!idg_store_disk_append (store, grants, n_grants, request, drop_request, error))
+    return FALSE;
+  if (store->journal_lines >= MAX (store->journal_limit, store->snapshot_records) &&
+      !idg_store_disk_rewrite (store, &local))
+    g_warning ("consent store: compaction failed (changes stay in the journal): %s", local->message);
   return TRUE;
 }
 
-/* ---- parsing store.json (untrusted: strict types, every field checked) ---- */
-
-static gboolean
-corrupt (GError      **error,
-         const gchar  *what,
-         guint         index,
-         const gchar  *member)
-{
-  g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-               "%s %u: member '%s' missing or invalid", what, index, member);
-  return FALSE;
-}
-
-static const gchar *
-get_str (JsonObject  *o,
-         const gchar *member,
-         gboolean     nullable,
-         gboolean    *ok)
-{
-  JsonNode *n = json_object_get_member (o, member);
-
-  if (n != NULL && JSON_NODE_HOLDS_NULL (n) && nullable)
-    return NULL;
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING ||
-      !g_utf8_validate (json_node_get_string (n), -1, NULL)) {
-    *ok = FALSE;
-    return NULL;
-  }
-  return json_node_get_string (n);
-}
-
-static gint64
-get_time (JsonObject  *o,
-          const gchar *member,
-          gboolean    *ok)
-{
-  JsonNode *n = json_object_get_member (o, member);
-  gint64 v;
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64) {
-    *ok = FALSE;
-    return 0;
-  }
-  v = json_node_get_int (n);
-  if (v < 0 || v > G_MAXINT64 / 2)
-    *ok = FALSE;
-  return v;
-}
-
-static gboolean
-valid_id (const gchar *id,
-          gchar        prefix)
-{
-  gsize i;
-
-  if (id == NULL || strlen (id) != 18 || id[0] != prefix || id[1] != '-')
-    return FALSE;
-  for (i = 2; i < 18; i++)
-    if (!g_ascii_isxdigit (id[i]) || g_ascii_isupper (id[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-valid_hash (const gchar *h)
-{
-  gsize i;
-
-  if (strlen (h) != IDG_TOKEN_HASH_LEN)
-    return FALSE;
-  for (i = 0; i < IDG_TOKEN_HASH_LEN; i++)
-    if (!g_ascii_isxdigit (h[i]) || g_ascii_isupper (h[i]))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-valid_text (const gchar *text)
-{
-  const gchar *p;
-
-  if (text == NULL || *text == '\0' || strlen (text) > MAX_PURPOSE ||
-      !g_utf8_validate (text, -1, NULL))
-    return FALSE;
-  for (p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return FALSE;
-  return TRUE;
-}
-
-static guint32
-parse_scopes (const gchar *s,
-              gboolean    *ok)
-{
-  guint32 mask;
-
-  if (s == NULL) {
-    *ok = FALSE;
-    return 0;
-  }
-  mask = idg_kind_mask_parse (s, NULL);
-  if (mask == 0)
-    *ok = FALSE;
-  return mask;
-}
-
-static gboolean
-parse_grant (IdgStore    *store,
-             JsonNode    *node,
-             guint        i,
-             GError     **error)
-{
-  JsonObject *o;
-  Grant *g;
-  gboolean ok = TRUE;
-  const gchar *id, *selector, *scopes, *purpose, *hash, *request;
-  JsonNode *rev;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return corrupt (error, "grant", i, "(object)");
-  o = json_node_get_object (node);
-  id = get_str (o, "id", FALSE, &ok);
-  if (!ok || !valid_id (id, 'g'))
-    return corrupt (error, "grant", i, "id");
-  selector = get_str (o, "selector", FALSE, &ok);
-  scopes = get_str (o, "scopes", FALSE, &ok);
-  purpose = get_str (o, "purpose", FALSE, &ok);
-  hash = get_str (o, "token-hash", TRUE, &ok);
-  request = get_str (o, "request", TRUE, &ok);
-  if (!ok)
-    return corrupt (error, "grant", i, "selector/scopes/purpose/token-hash/request");
-  g = g_new0 (Grant, 1);
-  g->sel = idg_selector_parse (selector, NULL);
-  g->pub.scopes = parse_scopes (scopes, &ok);
-  g->pub.created = get_time (o, "created", &ok);
-  g->pub.expires = get_time (o, "expires", &ok);
-  g->pub.revoked_at = get_time (o, "revoked-at", &ok);
-  rev = json_object_get_member (o, "revoked");
-  if (rev == NULL || !JSON_NODE_HOLDS_VALUE (rev) || json_node_get_value_type (rev) != G_TYPE_BOOLEAN)
-    ok = FALSE;
-  else
-    g->pub.revoked = json_node_get_boolean (rev);
-  if (!ok || g->sel == NULL || !valid_text (purpose) ||
-      (hash != NULL && !valid_hash (hash)) || (request != NULL && !valid_id (request, 'r'))) {
-    grant_free_internal (g);
-    return corrupt (error, "grant", i, "selector/scopes/purpose/times/token-hash");
-  }
-  g->pub.id = g_strdup (id);
-  g->pub.selector = idg_selector_to_string (g->sel);
-  g->pub.purpose = g_strdup (purpose);
-  g->pub.request_id = g_strdup (request);
-  g->token_hash = g_strdup (hash);
-  if (!insert_grant (store, g)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-                 "grant %u: duplicate id or token hash", i);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-parse_request (IdgStore  *store,
-               JsonNode  *node,
-               guint      i,
-               GError   **error)
-{
-  JsonObject *o;
-  IdgRequest *r;
-  gboolean ok = TRUE;
-  const gchar *id, *selector, *requester, *service, *scopes, *purpose, *state, *grant;
-  g_autoptr(IdgSelector) sel = NULL;
-  guint s;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    return corrupt (error, "request", i, "(object)");
-  o = json_node_get_object (node);
-  id = get_str (o, "id", FALSE, &ok);
-  selector = get_str (o, "selector", FALSE, &ok);
-  requester = get_str (o, "requester", FALSE, &ok);
-  service = get_str (o, "service", FALSE, &ok);
-  scopes = get_str (o, "scopes", FALSE, &ok);
-  purpose = get_str (o, "purpose", FALSE, &ok);
-  state = get_str (o, "state", FALSE, &ok);
-  grant = get_str (o, "grant", TRUE, &ok);
-  if (!ok || !valid_id (id, 'r') || (grant != NULL && !valid_id (grant, 'g')) ||
-      !valid_text (purpose))
-    return corrupt (error, "request", i, "id/strings");
-  sel = idg_selector_parse (selector, NULL);
-  if (sel == NULL)
-    return corrupt (error, "request", i, "selector");
-  for (s = 0; s < G_N_ELEMENTS (request_states); s++)
-    if (g_str_equal (state, request_states[s]))
-      break;
-  if (s == G_N_ELEMENTS (request_states))
-    return corrupt (error, "request", i, "state");
-  r = g_new0 (IdgRequest, 1);
-  r->state = (IdgRequestState) s;
-  r->scopes = parse_scopes (scopes, &ok);
-  r->created = get_time (o, "created", &ok);
-  r->decided = get_time (o, "decided", &ok);
-  if (!ok) {
-    idg_request_free (r);
-    return corrupt (error, "request", i, "scopes/times");
-  }
-  r->id = g_strdup (id);
-  r->selector = idg_selector_to_string (sel);
-  r->requester = g_strdup (requester);
-  r->service = g_strdup (service);
-  r->purpose = g_strdup (purpose);
-  r->grant_id = g_strdup (grant);
-  if (!insert_request (store, r)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-                 "request %u: duplicate id", i);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-parse_into (IdgStore     *store,
-            const gchar  *data,
-            gsize         len,
-            GError      **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local = NULL;
-  JsonNode *root;
-  JsonObject *o;
-  JsonNode *version, *grants, *requests;
-  guint i;
-
-  if (len > G_MAXSSIZE || !json_parser_load_from_data (parser, data, (gssize) len, &local)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-                 "not valid JSON: %s", local != NULL ? local->message : "too large");
-    return FALSE;
-  }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "not a JSON object");
-    return FALSE;
-  }
-  o = json_node_get_object (root);
-  version = json_object_get_member (o, "version");
-  grants = json_object_get_member (o, "grants");
-  requests = json_object_get_member (o, "requests");
-  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
-      json_node_get_value_type (version) != G_TYPE_INT64 ||
-      json_node_get_int (version) != STORE_VERSION) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-                 "unknown or missing version (expected %d)", STORE_VERSION);
-    return FALSE;
-  }
-  if (grants == NULL || !JSON_NODE_HOLDS_ARRAY (grants) ||
-      requests == NULL || !JSON_NODE_HOLDS_ARRAY (requests)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-                 "grants or requests missing");
-    return FALSE;
-  }
-  for (i = 0; i < json_array_get_length (json_node_get_array (grants)); i++)
-    if (!parse_grant (store, json_array_get_element (json_node_get_array (grants), i), i, error))
-      return FALSE;
-  for (i = 0; i < json_array_get_length (json_node_get_array (requests)); i++)
-    if (!parse_request (store, json_array_get_element (json_node_get_array (requests), i), i, error))
-      return FALSE;
-  return TRUE;
-}
-
-IdgStore *
-idg_store_load_data (const gchar  *data,
-                     gsize         len,
-                     GError      **error)
-{
-  IdgStore *store = store_new ();
-
-  if (!parse_into (store, data, len, error)) {
-    idg_store_free (store);
-    return NULL;
-  }
-  return store;
-}
+/* ---- loading ---- */
 
 static gboolean
 load_secret (IdgStore  *store,
@@ -834,7 +437,7 @@ load_secret (IdgStore  *store,
     return FALSE;
   }
   return idg_random_bytes (store->secret, IDG_SECRET_LEN, error) &&
-         write_atomic (store->dir, SECRET_FILE, store->secret, IDG_SECRET_LEN, error);
+         idg_store_write_atomic (store->dir, SECRET_FILE, store->secret, IDG_SECRET_LEN, error);
 }
 
 /* Temp files of writes a crash interrupted: never acknowledged, dropped. */
@@ -845,7 +448,8 @@ remove_stale_temps (const gchar *dir)
   const gchar *name;
 
   while (d != NULL && (name = g_dir_read_name (d)) != NULL) {
-    if (g_str_has_prefix (name, "." STORE_FILE ".") || g_str_has_prefix (name, "." SECRET_FILE ".")) {
+    if (g_str_has_prefix (name, "." STORE_FILE ".") || g_str_has_prefix (name, "." SECRET_FILE ".") ||
+        g_str_has_prefix (name, "." JOURNAL_FILE ".")) {
       g_autofree gchar *p = g_build_filename (dir, name, NULL);
       unlink (p);
     }
@@ -858,35 +462,12 @@ IdgStore *
 idg_store_load (const gchar  *state_dir,
                 GError      **error)
 {
-  g_autofree gchar *lock_path = g_build_filename (state_dir, LOCK_FILE, NULL);
-  g_autofree gchar *path = g_build_filename (state_dir, STORE_FILE, NULL);
-  g_autoptr(GError) local = NULL;
-  g_autofree gchar *data = NULL;
-  IdgStore *store = store_new ();
-  gsize len = 0;
+  IdgStore *store = idg_store_new_empty ();
 
   store->dir = g_strdup (state_dir);
-  store->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (store->lock_fd < 0) {
-    set_io_error (error, errno, "cannot open", lock_path);
-    goto fail;
-  }
-  if (flock (store->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
-                 "consent store %s is in use by another broker", state_dir);
-    goto fail;
-  }
   remove_stale_temps (state_dir);
-  if (g_file_get_contents (path, &data, &len, &local)) {
-    if (!parse_into (store, data, len, error)) {
-      g_prefix_error (error, "consent store %s is corrupt: ", path);
-      goto fail;
-    }
-  } else if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
-                 "consent store unreadable: %s", local->message);
+  if (!idg_store_disk_load (store, error))
     goto fail;
-  }
   if (!load_secret (store, error)) {
     g_prefix_error (error, "device secret: ");
     goto fail;
@@ -896,6 +477,20 @@ idg_store_load (const gchar  *state_dir,
 fail:
   idg_store_free (store);
   return NULL;
+}
+
+IdgStore *
+idg_store_load_data (const gchar  *data,
+                     gsize         len,
+                     GError      **error)
+{
+  IdgStore *store = idg_store_new_empty ();
+
+  if (!idg_store_disk_parse (store, data, len, error)) {
+    idg_store_free (store);
+    return NULL;
+  }
+  return store;
 }
 
 /* ---- grants API ---- */
@@ -931,9 +526,9 @@ check_args (guint32       scopes,
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "no valid scope given");
     return FALSE;
   }
-  if (!valid_text (purpose)) {
+  if (!idg_store_valid_text (purpose)) {
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
-                 "purpose must be 1 to %d bytes of printable UTF-8", MAX_PURPOSE);
+                 "purpose must be 1 to %d bytes of printable UTF-8", IDG_STORE_MAX_PURPOSE);
     return FALSE;
   }
   if (ttl < 0 || ttl > MAX_TTL) {
@@ -970,7 +565,7 @@ make_grant (IdgStore           *store,
   if (token != NULL) {
     *token = idg_token_new (error);
     if (*token == NULL) {
-      grant_free_internal (g);
+      idg_store_grant_free_internal (g);
       return NULL;
     }
     g->token_hash = idg_token_hash (*token);
@@ -1003,12 +598,12 @@ idg_store_add_grant (IdgStore     *store,
   g = make_grant (store, sel, scopes, purpose, ttl, now, &token, error);
   if (g == NULL)
     return FALSE;
-  if (!insert_grant (store, g)) {
+  if (!idg_store_put_grant (store, g)) {
     idg_token_free (token);
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
     return FALSE;
   }
-  if (!save (store, error)) {
+  if (!commit (store, &g, 1, NULL, NULL, error)) {
     remove_grant (store, g);
     idg_token_free (token);
     return FALSE;
@@ -1052,7 +647,7 @@ idg_store_revoke (IdgStore     *store,
   if (g->pub.revoked)
     return TRUE;
   set_revoked (store, g, TRUE, now);
-  if (!save (store, error)) {
+  if (!commit (store, &g, 1, NULL, NULL, error)) {
     set_revoked (store, g, FALSE, 0);
     return FALSE;
   }
@@ -1090,7 +685,7 @@ idg_store_revoke_selector (IdgStore     *store,
   }
   if (done->len == 0)
     return TRUE;
-  if (!save (store, error)) {
+  if (!commit (store, (Grant *const *) done->pdata, done->len, NULL, NULL, error)) {
     for (i = 0; i < done->len; i++)
       set_revoked (store, g_ptr_array_index (done, i), FALSE, 0);
     return FALSE;
@@ -1280,22 +875,22 @@ idg_store_check_token (IdgStore          *store,
 
 /* ---- requests API ---- */
 
-/* Keeps the request list bounded: drops the oldest decided request. */
-static void
-prune_requests (IdgStore *store)
+/* Keeps the request list bounded: the oldest decided request to forget
+ * when a new one comes, or NULL. */
+static const gchar *
+request_to_drop (IdgStore *store)
 {
   guint i;
 
   if (store->requests->len < MAX_REQUESTS)
-    return;
+    return NULL;
   for (i = 0; i < store->requests->len; i++) {
     IdgRequest *r = g_ptr_array_index (store->requests, i);
 
-    if (r->state != IDG_REQUEST_PENDING) {
-      remove_request (store, r);
-      return;
-    }
+    if (r->state != IDG_REQUEST_PENDING)
+      return r->id;
   }
+  return NULL;
 }
 
 gboolean
@@ -1309,6 +904,7 @@ idg_store_add_request (IdgStore          *store,
 {
   g_autoptr(IdgSelector) sel = idg_selector_for_identity (requester);
   g_autofree gchar *canon = NULL;
+  g_autofree gchar *drop = NULL;
   IdgRequest *r;
   guint i, pending = 0;
 
@@ -1342,12 +938,14 @@ idg_store_add_request (IdgStore          *store,
   r->purpose = g_strdup (purpose);
   r->state = IDG_REQUEST_PENDING;
   r->created = now;
-  prune_requests (store);
-  insert_request (store, r);
-  if (!save (store, error)) {
-    remove_request (store, r);
+  drop = g_strdup (request_to_drop (store));
+  idg_store_put_request (store, r);
+  if (!commit (store, NULL, 0, r, drop, error)) {
+    idg_store_drop_request (store, r->id);
     return FALSE;
   }
+  if (drop != NULL)
+    idg_store_drop_request (store, drop);
   if (request_id != NULL)
     *request_id = g_strdup (r->id);
   notify (store, "requests", r->id);
@@ -1405,7 +1003,7 @@ idg_store_approve_request (IdgStore     *store,
   if (g == NULL)
     return FALSE;
   g->pub.request_id = g_strdup (r->id);
-  if (!insert_grant (store, g)) {
+  if (!idg_store_put_grant (store, g)) {
     idg_token_free (token);
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
     return FALSE;
@@ -1413,7 +1011,7 @@ idg_store_approve_request (IdgStore     *store,
   r->state = IDG_REQUEST_APPROVED;
   r->decided = now;
   r->grant_id = g_strdup (g->pub.id);
-  if (!save (store, error)) {
+  if (!commit (store, &g, 1, r, NULL, error)) {
     r->state = IDG_REQUEST_PENDING;
     r->decided = 0;
     g_clear_pointer (&r->grant_id, g_free);
@@ -1442,7 +1040,7 @@ idg_store_deny_request (IdgStore     *store,
     return FALSE;
   r->state = IDG_REQUEST_DENIED;
   r->decided = now;
-  if (!save (store, error)) {
+  if (!commit (store, NULL, 0, r, NULL, error)) {
     r->state = IDG_REQUEST_PENDING;
     r->decided = 0;
     return FALSE;
@@ -1487,7 +1085,7 @@ idg_store_claim_request (IdgStore          *store,
   old_hash = g_strdup (g->token_hash);
   set_token_hash (store, g, idg_token_hash (token));
   r->state = IDG_REQUEST_CLAIMED;
-  if (!save (store, error)) {
+  if (!commit (store, &g, 1, r, NULL, error)) {
     r->state = IDG_REQUEST_APPROVED;
     set_token_hash (store, g, old_hash);
     idg_token_free (token);
@@ -1548,7 +1146,7 @@ idg_store_factory_reset (IdgStore  *store,
   if (!idg_random_bytes (secret, sizeof secret, error))
     return FALSE;
   /* keep the old contents until the empty store is on disk */
-  grants = g_ptr_array_new_with_free_func ((GDestroyNotify) grant_free_internal);
+  grants = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_store_grant_free_internal);
   requests = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_request_free);
   for (i = 0; i < store->grants->len; i++)
     g_ptr_array_add (grants, g_ptr_array_index (store->grants, i));
@@ -1559,26 +1157,26 @@ idg_store_factory_reset (IdgStore  *store,
   g_hash_table_remove_all (store->grant_by_id);
   g_ptr_array_set_free_func (store->grants, NULL);
   g_ptr_array_set_size (store->grants, 0);
-  g_ptr_array_set_free_func (store->grants, (GDestroyNotify) grant_free_internal);
+  g_ptr_array_set_free_func (store->grants, (GDestroyNotify) idg_store_grant_free_internal);
   g_hash_table_remove_all (store->request_by_id);
   g_ptr_array_set_free_func (store->requests, NULL);
   g_ptr_array_set_size (store->requests, 0);
   g_ptr_array_set_free_func (store->requests, (GDestroyNotify) idg_request_free);
-  if (!save (store, error)) {
+  if (store->dir != NULL && !idg_store_disk_rewrite (store, error)) {
     for (i = 0; i < grants->len; i++) {
       Grant *g = g_ptr_array_index (grants, i);
       g_clear_pointer (&g->index_key, g_free);
-      insert_grant (store, g);
+      idg_store_put_grant (store, g);
     }
     for (i = 0; i < requests->len; i++)
-      insert_request (store, g_ptr_array_index (requests, i));
+      idg_store_put_request (store, g_ptr_array_index (requests, i));
     g_ptr_array_set_free_func (grants, NULL);
     g_ptr_array_set_free_func (requests, NULL);
     idg_wipe (secret, sizeof secret);
     return FALSE;
   }
   if (store->dir != NULL &&
-      !write_atomic (store->dir, SECRET_FILE, secret, sizeof secret, error)) {
+      !idg_store_write_atomic (store->dir, SECRET_FILE, secret, sizeof secret, error)) {
     idg_wipe (secret, sizeof secret);
     g_prefix_error (error, "grants wiped, but the device secret was not replaced: ");
     notify (store, "reset", NULL);

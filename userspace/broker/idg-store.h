@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The consent store: grants, requests and the device secret, kept in
- * STATE_DIR as JSON (store.json) and a 32-byte secret (secret, 0600).
+ * STATE_DIR as JSON (store.json, a snapshot, and store.journal, the changes
+ * since; see idg-store-disk.c) and a 32-byte secret (secret, 0600).
  *
- * Every change is written crash-safely (temp file, fsync, rename, fsync of
+ * Every change is made durable (journal line appended and fdatasync()ed;
+ * snapshots and the secret written as temp file, fsync, rename, fsync of
  * the directory) BEFORE the function returns TRUE: a change that was
  * acknowledged is never lost, a revoked grant never comes back. If the
  * write fails the change is undone in memory and FALSE is returned.
@@ -108,6 +110,12 @@ void       idg_store_set_notify (IdgStore       *store,
                                  gpointer        user_data);
 
 const guint8 *idg_store_get_secret (IdgStore *store);   /* IDG_SECRET_LEN */
+
+/* Journal records kept before the state is compacted into a new snapshot
+ * (default 4096; never fewer than the number of records). For tests and
+ * tuning. */
+void       idg_store_set_journal_limit (IdgStore *store,
+                                        guint     n_records);
 
 /* --- grants --- */
 /* ttl: seconds, 0 for no expiry. grant_id and token_out are nullable;
