@@ -84,6 +84,7 @@ if [ -f /host.env ]; then
 			mkdir -p /host/dev/pts
 			mount -t devpts devpts /host/dev/pts
 			chroot /host env IDG_BUILD="$IDG_BUILD" IDG_SRC="$IDG_SRC" KTEST_IDS=/tmp/ktest/ids \
+				KTEST_LIBBENCH="${KTEST_LIBBENCH:-}" \
 				PATH=/usr/sbin:/usr/bin:/sbin:/bin sh "$IDG_SRC/tests/kernel/story.sh"
 			check $? "story: real idguardd, simulator, idguardctl and libidguard with the module"
 			umount /host/dev/pts

@@ -98,6 +98,11 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 			[ -x "$HOSTBUILD/userspace/sim/idguard-modem-sim" ]; then
 			echo "IDG_BUILD=$HOSTBUILD"
 			echo "IDG_SRC=$ROOT"
+			gcc -O2 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
+				-I"$ROOT/userspace/lib" -o "$OUT/idg-libbench" \
+				"$ROOT/tests/kernel/libbench.c" -L"$HOSTBUILD/userspace/lib" -lidguard \
+				-Wl,-rpath,"$HOSTBUILD/userspace/lib" &&
+				echo "KTEST_LIBBENCH=$OUT/idg-libbench"
 		fi
 	} > "$OUT/root/host.env"
 	VIRTFS="-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"

@@ -10,7 +10,8 @@
 # never an identifier or a token.
 #
 # Environment: IDG_BUILD, IDG_SRC (as for the integration tests),
-# KTEST_IDS (the VM's ids file: gen-ids.py values, imsi2 for the swap).
+# KTEST_IDS (the VM's ids file: gen-ids.py values, imsi2 for the swap),
+# KTEST_LIBBENCH (optional: libbench.c built against the build's libidguard).
 set -u
 . "$IDG_SRC/tests/tools/lib.sh"
 
@@ -68,6 +69,13 @@ while [ $i -lt 100 ]; do
 	sleep 0.2
 done
 check $rc "grant: idguardctl get imei returns the simulator's IMEI through the module"
+
+if [ -n "${KTEST_LIBBENCH:-}" ]; then
+	idg_ctl --json grant --to "exe:$KTEST_LIBBENCH" --scope imei --purpose "bench" > "$T/grant3.json"
+	TOKEN3=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant3.json")
+	KTEST_API_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN3 "$KTEST_LIBBENCH" imei 100
+	check $? "libidguard: same answers both ways; timed reads"
+fi
 
 get "$TOKEN" iccid
 is $? 1 "kind outside the scopes: refused"
