@@ -510,6 +510,22 @@ test_qmi_indications (void)
   qmi_message_tlv_write_complete (req, ofs, NULL);
   rsp = qmi_roundtrip (qmi, req);
   g_assert_cmpuint (qmi_result (rsp), ==, 0);
+  {
+    g_autoptr(QmiMessage) reg = qmi_message_new (QMI_SERVICE_UIM, registered, 2, 0x002A);
+    g_autoptr(QmiMessage) ok = NULL;
+    gsize o = qmi_message_tlv_write_init (reg, 0x01, NULL);
+
+    qmi_message_tlv_write_guint8 (reg, 0, NULL);
+    qmi_message_tlv_write_guint8 (reg, 0, NULL);
+    qmi_message_tlv_write_complete (reg, o, NULL);
+    o = qmi_message_tlv_write_init (reg, 0x02, NULL);
+    qmi_message_tlv_write_guint8 (reg, 1, NULL);    /* register */
+    qmi_message_tlv_write_guint8 (reg, 0, NULL);    /* vote for init */
+    qmi_message_tlv_write_guint16 (reg, QMI_ENDIAN_LITTLE, 0, NULL);
+    qmi_message_tlv_write_complete (reg, o, NULL);
+    ok = qmi_roundtrip (qmi, reg);
+    g_assert_cmpuint (qmi_result (ok), ==, 0);
+  }
 
   g_free (ids->iccid);
   ids->iccid = g_strdup ("8944123456789012345");
@@ -528,12 +544,25 @@ test_qmi_indications (void)
       g_assert_nonnull (v);
       h = hex (v + 11, 10);
       g_assert_cmpstr (h, ==, "984421436587092143F5");
+    } else if (qmi_message_get_message_id (ind) == 0x0033) {
+      guint16 len = 0;
+      const guint8 *v = qmi_message_get_raw_tlv (ind, 0x10, &len);
+
+      g_assert_nonnull (v);
+      g_assert_cmpuint (v[0], ==, QMI_UIM_REFRESH_STAGE_START);
+      g_assert_cmpuint (v[1], ==, QMI_UIM_REFRESH_MODE_RESET);
+      {
+        /* libqmi's generated decoder reads it */
+        g_autofree gchar *printable = qmi_message_get_printable_full (ind, NULL, "");
+
+        g_assert_nonnull (strstr (printable, "stage = 'start'"));
+      }
     } else {
       g_assert_cmpuint (qmi_message_get_message_id (ind), ==, 0x0032);
     }
     n++;
   }
-  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (n, ==, 3);
 }
 
 static QmiMessage *

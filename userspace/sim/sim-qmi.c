@@ -32,6 +32,7 @@ typedef struct {
   guint8  service;
   guint8  cid;
   guint32 uim_events;    /* QmiUimEventRegistrationFlag, UIM clients only */
+  gboolean refresh;      /* registered for Refresh indications */
 } Client;
 
 struct _SimQmi {
@@ -600,6 +601,16 @@ uim_reply (SimQmi *self, QmiMessage *req)
   case 0x0021: /* Read Record */
     return file_reply (self, req, TRUE);
   case 0x002A: /* Refresh Register */
+  case 0x0044: /* Refresh Register All */
+    tlv = qmi_message_get_raw_tlv (req, 0x02, &tlv_len);
+    if (!tlv || tlv_len < 1)
+      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    c = find_client (self, QMI_SERVICE_UIM, qmi_message_get_client_id (req), NULL);
+    if (!c)
+      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
+    c->refresh = tlv[0] != 0;
+    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  case 0x002C: /* Refresh Complete */
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
   case 0x002E: { /* Register Events */
     guint32 mask;
@@ -756,6 +767,20 @@ sim_qmi_sim_changed (SimQmi     *self,
       g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0032);
 
       tlv_card_status (ind, 0x10);
+      append_message (out, ind);
+    }
+    if (c->refresh) {
+      /* a new card: the whole session is reset */
+      g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0033);
+      gsize ofs = qmi_message_tlv_write_init (ind, 0x10, NULL);
+
+      if (ofs && (!qmi_message_tlv_write_guint8 (ind, QMI_UIM_REFRESH_STAGE_START, NULL) ||
+                  !qmi_message_tlv_write_guint8 (ind, QMI_UIM_REFRESH_MODE_RESET, NULL) ||
+                  !qmi_message_tlv_write_guint8 (ind, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING, NULL) ||
+                  !qmi_message_tlv_write_guint8 (ind, 0, NULL) ||
+                  !qmi_message_tlv_write_guint16 (ind, QMI_ENDIAN_LITTLE, 0, NULL) ||
+                  !qmi_message_tlv_write_complete (ind, ofs, NULL)))
+        qmi_message_tlv_write_reset (ind, ofs);
       append_message (out, ind);
     }
   }
