@@ -598,6 +598,36 @@ idg_at_port_remove_urc_func (IdgAtPort *port,
   }
 }
 
+/* Queues cmd (at the head for the text of a prompt), or fails it at once
+ * with why when refused. */
+static guint
+enqueue (IdgAtPort      *port,
+         Cmd            *cmd,
+         const gchar    *refused,
+         IdgAtReplyFunc  func,
+         gpointer        user_data,
+         guint           timeout_ms)
+{
+  guint id = port->next_id++;
+
+  cmd->id = id;
+  cmd->timeout_ms = timeout_ms;
+  cmd->func = func;
+  cmd->user_data = user_data;
+  if (refused) {
+    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, refused);
+
+    complete (port, cmd, NULL, error);
+    return id;
+  }
+  if (cmd->text)
+    g_queue_push_head (&port->queue, cmd);
+  else
+    g_queue_push_tail (&port->queue, cmd);
+  send_next (port);
+  return id;
+}
+
 guint
 idg_at_port_send (IdgAtPort      *port,
                   const gchar    *line,
@@ -617,23 +647,9 @@ idg_at_port_send (IdgAtPort      *port,
       g_ptr_array_add (names, g_strdup (c->name));
   }
   g_ptr_array_add (names, NULL);
-  cmd->id = port->next_id++;
   cmd->line = g_strstrip (g_strdup (line));
   cmd->names = (gchar **) g_ptr_array_free (names, FALSE);
-  cmd->timeout_ms = timeout_ms;
-  cmd->func = func;
-  cmd->user_data = user_data;
-  if (port->fd < 0) {
-    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                                                   "AT port not open");
-    guint id = cmd->id;
-
-    complete (port, cmd, NULL, error);
-    return id;
-  }
-  g_queue_push_tail (&port->queue, cmd);
-  send_next (port);
-  return cmd->id;
+  return enqueue (port, cmd, port->fd < 0 ? "AT port not open" : NULL, func, user_data, timeout_ms);
 }
 
 guint
@@ -646,24 +662,11 @@ idg_at_port_send_text (IdgAtPort      *port,
 {
   Cmd *cmd = g_new0 (Cmd, 1);
 
-  cmd->id = port->next_id++;
   cmd->text = TRUE;
   cmd->line = g_strndup (text, len);
   cmd->names = g_new0 (gchar *, 1);
-  cmd->timeout_ms = timeout_ms;
-  cmd->func = func;
-  cmd->user_data = user_data;
-  if (port->fd < 0 || !port->prompt) {
-    g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                                                   "no prompt waits for text");
-    guint id = cmd->id;
-
-    complete (port, cmd, NULL, error);
-    return id;
-  }
-  g_queue_push_head (&port->queue, cmd);
-  send_next (port);
-  return cmd->id;
+  return enqueue (port, cmd, (port->fd < 0 || !port->prompt) ? "no prompt waits for text" : NULL,
+                  func, user_data, timeout_ms);
 }
 
 void
