@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The service API server: transports (peer-to-peer GDBusServer, system
- * bus), the caller's identity from the kernel, authorization of the admin
+ * The service API server: transports (peer-to-peer D-Bus on a unix socket,
+ * system bus), the caller's identity from the kernel, authorization of the admin
  * methods, and one small function per method over the broker core.
  *
  * A call goes: method_call() -> the caller's identity (socket credentials,
@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "../lib/idg-api-names.h"
 #include "idg-audit.h"
@@ -33,6 +34,7 @@
 #define PURPOSE_MAX       256
 #define TTL_MAX           ((guint64) 100 * 365 * 24 * 3600)
 #define MAX_CONNECTIONS   1024
+#define LISTEN_BACKLOG    256      /* many services connecting at once */
 #define MAX_PENDING       256      /* pending requests, all services together */
 #define AUDIT_MAX_RECORDS 20000    /* newest records returned by Audit() */
 
@@ -40,7 +42,9 @@ struct _IdgApi {
   IdgBroker       *broker;
   IdgAuthz        *authz;
   GCancellable    *cancellable;
-  GDBusServer     *server;
+  GSocketService  *service;        /* the peer-to-peer socket */
+  GDBusAuthObserver *observer;
+  gchar           *guid;
   gchar           *socket_path;
   GHashTable      *peers;          /* GDBusConnection -> Peer */
   GDBusConnection *bus;
@@ -877,25 +881,50 @@ peer_closed (GDBusConnection *conn, gboolean remote_peer_vanished, GError *error
   g_hash_table_remove (api->peers, conn);   /* drops our reference */
 }
 
-static gboolean
-new_connection (GDBusServer *server, GDBusConnection *conn, gpointer user_data)
+/* A connection authenticated (EXTERNAL: the kernel's credentials). */
+static void
+connection_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
-  IdgApi *api = user_data;
-  GCredentials *creds = g_dbus_connection_get_peer_credentials (conn);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) conn = g_dbus_connection_new_finish (res, &error);
+  IdgApi *api = user_data;
+  GCredentials *creds;
   Peer *peer;
 
-  if (!creds || g_hash_table_size (api->peers) >= MAX_CONNECTIONS)
-    return FALSE;   /* not claimed: GDBus closes it */
+  if (!conn) {
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      g_debug ("api: a client failed to authenticate: %s", error->message);
+    return;   /* on cancel, api may be gone: touch nothing */
+  }
+  creds = g_dbus_connection_get_peer_credentials (conn);
+  if (!creds || g_hash_table_size (api->peers) >= MAX_CONNECTIONS) {
+    g_dbus_connection_close (conn, NULL, NULL, NULL);
+    return;
+  }
   peer = g_new0 (Peer, 1);
   peer->admin_signals = g_credentials_get_unix_user (creds, NULL) == 0;
   if (!register_objects (api, conn, peer->reg, &error)) {
     g_warning ("api: cannot serve a new connection: %s", error->message);
     g_free (peer);
-    return FALSE;
+    g_dbus_connection_close (conn, NULL, NULL, NULL);
+    return;
   }
   g_hash_table_insert (api->peers, g_object_ref (conn), peer);
   peer->closed_id = g_signal_connect (conn, "closed", G_CALLBACK (peer_closed), api);
+  g_dbus_connection_start_message_processing (conn);
+}
+
+static gboolean
+incoming (GSocketService *service, GSocketConnection *sconn, GObject *source, gpointer user_data)
+{
+  IdgApi *api = user_data;
+
+  if (g_hash_table_size (api->peers) >= MAX_CONNECTIONS)
+    return FALSE;   /* dropped: closed when the last reference goes */
+  g_dbus_connection_new (G_IO_STREAM (sconn), api->guid,
+                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER |
+                         G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+                         api->observer, api->cancellable, connection_ready, api);
   return TRUE;
 }
 
@@ -954,21 +983,26 @@ prepare_socket_path (const gchar *path, GError **error)
   return TRUE;
 }
 
+/* A GSocketService rather than a GDBusServer: the same D-Bus peer
+ * connections, but with a listen backlog that takes a burst of clients
+ * (GDBusServer's is 10: the 11th concurrent connect gets EAGAIN). */
 static gboolean
 start_p2p (IdgApi *api, const gchar *path, GError **error)
 {
-  g_autoptr(GDBusAuthObserver) observer = g_dbus_auth_observer_new ();
-  g_autofree gchar *guid = g_dbus_generate_guid ();
-  g_autofree gchar *escaped = g_dbus_address_escape_value (path);
-  g_autofree gchar *address = g_strdup_printf ("unix:path=%s", escaped);
+  g_autoptr(GSocketAddress) addr = NULL;
 
   if (!prepare_socket_path (path, error))
     return FALSE;
-  g_signal_connect (observer, "allow-mechanism", G_CALLBACK (allow_mechanism), NULL);
-  g_signal_connect (observer, "authorize-authenticated-peer", G_CALLBACK (authorize_peer), NULL);
-  api->server = g_dbus_server_new_sync (address, G_DBUS_SERVER_FLAGS_NONE, guid, observer,
-                                        NULL, error);
-  if (!api->server) {
+  api->guid = g_dbus_generate_guid ();
+  api->observer = g_dbus_auth_observer_new ();
+  g_signal_connect (api->observer, "allow-mechanism", G_CALLBACK (allow_mechanism), NULL);
+  g_signal_connect (api->observer, "authorize-authenticated-peer", G_CALLBACK (authorize_peer), NULL);
+  api->service = g_socket_service_new ();
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (api->service), LISTEN_BACKLOG);
+  addr = g_unix_socket_address_new (path);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (api->service), addr,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                                      NULL, NULL, error)) {
     g_prefix_error (error, "cannot serve the API on %s: ", path);
     return FALSE;
   }
@@ -980,8 +1014,8 @@ start_p2p (IdgApi *api, const gchar *path, GError **error)
                  "cannot set the mode of %s: %s", path, g_strerror (errno));
     return FALSE;
   }
-  g_signal_connect (api->server, "new-connection", G_CALLBACK (new_connection), api);
-  g_dbus_server_start (api->server);
+  g_signal_connect (api->service, "incoming", G_CALLBACK (incoming), api);
+  g_socket_service_start (api->service);
   return TRUE;
 }
 
@@ -1052,12 +1086,13 @@ idg_api_free (IdgApi *api)
   if (api->broker_sub)
     idg_broker_unsubscribe (api->broker, api->broker_sub);
   g_cancellable_cancel (api->cancellable);
-  if (api->server) {
-    g_dbus_server_stop (api->server);
-    g_clear_object (&api->server);
-    if (api->socket_path)
-      unlink (api->socket_path);
+  if (api->service) {
+    g_socket_service_stop (api->service);
+    g_socket_listener_close (G_SOCKET_LISTENER (api->service));
+    g_clear_object (&api->service);
   }
+  if (api->socket_path)
+    unlink (api->socket_path);
   g_hash_table_iter_init (&it, api->peers);
   while (g_hash_table_iter_next (&it, &conn, &data)) {
     Peer *peer = data;
@@ -1078,6 +1113,8 @@ idg_api_free (IdgApi *api)
   }
   idg_authz_free (api->authz);
   g_clear_object (&api->cancellable);
+  g_clear_object (&api->observer);
+  g_free (api->guid);
   g_free (api->socket_path);
   g_free (api);
 }

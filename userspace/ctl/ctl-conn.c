@@ -153,8 +153,15 @@ ensure_connection (CtlContext *ctx)
     g_autofree gchar *address = g_strdup_printf ("unix:path=%s", escaped);
 
     ctx->p2p = TRUE;
-    ctx->conn = g_dbus_connection_new_for_address_sync (address,
-        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+    /* EAGAIN: the broker's listen backlog is full for a moment */
+    for (int i = 0; i < 200; i++) {
+      g_clear_error (&error);
+      ctx->conn = g_dbus_connection_new_for_address_sync (address,
+          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+      if (ctx->conn || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        break;
+      g_usleep (10000);
+    }
   } else {
     ctx->p2p = FALSE;
     ctx->conn = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);

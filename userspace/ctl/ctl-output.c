@@ -97,6 +97,26 @@ ctl_print_json (GVariant *value)
   printf ("%s\n", text);
 }
 
+/* A scalar, a string list or a tuple as one short line. */
+static gchar *
+format_plain (GVariant *v)
+{
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
+    return g_variant_dup_string (v, NULL);
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY)) {
+    g_autofree const gchar **strv = g_variant_get_strv (v, NULL);
+    return *strv ? g_strjoinv (", ", (gchar **) strv) : g_strdup ("(none)");
+  }
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE ("(su)"))) {
+    const gchar *addr;
+    guint32 n;
+
+    g_variant_get (v, "(&su)", &addr, &n);
+    return g_strdup_printf ("%s (%u client%s)", *addr ? addr : "-", n, n == 1 ? "" : "s");
+  }
+  return g_variant_print (v, FALSE);
+}
+
 void
 ctl_print_dict (GVariant *dict, guint indent)
 {
@@ -105,29 +125,18 @@ ctl_print_dict (GVariant *dict, guint indent)
   GVariant *v;
 
   g_variant_iter_init (&iter, dict);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &v)) {
-    if (g_variant_is_of_type (v, G_VARIANT_TYPE_VARDICT)) {
-      printf ("%*s%s:\n", (int) indent, "", key);
-      ctl_print_dict (v, indent + 2);
-    } else if (g_variant_is_of_type (v, G_VARIANT_TYPE ("a{ss}")) ||
-               g_variant_is_of_type (v, G_VARIANT_TYPE ("a{su}"))) {
-      GVariantIter sub;
-      const gchar *k;
-      GVariant *sv;
+  while (g_variant_iter_next (&iter, "{&s@*}", &key, &v)) {
+    GVariant *inner = g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT)
+        ? g_variant_get_variant (v) : g_variant_ref (v);
 
-      printf ("%*s%s:%s\n", (int) indent, "", key, g_variant_n_children (v) ? "" : " (none)");
-      g_variant_iter_init (&sub, v);
-      while (g_variant_iter_next (&sub, "{&s@*}", &k, &sv)) {
-        g_autofree gchar *s = g_variant_is_of_type (sv, G_VARIANT_TYPE_STRING)
-            ? g_variant_dup_string (sv, NULL) : g_variant_print (sv, FALSE);
-        printf ("%*s%s: %s\n", (int) indent + 2, "", k, s);
-        g_variant_unref (sv);
-      }
+    if (g_variant_is_of_type (inner, G_VARIANT_TYPE ("a{s*}"))) {
+      printf ("%*s%s:%s\n", (int) indent, "", key, g_variant_n_children (inner) ? "" : " (none)");
+      ctl_print_dict (inner, indent + 2);
     } else {
-      g_autofree gchar *s = g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)
-          ? g_variant_dup_string (v, NULL) : g_variant_print (v, FALSE);
+      g_autofree gchar *s = format_plain (inner);
       printf ("%*s%s: %s\n", (int) indent, "", key, s);
     }
+    g_variant_unref (inner);
     g_variant_unref (v);
   }
 }

@@ -53,6 +53,30 @@ code_from_error (const GError *error)
   return IDGUARD_E_PROTOCOL;
 }
 
+/* A full listen backlog makes a unix connect fail with EAGAIN at once: try
+ * again for up to CONNECT_RETRY_MS rather than report the broker gone. */
+#define CONNECT_RETRY_MS 2000
+#define CONNECT_PAUSE_MS 10
+
+static GDBusConnection *
+connect_p2p (const char *address, GError **error)
+{
+  for (int waited = 0;; waited += CONNECT_PAUSE_MS) {
+    g_autoptr(GError) local = NULL;
+    GDBusConnection *conn = g_dbus_connection_new_for_address_sync (address,
+        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &local);
+
+    if (conn)
+      return conn;
+    if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ||
+        waited >= CONNECT_RETRY_MS) {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+    g_usleep (CONNECT_PAUSE_MS * 1000);
+  }
+}
+
 static GDBusConnection *
 connect_broker (gboolean *p2p, GError **error)
 {
@@ -71,8 +95,7 @@ connect_broker (gboolean *p2p, GError **error)
   *p2p = TRUE;
   escaped = g_dbus_address_escape_value (sock);
   address = g_strdup_printf ("unix:path=%s", escaped);
-  return g_dbus_connection_new_for_address_sync (address,
-      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, error);
+  return connect_p2p (address, error);
 }
 
 /* params is consumed. */
