@@ -70,6 +70,8 @@ static const Case cases[] = {
   { "cimi-prefixed", "AT+CIMI", "\r\n+CIMI: {IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "cimi-quoted", "At+CiMi", "\r\n+CIMI: \"{IMSI}\"\r\n\r\nOK\r\n", REWRITE, PASS },
   { "cimi-urc", "AT+CIMI", "\r\n+CREG: 1,\"00C3\",\"0000A1B2\",7\r\n\r\n{IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "telit-cimi", "AT#CIMI", "\r\n#CIMI: {IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "hw-meid", "AT^MEID", "\r\n^MEID: {MEID}\r\n\r\nOK\r\n", REWRITE, PASS },
   /* concatenated */
   { "cgsn-cimi", "AT+CGSN;+CIMI", "\r\n{IMEI}\r\n\r\n{IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "cgsn-cimi-spaces", "AT +CGSN ; +CIMI", "\r\n{IMEI}\r\n{IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
@@ -116,6 +118,7 @@ static const Case cases[] = {
   { "hw-iccid", "AT^ICCID?", "\r\n^ICCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "sierra-iccid", "AT!ICCID?", "\r\nICCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "qccid", "AT+QCCID", "\r\n+QCCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "zte-iccid", "AT+ZGETICCID", "\r\n+ZGETICCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "telit-ccid", "AT#CCID", "\r\n#CCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "ccid-padded", "AT+CCID", "\r\n+CCID: {ICCID}F\r\n\r\nOK\r\n", REWRITE, PASS },
   { "ccid-urc", "AT+QCCID", "\r\n+CPIN: READY\r\n\r\n+QCCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
@@ -134,7 +137,7 @@ static const Case cases[] = {
 };
 
 typedef struct {
-  gchar *imei, *sv, *svn, *imsi, *iccid, *msisdn;
+  gchar *imei, *sv, *svn, *imsi, *iccid, *msisdn, *meid;
   gchar *iccid_hex, *iccid_hex_lower, *imsi_hex, *msisdn_hex;
 } Values;
 
@@ -166,6 +169,7 @@ make_values (void)
   v.imsi = digits (rand, "310260", 15);
   v.iccid = g_strdup_printf ("%s%c", iccid18, idg_luhn_check_digit (iccid18, 18));
   v.msisdn = digits (rand, "+1", 12);
+  v.meid = g_strdup_printf ("A1%06X%06X", g_rand_int_range (rand, 0, 0xFFFFFF), g_rand_int_range (rand, 0, 0xFFFFFF));
   g_assert_true (idg_bcd_encode (v.iccid, buf, IDG_EF_ICCID_LEN));
   v.iccid_hex = idg_hex_encode_dup (buf, IDG_EF_ICCID_LEN);
   v.iccid_hex_lower = g_ascii_strdown (v.iccid_hex, -1);
@@ -187,7 +191,7 @@ expand (const gchar *tmpl,
     { "{IMEI}", v.imei }, { "{SV}", v.sv }, { "{SVN}", v.svn }, { "{IMSI}", v.imsi },
     { "{ICCID}", v.iccid }, { "{MSISDN}", v.msisdn }, { "{ICCID_HEX}", v.iccid_hex },
     { "{iccid_hex}", v.iccid_hex_lower }, { "{IMSI_HEX}", v.imsi_hex },
-    { "{MSISDN_HEX}", v.msisdn_hex },
+    { "{MSISDN_HEX}", v.msisdn_hex }, { "{MEID}", v.meid },
   };
   GString *s = g_string_new (NULL);
   const gchar *p = tmpl;
@@ -271,6 +275,7 @@ check (const Case *c,
     g_assert_null (strstr (out, v.iccid_hex));
     g_assert_null (strstr (out, v.iccid_hex_lower));
     g_assert_null (strstr (out, v.imsi_hex + 4));
+    g_assert_null (strstr (out, v.meid));
     g_assert_false (idg_guard_empty (&guard));
     break;
   }

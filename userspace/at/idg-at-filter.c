@@ -284,7 +284,9 @@ typedef struct {
 
 static const gchar *const iccid_commands[] = {
   "+CCID", "+ICCID", "+CICCID", "^ICCID", "!ICCID", "+QCCID", "#CCID", "^SCID", "%CCID", "$CCID",
+  "+ZGETICCID",
 };
+static const gchar *const imsi_commands[] = { "+CIMI", "+QIMI", "#CIMI", "$QCIMI", "^CIMI" };
 static const gchar *const raw_sim_commands[] = { "+CSIM", "+CCHO", "+CGLA", "+CRLA" };
 static const gchar *const imei_commands[] = { "+GSN", "#CGSN", "+QGSN", "^GSN", "$GSN" };
 
@@ -362,7 +364,12 @@ classify (const IdgAtCommand *cmd)
     r.klass = CLASS_ATI;
     return r;
   }
-  if (strcmp (n, "+CIMI") == 0 || strcmp (n, "+QIMI") == 0) {
+  if (strcmp (n, "^MEID") == 0 || strcmp (n, "$MEID") == 0) {
+    r.klass = CLASS_VALUE;
+    r.kind = IDG_KIND_MEID;
+    return r;
+  }
+  if (in_list (n, imsi_commands, G_N_ELEMENTS (imsi_commands))) {
     r.klass = CLASS_VALUE;
     r.kind = IDG_KIND_IMSI;
     return r;
@@ -572,7 +579,8 @@ take_value (IdgGuard           *guard,
 {
   gchar label[MAX_NAME + 1];
   gsize from = split_label (line, len, label, sizeof label);
-  gboolean hex = r->kind == IDG_KIND_ICCID || r->kind == IDG_KIND_IMEI;
+  gboolean hex = r->kind == IDG_KIND_ICCID || r->kind == IDG_KIND_IMEI ||
+                 r->kind == IDG_KIND_MEID || r->kind == IDG_KIND_ESN;
   gsize s, e;
 
   if (from > 0 && !label_is_own (label, cmd->name) &&

@@ -28,7 +28,9 @@
  *  I, I0..I9                           "IMEI: v", "IMEI SV: v", "ESN: v",
  *                                      "MEID: v", "ICCID: v", "IMSI: v" lines and
  *                                      bare 14..17-digit lines rewritten
- *  +CIMI                               IMSI rewritten (MCC+MNC kept by redact)
+ *  +CIMI (and #CIMI, +QIMI, $QCIMI, ^CIMI)
+ *                                      IMSI rewritten (MCC+MNC kept by redact)
+ *  ^MEID, $MEID                        MEID rewritten
  *  +CNUM                               the number of every +CNUM line
  *  +CPBR / +CPBF of the "ON" phonebook the number of every line (own
  *                                      numbers; see idg_at_filter_book)
@@ -37,7 +39,7 @@
  *                                      the parity nibble rewritten
  *  +CRSM=178,28480 (EF_MSISDN)         the record's BCD number rewritten
  *  other +CRSM                         untouched
- *  +CCID +ICCID +CICCID ^ICCID !ICCID +QCCID #CCID ^SCID
+ *  +CCID +ICCID +CICCID ^ICCID !ICCID +QCCID #CCID ^SCID +ZGETICCID
  *                                      ICCID rewritten
  *  +EGMR=0,7 and +EGMR=0,10            IMEI rewritten
  *  +CSIM +CCHO +CGLA +CRLA             raw SIM access: refused unless the
