@@ -40,7 +40,7 @@ struct _IdgModemQmi {
   guint      next_watch;
 };
 
-enum {
+typedef enum {
   STEP_IDS,
   STEP_IMSI,
   STEP_ICCID,
@@ -49,7 +49,7 @@ enum {
   STEP_EF_IMSI,
   STEP_EF_ICCID,
   STEP_DONE,
-};
+} ReadStep;
 
 struct _Session {
   gint          ref;
@@ -64,7 +64,7 @@ struct _Session {
   gulong        slot_id;
   gboolean      reading;
   gboolean      reread;
-  guint         step;
+  ReadStep      step;
   gboolean      have_imsi;
   gboolean      have_iccid;
 };
@@ -226,7 +226,7 @@ step_ok (Session      *s,
 static void
 advance (Session *s)
 {
-  s->step++;
+  s->step = MIN (s->step + 1, STEP_DONE);
   read_next (s);
 }
 
@@ -493,7 +493,7 @@ read_next (Session *s)
       break;
     read_ef (s, 0x2FE2, FALSE);
     return;
-  default:
+  case STEP_DONE:
     read_done (s);
     return;
   }
