@@ -46,6 +46,7 @@ until mmcli -m 0 > "$T/mmcli.consented" 2>&1 && grep -q "state: .*registered" "$
   i=\$((i+1)); [ \$i -gt 150 ] && break; sleep 0.2
 done
 mmcli -m 0 > "$T/mmcli.consented" 2>&1
+mmcli -i 0 > "$T/mmcli-sim.consented" 2>&1
 kill \$MM
 wait \$MM
 exit 0
@@ -56,4 +57,6 @@ idg_expect_contains "$T/mmcli.consented" "$ID_imei" "ModemManager reads the IMEI
 grep -q "state: .*registered" "$T/mmcli.consented" ||
   { cat "$T/mmcli.consented" >&2; idg_fail "modem not registered"; }
 idg_expect_contains "$T/mmcli.consented" "$ID_msisdn" "ModemManager reads the own number"
+idg_expect_contains "$T/mmcli-sim.consented" "$ID_imsi" "ModemManager reads the IMSI"
+idg_expect_contains "$T/mmcli-sim.consented" "$ID_iccid" "ModemManager reads the ICCID (+CRSM EF_ICCID)"
 echo "PASS"
