@@ -28,9 +28,10 @@
  * Policy is looked up per message (idg_broker_guard_begin/end around the
  * filter), so a grant given or revoked mid-session counts from the next
  * message on. Writes are non-blocking with a bounded queue per client: a
- * slow or dead client is dropped, never waited for. Garbage, a frame that
- * libqmi rejects or a first message that is not a proxy open drops that
- * client alone.
+ * slow or dead client is dropped, never waited for; so is one with more
+ * than IN_FLIGHT_MAX requests pending, and client ids past CIDS_MAX are
+ * refused. Garbage, a frame that libqmi rejects or a first message that is
+ * not a proxy open drops that client alone.
  */
 #include "idg-modem-qmi-private.h"
 #include "idg-qmi-filter.h"
