@@ -369,7 +369,7 @@ static const CtlColumn audit_cols[] = {
   { "kind", "KIND", CTL_COL_STRING },
   { "door", "DOOR", CTL_COL_STRING },
   { "service", "SERVICE", CTL_COL_STRING },
-  { "grant", "GRANT", CTL_COL_STRING },
+  { "grants", "GRANTS", CTL_COL_STRING },
   { "count", "COUNT", CTL_COL_NUMBER },
 };
 
