@@ -40,7 +40,11 @@
  *   IDGUARD_SEL_GID     the caller's effective (primary) gid, initial ns;
  *                       supplementary groups are not consulted.
  *   IDGUARD_SEL_EXE     the path of the caller's executable (mm->exe_file,
- *                       as /proc/PID/exe shows it), exactly.
+ *                       as /proc/PID/exe shows it), exactly. Only attested
+ *                       for a caller whose filesystem root is the one the
+ *                       broker had when it claimed the channel: in a chroot
+ *                       or another mount namespace any path could appear
+ *                       there, so no exe selector matches such a caller.
  *   IDGUARD_SEL_CGROUP  the caller's cgroup v2 path (as in /proc/PID/cgroup,
  *                       from the root of the hierarchy): equal to `cgroup`
  *                       or below it ("/a" matches "/a" and "/a/b", not
