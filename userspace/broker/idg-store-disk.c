@@ -605,19 +605,68 @@ new_journal (IdgStore  *store,
          open_journal (store, error);
 }
 
-/* Replays store.journal onto the snapshot; cuts off a torn last line. */
+/* Replays journal text (modified in place) onto the snapshot. *keep gets
+ * the length of the acknowledged part (up to the last newline); *stale is
+ * set for a journal older than the snapshot (nothing replayed). */
+gboolean
+idg_store_disk_replay (IdgStore  *store,
+                       gchar     *data,
+                       gsize      len,
+                       gsize     *keep,
+                       gboolean  *stale,
+                       GError   **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  gchar *line, *nl, *next, *end;
+  gint64 gen;
+  guint n = 0;
+
+  *stale = FALSE;
+  /* the part up to the last newline holds acknowledged records */
+  *keep = len;
+  while (*keep > 0 && data[*keep - 1] != '\n')
+    (*keep)--;
+  nl = memchr (data, '\n', len);
+  if (nl == NULL || memchr (data, '\0', (gsize) (nl - data)) != NULL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "no header");
+    return FALSE;
+  }
+  *nl = '\0';
+  gen = header_generation (parser, data);
+  if (gen < 0 || gen > store->generation) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
+                 "bad header, or newer than the snapshot");
+    return FALSE;
+  }
+  if (gen < store->generation) {   /* left over from a crash during compaction */
+    *stale = TRUE;
+    return TRUE;
+  }
+  end = data + *keep;
+  for (line = nl + 1; line < end; line = next + 1) {
+    next = memchr (line, '\n', (gsize) (end - line));   /* end[-1] is one */
+    if (memchr (line, '\0', (gsize) (next - line)) != NULL) {
+      g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "line %u: NUL byte", n + 1);
+      return FALSE;
+    }
+    *next = '\0';
+    if (!replay_line (store, parser, line, ++n, error))
+      return FALSE;
+  }
+  store->journal_lines = n;
+  return TRUE;
+}
+
+/* store.journal onto the snapshot; cuts off a torn last line. */
 static gboolean
 load_journal (IdgStore  *store,
               GError   **error)
 {
   g_autofree gchar *path = g_build_filename (store->dir, JOURNAL_FILE, NULL);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local = NULL;
   g_autofree gchar *data = NULL;
-  gchar *line, *nl, *next, *end;
-  gsize len = 0, keep;
-  gint64 gen;
-  guint n = 0;
+  gsize len = 0, keep = 0;
+  gboolean stale = FALSE;
 
   if (!g_file_get_contents (path, &data, &len, &local)) {
     if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
@@ -626,38 +675,12 @@ load_journal (IdgStore  *store,
     }
     return new_journal (store, store->generation, error);
   }
-  /* the part up to the last newline holds acknowledged records */
-  keep = len;
-  while (keep > 0 && data[keep - 1] != '\n')
-    keep--;
-  nl = memchr (data, '\n', len);
-  if (nl == NULL) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "%s: no header", path);
+  if (!idg_store_disk_replay (store, data, len, &keep, &stale, error)) {
+    g_prefix_error (error, "%s: ", path);
     return FALSE;
   }
-  *nl = '\0';
-  gen = header_generation (parser, data);
-  if (gen < 0 || gen > store->generation) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT,
-                 "%s: bad header or newer than the snapshot", path);
-    return FALSE;
-  }
-  if (gen < store->generation)    /* left over from a crash during compaction */
+  if (stale)
     return new_journal (store, store->generation, error);
-  end = data + keep;
-  for (line = nl + 1; line < end; line = next + 1) {
-    next = memchr (line, '\n', (gsize) (end - line));   /* end[-1] is one */
-    if (memchr (line, '\0', (gsize) (next - line)) != NULL) {
-      g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "%s: NUL byte", path);
-      return FALSE;
-    }
-    *next = '\0';
-    if (!replay_line (store, parser, line, ++n, error)) {
-      g_prefix_error (error, "%s: ", path);
-      return FALSE;
-    }
-  }
-  store->journal_lines = n;
   if (keep < len && truncate (path, (off_t) keep) < 0)
     return set_io_error (error, errno, "cannot cut the torn end of", path);
   return open_journal (store, error);

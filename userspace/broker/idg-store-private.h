@@ -66,6 +66,12 @@ gboolean    idg_store_disk_parse    (IdgStore        *store,
                                      const gchar     *data,
                                      gsize            len,
                                      GError         **error);
+gboolean    idg_store_disk_replay   (IdgStore        *store,
+                                     gchar           *data,
+                                     gsize            len,
+                                     gsize           *keep,
+                                     gboolean        *stale,
+                                     GError         **error);
 gboolean    idg_store_disk_append   (IdgStore              *store,
                                      IdgStoreGrant *const  *grants,
                                      guint                  n_grants,
