@@ -12,6 +12,16 @@ api_start
 
 svc() { $NOBODY "$CTL_BIN" --socket "$T/run/api.sock" "$@"; }
 
+# A Settings UI (root) and a curious service (uid 65534) listen for the
+# Admin1 signals.
+WATCH="$IDG_BUILD/tests/api/api-watch"
+idg_bg "$T/signals-admin.out" "$WATCH" "$T/run/api.sock" 20 3
+WATCH_ADMIN=$LAST_PID
+idg_bg "$T/signals-nobody.out" $NOBODY "$WATCH" "$T/run/api.sock" 6 1
+WATCH_NOBODY=$LAST_PID
+idg_wait_for 10 grep -q ready "$T/signals-admin.out" || idg_fail "api-watch (root) not ready"
+idg_wait_for 10 grep -q ready "$T/signals-nobody.out" || idg_fail "api-watch (nobody) not ready"
+
 idg_log "a service requests consent"
 svc --json request --scope imei,imsi --purpose "carrier activation" > "$T/req.json" ||
   idg_fail "request failed"
@@ -24,6 +34,9 @@ r = [x for x in json.load(open(sys.argv[1])) if x["id"] == sys.argv[2]]
 assert r and r[0]["state"] == "pending" and r[0]["purpose"] == "carrier activation", r
 assert "uid=65534" in r[0]["requester"], r
 PY
+
+idg_wait_for 10 grep -q "^RequestPending $REQ imei,imsi carrier activation" "$T/signals-admin.out" ||
+  { cat "$T/signals-admin.out" >&2; idg_fail "no RequestPending signal for the Settings UI"; }
 
 idg_log "not decided yet: the claim is refused"
 expect_rc 1 claim-early svc claim "$REQ"
@@ -39,6 +52,11 @@ idg_ctl --json approve "$REQ" --ttl 1h > "$T/approve.json" || idg_fail "approve 
 [ -n "$(json_get "$T/approve.json" id)" ] && [ -n "$(json_get "$T/approve.json" token)" ] ||
   idg_fail "approve --json lacks id or token"
 ADMIN_TOKEN=$(json_get "$T/approve.json" token)
+idg_wait_for 10 grep -q "^GrantsChanged" "$T/signals-admin.out" ||
+  { cat "$T/signals-admin.out" >&2; idg_fail "no GrantsChanged signal after approve"; }
+wait "$WATCH_NOBODY"; rc=$?
+[ $rc = 1 ] || { cat "$T/signals-nobody.out" >&2; idg_fail "a non-root peer received admin signals"; }
+grep -q "RequestPending" "$T/signals-nobody.out" && idg_fail "a non-root peer saw RequestPending"
 expect_rc 1 claim-root idg_ctl claim "$REQ"
 svc --json claim "$REQ" > "$T/claim.json" || idg_fail "the requester's claim failed"
 TOKEN=$(json_get "$T/claim.json" token)
