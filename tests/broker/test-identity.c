@@ -2,6 +2,7 @@
 #include <glib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -78,6 +79,62 @@ test_dead_peer (void)
   rmdir (dir);
 }
 
+/* A peer whose real and effective ids differ (a setuid program) is known by
+ * its effective ids, as SO_PEERCRED reports them. Needs root. */
+static void
+test_effective_ids (void)
+{
+  g_autofree gchar *dir = NULL, *path = NULL;
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) id = NULL;
+  int lfd, cfd, p[2];
+  pid_t pid;
+  gchar c;
+
+  if (getuid () != 0) {
+    g_test_skip ("needs root to change ids");
+    return;
+  }
+  dir = g_dir_make_tmp ("idg-ident-XXXXXX", NULL);
+  path = g_build_filename (dir, "s", NULL);
+  g_assert_cmpint (chmod (dir, 0755), ==, 0);
+  g_strlcpy (sa.sun_path, path, sizeof sa.sun_path);
+  lfd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (bind (lfd, (struct sockaddr *) &sa, sizeof sa), ==, 0);
+  g_assert_cmpint (chmod (path, 0777), ==, 0);
+  g_assert_cmpint (listen (lfd, 1), ==, 0);
+  g_assert_cmpint (pipe (p), ==, 0);
+  pid = fork ();
+  if (pid == 0) {
+    int fd;
+
+    close (p[1]);
+    if (setresgid (0, 65534, 0) < 0 || setresuid (0, 65534, 0) < 0)
+      _exit (2);
+    fd = socket (AF_UNIX, SOCK_STREAM, 0);
+    if (connect (fd, (struct sockaddr *) &sa, sizeof sa) < 0)
+      _exit (3);
+    if (read (p[0], &c, 1) < 0)   /* stay alive until the parent is done */
+      _exit (4);
+    _exit (0);
+  }
+  close (p[0]);
+  cfd = accept (lfd, NULL, NULL);
+  g_assert_cmpint (cfd, >=, 0);
+  id = idg_identity_from_socket (cfd, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (id->uid, ==, 65534);
+  g_assert_cmpuint (id->gid, ==, 65534);
+  g_assert_cmpint (id->pid, ==, pid);
+  close (p[1]);
+  waitpid (pid, NULL, 0);
+  close (cfd);
+  close (lfd);
+  unlink (path);
+  rmdir (dir);
+}
+
 static void
 test_from_pid (void)
 {
@@ -116,6 +173,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/broker/identity/socketpair", test_socketpair);
   g_test_add_func ("/broker/identity/dead-peer", test_dead_peer);
+  g_test_add_func ("/broker/identity/effective-ids", test_effective_ids);
   g_test_add_func ("/broker/identity/from-pid", test_from_pid);
   g_test_add_func ("/broker/identity/unknown", test_unknown);
   return g_test_run ();

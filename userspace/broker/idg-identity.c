@@ -8,7 +8,7 @@
  *     process that connected; on older kernels pidfd_open(pid) is the
  *     fallback (see below).
  *  3. Read /proc/PID/exe and /proc/PID/cgroup, and /proc/PID/status for the
- *     real uid/gid, which must equal SO_PEERCRED's.
+ *     effective uid/gid, which must still equal SO_PEERCRED's.
  *  4. Check through the pidfd that the process is still alive: if it is, the
  *     pid has not been reused since step 2, so the reads of step 3 describe
  *     the process the pidfd refers to.
@@ -83,7 +83,7 @@ read_cgroup (pid_t pid)
   return NULL;
 }
 
-/* Real uid and gid from /proc/PID/status. */
+/* Effective uid and gid from /proc/PID/status. */
 static gboolean
 read_status_ids (pid_t  pid,
                  uid_t *uid,
@@ -104,11 +104,17 @@ read_status_ids (pid_t  pid,
 
     if (!g_str_has_prefix (lines[i], "Uid:") && !g_str_has_prefix (lines[i], "Gid:"))
       continue;
+    /* "Uid:\treal\teffective\tsaved\tfs": SO_PEERCRED reports the effective ids */
     f = g_strsplit_set (lines[i] + 4, " \t", -1);
     {
-      guint j;
-      for (j = 0; f[j] != NULL && f[j][0] == '\0'; j++)
-        ;
+      guint j, field = 0;
+
+      for (j = 0; f[j] != NULL; j++) {
+        if (f[j][0] == '\0')
+          continue;
+        if (field++ == 1)
+          break;
+      }
       if (f[j] == NULL || !g_ascii_string_to_unsigned (f[j], 10, 0, G_MAXUINT32, &v, NULL))
         return FALSE;
     }
