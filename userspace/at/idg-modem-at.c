@@ -334,7 +334,7 @@ on_init_reply (IdgAtPort     *port,
 
       again->modem = modem;
       again->generation = modem->generation;
-      idg_at_port_send (modem->port, "ATE0", PROBE_TIMEOUT_MS, on_init_reply, again);
+      idg_at_port_send (modem->port, "ATE0Q0V1", PROBE_TIMEOUT_MS, on_init_reply, again);
       return;
     }
     schedule_retry (modem, error ? "the modem does not answer" : "the modem answers garbage");
@@ -435,8 +435,9 @@ open_port (IdgModemAt *modem)
   p = g_new0 (Pending, 1);
   p->modem = modem;
   p->generation = modem->generation;
-  /* echo off for our own parsing; the door echoes per client */
-  idg_at_port_send (modem->port, "ATE0", PROBE_TIMEOUT_MS, on_init_reply, p);
+  /* echo off for our own parsing (the door echoes per client), result
+   * codes on and verbose: the port splits replies on them */
+  idg_at_port_send (modem->port, "ATE0Q0V1", PROBE_TIMEOUT_MS, on_init_reply, p);
 }
 
 IdgModemAt *
