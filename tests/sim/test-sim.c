@@ -682,6 +682,17 @@ test_qmi_garbage (void)
   sim_qmi_feed (qmi, truncated, sizeof truncated, out);
   g_assert_cmpuint (sim_qmi_pending_input (qmi), >, 0);
   sim_qmi_reset_input (qmi);
+  /* a lying length does not swallow the valid request right after it */
+  {
+    static const guint8 liar[] = { 0x01, 0xF0, 0x0F, 0x00, 0x02, 0x01, 0x00, 0x01, 0x00 };
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_DMS, cid, 76, 0x0043);
+    g_autoptr(QmiMessage) rsp = NULL;
+
+    sim_qmi_feed (qmi, liar, sizeof liar, out);
+    g_assert_cmpuint (out->len, ==, 0);
+    rsp = qmi_roundtrip (qmi, req);
+    g_assert_nonnull (rsp);
+  }
   for (i = 0; i < 200; i++) {
     guint8 chunk[300];
     guint j;
@@ -1206,6 +1217,20 @@ test_mbim_garbage (void)
 
     g_assert_cmpuint (mbim_message_get_message_type (err), ==, MBIM_MESSAGE_TYPE_FUNCTION_ERROR);
     g_assert_cmpuint (mbim_message_error_get_error_status_code (err), ==, MBIM_PROTOCOL_ERROR_LENGTH_MISMATCH);
+  }
+  /* a lying length does not swallow the command right after it */
+  {
+    static const guint8 liar[] = { 0x03, 0, 0, 0, 0x00, 0x80, 0, 0, 0x0b, 0, 0, 0 };
+    g_autoptr(MbimMessage) req = mbim_message_subscriber_ready_status_query_new (NULL);
+    g_autoptr(MbimMessage) rsp = NULL;
+    g_autofree gchar *imsi = NULL;
+
+    sim_mbim_feed (mbim, liar, sizeof liar, out);
+    g_assert_cmpuint (out->len, ==, 0);
+    mbim_message_set_transaction_id (req, 12);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_true (mbim_message_subscriber_ready_status_response_parse (rsp, NULL, &imsi, NULL, NULL, NULL, NULL, NULL));
+    g_assert_cmpstr (imsi, ==, ids->imsi);
   }
   sim_mbim_feed (mbim, stray, sizeof stray, out);
   {

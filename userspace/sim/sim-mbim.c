@@ -669,6 +669,43 @@ header_plausible (const guint8 *p)
   }
 }
 
+/* A complete host message whose lengths all agree (stricter than
+ * header_plausible: used only to look past a message whose length lied). */
+static gboolean
+message_consistent (const guint8 *p, gsize avail)
+{
+  guint32 len;
+
+  if (avail < SIM_MBIM_HEADER_LEN || !header_plausible (p))
+    return FALSE;
+  len = get_u32 (p + 4);
+  if (len > avail)
+    return FALSE;
+  switch (get_u32 (p)) {
+  case MBIM_MESSAGE_TYPE_OPEN:
+  case MBIM_MESSAGE_TYPE_HOST_ERROR:
+    return len == OPEN_LEN;
+  case MBIM_MESSAGE_TYPE_CLOSE:
+    return len == SIM_MBIM_HEADER_LEN;
+  case MBIM_MESSAGE_TYPE_COMMAND:
+    return len >= COMMAND_HEADER_LEN && get_u32 (p + 12) == 1 && get_u32 (p + 16) == 0 &&
+           get_u32 (p + 44) == len - COMMAND_HEADER_LEN;
+  default:
+    return FALSE;
+  }
+}
+
+static gsize
+whole_message_after (const guint8 *p, gsize avail)
+{
+  gsize off;
+
+  for (off = 1; off + SIM_MBIM_HEADER_LEN <= avail; off++)
+    if (message_consistent (p + off, avail - off))
+      return off;
+  return 0;
+}
+
 void
 sim_mbim_feed (SimMbim      *self,
                const guint8 *data,
@@ -688,8 +725,16 @@ sim_mbim_feed (SimMbim      *self,
       continue;
     }
     mlen = get_u32 (p + 4);
-    if (self->in->len - pos < mlen)
-      break;
+    if (self->in->len - pos < mlen) {
+      /* Incomplete. If its length lied, a whole message may follow inside
+       * what it claims: resynchronise on that one. */
+      gsize next = whole_message_after (p, self->in->len - pos);
+
+      if (!next)
+        break;
+      pos += (guint) next;
+      continue;
+    }
     handle_message (self, p, mlen, out);
     pos += mlen;
   }

@@ -678,6 +678,52 @@ append_message (GByteArray *out, QmiMessage *m)
     g_byte_array_append (out, raw, (guint) len);
 }
 
+/* A host request whose QMUX and SDU lengths agree (total = marker + QMUX
+ * length). */
+static gboolean
+request_header_plausible (const guint8 *p, gsize total)
+{
+  if (p[3] != 0x00)                      /* sent by the control point */
+    return FALSE;
+  if (p[4] == QMI_SERVICE_CTL)
+    return total == 12 + (gsize) (p[10] | (p[11] << 8));
+  return total >= 13 && total == 13 + (gsize) (p[11] | (p[12] << 8));
+}
+
+/* The offset of the first later frame marker that starts a complete frame
+ * libqmi accepts, or 0. Bounded work: a buffer full of markers costs at most
+ * MAX_CANDIDATES header checks. */
+#define MAX_CANDIDATES 256
+
+static gsize
+complete_frame_after (GByteArray *in)
+{
+  const guint8 *p = in->data + 1;
+  const guint8 *end = in->data + in->len;
+  guint tries = 0;
+
+  while (tries++ < MAX_CANDIDATES && (p = memchr (p, QMUX_MARKER, (gsize) (end - p)))) {
+    gsize avail = (gsize) (end - p);
+    guint16 len;
+
+    if (avail < 3)
+      return 0;
+    len = (guint16) (p[1] | (p[2] << 8));
+    if (len >= QMUX_MIN_LEN - 1 && (gsize) len + 1 <= avail &&
+        request_header_plausible (p, (gsize) len + 1)) {
+      g_autoptr(GByteArray) copy = g_byte_array_sized_new (len + 1U);
+      g_autoptr(QmiMessage) m = NULL;
+
+      g_byte_array_append (copy, p, len + 1U);
+      m = qmi_message_new_from_raw (copy, NULL);
+      if (m)
+        return (gsize) (p - in->data);
+    }
+    p++;
+  }
+  return 0;
+}
+
 void
 sim_qmi_feed (SimQmi       *self,
               const guint8 *data,
@@ -708,8 +754,16 @@ sim_qmi_feed (SimQmi       *self,
       g_byte_array_remove_range (self->in, 0, 1);
       continue;
     }
-    if (self->in->len < (guint) qmux_len + 1)
-      return;
+    if (self->in->len < (guint) qmux_len + 1) {
+      /* Incomplete. If its length lied, a whole valid request may follow
+       * inside what it claims: resynchronise on that one. */
+      gsize skip = complete_frame_after (self->in);
+
+      if (!skip)
+        return;
+      g_byte_array_remove_range (self->in, 0, (guint) skip);
+      continue;
+    }
     req = qmi_message_new_from_raw (self->in, &error);
     if (!req) {
       /* libqmi consumed the frame it rejected; go on with the rest. */
