@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # idguardd refuses to run half-configured: a bad config, a corrupt or
-# unreadable consent store, a state dir held by another broker and a proxy
+# unreadable consent store, a state dir others can write or another broker
+# holds, and a proxy
 # name someone else holds each give one clear "idguardd: ..." line on stderr,
 # a non-zero exit, no API socket, and leave the store untouched.
 . "$IDG_SRC/tests/tools/lib.sh"
@@ -61,6 +62,9 @@ rmdir "$T/state/store.json"
 printf 'short' > "$T/state/secret"
 refused good "device secret"
 rm -f "$T/state/secret"
+chmod 0777 "$T/state"
+refused good "writable by no one else"
+chmod 0755 "$T/state"
 
 idg_log "a second broker on the same state dir"
 cp "$T/good.conf" "$T/idguard.conf"

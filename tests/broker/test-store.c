@@ -170,6 +170,26 @@ test_corrupt (void)
 }
 
 static void
+test_open_dir (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-store-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (chmod (dir, 0777), ==, 0);
+  g_assert_null (idg_store_load (dir, &error));
+  g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "writable by no one else"));
+  g_clear_error (&error);
+  g_assert_cmpint (chmod (dir, 0700), ==, 0);
+  if (geteuid () == 0) {
+    g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+    g_assert_null (idg_store_load (dir, &error));
+    g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO);
+  }
+  test_rmdir (dir);
+}
+
+static void
 test_bad_secret (void)
 {
   g_autofree gchar *dir = g_dir_make_tmp ("idg-store-XXXXXX", NULL);
@@ -746,6 +766,7 @@ main (int argc, char **argv)
   ADD ("journal-compaction", test_journal_compaction);
   g_test_add_func ("/broker/store/corrupt", test_corrupt);
   g_test_add_func ("/broker/store/bad-secret", test_bad_secret);
+  g_test_add_func ("/broker/store/open-dir", test_open_dir);
   g_test_add_func ("/broker/store/many", test_many);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gio.h>
 
@@ -458,6 +459,29 @@ remove_stale_temps (const gchar *dir)
     g_dir_close (d);
 }
 
+/* Whoever can write the state dir can plant grants: it must be the
+ * broker's own and writable by nobody else. */
+static gboolean
+check_dir (const gchar  *dir,
+           GError      **error)
+{
+  struct stat st;
+
+  if (stat (dir, &st) < 0) {
+    int saved = errno;
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+                 "state dir %s: %s", dir, g_strerror (saved));
+    return FALSE;
+  }
+  if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+                 "state dir %s must be a directory owned by the broker's user and "
+                 "writable by no one else", dir);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 IdgStore *
 idg_store_load (const gchar  *state_dir,
                 GError      **error)
@@ -465,6 +489,8 @@ idg_store_load (const gchar  *state_dir,
   IdgStore *store = idg_store_new_empty ();
 
   store->dir = g_strdup (state_dir);
+  if (!check_dir (state_dir, error))
+    goto fail;
   remove_stale_temps (state_dir);
   if (!idg_store_disk_load (store, error))
     goto fail;
