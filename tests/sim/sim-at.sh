@@ -24,6 +24,23 @@ idg_expect_contains "$T/at.consented" "AT+NOSUCH -> ERROR" "unknown command"
 at "@abstract:idg-sim-at" AT AT+CIMI > "$T/at-socket.consented" || idg_fail "AT over the abstract socket failed"
 idg_expect_contains "$T/at-socket.consented" "$ID_imsi" "IMSI over the socket"
 
+# control socket: a staged value applies at the swap; bad values are refused
+# (the ids file still holds the old IMSI: the staged value wins over it)
+new_imsi=$(python3 "$IDG_SRC/tests/tools/gen-ids.py" | sed -n 's/^imsi=//p')
+echo "$new_imsi" > "$T/staged-imsi.consented"
+idg_sim_ctl "set imsi=$new_imsi" || idg_fail "set refused"
+at "$T/at" AT+CIMI > "$T/before-swap.consented"
+idg_expect_absent "$T/before-swap.consented" "$new_imsi" "staged IMSI before the swap"
+idg_sim_ctl "set imsi=12ab" 2> "$T/bad-set.log" && idg_fail "invalid IMSI accepted"
+idg_expect_contains "$T/bad-set.log" "error: invalid value for 'imsi'" "refusal names the key"
+idg_expect_absent "$T/bad-set.log" "12ab" "refusal shows no value"
+idg_sim_ctl swap || idg_fail "swap refused"
+at "$T/at" AT+CIMI > "$T/after-swap.consented"
+idg_expect_contains "$T/after-swap.consented" "$new_imsi" "IMSI after the swap"
+# on record for leakscan (the simulator re-reads the file only at a swap)
+echo "imsi=$new_imsi" >> "$T/ids.consented"
+ID_imsi=$new_imsi
+
 # ModemManager in test mode against the abstract socket
 command -v ModemManager >/dev/null || idg_skip "ModemManager not installed"
 cat > "$T/mm.sh" <<EOS
