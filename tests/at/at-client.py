@@ -9,6 +9,8 @@ and LF shown as <CR> and <LF>. Exits 1 if a reply does not come in time.
   --hold N        after the commands, keep the connection open N seconds
                   without reading (a slow client)
   --flood N       send N extra "ATI" lines without reading any reply
+A COMMAND "@wait PATH" sends nothing: it waits (10 s at most) until PATH
+exists, on the same connection.
 """
 import os
 import re
@@ -86,6 +88,17 @@ def main():
         del args[i:i + 2]
     conn = Conn(args[0])
     for cmd in args[1:]:
+        if cmd.startswith("@wait "):
+            path = cmd[6:]
+            end = time.time() + 10
+            while not os.path.exists(path):
+                if time.time() > end:
+                    print("TIMEOUT waiting for " + path)
+                    return 1
+                time.sleep(0.05)
+            print("waited")
+            sys.stdout.flush()
+            continue
         conn.send(cmd.encode() + b"\r")
         out = conn.reply()
         if out is None:

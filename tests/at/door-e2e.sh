@@ -14,6 +14,8 @@
 #    broker re-reads (API readers get the new IMSI/ICCID at once);
 #  - the modem re-plugged with another SIM: old values gone at once, new ones
 #    read; the pty link's client stands for the config's at-link-selector;
+#  - a revoke takes effect at the next message of an open connection;
+#  - policy=pseudonym: stable, well-formed, never the value;
 #  - a squatted abstract name stops idguardd with one clear line.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup at-door "$@"
@@ -118,8 +120,19 @@ done
 $CLIENT "$T/at-door" ATE0 $ID_CMDS > "$T/pty-granted.txt" || idg_fail "pty client after grant"
 hidden "$T/pty-granted.txt" "pty client while another holds a grant"
 
-# revoked: hidden at the next message
+# revoked in the middle of a connection: hidden from the next message on
+$CLIENT "@$NAME" ATE0 AT+CGSN "@wait $T/revoked-now" AT+CGSN > "$T/midway.txt" &
+MIDWAY=$!
+first_reply() { [ "$(wc -l < "$T/midway.txt")" -ge 2 ]; }
+idg_wait_for 10 first_reply || idg_fail "mid-connection client did not get its first reply"
 idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
+touch "$T/revoked-now"
+wait "$MIDWAY" || idg_fail "mid-connection client"
+sed -n 2p "$T/midway.txt" | grep -qF "$ID_imei" || { cat "$T/midway.txt" >&2; idg_fail "no IMEI before the revoke"; }
+sed -n 4p "$T/midway.txt" | grep -qF "$ID_imei" && idg_fail "the IMEI after a revoke on the same connection"
+mv "$T/midway.txt" "$T/midway.txt.consented"
+
+# revoked: hidden at the next message
 # shellcheck disable=SC2086
 $CLIENT "@$NAME" ATE0 $ID_CMDS > "$T/revoked.txt" || idg_fail "client after revoke"
 hidden "$T/revoked.txt" "socket client after revoke"
@@ -192,6 +205,7 @@ idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke2.txt" || idg_fail "second revoke 
 kill "$BROKER_PID"
 wait "$BROKER_PID" 2>/dev/null || true
 echo "at-link-selector=uid:4242" >> "$T/idguard.conf"
+sed -i 's/^policy=redact$/policy=pseudonym/' "$T/idguard.conf"
 idg_broker
 idg_wait_for 10 at_state ready || idg_fail "backend not ready after restart"
 idg_ctl grant --to uid:4242 --scope imei,imsi --purpose "tty client" > "$T/grant3.txt" || idg_fail "grant to the link selector refused"
@@ -203,6 +217,12 @@ idg_expect_absent "$T/pty-selector.txt.consented" "$(echo "$ID_msisdn" | tr -d +
 $CLIENT "@$NAME" ATE0 AT+CGSN AT+CIMI > "$T/socket-beside-selector.txt" || idg_fail "socket client"
 idg_expect_absent "$T/socket-beside-selector.txt" "$ID_imei" "a socket client beside the link's grant"
 idg_expect_absent "$T/socket-beside-selector.txt" "$ID_imsi" "a socket client beside the link's grant"
+# pseudonyms: not the value, not zeros, stable for the same service
+$CLIENT "@$NAME" ATE0 AT+CGSN > "$T/pseudonym-again.txt" || idg_fail "socket client"
+p1=$(sed -n 2p "$T/socket-beside-selector.txt") p2=$(sed -n 2p "$T/pseudonym-again.txt")
+[ "$p1" = "$p2" ] || idg_fail "pseudonym not stable: $p1 / $p2"
+echo "$p1" | grep -q '<LF>[0-9]\{15\}<CR>' || idg_fail "pseudonym IMEI not 15 digits: $p1"
+echo "$p1" | grep -q '<LF>000000000000000<CR>' && idg_fail "policy=pseudonym gave a redacted IMEI"
 
 # squatting: a second broker on the same abstract name says so and exits
 mkdir -p "$T/state2" "$T/run2"
