@@ -164,7 +164,9 @@ on_client_writable (gint         fd,
   gssize n;
 
   while (client->out->len > 0) {
-    n = write (fd, client->out->str, client->out->len);
+    /* a client gone must not raise SIGPIPE in the daemon */
+    n = client->is_pty ? write (fd, client->out->str, client->out->len)
+                       : send (fd, client->out->str, client->out->len, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0 && errno == EAGAIN)
