@@ -32,15 +32,18 @@ typedef struct {
   IdgKind      kind;
   ParseKind    parse;
   gboolean     sim;        /* re-read on SIM change */
+  guint        min, max;   /* PARSE_DIGITS: length of a believable value */
 } Step;
 
 static const Step steps[] = {
-  { "AT+CGSN", IDG_KIND_IMEI, PARSE_DIGITS, FALSE },
-  { "AT+CGSN=2", IDG_KIND_IMEISV, PARSE_DIGITS, FALSE },
-  { "AT+CIMI", IDG_KIND_IMSI, PARSE_DIGITS, TRUE },
-  { "AT+CRSM=176,12258,0,0,10", IDG_KIND_ICCID, PARSE_CRSM_ICCID, TRUE },
-  { "AT+CCID", IDG_KIND_ICCID, PARSE_DIGITS, TRUE },
-  { "AT+CNUM", IDG_KIND_MSISDN, PARSE_CNUM, TRUE },
+  /* IMEI, or an ESN/MEID in hex on a CDMA modem */
+  { "AT+CGSN", IDG_KIND_IMEI, PARSE_DIGITS, FALSE, 8, 17 },
+  /* a modem that ignores "=2" answers the IMEI: not an IMEISV */
+  { "AT+CGSN=2", IDG_KIND_IMEISV, PARSE_DIGITS, FALSE, 16, 16 },
+  { "AT+CIMI", IDG_KIND_IMSI, PARSE_DIGITS, TRUE, 6, 15 },
+  { "AT+CRSM=176,12258,0,0,10", IDG_KIND_ICCID, PARSE_CRSM_ICCID, TRUE, 0, 0 },
+  { "AT+CCID", IDG_KIND_ICCID, PARSE_DIGITS, TRUE, 18, 22 },
+  { "AT+CNUM", IDG_KIND_MSISDN, PARSE_CNUM, TRUE, 0, 0 },
 };
 
 /* Unsolicited codes that say the SIM changed (inserted, removed, ready). */
@@ -169,7 +172,12 @@ parse_reply (const Step    *step,
       while (n > 0 && (v[n - 1] == 'F' || v[n - 1] == 'f'))
         v[--n] = '\0';
     }
-    return all_alnum (v, 6, 22) ? g_steal_pointer (&v) : NULL;
+    if (!all_alnum (v, step->min, step->max))
+      return NULL;
+    /* decimal identifiers are decimal */
+    if (step->kind != IDG_KIND_IMEI && step->kind != IDG_KIND_ICCID && strspn (v, "0123456789") != strlen (v))
+      return NULL;
+    return g_steal_pointer (&v);
   case PARSE_CRSM_ICCID: {
     guint8 bytes[IDG_EF_ICCID_LEN];
     gchar digits[2 * IDG_EF_ICCID_LEN + 1];
