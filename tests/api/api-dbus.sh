@@ -52,6 +52,14 @@ dsend org.freedesktop.DBus.Properties.Get string:org.idguard.Broker1 string:Vers
   idg_fail "Version property"
 grep -q "uint32 1" "$T/version.out" || idg_fail "Version is not 1"
 
+idg_ctl --json audit > "$T/audit.json" || idg_fail "audit"
+python3 - "$T/audit.json" <<'PY' || idg_fail "malformed reads are not audited"
+import json, sys
+recs = [r for r in json.load(open(sys.argv[1])) if r["door"] == "api" and r["decision"] == "refuse"]
+assert any(r["reason"] == "unknown kind" for r in recs), recs
+assert any(r["reason"] == "malformed token" for r in recs), recs
+PY
+
 idg_log "admin methods: uid 0 only without polkit (fail closed)"
 for m in Status ListGrants ListRequests Report ListIdentifiers FactoryReset; do
   expect_error "nobody-$m" org.idguard.Error.NotAuthorized "not authorized" \

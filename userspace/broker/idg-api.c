@@ -216,12 +216,18 @@ m_get_identifier (Call *call)
 
   g_variant_get (params (call), "(&s@ay)", &kind_name, &tok_v);
   if (!idg_kind_from_string (kind_name, &kind)) {
+    /* audited too: a probe is worth seeing (the kind text is not kept) */
+    idg_audit_add_coalesced (idg_broker_get_audit (broker), call->caller, IDG_DOOR_API,
+                             "unknown", NULL, IDG_DECISION_REFUSE, 1, "unknown kind");
     fail (call, IDG_API_ERROR_INVALID_ARGUMENT,
           "unknown identifier kind (known: imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)");
     return;
   }
   bytes = g_variant_get_fixed_array (tok_v, &len, 1);
   if (len == 0 || len >= sizeof token || memchr (bytes, '\0', len)) {
+    idg_audit_add_coalesced (idg_broker_get_audit (broker), call->caller, IDG_DOOR_API,
+                             idg_kind_to_string (kind), NULL, IDG_DECISION_REFUSE, 1,
+                             "malformed token");
     fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "the token must be 1 to %d bytes of text",
           (int) sizeof token - 1);
     return;
