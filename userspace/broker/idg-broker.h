@@ -5,6 +5,9 @@
  * the identifier table (values in memory only). Backends report what they
  * read; doors ask, per message, what a peer may see, and report what their
  * filters did.
+ *
+ * Everything here (and in idg-store.h, idg-audit.h, idg-ids.h) runs in the
+ * main context: no locking, no calls from other threads.
  */
 #ifndef IDG_BROKER_H
 #define IDG_BROKER_H

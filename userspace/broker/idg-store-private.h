@@ -58,6 +58,37 @@ gboolean    idg_store_valid_text          (const gchar   *text);
 gboolean    idg_request_state_from_string (const gchar     *str,
                                            IdgRequestState *out);
 
+/* idg-store.c: helpers of the operations (idg-store-requests.c uses them) */
+gboolean       idg_store_commit         (IdgStore             *store,
+                                         IdgStoreGrant *const *grants,
+                                         guint                 n_grants,
+                                         IdgRequest           *request,
+                                         const gchar          *drop_request,
+                                         GError              **error);
+gchar         *idg_store_new_id         (IdgStore             *store,
+                                         gchar                 prefix,
+                                         GError              **error);
+gboolean       idg_store_check_args     (guint32               scopes,
+                                         const gchar          *purpose,
+                                         gint64                ttl,
+                                         GError              **error);
+IdgStoreGrant *idg_store_make_grant     (IdgStore             *store,
+                                         const IdgSelector    *sel,
+                                         guint32               scopes,
+                                         const gchar          *purpose,
+                                         gint64                ttl,
+                                         gint64                now,
+                                         gchar               **token,
+                                         GError              **error);
+void           idg_store_remove_grant   (IdgStore             *store,
+                                         IdgStoreGrant        *grant);
+void           idg_store_set_token_hash (IdgStore             *store,
+                                         IdgStoreGrant        *grant,
+                                         gchar                *hash);
+void           idg_store_notify         (IdgStore             *store,
+                                         const gchar          *what,
+                                         const gchar          *id);
+
 /* idg-store-disk.c: store.json (snapshot) + store.journal (appended
  * records), both JSON; see the top of idg-store-disk.c. */
 gboolean    idg_store_disk_load     (IdgStore        *store,

@@ -24,8 +24,6 @@ G_DEFINE_QUARK (idg-store-error-quark, idg_store_error)
 #define JOURNAL_FILE "store.journal"
 #define SECRET_FILE  "secret"
 #define MAX_TTL      (100 * 365 * 24 * 3600LL)
-#define MAX_PENDING_PER_SELECTOR 8
-#define MAX_REQUESTS 4096
 #define DEFAULT_JOURNAL_LIMIT 4096
 
 typedef IdgStoreGrant Grant;
@@ -215,9 +213,9 @@ idg_store_put_grant (IdgStore *store,
 }
 
 /* Undo of idg_store_put_grant for a grant just added. */
-static void
-remove_grant (IdgStore *store,
-              Grant    *g)
+void
+idg_store_remove_grant (IdgStore *store,
+                        Grant    *g)
 {
   index_remove (store, g);
   if (g->token_hash != NULL)
@@ -226,10 +224,10 @@ remove_grant (IdgStore *store,
   g_ptr_array_remove (store->grants, g);   /* frees */
 }
 
-static void
-set_token_hash (IdgStore *store,
-                Grant    *g,
-                gchar    *hash)     /* takes */
+void
+idg_store_set_token_hash (IdgStore *store,
+                          Grant    *g,
+                          gchar    *hash)     /* takes */
 {
   if (g->token_hash != NULL)
     g_hash_table_remove (store->grant_by_hash, g->token_hash);
@@ -367,10 +365,10 @@ idg_store_set_journal_limit (IdgStore *store,
   store->journal_limit = MAX (n_records, 1);
 }
 
-static void
-notify (IdgStore    *store,
-        const gchar *what,
-        const gchar *id)
+void
+idg_store_notify (IdgStore    *store,
+                  const gchar *what,
+                  const gchar *id)
 {
   if (store->notify != NULL)
     store->notify (store, what, id, store->notify_data);
@@ -385,13 +383,13 @@ idg_store_get_secret (IdgStore *store)
 /* Makes the changed records durable; compacts the journal when it has
  * grown past max(limit, records in the snapshot), so that the snapshot
  * writes cost O(1) per change amortized. Nothing to do in memory only. */
-static gboolean
-commit (IdgStore      *store,
-        Grant *const  *grants,
-        guint          n_grants,
-        IdgRequest    *request,
-        const gchar   *drop_request,
-        GError       **error)
+gboolean
+idg_store_commit (IdgStore      *store,
+                  Grant *const  *grants,
+                  guint          n_grants,
+                  IdgRequest    *request,
+                  const gchar   *drop_request,
+                  GError       **error)
 {
   g_autoptr(GError) local = NULL;
 
@@ -521,10 +519,10 @@ idg_store_load_data (const gchar  *data,
 
 /* ---- grants API ---- */
 
-static gchar *
-new_id (IdgStore    *store,
-        gchar        prefix,
-        GError     **error)
+gchar *
+idg_store_new_id (IdgStore    *store,
+                  gchar        prefix,
+                  GError     **error)
 {
   for (;;) {
     guint8 raw[8];
@@ -542,11 +540,11 @@ new_id (IdgStore    *store,
   }
 }
 
-static gboolean
-check_args (guint32       scopes,
-            const gchar  *purpose,
-            gint64        ttl,
-            GError      **error)
+gboolean
+idg_store_check_args (guint32       scopes,
+                      const gchar  *purpose,
+                      gint64        ttl,
+                      GError      **error)
 {
   if (scopes == 0 || (scopes & ~IDG_KIND_MASK_ALL) != 0) {
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "no valid scope given");
@@ -565,18 +563,18 @@ check_args (guint32       scopes,
 }
 
 /* New grant object, not inserted; token (nullable) gets a fresh token. */
-static Grant *
-make_grant (IdgStore           *store,
-            const IdgSelector  *sel,
-            guint32             scopes,
-            const gchar        *purpose,
-            gint64              ttl,
-            gint64              now,
-            gchar             **token,
-            GError            **error)
+Grant *
+idg_store_make_grant (IdgStore           *store,
+                      const IdgSelector  *sel,
+                      guint32             scopes,
+                      const gchar        *purpose,
+                      gint64              ttl,
+                      gint64              now,
+                      gchar             **token,
+                      GError            **error)
 {
   Grant *g;
-  gchar *id = new_id (store, 'g', error);
+  gchar *id = idg_store_new_id (store, 'g', error);
 
   if (id == NULL)
     return NULL;
@@ -619,9 +617,9 @@ idg_store_add_grant (IdgStore     *store,
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "%s", local->message);
     return FALSE;
   }
-  if (!check_args (scopes, purpose, ttl, error))
+  if (!idg_store_check_args (scopes, purpose, ttl, error))
     return FALSE;
-  g = make_grant (store, sel, scopes, purpose, ttl, now, &token, error);
+  g = idg_store_make_grant (store, sel, scopes, purpose, ttl, now, &token, error);
   if (g == NULL)
     return FALSE;
   if (!idg_store_put_grant (store, g)) {
@@ -629,8 +627,8 @@ idg_store_add_grant (IdgStore     *store,
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
     return FALSE;
   }
-  if (!commit (store, &g, 1, NULL, NULL, error)) {
-    remove_grant (store, g);
+  if (!idg_store_commit (store, &g, 1, NULL, NULL, error)) {
+    idg_store_remove_grant (store, g);
     idg_token_free (token);
     return FALSE;
   }
@@ -640,7 +638,7 @@ idg_store_add_grant (IdgStore     *store,
     *token_out = token;
   else
     idg_token_free (token);
-  notify (store, "grants", g->pub.id);
+  idg_store_notify (store, "grants", g->pub.id);
   return TRUE;
 }
 
@@ -673,11 +671,11 @@ idg_store_revoke (IdgStore     *store,
   if (g->pub.revoked)
     return TRUE;
   set_revoked (store, g, TRUE, now);
-  if (!commit (store, &g, 1, NULL, NULL, error)) {
+  if (!idg_store_commit (store, &g, 1, NULL, NULL, error)) {
     set_revoked (store, g, FALSE, 0);
     return FALSE;
   }
-  notify (store, "grants", g->pub.id);
+  idg_store_notify (store, "grants", g->pub.id);
   return TRUE;
 }
 
@@ -711,14 +709,14 @@ idg_store_revoke_selector (IdgStore     *store,
   }
   if (done->len == 0)
     return TRUE;
-  if (!commit (store, (Grant *const *) done->pdata, done->len, NULL, NULL, error)) {
+  if (!idg_store_commit (store, (Grant *const *) done->pdata, done->len, NULL, NULL, error)) {
     for (i = 0; i < done->len; i++)
       set_revoked (store, g_ptr_array_index (done, i), FALSE, 0);
     return FALSE;
   }
   if (n_revoked != NULL)
     *n_revoked = done->len;
-  notify (store, "grants", NULL);
+  idg_store_notify (store, "grants", NULL);
   return TRUE;
 }
 
@@ -899,266 +897,6 @@ idg_store_check_token (IdgStore          *store,
   return TRUE;
 }
 
-/* ---- requests API ---- */
-
-/* Keeps the request list bounded: the oldest decided request to forget
- * when a new one comes, or NULL. */
-static const gchar *
-request_to_drop (IdgStore *store)
-{
-  guint i;
-
-  if (store->requests->len < MAX_REQUESTS)
-    return NULL;
-  for (i = 0; i < store->requests->len; i++) {
-    IdgRequest *r = g_ptr_array_index (store->requests, i);
-
-    if (r->state != IDG_REQUEST_PENDING)
-      return r->id;
-  }
-  return NULL;
-}
-
-gboolean
-idg_store_add_request (IdgStore          *store,
-                       const IdgIdentity *requester,
-                       guint32            scopes,
-                       const gchar       *purpose,
-                       gint64             now,
-                       gchar            **request_id,
-                       GError           **error)
-{
-  g_autoptr(IdgSelector) sel = idg_selector_for_identity (requester);
-  g_autofree gchar *canon = NULL;
-  g_autofree gchar *drop = NULL;
-  IdgRequest *r;
-  guint i, pending = 0;
-
-  if (sel == NULL) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
-                 "a request needs a caller with kernel credentials");
-    return FALSE;
-  }
-  if (!check_args (scopes, purpose, 0, error))
-    return FALSE;
-  canon = idg_selector_to_string (sel);
-  for (i = 0; i < store->requests->len; i++) {
-    r = g_ptr_array_index (store->requests, i);
-    pending += r->state == IDG_REQUEST_PENDING && g_str_equal (r->selector, canon);
-  }
-  if (pending >= MAX_PENDING_PER_SELECTOR) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
-                 "too many pending requests from this caller");
-    return FALSE;
-  }
-  r = g_new0 (IdgRequest, 1);
-  r->id = new_id (store, 'r', error);
-  if (r->id == NULL) {
-    idg_request_free (r);
-    return FALSE;
-  }
-  r->selector = g_steal_pointer (&canon);
-  r->requester = idg_identity_describe (requester);
-  r->service = g_strdup (requester->service);
-  r->scopes = scopes;
-  r->purpose = g_strdup (purpose);
-  r->state = IDG_REQUEST_PENDING;
-  r->created = now;
-  drop = g_strdup (request_to_drop (store));
-  idg_store_put_request (store, r);
-  if (!commit (store, NULL, 0, r, drop, error)) {
-    idg_store_drop_request (store, r->id);
-    return FALSE;
-  }
-  if (drop != NULL)
-    idg_store_drop_request (store, drop);
-  if (request_id != NULL)
-    *request_id = g_strdup (r->id);
-  notify (store, "requests", r->id);
-  return TRUE;
-}
-
-static IdgRequest *
-find_request (IdgStore     *store,
-              const gchar  *request_id,
-              GError      **error)
-{
-  IdgRequest *r = request_id != NULL ? g_hash_table_lookup (store->request_by_id, request_id) : NULL;
-
-  if (r == NULL)
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_NOT_FOUND, "no such request");
-  return r;
-}
-
-static gboolean
-require_state (IdgRequest       *r,
-               IdgRequestState   state,
-               GError          **error)
-{
-  if (r->state != state) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE,
-                 "request %s is %s, not %s", r->id,
-                 idg_request_state_to_string (r->state), idg_request_state_to_string (state));
-    return FALSE;
-  }
-  return TRUE;
-}
-
-gboolean
-idg_store_approve_request (IdgStore     *store,
-                           const gchar  *request_id,
-                           gint64        ttl,
-                           gint64        now,
-                           gchar       **grant_id,
-                           gchar       **token_out,
-                           GError      **error)
-{
-  IdgRequest *r = find_request (store, request_id, error);
-  g_autoptr(IdgSelector) sel = NULL;
-  gchar *token = NULL;
-  Grant *g;
-
-  if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error) ||
-      !check_args (r->scopes, r->purpose, ttl, error))
-    return FALSE;
-  sel = idg_selector_parse (r->selector, error);
-  if (sel == NULL)
-    return FALSE;
-  g = make_grant (store, sel, r->scopes, r->purpose, ttl, now,
-                  token_out != NULL ? &token : NULL, error);
-  if (g == NULL)
-    return FALSE;
-  g->pub.request_id = g_strdup (r->id);
-  if (!idg_store_put_grant (store, g)) {
-    idg_token_free (token);
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
-    return FALSE;
-  }
-  r->state = IDG_REQUEST_APPROVED;
-  r->decided = now;
-  r->grant_id = g_strdup (g->pub.id);
-  if (!commit (store, &g, 1, r, NULL, error)) {
-    r->state = IDG_REQUEST_PENDING;
-    r->decided = 0;
-    g_clear_pointer (&r->grant_id, g_free);
-    remove_grant (store, g);
-    idg_token_free (token);
-    return FALSE;
-  }
-  if (grant_id != NULL)
-    *grant_id = g_strdup (g->pub.id);
-  if (token_out != NULL)
-    *token_out = token;
-  notify (store, "grants", g->pub.id);
-  notify (store, "requests", r->id);
-  return TRUE;
-}
-
-gboolean
-idg_store_deny_request (IdgStore     *store,
-                        const gchar  *request_id,
-                        gint64        now,
-                        GError      **error)
-{
-  IdgRequest *r = find_request (store, request_id, error);
-
-  if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error))
-    return FALSE;
-  r->state = IDG_REQUEST_DENIED;
-  r->decided = now;
-  if (!commit (store, NULL, 0, r, NULL, error)) {
-    r->state = IDG_REQUEST_PENDING;
-    r->decided = 0;
-    return FALSE;
-  }
-  notify (store, "requests", r->id);
-  return TRUE;
-}
-
-gboolean
-idg_store_claim_request (IdgStore          *store,
-                         const gchar       *request_id,
-                         const IdgIdentity *caller,
-                         gint64             now,
-                         gchar            **grant_id,
-                         gchar            **token_out,
-                         GError           **error)
-{
-  IdgRequest *r = find_request (store, request_id, error);
-  g_autoptr(IdgSelector) sel = NULL;
-  gchar *old_hash, *token;
-  Grant *g;
-
-  if (r == NULL)
-    return FALSE;
-  sel = idg_selector_parse (r->selector, NULL);
-  if (sel == NULL || !idg_selector_matches (sel, caller)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
-                 "no consent: only the requester can claim request %s", r->id);
-    return FALSE;
-  }
-  if (!require_state (r, IDG_REQUEST_APPROVED, error))
-    return FALSE;
-  g = r->grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, r->grant_id) : NULL;
-  if (g == NULL || !idg_grant_is_active (&g->pub, now)) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
-                 "no consent: the grant of request %s is no longer active", r->id);
-    return FALSE;
-  }
-  token = idg_token_new (error);
-  if (token == NULL)
-    return FALSE;
-  old_hash = g_strdup (g->token_hash);
-  set_token_hash (store, g, idg_token_hash (token));
-  r->state = IDG_REQUEST_CLAIMED;
-  if (!commit (store, &g, 1, r, NULL, error)) {
-    r->state = IDG_REQUEST_APPROVED;
-    set_token_hash (store, g, old_hash);
-    idg_token_free (token);
-    return FALSE;
-  }
-  g_free (old_hash);
-  if (grant_id != NULL)
-    *grant_id = g_strdup (g->pub.id);
-  if (token_out != NULL)
-    *token_out = token;
-  else
-    idg_token_free (token);
-  notify (store, "grants", g->pub.id);     /* its token hash changed */
-  notify (store, "requests", r->id);
-  return TRUE;
-}
-
-GPtrArray *
-idg_store_list_requests (IdgStore *store)
-{
-  GPtrArray *out = g_ptr_array_new_full (store->requests->len, (GDestroyNotify) idg_request_free);
-  guint i;
-
-  for (i = 0; i < store->requests->len; i++)
-    g_ptr_array_add (out, idg_request_copy (g_ptr_array_index (store->requests, i)));
-  return out;
-}
-
-IdgRequest *
-idg_store_lookup_request (IdgStore    *store,
-                          const gchar *request_id)
-{
-  IdgRequest *r = request_id != NULL ? g_hash_table_lookup (store->request_by_id, request_id) : NULL;
-
-  return r != NULL ? idg_request_copy (r) : NULL;
-}
-
-guint
-idg_store_count_pending (IdgStore *store)
-{
-  guint i, n = 0;
-
-  for (i = 0; i < store->requests->len; i++)
-    n += ((IdgRequest *) g_ptr_array_index (store->requests, i))->state == IDG_REQUEST_PENDING;
-  return n;
-}
-
 /* ---- factory reset ---- */
 
 gboolean
@@ -1205,11 +943,11 @@ idg_store_factory_reset (IdgStore  *store,
       !idg_store_write_atomic (store->dir, SECRET_FILE, secret, sizeof secret, error)) {
     idg_wipe (secret, sizeof secret);
     g_prefix_error (error, "grants wiped, but the device secret was not replaced: ");
-    notify (store, "reset", NULL);
+    idg_store_notify (store, "reset", NULL);
     return FALSE;
   }
   memcpy (store->secret, secret, sizeof secret);
   idg_wipe (secret, sizeof secret);
-  notify (store, "reset", NULL);
+  idg_store_notify (store, "reset", NULL);
   return TRUE;
 }

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Consent requests: a service asks (its kernel identity gives the request's
+ * selector), an admin approves or denies, the requester alone claims the
+ * token once. See idg-store.h.
+ */
+#include "idg-store-private.h"
+
+#include <string.h>
+
+#include "idg-token.h"
+
+#define MAX_PENDING_PER_SELECTOR 8
+#define MAX_REQUESTS 4096
+
+typedef IdgStoreGrant Grant;
+
+/* Keeps the request list bounded: the oldest decided request to forget
+ * when a new one comes, or NULL. */
+static const gchar *
+request_to_drop (IdgStore *store)
+{
+  guint i;
+
+  if (store->requests->len < MAX_REQUESTS)
+    return NULL;
+  for (i = 0; i < store->requests->len; i++) {
+    IdgRequest *r = g_ptr_array_index (store->requests, i);
+
+    if (r->state != IDG_REQUEST_PENDING)
+      return r->id;
+  }
+  return NULL;
+}
+
+gboolean
+idg_store_add_request (IdgStore          *store,
+                       const IdgIdentity *requester,
+                       guint32            scopes,
+                       const gchar       *purpose,
+                       gint64             now,
+                       gchar            **request_id,
+                       GError           **error)
+{
+  g_autoptr(IdgSelector) sel = idg_selector_for_identity (requester);
+  g_autofree gchar *canon = NULL;
+  g_autofree gchar *drop = NULL;
+  IdgRequest *r;
+  guint i, pending = 0;
+
+  if (sel == NULL) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
+                 "a request needs a caller with kernel credentials");
+    return FALSE;
+  }
+  if (!idg_store_check_args (scopes, purpose, 0, error))
+    return FALSE;
+  canon = idg_selector_to_string (sel);
+  for (i = 0; i < store->requests->len; i++) {
+    r = g_ptr_array_index (store->requests, i);
+    pending += r->state == IDG_REQUEST_PENDING && g_str_equal (r->selector, canon);
+  }
+  if (pending >= MAX_PENDING_PER_SELECTOR) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
+                 "too many pending requests from this caller");
+    return FALSE;
+  }
+  r = g_new0 (IdgRequest, 1);
+  r->id = idg_store_new_id (store, 'r', error);
+  if (r->id == NULL) {
+    idg_request_free (r);
+    return FALSE;
+  }
+  r->selector = g_steal_pointer (&canon);
+  r->requester = idg_identity_describe (requester);
+  r->service = g_strdup (requester->service);
+  r->scopes = scopes;
+  r->purpose = g_strdup (purpose);
+  r->state = IDG_REQUEST_PENDING;
+  r->created = now;
+  drop = g_strdup (request_to_drop (store));
+  idg_store_put_request (store, r);
+  if (!idg_store_commit (store, NULL, 0, r, drop, error)) {
+    idg_store_drop_request (store, r->id);
+    return FALSE;
+  }
+  if (drop != NULL)
+    idg_store_drop_request (store, drop);
+  if (request_id != NULL)
+    *request_id = g_strdup (r->id);
+  idg_store_notify (store, "requests", r->id);
+  return TRUE;
+}
+
+static IdgRequest *
+find_request (IdgStore     *store,
+              const gchar  *request_id,
+              GError      **error)
+{
+  IdgRequest *r = request_id != NULL ? g_hash_table_lookup (store->request_by_id, request_id) : NULL;
+
+  if (r == NULL)
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_NOT_FOUND, "no such request");
+  return r;
+}
+
+static gboolean
+require_state (IdgRequest       *r,
+               IdgRequestState   state,
+               GError          **error)
+{
+  if (r->state != state) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE,
+                 "request %s is %s, not %s", r->id,
+                 idg_request_state_to_string (r->state), idg_request_state_to_string (state));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+idg_store_approve_request (IdgStore     *store,
+                           const gchar  *request_id,
+                           gint64        ttl,
+                           gint64        now,
+                           gchar       **grant_id,
+                           gchar       **token_out,
+                           GError      **error)
+{
+  IdgRequest *r = find_request (store, request_id, error);
+  g_autoptr(IdgSelector) sel = NULL;
+  gchar *token = NULL;
+  Grant *g;
+
+  if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error) ||
+      !idg_store_check_args (r->scopes, r->purpose, ttl, error))
+    return FALSE;
+  sel = idg_selector_parse (r->selector, error);
+  if (sel == NULL)
+    return FALSE;
+  g = idg_store_make_grant (store, sel, r->scopes, r->purpose, ttl, now,
+                            token_out != NULL ? &token : NULL, error);
+  if (g == NULL)
+    return FALSE;
+  g->pub.request_id = g_strdup (r->id);
+  if (!idg_store_put_grant (store, g)) {
+    idg_token_free (token);
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
+    return FALSE;
+  }
+  r->state = IDG_REQUEST_APPROVED;
+  r->decided = now;
+  r->grant_id = g_strdup (g->pub.id);
+  if (!idg_store_commit (store, &g, 1, r, NULL, error)) {
+    r->state = IDG_REQUEST_PENDING;
+    r->decided = 0;
+    g_clear_pointer (&r->grant_id, g_free);
+    idg_store_remove_grant (store, g);
+    idg_token_free (token);
+    return FALSE;
+  }
+  if (grant_id != NULL)
+    *grant_id = g_strdup (g->pub.id);
+  if (token_out != NULL)
+    *token_out = token;
+  idg_store_notify (store, "grants", g->pub.id);
+  idg_store_notify (store, "requests", r->id);
+  return TRUE;
+}
+
+gboolean
+idg_store_deny_request (IdgStore     *store,
+                        const gchar  *request_id,
+                        gint64        now,
+                        GError      **error)
+{
+  IdgRequest *r = find_request (store, request_id, error);
+
+  if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error))
+    return FALSE;
+  r->state = IDG_REQUEST_DENIED;
+  r->decided = now;
+  if (!idg_store_commit (store, NULL, 0, r, NULL, error)) {
+    r->state = IDG_REQUEST_PENDING;
+    r->decided = 0;
+    return FALSE;
+  }
+  idg_store_notify (store, "requests", r->id);
+  return TRUE;
+}
+
+gboolean
+idg_store_claim_request (IdgStore          *store,
+                         const gchar       *request_id,
+                         const IdgIdentity *caller,
+                         gint64             now,
+                         gchar            **grant_id,
+                         gchar            **token_out,
+                         GError           **error)
+{
+  IdgRequest *r = find_request (store, request_id, error);
+  g_autoptr(IdgSelector) sel = NULL;
+  gchar *old_hash, *token;
+  Grant *g;
+
+  if (r == NULL)
+    return FALSE;
+  sel = idg_selector_parse (r->selector, NULL);
+  if (sel == NULL || !idg_selector_matches (sel, caller)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
+                 "no consent: only the requester can claim request %s", r->id);
+    return FALSE;
+  }
+  if (!require_state (r, IDG_REQUEST_APPROVED, error))
+    return FALSE;
+  g = r->grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, r->grant_id) : NULL;
+  if (g == NULL || !idg_grant_is_active (&g->pub, now)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
+                 "no consent: the grant of request %s is no longer active", r->id);
+    return FALSE;
+  }
+  token = idg_token_new (error);
+  if (token == NULL)
+    return FALSE;
+  old_hash = g_strdup (g->token_hash);
+  idg_store_set_token_hash (store, g, idg_token_hash (token));
+  r->state = IDG_REQUEST_CLAIMED;
+  if (!idg_store_commit (store, &g, 1, r, NULL, error)) {
+    r->state = IDG_REQUEST_APPROVED;
+    idg_store_set_token_hash (store, g, old_hash);
+    idg_token_free (token);
+    return FALSE;
+  }
+  g_free (old_hash);
+  if (grant_id != NULL)
+    *grant_id = g_strdup (g->pub.id);
+  if (token_out != NULL)
+    *token_out = token;
+  else
+    idg_token_free (token);
+  idg_store_notify (store, "grants", g->pub.id);     /* its token hash changed */
+  idg_store_notify (store, "requests", r->id);
+  return TRUE;
+}
+
+GPtrArray *
+idg_store_list_requests (IdgStore *store)
+{
+  GPtrArray *out = g_ptr_array_new_full (store->requests->len, (GDestroyNotify) idg_request_free);
+  guint i;
+
+  for (i = 0; i < store->requests->len; i++)
+    g_ptr_array_add (out, idg_request_copy (g_ptr_array_index (store->requests, i)));
+  return out;
+}
+
+IdgRequest *
+idg_store_lookup_request (IdgStore    *store,
+                          const gchar *request_id)
+{
+  IdgRequest *r = request_id != NULL ? g_hash_table_lookup (store->request_by_id, request_id) : NULL;
+
+  return r != NULL ? idg_request_copy (r) : NULL;
+}
+
+guint
+idg_store_count_pending (IdgStore *store)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < store->requests->len; i++)
+    n += ((IdgRequest *) g_ptr_array_index (store->requests, i))->state == IDG_REQUEST_PENDING;
+  return n;
+}
+
