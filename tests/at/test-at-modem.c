@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <string.h>
 #include <termios.h>
@@ -783,7 +784,13 @@ test_door (void)
   g_free (got);
   spin (50);
   g_assert_cmpuint (idg_door_at_get_n_clients (door), ==, 2);   /* a and the pty */
-  /* the pty link: an unknown client, identifiers hidden */
+  /* the pty link: our user's alone; an unknown client, identifiers hidden */
+  {
+    struct stat st;
+
+    g_assert_cmpint (stat (link, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
   tty = peer_open (link);
   got = peer_ask (tty, "ATE0\r", "OK\r\n");
   g_free (got);

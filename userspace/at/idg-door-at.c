@@ -652,6 +652,9 @@ open_pty (IdgDoorAt    *door,
   }
   cfmakeraw (&tio);
   tcsetattr (slave, TCSANOW, &tio);
+  /* grantpt leaves it writable by the tty group: only our user may talk
+   * to the modem through it */
+  fchmod (slave, 0600);
   g_unix_set_fd_nonblocking (master, TRUE, NULL);
   if (lstat (link_path, &st) == 0) {
     if (!S_ISLNK (st.st_mode)) {
