@@ -18,6 +18,9 @@ idg_expect_absent "$T/nogrant.consented" "$ID_imei" "imei without a grant"
 read_as garbage "idg1_0000" imei; rc=$?
 [ $rc = 1 ] || idg_fail "read with a bogus token: exit $rc, expected 1"
 
+# audit --follow, as an admin would leave it running
+idg_bg "$T/follow.json" "$CTL_BIN" --socket "$T/run/api.sock" --json audit --follow --since now
+
 idg_log "grant to uid 0: the simulator's values"
 grant_json root --to uid:0 --scope imei,imsi,iccid,msisdn --purpose "api test" --ttl 1h
 for k in imei imsi iccid msisdn; do
@@ -75,6 +78,15 @@ idg_ctl revoke --to uid:0 > "$T/revoke-to.out" || idg_fail "revoke --to failed"
 read_as revto "$(json_get "$T/root.json" token)" imei; rc=$?
 [ $rc = 1 ] || idg_fail "grant revoked with --to: exit $rc, expected 1"
 
+idg_log "audit --follow shows the reads as they happen"
+idg_wait_for 10 grep -q '"decision" *: *"release"' "$T/follow.json" ||
+  { cat "$T/follow.json" >&2; idg_fail "audit --follow printed no release"; }
+python3 - "$T/follow.json" <<'PY' || idg_fail "audit --follow --json: not one JSON object per line"
+import json, sys
+for line in open(sys.argv[1]):
+    json.loads(line)
+PY
+
 idg_log "audit and report: releases and refusals through door api, no values"
 idg_ctl --json audit --since 10m > "$T/audit.json" || idg_fail "audit failed"
 idg_ctl audit > "$T/audit.txt" || idg_fail "audit (table) failed"
@@ -95,5 +107,17 @@ for k in imei imsi iccid msisdn; do
   for f in audit.json audit.txt report.json report.txt broker.log; do
     idg_expect_absent "$T/$f" "$v" "$k in $f"
   done
+  idg_expect_absent "$T/follow.json" "$v" "$k in audit --follow"
 done
+
+idg_log "reset --factory (not a tty: no question) wipes every grant"
+grant_json last --to uid:0 --scope imei --purpose "before reset"
+read_as before-reset "$TOKEN" imei || idg_fail "read before reset"
+idg_ctl --json reset --factory < /dev/null > "$T/reset.json" || idg_fail "reset --factory failed"
+read_as after-reset "$TOKEN" imei; rc=$?
+[ $rc = 1 ] || idg_fail "a grant survived reset --factory: exit $rc"
+idg_ctl --json grants > "$T/grants-reset.json" || idg_fail "grants after reset"
+[ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$T/grants-reset.json")" = 0 ] ||
+  idg_fail "grants remain after reset --factory"
+expect_rc 2 reset-noflag idg_ctl reset
 echo "api-consent: pass"

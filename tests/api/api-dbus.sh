@@ -95,6 +95,18 @@ timeout 20 "$BROKER_BIN" --config "$T/second.conf" --foreground > "$T/second.log
 grep -q "api.sock" "$T/second.log" || { cat "$T/second.log" >&2; idg_fail "second broker: unclear error"; }
 idg_ctl status > /dev/null || idg_fail "the first broker lost its socket"
 
+idg_log "a broker with no modem: a granted read is 'not known', exit 1"
+mkdir -p "$T/state3" "$T/run3"
+printf '[broker]\nstate-dir=%s\nruntime-dir=%s\npolicy=redact\n' "$T/state3" "$T/run3" > "$T/nomodem.conf"
+idg_bg "$T/nomodem.log" "$BROKER_BIN" --config "$T/nomodem.conf" --foreground
+idg_wait_for 15 "$CTL_BIN" --socket "$T/run3/api.sock" status || { cat "$T/nomodem.log" >&2; idg_fail "modemless broker"; }
+"$CTL_BIN" --socket "$T/run3/api.sock" --json grant --to uid:0 --scope imei --purpose x > "$T/nomodem-grant.json" ||
+  idg_fail "grant on the modemless broker"
+printf '%s\n' "$(json_get "$T/nomodem-grant.json" token)" |
+  "$CTL_BIN" --socket "$T/run3/api.sock" get imei > "$T/nomodem-get.out" 2> "$T/nomodem-get.err"; rc=$?
+[ $rc = 1 ] || idg_fail "read with no modem: exit $rc, expected 1"
+grep -q "not known" "$T/nomodem-get.err" || { cat "$T/nomodem-get.err" >&2; idg_fail "read with no modem: unclear error"; }
+
 idg_log "kill -9: the stale socket is taken over by the next broker"
 kill -9 "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null
 [ -S "$T/run/api.sock" ] || idg_fail "expected a stale socket after kill -9"
