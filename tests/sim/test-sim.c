@@ -1179,6 +1179,43 @@ test_mbim_indication (void)
   g_assert_true (mbim_message_subscriber_ready_status_notification_parse (fresh, &state, &imsi, NULL, NULL, NULL, NULL, NULL));
   g_assert_cmpint (state, ==, MBIM_SUBSCRIBER_READY_STATE_INITIALIZED);
   g_assert_cmpstr (imsi, ==, "26201987654321");
+
+  /* a subscribe list without Subscriber Ready Status silences it; one with
+   * it (or with all CIDs of Basic Connect) brings it back */
+  {
+    static const guint32 cid_list[][2] = {
+      { MBIM_CID_BASIC_CONNECT_SIGNAL_STATE, 0 },
+      { MBIM_CID_BASIC_CONNECT_SIGNAL_STATE, MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS },
+    };
+    static const guint n_cids[] = { 1, 2, 0 };
+    static const guint expect[] = { 0, 2, 2 };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS (n_cids); i++) {
+      guint32 cids[2] = { 0, 0 };
+      MbimEventEntry entry = { .cids_count = n_cids[i], .cids = cids };
+      const MbimEventEntry *entries[] = { &entry, NULL };
+      g_autoptr(MbimMessage) req = NULL;
+      g_autoptr(MbimMessage) rsp = NULL;
+      guint n = 0;
+
+      if (i < G_N_ELEMENTS (cid_list))
+        memcpy (cids, cid_list[i], sizeof cids);
+      memcpy (&entry.device_service_id, MBIM_UUID_BASIC_CONNECT, sizeof (MbimUuid));
+      req = mbim_message_device_service_subscribe_list_set_new (1, entries, NULL);
+      mbim_message_set_transaction_id (req, 50 + i);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      g_assert_true (mbim_message_response_get_result (rsp, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL));
+      sim_mbim_sim_changed (mbim, out);
+      while (out->len) {
+        g_autoptr(MbimMessage) ind = mbim_collect (out);
+
+        g_assert_cmpuint (mbim_message_get_message_type (ind), ==, MBIM_MESSAGE_TYPE_INDICATE_STATUS);
+        n++;
+      }
+      g_assert_cmpuint (n, ==, expect[i]);
+    }
+  }
 }
 
 static void
@@ -1231,6 +1268,18 @@ test_mbim_garbage (void)
     rsp = mbim_roundtrip (mbim, req, NULL);
     g_assert_true (mbim_message_subscriber_ready_status_response_parse (rsp, NULL, &imsi, NULL, NULL, NULL, NULL, NULL));
     g_assert_cmpstr (imsi, ==, ids->imsi);
+  }
+  /* a subscribe list whose count lies */
+  {
+    static const guint8 five[] = { 5, 0, 0, 0 };
+    g_autoptr(MbimMessage) req = mbim_message_command_new (13, MBIM_SERVICE_BASIC_CONNECT,
+                                                           MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST,
+                                                           MBIM_MESSAGE_COMMAND_TYPE_SET);
+    g_autoptr(MbimMessage) rsp = NULL;
+
+    mbim_message_command_append (req, five, sizeof five);
+    rsp = mbim_roundtrip (mbim, req, NULL);
+    g_assert_cmpuint (mbim_message_command_done_get_status_code (rsp), ==, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
   }
   sim_mbim_feed (mbim, stray, sizeof stray, out);
   {

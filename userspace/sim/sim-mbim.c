@@ -30,6 +30,11 @@ struct _SimMbim {
   SimQmi       *qmi;            /* QMI carried in MBIM (service QMI, CID 1) */
   SimApduChannels channels;     /* MS UICC low level access */
   SimAt        *at;             /* Intel AT tunnel */
+  /* Device Service Subscribe List: until the host sets one after OPEN,
+   * every notification is sent; then only those listed. */
+  gboolean      list_set;
+  gboolean      want_ready_status;
+  gboolean      want_qmi;
 };
 
 /* Intel AT Tunnel service (libmbim >= 1.34 knows it by name): CID 1 carries
@@ -282,6 +287,49 @@ command_done (SimMbim *self, GByteArray *out, guint32 tid, const MbimUuid *servi
     g_byte_array_unref (info);
 }
 
+/* Device Service Subscribe List set: ElementCount, then offset/length
+ * pairs to {service UUID, CidCount, CIDs} (a CidCount of 0: all CIDs of
+ * that service). Notes which of our notifications the host wants. */
+static gboolean
+parse_subscribe_list (SimMbim *self, const guint8 *info, guint32 len)
+{
+  gboolean ready = FALSE, qmi = FALSE;
+  guint32 count, i;
+
+  if (!sim_mbim_info_u32 (info, len, 0, &count) || count > len / 8)
+    return FALSE;
+  for (i = 0; i < count; i++) {
+    const guint8 *entry;
+    guint32 entry_len, n_cids, j;
+    MbimService service;
+
+    if (!sim_mbim_info_ref (info, len, 4 + 8 * i, FALSE, &entry, &entry_len) ||
+        !sim_mbim_info_u32 (entry, entry_len, 16, &n_cids) ||
+        n_cids > (entry_len - 20) / 4)
+      return FALSE;
+    service = mbim_uuid_to_service ((const MbimUuid *) entry);
+    for (j = 0; j <= n_cids; j++) {
+      guint32 c = 0;
+
+      if (j == n_cids) {
+        if (n_cids != 0)
+          break;
+      } else {
+        sim_mbim_info_u32 (entry, entry_len, 20 + 4 * j, &c);
+      }
+      if (service == MBIM_SERVICE_BASIC_CONNECT &&
+          (n_cids == 0 || c == MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS))
+        ready = TRUE;
+      if (service == MBIM_SERVICE_QMI && (n_cids == 0 || c == MBIM_CID_QMI_MSG))
+        qmi = TRUE;
+    }
+  }
+  self->list_set = TRUE;
+  self->want_ready_status = ready;
+  self->want_qmi = qmi;
+  return TRUE;
+}
+
 /* QMI in MBIM: the information buffer is one QMUX frame each way. */
 static GByteArray *
 qmi_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
@@ -489,9 +537,14 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
       break;
     case MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST:
       if (type == MBIM_MESSAGE_COMMAND_TYPE_SET) {
-        GByteArray *echo = g_byte_array_new ();
+        GByteArray *echo;
 
+        if (!parse_subscribe_list (self, msg + COMMAND_HEADER_LEN, info_len)) {
+          command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_INVALID_PARAMETERS, NULL);
+          return;
+        }
         /* Accept the list and answer with it, as devices do. */
+        echo = g_byte_array_new ();
         g_byte_array_append (echo, msg + COMMAND_HEADER_LEN, info_len);
         command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, echo);
         return;
@@ -613,6 +666,7 @@ handle_message (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
     self->max_transfer = MIN (max, SIM_MBIM_MAX_MESSAGE);
     self->open = TRUE;
     self->mbimex = MBIMEX_1;
+    self->list_set = FALSE;
     g_byte_array_set_size (self->frag, 0);
     sim_apdu_channels_reset (&self->channels);
     send (self, out, mbim_message_open_done_new (tid, MBIM_STATUS_ERROR_NONE));
@@ -764,14 +818,14 @@ sim_mbim_sim_changed (SimMbim    *self,
   if (!self->open)
     return;
   /* The old card leaves, the new one is read: two indications. */
-  for (inserted = FALSE; inserted <= TRUE; inserted++) {
+  for (inserted = FALSE; inserted <= TRUE && (!self->list_set || self->want_ready_status); inserted++) {
     g_autoptr(GByteArray) info = subscriber_ready_info (self->ids, inserted, self->mbimex);
 
     send (self, out, sim_mbim_indicate_status_new (bc, MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS,
                                                    info->data, info->len));
   }
   /* QMI clients carried in MBIM get their UIM indications, one per message */
-  {
+  if (!self->list_set || self->want_qmi) {
     g_autoptr(GByteArray) qmux = g_byte_array_new ();
     guint pos = 0;
 
