@@ -70,16 +70,16 @@ idg_log "direct and proxied reads ok"
 timeout 30 qmicli -d "$T/qmi" --device-open-qmi --uim-monitor-slot-status > "$T/monitor.consented" 2>&1 &
 MON=$!
 IDG_PIDS="$IDG_PIDS $MON"
-# give it a moment to allocate its client and register for events
-idg_wait_for 10 grep -q "transport type" "$T/monitor.consented" || true
-sleep 1
-
 old_imsi=$ID_imsi old_iccid=$ID_iccid
-idg_sim_swap || idg_fail "swap refused"
+# The monitor may not have registered for events yet: swap again until it
+# reports a new ICCID (each swap gives fresh values).
+got=no
+for attempt in 1 2 3 4 5; do
+  idg_sim_swap || idg_fail "swap refused"
+  if idg_wait_for 4 grep -q "ICCID: $ID_iccid" "$T/monitor.consented"; then got=yes; break; fi
+done
+[ $got = yes ] || { cat "$T/monitor.consented" >&2; idg_fail "no slot status indication with the new ICCID"; }
 [ "$ID_imsi" != "$old_imsi" ] && [ "$ID_iccid" != "$old_iccid" ] || idg_fail "gen-ids gave the same values"
-
-idg_wait_for 15 grep -q "ICCID: $ID_iccid" "$T/monitor.consented" ||
-  { cat "$T/monitor.consented" >&2; idg_fail "no slot status indication with the new ICCID"; }
 kill "$MON" 2>/dev/null || true
 
 check_all swapped
