@@ -126,6 +126,9 @@ static const Case cases[] = {
   { "stray-imei", "AT$QCGSN", "\r\n{IMEI}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "stray-imsi", "AT%IMSI", "\r\n\"{IMSI}\"\r\n\r\nOK\r\n", REWRITE, PASS },
   { "stray-iccid", "AT*ICCID", "\r\n{ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "stray-labelled", "AT+XGSN", "\r\n+XGSN: \"{IMEI}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cgsn-odd-format", "AT+CGSN=1", "\r\n+CGSN: 1,\"{IMEI}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cimi-odd-format", "AT+CIMI", "\r\n+CIMI: 0,{IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "stray-short", "AT+CGMR", "\r\n12345678\r\n\r\nOK\r\n", PASS, PASS },
   { "cclk", "AT+CCLK?", "\r\n+CCLK: \"26/11/23,23:30:00+00\"\r\n\r\nOK\r\n", PASS, PASS },
   /* untouched */

@@ -558,6 +558,31 @@ label_is_own (const gchar *label,
   return strcmp (label, name) == 0 || (is_ext_prefix (name[0]) && strcmp (label, name + 1) == 0);
 }
 
+/* Rewrites every run of at least min digits (hex digits for the hex kinds)
+ * in line[from..len). */
+static void
+mask_runs (IdgGuard *guard,
+           IdgKind   kind,
+           gchar    *line,
+           gsize     from,
+           gsize     len,
+           gsize     min)
+{
+  gboolean hex = kind == IDG_KIND_MEID || kind == IDG_KIND_ESN;
+  gsize i = from;
+
+  while (i < len) {
+    gsize start = i;
+
+    while (i < len && (g_ascii_isdigit (line[i]) || (hex && g_ascii_isxdigit (line[i]))))
+      i++;
+    if (i - start >= min)
+      idg_guard_ascii (guard, kind, (guint8 *) line + start, i - start);
+    if (i == start)
+      i++;
+  }
+}
+
 /* Index after the command's own "+NAME:" label at the start of line, or 0. */
 static gsize
 own_label (const IdgAtCommand *cmd,
@@ -586,7 +611,15 @@ take_value (IdgGuard           *guard,
   if (from > 0 && !label_is_own (label, cmd->name) &&
       !(r->any_label && strstr (label, "ID") != NULL))
     return FALSE;
-  if (!value_token (line, from, len, hex, &s, &e) || e - s < r->min_digits)
+  if (!value_token (line, from, len, hex, &s, &e)) {
+    /* our own label with something else after it ("+CGSN: 1,\"35...\""):
+     * every number of the value's length in it is the value */
+    if (from == 0)
+      return FALSE;
+    mask_runs (guard, r->kind, line, from, len, MAX (r->min_digits, 6u));
+    return TRUE;
+  }
+  if (e - s < r->min_digits)
     return FALSE;
   /* an ICCID printed with its 'F' padding keeps the padding */
   while (r->kind == IDG_KIND_ICCID && e > s + 1 && (line[e - 1] == 'F' || line[e - 1] == 'f'))
@@ -800,18 +833,21 @@ take_line (IdgGuard           *guard,
   return FALSE;
 }
 
-/* A line no command claimed that is nothing but a long number (a vendor
- * command we do not know, the late reply of another): it has the shape of
- * an identifier, so it is treated as the one its shape says. */
+/* A line no command claimed that is nothing but a long number, bare or
+ * after a label (a vendor command we do not know, the late reply of
+ * another): it has the shape of an identifier, so it is treated as the one
+ * its shape says. */
 static void
 take_stray (IdgGuard *guard,
             gchar    *line,
             gsize     len)
 {
+  gchar label[MAX_NAME + 1];
+  gsize from = split_label (line, len, label, sizeof label);
   gsize s, e, n;
   IdgKind kind;
 
-  if (!value_token (line, 0, len, FALSE, &s, &e))
+  if (!value_token (line, from, len, FALSE, &s, &e))
     return;
   n = e - s;
   if (n < 14 || n > 20)

@@ -49,8 +49,8 @@
  *                                      device identity is not the business of
  *                                      a client behind the guard
  *  test commands (=?) and everything else: untouched, except a line no
- *  command claims that is nothing but a number of 14 to 20 digits (a vendor
- *  command not in this table): it is rewritten as the identifier its shape
+ *  command claims that is nothing but a number of 14 to 20 digits, bare or
+ *  after a "LABEL:" (a vendor command not in this table): it is rewritten as the identifier its shape
  *  says (89... ICCID, 15 digits with a Luhn digit IMEI, 16 IMEISV, else
  *  IMSI).
  * Unsolicited result codes among the reply lines are never touched (a line
