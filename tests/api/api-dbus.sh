@@ -88,6 +88,25 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["error"]["
 [ "$(wc -l < "$T/unreachable.err")" = 1 ] || idg_fail "error is not one line"
 IDGUARD_SOCKET="$T/run/api.sock" "$CTL_BIN" status > "$T/env-socket.out" || idg_fail "\$IDGUARD_SOCKET ignored"
 
+idg_log "a client that connects and never authenticates: others are served, it is cut off"
+python3 - "$T/run/api.sock" > "$T/silent.out" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+t = time.time()
+s.settimeout(30)
+try:
+    data = s.recv(100)
+except socket.timeout:
+    data = None
+print("closed" if data == b"" else "open", int(time.time() - t))
+PY
+SILENT=$!
+sleep 1
+idg_ctl status > /dev/null || idg_fail "a silent client blocked the API"
+wait $SILENT
+grep -q "^closed" "$T/silent.out" || { cat "$T/silent.out" >&2; idg_fail "a silent client was never cut off"; }
+
 idg_log "a second broker cannot take the socket"
 mkdir -p "$T/state2"
 sed "s|^state-dir=.*|state-dir=$T/state2|; /^\[modem\]/,\$d" "$T/idguard.conf" > "$T/second.conf"

@@ -33,7 +33,10 @@
 
 #define PURPOSE_MAX       256
 #define TTL_MAX           ((guint64) 100 * 365 * 24 * 3600)
-#define MAX_CONNECTIONS   1024
+#define MAX_CONNECTIONS   1024     /* authenticated peers, all together */
+#define MAX_PER_UID       256      /* ... per uid other than 0 */
+#define MAX_HANDSHAKES    256      /* connections still authenticating */
+#define HANDSHAKE_TIMEOUT 10       /* seconds to finish authenticating */
 #define LISTEN_BACKLOG    256      /* many services connecting at once */
 #define MAX_PENDING       256      /* pending requests, all services together */
 #define AUDIT_MAX_RECORDS 20000    /* newest records returned by Audit() */
@@ -47,6 +50,7 @@ struct _IdgApi {
   gchar           *guid;
   gchar           *socket_path;
   GHashTable      *peers;          /* GDBusConnection -> Peer */
+  GPtrArray       *handshakes;     /* Handshake, not yet authenticated */
   GDBusConnection *bus;
   guint            bus_owner_id;
   guint            bus_reg[2];
@@ -57,7 +61,15 @@ typedef struct {
   guint    reg[2];
   gulong   closed_id;
   gboolean admin_signals;   /* peer is uid 0: gets the Admin1 signals */
+  uid_t    uid;
 } Peer;
+
+/* A connection authenticating; api is NULL once the API is freed. */
+typedef struct {
+  IdgApi       *api;
+  GCancellable *cancellable;
+  guint         timeout_id;
+} Handshake;
 
 typedef struct _Call Call;
 typedef void (*MethodFunc) (Call *call);
@@ -887,28 +899,73 @@ peer_closed (GDBusConnection *conn, gboolean remote_peer_vanished, GError *error
   g_hash_table_remove (api->peers, conn);   /* drops our reference */
 }
 
-/* A connection authenticated (EXTERNAL: the kernel's credentials). */
+static guint
+peers_of_uid (IdgApi *api, uid_t uid)
+{
+  GHashTableIter it;
+  gpointer conn, peer;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, api->peers);
+  while (g_hash_table_iter_next (&it, &conn, &peer))
+    n += ((Peer *) peer)->uid == uid;
+  return n;
+}
+
+static void
+handshake_free (Handshake *hs)
+{
+  if (hs->timeout_id)
+    g_source_remove (hs->timeout_id);
+  g_clear_object (&hs->cancellable);
+  g_free (hs);
+}
+
+static gboolean
+handshake_timeout (gpointer data)
+{
+  Handshake *hs = data;
+
+  hs->timeout_id = 0;
+  g_cancellable_cancel (hs->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* A connection authenticated (EXTERNAL: the kernel's credentials), or not. */
 static void
 connection_ready (GObject *source, GAsyncResult *res, gpointer user_data)
 {
+  Handshake *hs = user_data;
+  IdgApi *api = hs->api;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) conn = g_dbus_connection_new_finish (res, &error);
-  IdgApi *api = user_data;
   GCredentials *creds;
   Peer *peer;
+  uid_t uid;
 
+  if (api)
+    g_ptr_array_remove_fast (api->handshakes, hs);
+  handshake_free (hs);
+  if (!api) {
+    if (conn)
+      g_dbus_connection_close (conn, NULL, NULL, NULL);
+    return;   /* the API is gone */
+  }
   if (!conn) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      g_debug ("api: a client failed to authenticate: %s", error->message);
-    return;   /* on cancel, api may be gone: touch nothing */
+    g_debug ("api: a client did not authenticate: %s", error->message);
+    return;
   }
   creds = g_dbus_connection_get_peer_credentials (conn);
-  if (!creds || g_hash_table_size (api->peers) >= MAX_CONNECTIONS) {
+  uid = creds ? g_credentials_get_unix_user (creds, NULL) : (uid_t) -1;
+  if (!creds || uid == (uid_t) -1 || g_hash_table_size (api->peers) >= MAX_CONNECTIONS ||
+      (uid != 0 && peers_of_uid (api, uid) >= MAX_PER_UID)) {
+    g_debug ("api: connection refused (no credentials or too many connections)");
     g_dbus_connection_close (conn, NULL, NULL, NULL);
     return;
   }
   peer = g_new0 (Peer, 1);
-  peer->admin_signals = g_credentials_get_unix_user (creds, NULL) == 0;
+  peer->uid = uid;
+  peer->admin_signals = uid == 0;
   if (!register_objects (api, conn, peer->reg, &error)) {
     g_warning ("api: cannot serve a new connection: %s", error->message);
     g_free (peer);
@@ -924,13 +981,19 @@ static gboolean
 incoming (GSocketService *service, GSocketConnection *sconn, GObject *source, gpointer user_data)
 {
   IdgApi *api = user_data;
+  Handshake *hs;
 
-  if (g_hash_table_size (api->peers) >= MAX_CONNECTIONS)
+  if (g_hash_table_size (api->peers) >= MAX_CONNECTIONS || api->handshakes->len >= MAX_HANDSHAKES)
     return FALSE;   /* dropped: closed when the last reference goes */
+  hs = g_new0 (Handshake, 1);
+  hs->api = api;
+  hs->cancellable = g_cancellable_new ();
+  hs->timeout_id = g_timeout_add_seconds (HANDSHAKE_TIMEOUT, handshake_timeout, hs);
+  g_ptr_array_add (api->handshakes, hs);
   g_dbus_connection_new (G_IO_STREAM (sconn), api->guid,
                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER |
                          G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
-                         api->observer, api->cancellable, connection_ready, api);
+                         api->observer, hs->cancellable, connection_ready, hs);
   return TRUE;
 }
 
@@ -1072,6 +1135,7 @@ idg_api_new (IdgBroker    *broker,
   api->broker = broker;
   api->cancellable = g_cancellable_new ();
   api->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, peer_free);
+  api->handshakes = g_ptr_array_new ();
   if (use_system_bus)
     start_bus (api);
   api->authz = idg_authz_new (api->bus);
@@ -1109,6 +1173,18 @@ idg_api_free (IdgApi *api)
     g_dbus_connection_close (conn, NULL, NULL, NULL);
   }
   g_hash_table_destroy (api->peers);
+  /* pending handshakes finish (cancelled) after us: cut them loose */
+  for (guint i = 0; i < api->handshakes->len; i++) {
+    Handshake *hs = g_ptr_array_index (api->handshakes, i);
+
+    hs->api = NULL;
+    if (hs->timeout_id) {
+      g_source_remove (hs->timeout_id);
+      hs->timeout_id = 0;
+    }
+    g_cancellable_cancel (hs->cancellable);
+  }
+  g_ptr_array_unref (api->handshakes);
   if (api->bus) {
     if (api->bus_owner_id)
       g_bus_unown_name (api->bus_owner_id);
