@@ -21,7 +21,7 @@ static const CtlCommand commands[] = {
   { "approve",  ctl_cmd_approve,  "approve REQUEST-ID [--ttl DURATION]" },
   { "deny",     ctl_cmd_deny,     "deny REQUEST-ID" },
   { "get",      ctl_cmd_get,      "get KIND [--token-file PATH]   token also from $IDGUARD_TOKEN or stdin; never argv" },
-  { "audit",    ctl_cmd_audit,    "audit [--since TIME] [--follow]" },
+  { "audit",    ctl_cmd_audit,    "audit [--since TIME] [--follow]    (--follow --json: one JSON object per line)" },
   { "report",   ctl_cmd_report,   "report                      per-service, per-identifier counts" },
   { "reset",    ctl_cmd_reset,    "reset --factory [--yes]     wipes grants, requests, pseudonym secret" },
 };
