@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "bench-common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+guint64
+bench_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (guint64) ts.tv_sec * G_GUINT64_CONSTANT (1000000000) + (guint64) ts.tv_nsec;
+}
+
+int
+bench_connect_abstract (const gchar *name, GError **error)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  gsize len = strlen (name);
+  int fd;
+
+  if (len + 1 > sizeof addr.sun_path)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "socket name too long");
+      return -1;
+    }
+  memcpy (addr.sun_path + 1, name, len);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 ||
+      connect (fd, (struct sockaddr *) &addr,
+               (socklen_t) (offsetof (struct sockaddr_un, sun_path) + 1 + len)) < 0)
+    {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "connect @%s: %s", name, g_strerror (saved));
+      return -1;
+    }
+  return fd;
+}
+
+int
+bench_open_tty (const gchar *path, GError **error)
+{
+  struct termios tio;
+  int fd = open (path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "open %s: %s", path, g_strerror (saved));
+      return -1;
+    }
+  if (tcgetattr (fd, &tio) == 0)
+    {
+      cfmakeraw (&tio);
+      tcsetattr (fd, TCSANOW, &tio);
+    }
+  return fd;
+}
+
+void
+bench_set_nonblocking (int fd)
+{
+  int flags = fcntl (fd, F_GETFL);
+
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+gboolean
+bench_write_all (int fd, const guint8 *buf, gsize len, GError **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, buf, len);
+
+      if (n < 0 && (errno == EINTR))
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        {
+          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+          poll (&pfd, 1, 1000);
+          continue;
+        }
+      if (n <= 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       "write: %s", g_strerror (saved));
+          return FALSE;
+        }
+      buf += n;
+      len -= (gsize) n;
+    }
+  return TRUE;
+}
+
+gboolean
+bench_read_some (int fd, GByteArray *in, GError **error)
+{
+  guint8 chunk[16384];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, chunk, sizeof chunk);
+
+      if (n > 0)
+        {
+          g_byte_array_append (in, chunk, (guint) n);
+          if ((gsize) n < sizeof chunk)
+            return TRUE;
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && errno == EAGAIN)
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "%s",
+                   n == 0 ? "peer closed" : g_strerror (errno));
+      return FALSE;
+    }
+}
+
+gboolean
+bench_read_wait (int fd, GByteArray *in, gsize want, gint timeout_ms, GError **error)
+{
+  guint64 deadline = bench_now_ns () + (guint64) timeout_ms * 1000000;
+
+  while (in->len < want)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+      guint64 now = bench_now_ns ();
+
+      if (now >= deadline)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "no answer within %d ms", timeout_ms);
+          return FALSE;
+        }
+      if (poll (&pfd, 1, (int) ((deadline - now) / 1000000) + 1) > 0 &&
+          !bench_read_some (fd, in, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+bench_stats_init (BenchStats *stats)
+{
+  memset (stats, 0, sizeof *stats);
+  stats->latency_ns = g_array_sized_new (FALSE, FALSE, sizeof (guint64), 1 << 16);
+}
+
+void
+bench_stats_clear (BenchStats *stats)
+{
+  g_clear_pointer (&stats->latency_ns, g_array_unref);
+}
+
+static gint
+cmp_u64 (gconstpointer a, gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static gdouble
+percentile_us (GArray *sorted, gdouble p)
+{
+  gsize idx;
+
+  if (sorted->len == 0)
+    return -1;
+  idx = (gsize) (p * (sorted->len - 1) + 0.5);
+  return g_array_index (sorted, guint64, idx) / 1000.0;
+}
+
+/* One line of key=value pairs: what bench/run.sh reads. */
+void
+bench_stats_print (BenchStats *stats)
+{
+  gdouble secs = (stats->end_ns - stats->start_ns) / 1e9;
+
+  g_array_sort (stats->latency_ns, cmp_u64);
+  printf ("count=%u errors=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
+          " seconds=%.3f rps=%.1f p50_us=%.1f p99_us=%.1f\n",
+          stats->latency_ns->len, stats->errors, stats->lost, secs,
+          secs > 0 ? stats->latency_ns->len / secs : 0.0,
+          percentile_us (stats->latency_ns, 0.50),
+          percentile_us (stats->latency_ns, 0.99));
+  fflush (stdout);
+}
