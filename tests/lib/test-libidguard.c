@@ -75,6 +75,25 @@ test_no_broker (void)
   g_rmdir (dir);
 }
 
+/* IDGUARD_TRANSPORT=kernel without the module: no broker, and no silent
+ * fallback to the broker's socket. */
+static void
+test_kernel_forced (void)
+{
+  char out[IDGUARD_VALUE_MAX];
+
+  if (g_file_test ("/dev/idguard", G_FILE_TEST_EXISTS)) {
+    g_test_skip ("/dev/idguard exists here");
+    return;
+  }
+  g_setenv ("IDGUARD_TRANSPORT", "kernel", TRUE);
+  g_unsetenv ("IDGUARD_SOCKET");
+  g_assert_cmpint (idguard_get ("imei", "idg1_00", out, sizeof out), ==, IDGUARD_E_NO_BROKER);
+  g_assert_nonnull (strstr (idguard_last_message (), "/dev/idguard"));
+  g_assert_cmpint (idguard_get ("nokind", "idg1_00", out, sizeof out), ==, IDGUARD_E_INVALID);
+  g_unsetenv ("IDGUARD_TRANSPORT");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -82,5 +101,6 @@ main (int argc, char **argv)
   g_test_add_func ("/lib/strerror", test_strerror);
   g_test_add_func ("/lib/arguments", test_arguments);
   g_test_add_func ("/lib/no-broker", test_no_broker);
+  g_test_add_func ("/lib/kernel-forced", test_kernel_forced);
   return g_test_run ();
 }

@@ -107,8 +107,16 @@ idguard_get (const char *kind, const char *token, char *out, size_t out_len)
       (rc = check_text ("token", token, IDGUARD_TOKEN_MAX - 1)) < 0)
     return rc;
 #ifdef IDGUARD_HAVE_KERNEL
-  if (idguard_use_kernel ())
-    return idguard_kernel_get (kind, token, out, out_len);
+  if (idguard_use_kernel ()) {
+    const char *transport = getenv ("IDGUARD_TRANSPORT");
+
+    rc = idguard_kernel_get (kind, token, out, out_len);
+    /* A refusal is an answer; only a module without a broker attached
+     * (or a device that cannot be opened) sends the read to the broker's
+     * API, which applies the same policy. */
+    if (rc != IDGUARD_E_NO_BROKER || (transport && strcmp (transport, "kernel") == 0))
+      return rc;
+  }
 #endif
   return idguard_broker_get (kind, token, out, out_len);
 }
