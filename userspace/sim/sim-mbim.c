@@ -667,6 +667,9 @@ handle_message (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
     self->open = TRUE;
     self->mbimex = MBIMEX_1;
     self->list_set = FALSE;
+    /* a new session: QMI client ids of the old one are gone */
+    sim_qmi_free (self->qmi);
+    self->qmi = sim_qmi_new (self->ids);
     g_byte_array_set_size (self->frag, 0);
     sim_apdu_channels_reset (&self->channels);
     send (self, out, mbim_message_open_done_new (tid, MBIM_STATUS_ERROR_NONE));
