@@ -165,6 +165,35 @@ test_read (Fixture *f, gconstpointer data)
   idg_token_free (g_steal_pointer (&token));
 }
 
+static gboolean
+quit_cb (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* An expiring grant is announced (GRANTS) when it expires, by one timer
+ * that is gone once nothing more can expire. */
+static void
+test_expiry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint before;
+
+  g_assert_null (g_main_context_find_source_by_user_data (NULL, f->broker));
+  g_assert_true (idg_store_add_grant (idg_broker_get_store (f->broker), "uid:1",
+                                      IDG_KIND_BIT (IDG_KIND_IMEI), "p", 1, now, NULL, NULL, NULL));
+  g_assert_true (idg_store_add_grant (idg_broker_get_store (f->broker), "uid:2",
+                                      IDG_KIND_BIT (IDG_KIND_IMEI), "p", 0, now, NULL, NULL, NULL));
+  before = f->events[IDG_BROKER_EVENT_GRANTS];
+  g_assert_nonnull (g_main_context_find_source_by_user_data (NULL, f->broker));
+  g_timeout_add (3000, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_assert_cmpuint (f->events[IDG_BROKER_EVENT_GRANTS], ==, before + 1);
+  g_assert_null (g_main_context_find_source_by_user_data (NULL, f->broker));
+}
+
 static void
 test_modem_port (Fixture *f, gconstpointer data)
 {
@@ -224,6 +253,7 @@ main (int argc, char **argv)
   ADD ("guard", test_guard);
   ADD ("read", test_read);
   ADD ("modem-port", test_modem_port);
+  ADD ("expiry", test_expiry);
   ADD ("status", test_status);
   return g_test_run ();
 }

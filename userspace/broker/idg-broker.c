@@ -36,6 +36,8 @@ struct _IdgBroker {
   guint       next_sub;
   GPtrArray  *doors;        /* Door* */
   GHashTable *components;   /* name -> state */
+  guint       expiry_source;  /* armed for the next grant expiry only */
+  gint64      expiry_checked; /* grants expiring up to here were announced */
 };
 
 static gint64
@@ -70,6 +72,46 @@ emit (IdgBroker      *broker,
   }
 }
 
+/* A grant that expires is a grant change too (the API's GrantsChanged,
+ * the kernel's table): one timer, for the next expiry, none when no grant
+ * can expire. */
+static void arm_expiry (IdgBroker *broker);
+
+static gboolean
+expiry_cb (gpointer data)
+{
+  IdgBroker *broker = data;
+  g_autoptr(GPtrArray) grants = idg_store_list_grants (broker->store);
+  gint64 now = now_s ();
+  guint i;
+
+  broker->expiry_source = 0;
+  for (i = 0; i < grants->len; i++) {
+    IdgGrant *g = grants->pdata[i];
+
+    if (!g->revoked && g->expires > broker->expiry_checked && g->expires <= now)
+      emit (broker, IDG_BROKER_EVENT_GRANTS, g->id);
+  }
+  broker->expiry_checked = now;
+  arm_expiry (broker);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_expiry (IdgBroker *broker)
+{
+  gint64 now = now_s ();
+  gint64 next;
+
+  g_clear_handle_id (&broker->expiry_source, g_source_remove);
+  if (broker->expiry_checked == 0)
+    broker->expiry_checked = now;
+  next = idg_store_next_expiry (broker->store, broker->expiry_checked);
+  if (next != 0)
+    broker->expiry_source = g_timeout_add_seconds ((guint) CLAMP (next - now, 1, G_MAXINT32 / 2),
+                                                   expiry_cb, broker);
+}
+
 static void
 store_changed (IdgStore    *store,
                const gchar *what,
@@ -81,9 +123,11 @@ store_changed (IdgStore    *store,
   if (g_str_equal (what, "requests")) {
     emit (broker, IDG_BROKER_EVENT_REQUESTS, id);
   } else if (g_str_equal (what, "reset")) {
+    arm_expiry (broker);
     emit (broker, IDG_BROKER_EVENT_GRANTS, NULL);
     emit (broker, IDG_BROKER_EVENT_REQUESTS, NULL);
   } else {
+    arm_expiry (broker);
     emit (broker, IDG_BROKER_EVENT_GRANTS, id);
   }
 }
@@ -107,6 +151,7 @@ idg_broker_new (IdgConfig  *config,
   if (broker->audit == NULL)
     goto fail;
   idg_store_set_notify (broker->store, store_changed, broker);
+  arm_expiry (broker);
   return broker;
 
 fail:
@@ -119,6 +164,7 @@ idg_broker_free (IdgBroker *broker)
 {
   if (broker == NULL)
     return;
+  g_clear_handle_id (&broker->expiry_source, g_source_remove);
   g_clear_pointer (&broker->audit, idg_audit_free);
   g_clear_pointer (&broker->store, idg_store_free);
   g_clear_pointer (&broker->ids, idg_ids_free);

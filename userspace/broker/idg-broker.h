@@ -97,7 +97,8 @@ IdgAudit  *idg_broker_get_audit  (IdgBroker  *broker);
 IdgIds    *idg_broker_get_ids    (IdgBroker  *broker);
 
 /* Change notifications, plain callbacks run in the main context:
- *   GRANTS       a grant was added, revoked, or the store reset (detail: id or NULL)
+ *   GRANTS       a grant was added, revoked or expired, or the store reset
+ *                (detail: the grant id, or NULL for "several")
  *   REQUESTS     a request was added or decided (detail: request id)
  *   IDENTIFIERS  an identifier value appeared, changed or was cleared
  *                (detail: the kind's name, or NULL for "several")

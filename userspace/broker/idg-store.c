@@ -760,6 +760,22 @@ idg_store_dup_token_hash (IdgStore    *store,
   return g != NULL ? g_strdup (g->token_hash) : NULL;
 }
 
+gint64
+idg_store_next_expiry (IdgStore *store,
+                       gint64    after)
+{
+  gint64 next = 0;
+  guint i;
+
+  for (i = 0; i < store->grants->len; i++) {
+    const IdgGrant *g = &((Grant *) g_ptr_array_index (store->grants, i))->pub;
+
+    if (!g->revoked && g->expires > after && (next == 0 || g->expires < next))
+      next = g->expires;
+  }
+  return next;
+}
+
 guint
 idg_store_count_grants (IdgStore *store)
 {

@@ -150,6 +150,10 @@ IdgGrant  *idg_store_lookup_grant (IdgStore    *store,
 guint      idg_store_count_active (IdgStore    *store,
                                    gint64       now);
 guint      idg_store_count_grants (IdgStore    *store);   /* all, past too */
+/* The earliest expiry time later than `after` among grants not revoked, or
+ * 0 if none (the broker arms one timer for it). */
+gint64     idg_store_next_expiry  (IdgStore    *store,
+                                   gint64       after);
 /* The grant's token hash (64 lowercase hex digits of SHA-256 of the token
  * string), for the kernel bridge only; NULL if the grant is unknown or has
  * no token yet (approved, not claimed). Free with idg_token_free. */
