@@ -189,7 +189,7 @@ ctl_call (CtlContext *ctx, const gchar *iface, const gchar *method,
                                           reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
                                           IDG_API_TIMEOUT_MS, NULL, &error);
     if (!*reply)
-      rc = ctl_fail_error (ctx, method, error);
+      rc = ctl_fail_error (ctx, ctx->command ? ctx->command : method, error);
   }
   if (params)
     g_variant_unref (params);

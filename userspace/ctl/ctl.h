@@ -25,6 +25,7 @@ typedef struct {
   gboolean         yes;
   GDBusConnection *conn;
   gboolean         p2p;
+  const gchar     *command;  /* for error lines: "grants: not authorized ..." */
 } CtlContext;
 
 typedef int (*CtlCommandFunc) (CtlContext *ctx, int argc, char **argv);

@@ -76,8 +76,10 @@ main (int argc, char **argv)
         break;
     if (i == G_N_ELEMENTS (commands))
       rc = ctl_usage (&ctx, "unknown command '%s'", name);
-    else
+    else {
+      ctx.command = commands[i].name;
       rc = commands[i].func (&ctx, argc - optind, argv + optind);
+    }
   }
   fflush (stdout);
   g_clear_object (&ctx.conn);
