@@ -200,8 +200,8 @@ bench_stats_print (BenchStats *stats)
 
   g_array_sort (stats->latency_ns, cmp_u64);
   printf ("count=%u errors=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT
-          " seconds=%.3f rps=%.1f p50_us=%.1f p99_us=%.1f\n",
-          stats->latency_ns->len, stats->errors, stats->lost, secs,
+          " fragmented=%" G_GUINT64_FORMAT " seconds=%.3f rps=%.1f p50_us=%.1f p99_us=%.1f\n",
+          stats->latency_ns->len, stats->errors, stats->lost, stats->fragmented, secs,
           secs > 0 ? stats->latency_ns->len / secs : 0.0,
           percentile_us (stats->latency_ns, 0.50),
           percentile_us (stats->latency_ns, 0.99));

@@ -11,6 +11,7 @@ typedef struct {
   GArray  *latency_ns;   /* guint64, one per completed request */
   guint64  errors;       /* responses carrying a protocol error */
   guint64  lost;         /* requests never answered before the drain timeout */
+  guint64  fragmented;   /* answers that came in more than one fragment */
   guint64  start_ns;
   guint64  end_ns;
 } BenchStats;
