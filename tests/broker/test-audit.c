@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <glib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "idg-audit.h"
 #include "idg-broker.h"
@@ -209,6 +211,37 @@ test_coalesce (void)
   test_rmdir (dir);
 }
 
+/* A log that cannot be written (here: the file size limit) gives one
+ * warning, not one per record, and records still reach subscribers. */
+static void
+test_write_failure (void)
+{
+  if (g_test_subprocess ()) {
+    g_autofree gchar *dir = g_dir_make_tmp ("idg-audit-XXXXXX", NULL);
+    g_autoptr(IdgIdentity) who = test_identity (1, 1, NULL, NULL, NULL);
+    IdgAudit *audit = idg_audit_new (dir, 1 << 20, 2, 0, NULL);
+    struct rlimit lim = { 0, 0 };
+    guint seen = 0, i;
+
+    g_log_set_always_fatal (G_LOG_FATAL_MASK);
+    signal (SIGXFSZ, SIG_IGN);
+    g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &lim), ==, 0);
+    lim.rlim_cur = 0;
+    g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &lim), ==, 0);
+    idg_audit_subscribe (audit, on_record, &seen);
+    for (i = 0; i < 20; i++)
+      idg_audit_add (audit, who, IDG_DOOR_API, "imei", NULL, IDG_DECISION_REFUSE, 1, NULL);
+    g_assert_cmpuint (seen, ==, 20);
+    idg_audit_free (audit);
+    test_rmdir (dir);
+    return;
+  }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*cannot write*");
+  g_test_trap_assert_stderr_unmatched ("*cannot write*cannot write*");   /* once */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -216,5 +249,6 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/audit/records", test_records);
   g_test_add_func ("/broker/audit/rotation", test_rotation);
   g_test_add_func ("/broker/audit/coalesce", test_coalesce);
+  g_test_add_func ("/broker/audit/write-failure", test_write_failure);
   return g_test_run ();
 }

@@ -54,6 +54,7 @@ struct _IdgAudit {
   GArray     *subscribers;
   guint       next_sub;
   gboolean    journal;
+  gboolean    failing;       /* warned once about failed writes */
 };
 
 static void
@@ -351,13 +352,19 @@ write_record (IdgAudit             *audit,
 
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0) {
-      g_warning ("audit: cannot write %s: %s", audit->path, g_strerror (errno));
+    if (n <= 0)
       break;
-    }
     done += (gsize) n;
   }
   audit->size += done;
+  /* one warning when writes start failing (disk full...), one when they work
+   * again: never a warning per record */
+  if (done < len && !audit->failing)
+    g_warning ("audit: cannot write %s: %s; records go to the system log only",
+               audit->path, audit->fd >= 0 ? g_strerror (errno) : "not open");
+  else if (done == len && audit->failing)
+    g_message ("audit: %s is written again", audit->path);
+  audit->failing = done < len;
 #if IDG_HAVE_SYSTEMD
   if (audit->journal)
     to_journal (r);
