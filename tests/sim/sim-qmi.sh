@@ -94,4 +94,17 @@ kill -USR1 "$SIM_PID"
 idg_wait_for 10 sh -c "qmicli -d '$T/qmi' --device-open-qmi --dms-uim-get-imsi 2>/dev/null | grep -q \"'$ID_imsi'\"" ||
   idg_fail "SIGUSR1 did not swap the IMSI"
 kill -0 "$SIM_PID" || idg_fail "simulator died"
+
+# Two QMI ports of one simulator (e.g. a direct reader next to a proxy):
+# each answers on its own, concurrently, with the same identifiers.
+idg_bg "$T/sim2.log" "$SIM_BIN" --qmi "$T/qmi-a" --qmi "$T/qmi-b" --ids "$T/ids.consented"
+idg_wait_for 10 grep -q '^ready' "$T/sim2.log" || idg_fail "second simulator not ready"
+timeout 30 qmicli -d "$T/qmi-a" --device-open-qmi --dms-uim-get-imsi > "$T/port-a.consented" 2>&1 &
+A=$!
+timeout 30 qmicli -d "$T/qmi-b" --device-open-qmi --dms-uim-get-imsi > "$T/port-b.consented" 2>&1 &
+B=$!
+wait $A || idg_fail "port a failed"
+wait $B || idg_fail "port b failed"
+idg_expect_contains "$T/port-a.consented" "IMSI: '$ID_imsi'" "IMSI on port a"
+idg_expect_contains "$T/port-b.consented" "IMSI: '$ID_imsi'" "IMSI on port b"
 echo "PASS"

@@ -26,15 +26,8 @@ typedef struct {
   SimIds    *ids;
   SimIds    *staged;          /* values set for the next swap */
   SimFault   fault[SIM_N_PROTOS];
-  SimQmi    *qmi;
-  SimMbim   *mbim;
-  SimPort   *qmi_port;
-  SimPort   *mbim_port;
-  SimPort   *at_port;
-  SimAt     *at;
-  gint64     qmi_last;
-  gint64     mbim_last;
-  GHashTable *at_clients;     /* SimPort * -> SimAt * */
+  guint32    mbim_max_transfer;
+  GPtrArray *endpoints;       /* Endpoint: every pty and AT socket client */
   GHashTable *control_clients;/* SimPort * -> GString * (line buffer) */
   gchar     *control_path;
   gint       control_fd;
@@ -42,6 +35,39 @@ typedef struct {
   guint      control_watch;
   guint      at_socket_watch;
 } Sim;
+
+/* One host-facing port and the protocol engine behind it. Each pty (and
+ * each AT socket connection) has its own engine: its own client ids, MBIM
+ * session, AT settings; the identifiers and faults are shared. */
+typedef struct {
+  Sim      *sim;
+  SimProto  proto;
+  SimPort  *port;
+  gpointer  engine;           /* SimQmi, SimMbim or SimAt */
+  gint64    last;             /* time of the last input */
+} Endpoint;
+
+static void
+endpoint_free (gpointer data)
+{
+  Endpoint *e = data;
+
+  sim_port_free (e->port);
+  switch (e->proto) {
+  case SIM_PROTO_QMI:
+    sim_qmi_free (e->engine);
+    break;
+  case SIM_PROTO_MBIM:
+    sim_mbim_free (e->engine);
+    break;
+  case SIM_PROTO_AT:
+    sim_at_free (e->engine);
+    break;
+  case SIM_N_PROTOS:
+    break;
+  }
+  g_free (e);
+}
 
 /* ------------------------------------------------------------------------ */
 
@@ -79,56 +105,83 @@ idle_gap (gint64 *last)
 }
 
 static void
-qmi_input (SimPort *port, const guint8 *data, gsize len, gpointer user_data)
+endpoint_input (SimPort *port, const guint8 *data, gsize len, gpointer user_data)
 {
-  Sim *sim = user_data;
+  Endpoint *e = user_data;
+  Sim *sim = e->sim;
   g_autoptr(GByteArray) out = g_byte_array_new ();
+  gboolean gap = idle_gap (&e->last);
 
-  if (idle_gap (&sim->qmi_last))
-    sim_qmi_reset_input (sim->qmi);
-  sim_qmi_feed (sim->qmi, data, len, out);
-  deliver (sim, SIM_PROTO_QMI, port, out);
-}
-
-static void
-mbim_input (SimPort *port, const guint8 *data, gsize len, gpointer user_data)
-{
-  Sim *sim = user_data;
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-
-  if (idle_gap (&sim->mbim_last))
-    sim_mbim_reset_input (sim->mbim);
-  sim_mbim_feed (sim->mbim, data, len, out);
-  deliver (sim, SIM_PROTO_MBIM, port, out);
-}
-
-static void
-at_input (SimPort *port, const guint8 *data, gsize len, gpointer user_data)
-{
-  Sim *sim = user_data;
-  g_autoptr(GByteArray) out = g_byte_array_new ();
-  SimAt *at;
-
-  if (port == sim->at_port) {
-    at = sim->at;
-  } else {
-    if (len == 0) {
-      g_hash_table_remove (sim->at_clients, port);
-      return;
-    }
-    at = g_hash_table_lookup (sim->at_clients, port);
+  if (len == 0) {                 /* an AT socket client left */
+    g_ptr_array_remove_fast (sim->endpoints, e);
+    return;
   }
-  sim_at_feed (at, data, len, out);
-  deliver (sim, SIM_PROTO_AT, port, out);
+  switch (e->proto) {
+  case SIM_PROTO_QMI:
+    if (gap)
+      sim_qmi_reset_input (e->engine);
+    sim_qmi_feed (e->engine, data, len, out);
+    break;
+  case SIM_PROTO_MBIM:
+    if (gap)
+      sim_mbim_reset_input (e->engine);
+    sim_mbim_feed (e->engine, data, len, out);
+    break;
+  case SIM_PROTO_AT:
+    sim_at_feed (e->engine, data, len, out);
+    break;
+  case SIM_N_PROTOS:
+    break;
+  }
+  deliver (sim, e->proto, port, out);
+}
+
+static Endpoint *
+endpoint_new (Sim *sim, SimProto proto)
+{
+  Endpoint *e = g_new0 (Endpoint, 1);
+
+  e->sim = sim;
+  e->proto = proto;
+  switch (proto) {
+  case SIM_PROTO_QMI:
+    e->engine = sim_qmi_new (sim->ids);
+    break;
+  case SIM_PROTO_MBIM:
+    e->engine = sim_mbim_new (sim->ids);
+    sim_mbim_set_max_transfer (e->engine, sim->mbim_max_transfer);
+    break;
+  case SIM_PROTO_AT:
+    e->engine = sim_at_new (sim->ids);
+    break;
+  case SIM_N_PROTOS:
+    break;
+  }
+  return e;
+}
+
+static gboolean
+add_pty (Sim *sim, SimProto proto, const gchar *link, GError **error)
+{
+  Endpoint *e = endpoint_new (sim, proto);
+
+  e->port = sim_port_new_pty (link, endpoint_input, e, error);
+  if (!e->port) {
+    endpoint_free (e);
+    return FALSE;
+  }
+  g_ptr_array_add (sim->endpoints, e);
+  return TRUE;
 }
 
 static void
 at_accept (gint fd, gpointer user_data)
 {
   Sim *sim = user_data;
-  SimPort *port = sim_port_new_fd (fd, at_input, sim);
+  Endpoint *e = endpoint_new (sim, SIM_PROTO_AT);
 
-  g_hash_table_insert (sim->at_clients, port, sim_at_new (sim->ids));
+  e->port = sim_port_new_fd (fd, endpoint_input, e);
+  g_ptr_array_add (sim->endpoints, e);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -161,13 +214,14 @@ do_swap (Sim *sim, GError **error)
   *sim->ids = *next;
   *next = old;
 
-  if (sim->qmi) {
-    sim_qmi_sim_changed (sim->qmi, out);
-    deliver (sim, SIM_PROTO_QMI, sim->qmi_port, out);
-  }
-  if (sim->mbim) {
-    sim_mbim_sim_changed (sim->mbim, out);
-    deliver (sim, SIM_PROTO_MBIM, sim->mbim_port, out);
+  for (i = 0; i < sim->endpoints->len; i++) {
+    Endpoint *e = g_ptr_array_index (sim->endpoints, i);
+
+    if (e->proto == SIM_PROTO_QMI)
+      sim_qmi_sim_changed (e->engine, out);
+    else if (e->proto == SIM_PROTO_MBIM)
+      sim_mbim_sim_changed (e->engine, out);
+    deliver (sim, e->proto, e->port, out);
   }
   g_message ("SIM swapped");
   return TRUE;
@@ -271,13 +325,16 @@ string_free (gpointer s)
 int
 main (int argc, char **argv)
 {
-  g_autofree gchar *qmi_link = NULL, *mbim_link = NULL, *at_link = NULL;
+  g_auto(GStrv) qmi_links = NULL, mbim_links = NULL, at_links = NULL;
   g_autofree gchar *ids_path = NULL, *control_path = NULL, *at_socket = NULL;
   gint max_transfer = 0;
   GOptionEntry entries[] = {
-    { "qmi", 0, 0, G_OPTION_ARG_FILENAME, &qmi_link, "Serve QMI (QMUX) on a pty linked at LINK", "LINK" },
-    { "mbim", 0, 0, G_OPTION_ARG_FILENAME, &mbim_link, "Serve MBIM on a pty linked at LINK", "LINK" },
-    { "at", 0, 0, G_OPTION_ARG_FILENAME, &at_link, "Serve AT commands on a pty linked at LINK", "LINK" },
+    { "qmi", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &qmi_links,
+      "Serve QMI (QMUX) on a pty linked at LINK (repeatable: one port each)", "LINK" },
+    { "mbim", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &mbim_links,
+      "Serve MBIM on a pty linked at LINK (repeatable)", "LINK" },
+    { "at", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &at_links,
+      "Serve AT commands on a pty linked at LINK (repeatable)", "LINK" },
     { "at-socket", 0, 0, G_OPTION_ARG_STRING, &at_socket,
       "Also serve AT on the abstract unix socket NAME (bound verbatim, e.g. abstract:sim0 for ModemManager's test mode)", "NAME" },
     { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids_path,
@@ -303,7 +360,7 @@ main (int argc, char **argv)
     g_printerr ("idguard-modem-sim: %s\n", error->message);
     return 2;
   }
-  if (!qmi_link && !mbim_link && !at_link && !at_socket) {
+  if (!qmi_links && !mbim_links && !at_links && !at_socket) {
     g_printerr ("idguard-modem-sim: nothing to serve (use --qmi, --mbim, --at or --at-socket)\n");
     return 2;
   }
@@ -321,25 +378,21 @@ main (int argc, char **argv)
     return 1;
   }
   sim.staged = sim_ids_new_empty ();
+  sim.mbim_max_transfer = (guint32) max_transfer;
   sim.control_fd = sim.at_socket_fd = -1;
-  sim.at_clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) sim_port_free, (GDestroyNotify) sim_at_free);
+  sim.endpoints = g_ptr_array_new_with_free_func (endpoint_free);
   sim.control_clients = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) sim_port_free, string_free);
 
-  if (qmi_link) {
-    sim.qmi = sim_qmi_new (sim.ids);
-    if (!(sim.qmi_port = sim_port_new_pty (qmi_link, qmi_input, &sim, &error)))
-      goto out;
-  }
-  if (mbim_link) {
-    sim.mbim = sim_mbim_new (sim.ids);
-    sim_mbim_set_max_transfer (sim.mbim, (guint32) max_transfer);
-    if (!(sim.mbim_port = sim_port_new_pty (mbim_link, mbim_input, &sim, &error)))
-      goto out;
-  }
-  if (at_link) {
-    sim.at = sim_at_new (sim.ids);
-    if (!(sim.at_port = sim_port_new_pty (at_link, at_input, &sim, &error)))
-      goto out;
+  {
+    const struct { SimProto proto; gchar **links; } kinds[] = {
+      { SIM_PROTO_QMI, qmi_links }, { SIM_PROTO_MBIM, mbim_links }, { SIM_PROTO_AT, at_links },
+    };
+    guint k, i;
+
+    for (k = 0; k < G_N_ELEMENTS (kinds); k++)
+      for (i = 0; kinds[k].links && kinds[k].links[i]; i++)
+        if (!add_pty (&sim, kinds[k].proto, kinds[k].links[i], &error))
+          goto out;
   }
   if (at_socket &&
       !(sim.at_socket_watch = sim_port_listen (at_socket, TRUE, at_accept, &sim, &sim.at_socket_fd, &error)))
@@ -363,7 +416,7 @@ out:
     g_printerr ("idguard-modem-sim: %s\n", error->message);
     status = 1;
   }
-  g_hash_table_destroy (sim.at_clients);
+  g_ptr_array_unref (sim.endpoints);
   g_hash_table_destroy (sim.control_clients);
   if (sim.control_watch)
     g_source_remove (sim.control_watch);
@@ -375,12 +428,6 @@ out:
     close (sim.at_socket_fd);
   if (sim.control_path)
     unlink (sim.control_path);
-  sim_port_free (sim.qmi_port);
-  sim_port_free (sim.mbim_port);
-  sim_port_free (sim.at_port);
-  sim_qmi_free (sim.qmi);
-  sim_mbim_free (sim.mbim);
-  sim_at_free (sim.at);
   sim_ids_free (sim.staged);
   sim_ids_free (sim.ids);
   g_main_loop_unref (sim.loop);
