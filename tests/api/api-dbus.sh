@@ -127,8 +127,13 @@ printf '%s\n' "$(json_get "$T/nomodem-grant.json" token)" |
 grep -q "not known" "$T/nomodem-get.err" || { cat "$T/nomodem-get.err" >&2; idg_fail "read with no modem: unclear error"; }
 
 idg_log "kill -9: the stale socket is taken over by the next broker"
+grant_json persist --to uid:0 --scope imsi --purpose "survives kill -9"
 kill -9 "$BROKER_PID"; wait "$BROKER_PID" 2>/dev/null
 [ -S "$T/run/api.sock" ] || idg_fail "expected a stale socket after kill -9"
 idg_broker
 idg_ctl status > /dev/null || idg_fail "restarted broker does not answer"
+idg_wait_for 20 sh -c "'$CTL_BIN' --socket '$T/run/api.sock' --json status | grep -q '\"imsi\"'" ||
+  idg_fail "restarted broker did not read the modem"
+read_as persisted "$TOKEN" imsi || { cat "$T/persisted.err" >&2; idg_fail "an acknowledged grant did not survive kill -9"; }
+[ "$(cat "$T/persisted.consented")" = "$ID_imsi" ] || idg_fail "read after restart: wrong value"
 echo "api-dbus: pass"
