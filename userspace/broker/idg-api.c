@@ -55,6 +55,7 @@ struct _IdgApi {
   guint            bus_owner_id;
   guint            bus_reg[2];
   guint            broker_sub;
+  gboolean         door_added;
 };
 
 typedef struct {
@@ -1123,6 +1124,14 @@ start_bus (IdgApi *api)
                                                     name_acquired, name_lost, NULL, NULL);
 }
 
+static guint
+count_peers (gpointer data)
+{
+  IdgApi *api = data;
+
+  return g_hash_table_size (api->peers);
+}
+
 IdgApi *
 idg_api_new (IdgBroker    *broker,
              const gchar  *p2p_socket_path,
@@ -1141,6 +1150,10 @@ idg_api_new (IdgBroker    *broker,
   api->authz = idg_authz_new (api->bus);
   if (p2p_socket_path && !start_p2p (api, p2p_socket_path, error))
     return NULL;
+  /* `idguardctl status` lists the API among the doors, with its clients */
+  idg_broker_add_door (broker, IDG_DOOR_API, api->socket_path ? api->socket_path : IDG_API_BUS_NAME,
+                       count_peers, api);
+  api->door_added = TRUE;
   api->broker_sub = idg_broker_subscribe (broker, broker_event, api);
   return g_steal_pointer (&api);
 }
@@ -1155,6 +1168,8 @@ idg_api_free (IdgApi *api)
     return;
   if (api->broker_sub)
     idg_broker_unsubscribe (api->broker, api->broker_sub);
+  if (api->door_added)
+    idg_broker_remove_door (api->broker, IDG_DOOR_API);
   g_cancellable_cancel (api->cancellable);
   if (api->service) {
     g_socket_service_stop (api->service);
