@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-#define MAX_NAME 32
-#define MAX_COMMANDS 64
+#define MAX_NAME IDG_AT_MAX_NAME
 
 /* EF ids of the SIM files that hold identifiers (TS 102 221, TS 31.102) */
 #define EF_ICCID  12258   /* 0x2FE2 */
@@ -13,251 +12,6 @@
 #define EF_MSISDN 28480   /* 0x6F40 */
 #define CRSM_READ_BINARY 176
 #define CRSM_READ_RECORD 178
-
-/* -------------------------------------------------------------------------
- * Command line parsing (V.250 5.2: basic and extended syntax)
- */
-
-static void
-command_free (gpointer data)
-{
-  IdgAtCommand *cmd = data;
-
-  g_free (cmd->name);
-  g_free (cmd->args);
-  g_free (cmd);
-}
-
-/* Copies line[from..to) without spaces outside quotes, upper-cased outside
- * quotes. */
-static gchar *
-normalise (const gchar *s,
-           gsize        from,
-           gsize        to)
-{
-  GString *out = g_string_sized_new (to - from);
-  gboolean quoted = FALSE;
-  gsize i;
-
-  for (i = from; i < to; i++) {
-    gchar c = s[i];
-
-    if (c == '"')
-      quoted = !quoted;
-    if (!quoted && (c == ' ' || c == '\t'))
-      continue;
-    g_string_append_c (out, quoted ? c : g_ascii_toupper (c));
-  }
-  return g_string_free (out, FALSE);
-}
-
-static void
-add_command (GPtrArray   *cmds,
-             gchar       *name,
-             IdgAtType    type,
-             gchar       *args)
-{
-  IdgAtCommand *cmd = g_new0 (IdgAtCommand, 1);
-
-  cmd->name = name;
-  cmd->type = type;
-  cmd->args = args ? args : g_strdup ("");
-  g_ptr_array_add (cmds, cmd);
-}
-
-static gboolean
-is_space (gchar c)
-{
-  return c == ' ' || c == '\t';
-}
-
-static gboolean
-is_ext_prefix (gchar c)
-{
-  /* '+' is V.250's; vendors use the others */
-  return c == '+' || c == '^' || c == '!' || c == '#' || c == '$' || c == '%' || c == '*' || c == '@';
-}
-
-static gboolean
-is_name_char (gchar c)
-{
-  return g_ascii_isalnum (c) || c == '_' || c == '.' || c == '-' || c == '/' || c == ':' || c == '%';
-}
-
-static gsize
-skip_spaces (const gchar *s,
-             gsize        i,
-             gsize        len)
-{
-  while (i < len && is_space (s[i]))
-    i++;
-  return i;
-}
-
-/* End of the argument list of an extended command: the ';' outside quotes
- * or the end of the line. */
-static gsize
-args_end (const gchar *s,
-          gsize        i,
-          gsize        len)
-{
-  gboolean quoted = FALSE;
-
-  for (; i < len; i++) {
-    if (s[i] == '"')
-      quoted = !quoted;
-    else if (!quoted && s[i] == ';')
-      break;
-  }
-  return i;
-}
-
-static gsize
-parse_extended (const gchar *s,
-                gsize        i,
-                gsize        len,
-                GPtrArray   *cmds)
-{
-  GString *name = g_string_new (NULL);
-  IdgAtType type = IDG_AT_TYPE_EXEC;
-  gchar *args = NULL;
-
-  g_string_append_c (name, s[i++]);
-  for (; i < len; i++) {
-    if (is_space (s[i]))
-      continue;
-    if (!is_name_char (s[i]) || name->len >= MAX_NAME)
-      break;
-    g_string_append_c (name, g_ascii_toupper (s[i]));
-  }
-  i = skip_spaces (s, i, len);
-  if (i < len && s[i] == '?') {
-    type = IDG_AT_TYPE_READ;
-    i++;
-  } else if (i < len && s[i] == '=') {
-    gsize j = skip_spaces (s, i + 1, len);
-
-    if (j < len && s[j] == '?') {
-      type = IDG_AT_TYPE_TEST;
-      i = j + 1;
-    } else {
-      gsize end = args_end (s, j, len);
-
-      type = IDG_AT_TYPE_SET;
-      args = normalise (s, j, end);
-      i = end;
-    }
-  }
-  add_command (cmds, g_string_free (name, FALSE), type, args);
-  /* anything up to the ';' that we did not understand is dropped here: the
-   * modem sees it, and the reply filter treats the command by its name */
-  return args_end (s, i, len);
-}
-
-/* Basic command at s[i] (a letter, '&' letter, S register); returns the
- * index after it. */
-static gsize
-parse_basic (const gchar *s,
-             gsize        i,
-             gsize        len,
-             GPtrArray   *cmds)
-{
-  gchar name[3] = { 0, 0, 0 };
-  IdgAtType type = IDG_AT_TYPE_EXEC;
-  gsize start;
-
-  if (s[i] == '&') {
-    i = skip_spaces (s, i + 1, len);
-    if (i >= len || !g_ascii_isalpha (s[i])) {
-      add_command (cmds, g_strdup ("&"), IDG_AT_TYPE_EXEC, NULL);
-      return i;
-    }
-    name[0] = '&';
-    name[1] = g_ascii_toupper (s[i++]);
-  } else {
-    name[0] = g_ascii_toupper (s[i++]);
-  }
-
-  if (name[0] == 'D') {
-    /* dial string: the rest of the command line up to ';' */
-    gsize end = args_end (s, i, len);
-
-    add_command (cmds, g_strdup (name), IDG_AT_TYPE_SET, normalise (s, i, end));
-    return end < len ? end + 1 : end;
-  }
-  if (name[0] == 'S' && name[1] == 0) {
-    start = skip_spaces (s, i, len);
-    i = start;
-    while (i < len && (g_ascii_isdigit (s[i]) || is_space (s[i])))
-      i++;
-    if (i < len && s[i] == '?') {
-      type = IDG_AT_TYPE_READ;
-      i++;
-    } else if (i < len && s[i] == '=') {
-      type = IDG_AT_TYPE_SET;
-      i = skip_spaces (s, i + 1, len);
-      if (i < len && s[i] == '?') {
-        type = IDG_AT_TYPE_TEST;
-        i++;
-      }
-      while (i < len && (g_ascii_isdigit (s[i]) || is_space (s[i])))
-        i++;
-    }
-    add_command (cmds, g_strdup (name), type, normalise (s, start, i));
-    return i;
-  }
-  start = skip_spaces (s, i, len);
-  i = start;
-  while (i < len && (g_ascii_isdigit (s[i]) || is_space (s[i])))
-    i++;
-  if (i < len && s[i] == '?') {
-    type = IDG_AT_TYPE_READ;
-    i++;
-  }
-  add_command (cmds, g_strdup (name), type, normalise (s, start, i));
-  return i;
-}
-
-GPtrArray *
-idg_at_parse_line (const gchar *line,
-                   gsize        len,
-                   gboolean    *complete)
-{
-  GPtrArray *cmds = g_ptr_array_new_with_free_func (command_free);
-  gboolean ok = TRUE;
-  gsize i = 0;
-
-  /* drop the line end and leading blanks, then the "AT" prefix */
-  while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' || line[len - 1] == '\0'))
-    len--;
-  i = skip_spaces (line, 0, len);
-  while (i < len && (line[i] == '\r' || line[i] == '\n'))
-    i = skip_spaces (line, i + 1, len);
-  if (i + 1 < len && g_ascii_toupper (line[i]) == 'A' && g_ascii_toupper (line[i + 1]) == 'T')
-    i += 2;
-
-  while (i < len) {
-    gchar c = line[i];
-
-    if (cmds->len >= MAX_COMMANDS) {
-      ok = FALSE;
-      break;
-    }
-    if (is_space (c) || c == ';') {
-      i++;
-    } else if (is_ext_prefix (c)) {
-      i = parse_extended (line, i, len, cmds);
-    } else if (g_ascii_isalpha (c) || c == '&') {
-      i = parse_basic (line, i, len, cmds);
-    } else {
-      ok = FALSE;
-      break;
-    }
-  }
-  if (complete)
-    *complete = ok;
-  return cmds;
-}
 
 /* -------------------------------------------------------------------------
  * Which commands carry what
@@ -425,70 +179,6 @@ classify (const IdgAtCommand *cmd)
   return r;
 }
 
-/* -------------------------------------------------------------------------
- * Reply lines
- */
-
-typedef struct {
-  const gchar *text;
-  gboolean     prefix;   /* the code may be followed by more text */
-  gboolean     error;
-} Final;
-
-static const Final finals[] = {
-  { "OK", FALSE, FALSE },
-  { "CONNECT", TRUE, FALSE },
-  { "ERROR", FALSE, TRUE },
-  { "+CME ERROR:", TRUE, TRUE },
-  { "+CMS ERROR:", TRUE, TRUE },
-  { "+CME ERROR", FALSE, TRUE },
-  { "NO CARRIER", FALSE, TRUE },
-  { "BUSY", FALSE, TRUE },
-  { "NO ANSWER", FALSE, TRUE },
-  { "NO DIALTONE", FALSE, TRUE },
-  { "NO DIAL TONE", FALSE, TRUE },
-  { "COMMAND NOT SUPPORT", FALSE, TRUE },
-  { "TOO MANY PARAMETERS", FALSE, TRUE },
-};
-
-static const Final *
-find_final (const gchar *line,
-            gsize        len)
-{
-  gsize i;
-
-  while (len > 0 && is_space (line[len - 1]))
-    len--;
-  while (len > 0 && is_space (line[0])) {
-    line++;
-    len--;
-  }
-  for (i = 0; i < G_N_ELEMENTS (finals); i++) {
-    gsize n = strlen (finals[i].text);
-
-    if (len < n || g_ascii_strncasecmp (line, finals[i].text, n) != 0)
-      continue;
-    if (len == n || finals[i].prefix)
-      return &finals[i];
-  }
-  return NULL;
-}
-
-gboolean
-idg_at_is_final (const gchar *line,
-                 gsize        len)
-{
-  return find_final (line, len) != NULL;
-}
-
-gboolean
-idg_at_is_error (const gchar *line,
-                 gsize        len)
-{
-  const Final *f = find_final (line, len);
-
-  return f && f->error;
-}
 
 /* A "LABEL:" at the start of line[0..len): returns the index after the
  * colon (0 if none) and the label's normalised text (upper-case, no spaces)
@@ -508,7 +198,7 @@ split_label (const gchar *line,
       break;
     if (c == '"' || c == ',' || c == '=')
       return 0;
-    if (is_space (c))
+    if (idg_at_is_blank (c))
       continue;
     if (n + 1 >= label_size)
       return 0;
@@ -530,11 +220,11 @@ value_token (const gchar *line,
              gsize       *start,
              gsize       *end)
 {
-  gsize i = skip_spaces (line, from, len);
+  gsize i = idg_at_skip_blanks (line, from, len);
   gsize e = len;
   gsize k;
 
-  while (e > i && is_space (line[e - 1]))
+  while (e > i && idg_at_is_blank (line[e - 1]))
     e--;
   if (e > i + 1 && line[i] == '"' && line[e - 1] == '"') {
     i++;
@@ -555,7 +245,7 @@ label_is_own (const gchar *label,
               const gchar *name)
 {
   /* "+CGSN" names "+CGSN:" and "CGSN:" */
-  return strcmp (label, name) == 0 || (is_ext_prefix (name[0]) && strcmp (label, name + 1) == 0);
+  return strcmp (label, name) == 0 || (idg_at_is_ext_prefix (name[0]) && strcmp (label, name + 1) == 0);
 }
 
 /* Rewrites every run of at least min digits (hex digits for the hex kinds)
@@ -656,10 +346,10 @@ mask_rest (IdgGuard *guard,
            gsize     from,
            gsize     len)
 {
-  gsize s = skip_spaces (line, from, len);
+  gsize s = idg_at_skip_blanks (line, from, len);
   gsize e = len;
 
-  while (e > s && is_space (line[e - 1]))
+  while (e > s && idg_at_is_blank (line[e - 1]))
     e--;
   if (e > s)
     idg_guard_ascii (guard, kind, (guint8 *) line + s, e - s);
@@ -715,8 +405,8 @@ field (const gchar *line,
       if (n == index) {
         gsize e = i;
 
-        s = skip_spaces (line, s, e);
-        while (e > s && is_space (line[e - 1]))
+        s = idg_at_skip_blanks (line, s, e);
+        while (e > s && idg_at_is_blank (line[e - 1]))
           e--;
         if (e > s + 1 && line[s] == '"' && line[e - 1] == '"') {
           s++;

@@ -63,34 +63,11 @@
 
 #include <glib.h>
 #include "idg-guard.h"
+#include "idg-at-parse.h"
 
 G_BEGIN_DECLS
 
 #define IDG_AT_REFUSAL "\r\n+CME ERROR: 3\r\n"
-
-typedef enum {
-  IDG_AT_TYPE_EXEC = 0,     /* +CGSN, I3, E0 */
-  IDG_AT_TYPE_READ = 1,     /* +CMEE? */
-  IDG_AT_TYPE_TEST = 2,     /* +CGSN=? */
-  IDG_AT_TYPE_SET  = 3,     /* +CGSN=1, S0=1 */
-} IdgAtType;
-
-/* One command of a command line, normalised: name upper-case ("+CGSN",
- * "^ICCID", "I", "E", "&F", "S", "D"), args upper-case and without spaces
- * outside double quotes, without the '=' (for S: "7=60" is name "S",
- * args "7=60"; for basic commands the digits: "E0" is name "E", args "0"). */
-typedef struct {
-  gchar     *name;
-  IdgAtType  type;
-  gchar     *args;
-} IdgAtCommand;
-
-/* Splits a command line into its commands (GPtrArray of IdgAtCommand,
- * owning them). Never fails: what cannot be parsed ends the list, and
- * *complete (nullable) says whether the whole line was understood. */
-GPtrArray   *idg_at_parse_line     (const gchar *line,
-                                    gsize        len,
-                                    gboolean    *complete);
 
 /* NULL if the line may go to the modem, else the complete reply to answer
  * instead (static string, IDG_AT_REFUSAL); a refusal is counted in guard. */
@@ -126,16 +103,6 @@ gchar       *idg_at_filter_reply_book (IdgGuard    *guard,
                                        const gchar *reply,
                                        gsize        reply_len,
                                        gsize       *out_len);
-
-/* TRUE if the line (without its line end) is a final result code: OK,
- * ERROR, +CME ERROR: n, +CMS ERROR: n, CONNECT [..], NO CARRIER, BUSY,
- * NO ANSWER, NO DIALTONE, COMMAND NOT SUPPORT. */
-gboolean     idg_at_is_final       (const gchar *line,
-                                    gsize        len);
-/* TRUE for a final result code that reports failure (ERROR, +CME/+CMS
- * ERROR, NO CARRIER, BUSY, ...). */
-gboolean     idg_at_is_error       (const gchar *line,
-                                    gsize        len);
 
 G_END_DECLS
 
