@@ -56,6 +56,7 @@ static gchar   *opt_device;
 static gboolean opt_direct;
 static gint     opt_clients = 1;
 static gdouble  opt_seconds = 2.0;
+static gdouble  opt_hold;
 
 static GOptionEntry entries[] = {
   { "socket", 's', 0, G_OPTION_ARG_STRING, &opt_socket, "abstract socket of the proxy", "NAME" },
@@ -63,6 +64,7 @@ static GOptionEntry entries[] = {
   { "direct", 0, 0, G_OPTION_ARG_NONE, &opt_direct, "open the device itself, no proxy", NULL },
   { "clients", 'c', 0, G_OPTION_ARG_INT, &opt_clients, "concurrent clients", "N" },
   { "seconds", 't', 0, G_OPTION_ARG_DOUBLE, &opt_seconds, "measuring time", "S" },
+  { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt_hold, "after setup, keep the clients connected and idle this long first", "S" },
   { NULL }
 };
 
@@ -302,6 +304,12 @@ run (GError **error)
       bench_set_nonblocking (conns[i].fd);
       pfds[i].fd = conns[i].fd;
       pfds[i].events = POLLIN;
+    }
+  if (opt_hold > 0)
+    {
+      printf ("holding\n");
+      fflush (stdout);
+      g_usleep ((gulong) (opt_hold * G_USEC_PER_SEC));
     }
 
   stats.start_ns = bench_now_ns ();
