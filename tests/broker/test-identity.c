@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -156,6 +157,37 @@ test_from_pid (void)
 }
 
 static void
+test_from_pidfd (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) self = NULL;
+  g_autoptr(IdgIdentity) gone = NULL;
+  int fd = (int) syscall (SYS_pidfd_open, getpid (), 0);
+  int status;
+  pid_t pid;
+
+  g_assert_cmpint (fd, >=, 0);
+  self = idg_identity_from_pidfd (fd, getuid (), getgid (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (self->pid, ==, getpid ());
+  close (fd);
+
+  /* a pidfd of a process that has exited (and been reaped) names no one */
+  pid = fork ();
+  if (pid == 0)
+    _exit (0);
+  fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  gone = idg_identity_from_pidfd (fd, getuid (), getgid (), &error);
+  g_assert_null (gone);
+  g_assert_nonnull (error);
+  close (fd);
+  g_clear_error (&error);
+  g_assert_null (idg_identity_from_pidfd (-1, 0, 0, &error));
+}
+
+static void
 test_unknown (void)
 {
   g_autoptr(IdgIdentity) u = idg_identity_new_unknown ("at-link");
@@ -175,6 +207,7 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/identity/dead-peer", test_dead_peer);
   g_test_add_func ("/broker/identity/effective-ids", test_effective_ids);
   g_test_add_func ("/broker/identity/from-pid", test_from_pid);
+  g_test_add_func ("/broker/identity/from-pidfd", test_from_pidfd);
   g_test_add_func ("/broker/identity/unknown", test_unknown);
   return g_test_run ();
 }

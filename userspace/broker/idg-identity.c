@@ -240,6 +240,41 @@ idg_identity_from_pid (pid_t    pid,
   return id;
 }
 
+/* The pid a pidfd refers to, from /proc/self/fdinfo; 0 if it has exited
+ * (the kernel shows -1), -1 on error. */
+static pid_t
+pidfd_pid (int pidfd)
+{
+  g_autofree gchar *path = g_strdup_printf ("/proc/self/fdinfo/%d", pidfd);
+  g_autofree gchar *contents = NULL;
+  const gchar *line;
+  gint64 v;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return -1;
+  line = strstr (contents, "\nPid:");
+  if (line == NULL)
+    return -1;
+  v = g_ascii_strtoll (line + 5, NULL, 10);
+  return v > 0 ? (pid_t) v : 0;
+}
+
+IdgIdentity *
+idg_identity_from_pidfd (int      pidfd,
+                         uid_t    uid,
+                         gid_t    gid,
+                         GError **error)
+{
+  pid_t pid = pidfd >= 0 ? pidfd_pid (pidfd) : -1;
+
+  if (pid <= 0) {
+    g_set_error (error, G_IO_ERROR, pid == 0 ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_INVALID_ARGUMENT,
+                 pid == 0 ? "the peer process has exited" : "not a pidfd");
+    return NULL;
+  }
+  return resolve (pidfd, pid, uid, gid, error);
+}
+
 IdgIdentity *
 idg_identity_new_unknown (const gchar *label)
 {

@@ -31,6 +31,13 @@ IdgIdentity *idg_identity_from_pid    (pid_t         pid,
                                        uid_t         uid,
                                        gid_t         gid,
                                        GError      **error);
+/* From a pidfd that names the peer (a bus's GetConnectionCredentials
+ * "ProcessFD", SO_PEERPIDFD): no pid-reuse window at all. The fd stays the
+ * caller's. */
+IdgIdentity *idg_identity_from_pidfd  (int           pidfd,
+                                       uid_t         uid,
+                                       gid_t         gid,
+                                       GError      **error);
 /* A client with no credentials (a tty door): matches no selector. */
 IdgIdentity *idg_identity_new_unknown (const gchar  *label);
 IdgIdentity *idg_identity_copy        (const IdgIdentity *identity);
