@@ -29,7 +29,7 @@ if [ ! -f .config ]; then
 		-e SERIAL_8250 -e SERIAL_8250_CONSOLE -e BLK_DEV_INITRD -e RD_GZIP \
 		-e DEVTMPFS -e PROC_FS -e SYSFS -e TMPFS -e SHMEM -e CGROUPS \
 		-e BINFMT_ELF -e BINFMT_SCRIPT -e MULTIUSER -e FUTEX -e EPOLL \
-		-e POSIX_TIMERS -e FILE_LOCKING -e PCI -e ACPI -e CRYPTO -e CRYPTO_SHA256 \
+		-e POSIX_TIMERS -e FILE_LOCKING -e NAMESPACES -e USER_NS -e PCI -e ACPI -e CRYPTO -e CRYPTO_SHA256 \
 		-e DEBUG_KERNEL -e PROVE_LOCKING -e PROVE_RCU -e DEBUG_ATOMIC_SLEEP \
 		-e DEBUG_LIST -e DETECT_HUNG_TASK -d SLOB -e SLUB -e SLUB_DEBUG -e KASAN \
 		-e KASAN_GENERIC -e KASAN_OUTLINE -e DEBUG_FS -e DEBUG_KMEMLEAK \
@@ -37,5 +37,5 @@ if [ ! -f .config ]; then
 		-d MODULE_SIG -d DEBUG_INFO_BTF -d RANDOMIZE_BASE -d WERROR
 	make -s olddefconfig
 fi
-nice -n 19 make -s -j"$JOBS" bzImage modules_prepare
+nice -n 19 make -s -j"$JOBS" bzImage modules modules_prepare
 echo "debug kernel: $SRC/arch/x86/boot/bzImage"

@@ -367,7 +367,10 @@ t_claim (void)
 
   check (as_user (1000, 1000, child_claim, NULL) == EPERM, "unprivileged claim: EPERM");
   rc = as_user (-1, -1, child_claim_userns, NULL);
-  check (rc == EPERM, "claim with CAP_SYS_ADMIN in a user namespace only: EPERM (%d)", rc);
+  if (rc == 100)
+    printf ("# no user namespaces in this kernel: the user-namespace claim is not tried\n");
+  else
+    check (rc == EPERM, "claim with CAP_SYS_ADMIN in a user namespace only: EPERM (%d)", rc);
   broker_start ();
   fd2 = dev_open ();
   check (claim (fd2) == EBUSY, "second claim from another file: EBUSY");
