@@ -1,1 +1,35 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by bench/run.sh: identifier reads as a service does them.
+# libidguard through the broker's peer socket; through D-Bus only when a
+# system bus exists; the baseline a service uses today, ModemManager's
+# EquipmentIdentifier property (ModemManager in test mode on the
+# simulator's AT port, on a private bus); the kernel path is left to the
+# qemu VM of tests/kernel (see docs/performance.md).
+
+API_SOCK="$W/main/run/api.sock"
+"$CTL_BIN" --socket "$API_SOCK" --json grant --to "uid:$(id -u)" --scope imei \
+  --purpose "bench: service read cost" > "$W/grant.json" || die "grant for the service read"
+python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$W/grant.json" > "$W/token"
+rm -f "$W/grant.json"
+
+# median_field OUT FIELD
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+out=$(IDGUARD_SOCKET="$API_SOCK" IDGUARD_TRANSPORT=broker \
+      timeout 120 "$GEN_IDS" --lib imei --token-file "$W/token" --count "$ID_READS") ||
+  die "libidguard read through the peer socket"
+[ "$(field "$out" errors)" = 0 ] || log "libidguard reads: $(field "$out" errors) refused"
+LIB_P50=$(field "$out" p50_us)
+LIB_P99=$(field "$out" p99_us)
+
+MM_P50=null MM_P99=null
+. "$SRC/bench/modemmanager.sh"
+
+fig "service read imei libidguard peer socket p50" "$LIB_P50" us "$MM_P50" "$(ratio "$MM_P50" "$LIB_P50")"
+fig "service read imei libidguard peer socket p99" "$LIB_P99" us "$MM_P99" "$(ratio "$MM_P99" "$LIB_P99")"
+if [ -S /run/dbus/system_bus_socket ]; then
+  skip "service read imei idguardd D-Bus" "system bus present but this harness runs the broker without it"
+else
+  skip "service read imei idguardd D-Bus" "no bus"
+fi
+skip "service read imei /dev/idguard ioctl vs null syscall" "kernel reads run only in the qemu VM of tests/kernel, which has no benchmark hook yet"
