@@ -846,6 +846,8 @@ t_audit (void)
 /* 4 readers while the broker makes 10,000 grant changes. */
 
 static volatile int churn_done;
+/* While the broker comes and goes, "no broker" and "unknown" are refusals too. */
+static volatile int reclaim_mode;
 
 typedef struct {
   int uid;
@@ -881,6 +883,8 @@ reader_main (void *data)
             r->ok++;
         }
       else if ((err == EACCES || err == EAGAIN) && r->must_succeed <= 0)
+        r->refused++;
+      else if ((err == EHOSTDOWN || err == ENOENT) && reclaim_mode)
         r->refused++;
       else
         r->wrong++;
@@ -1083,6 +1087,44 @@ cmd_story_lib (const char *ctl)
   return n_fail ? 1 : 0;
 }
 
+/* Readers while the broker file is closed and claimed again, 300 times:
+ * the release wipes everything under readers' feet; no wrong answer. */
+static void
+t_reclaim (void)
+{
+  const char *ta = id_get ("token_a");
+  Reader readers[2] = {
+    { .uid = 1201, .kind = IDGUARD_KIND_IMEI, .token = ta, .want = { id_get ("imei") } },
+    { .uid = 1202, .kind = IDGUARD_KIND_IMEI, .token = ta, .want = { "" }, .must_succeed = -1 },
+  };
+  GrantSpec a = { .id = 1, .selector = IDGUARD_SEL_UID | IDGUARD_SEL_EXE, .uid = 1201, .exe = SELF,
+                  .scopes = 1u << IDGUARD_KIND_IMEI, .token = ta };
+  pthread_t th[2];
+  int i, errors = 0;
+  long wrong = 0;
+
+  churn_done = 0;
+  reclaim_mode = 1;
+  for (i = 0; i < 2; i++)
+    pthread_create (&th[i], NULL, reader_main, &readers[i]);
+  for (i = 0; i < 300; i++)
+    {
+      broker_start ();
+      errors += add_grant (broker_fd, &a) != 0;
+      broker_stop ();
+    }
+  churn_done = 1;
+  for (i = 0; i < 2; i++)
+    {
+      pthread_join (th[i], NULL);
+      wrong += readers[i].wrong;
+      printf ("#   reader %d: ok %ld refused %ld wrong %ld\n", i, readers[i].ok, readers[i].refused,
+              readers[i].wrong);
+    }
+  reclaim_mode = 0;
+  check (errors == 0 && wrong == 0, "reclaim: 300 broker close/claim cycles under 2 readers, no wrong answer");
+}
+
 /* For the load/unload cycles of init.sh: a broker with files open. */
 static int
 cmd_hold (void)
@@ -1107,7 +1149,7 @@ static const struct {
   { "no-broker", t_no_broker },     { "claim", t_claim },         { "grant", t_grant },
   { "selectors", t_selectors },     { "chroot", t_chroot },       { "expiry-revoke", t_expiry_revoke },
   { "broker-gone", t_broker_gone }, { "hostile", t_hostile },     { "ratelimit", t_ratelimit },
-  { "audit", t_audit },             { "churn", t_churn },
+  { "audit", t_audit },             { "churn", t_churn },         { "reclaim", t_reclaim },
 };
 
 int
