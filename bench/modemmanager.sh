@@ -1,1 +1,40 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# Sourced by bench/services.sh: the baseline a service uses today to read the
+# IMEI, ModemManager's EquipmentIdentifier property over D-Bus. ModemManager
+# runs in test mode on a private bus (dbus-run-session) against its own
+# simulated modem's AT socket; sets MM_P50/MM_P99, or leaves them null and
+# says why.
+if ! command -v ModemManager > /dev/null || ! command -v dbus-run-session > /dev/null; then
+  skip "ModemManager EquipmentIdentifier over D-Bus" "ModemManager or dbus-run-session not installed"
+else
+  bg "$W/mm.sim.log" "$SIM_BIN" --at "$W/mm.at" --at-socket abstract:idg-bench-at --ids "$W/ids.consented"
+  wait_for 10 grep -q '^ready' "$W/mm.sim.log" || die "simulator for ModemManager not ready"
+  cat > "$W/mm.sh" <<EOS
+ModemManager --test-session --test-enable --test-no-udev --no-auto-scan --test-no-suspend-resume \
+  > "$W/mm-log.consented" 2>&1 &
+MM=\$!
+trap 'kill \$MM 2>/dev/null; wait \$MM' EXIT
+i=0
+until gdbus introspect --session --dest org.freedesktop.ModemManager1 --object-path /org/freedesktop/ModemManager1 >/dev/null 2>&1; do
+  i=\$((i+1)); [ \$i -gt 100 ] && exit 3; sleep 0.2
+done
+gdbus call --session --dest org.freedesktop.ModemManager1 --object-path /org/freedesktop/ModemManager1 \
+  --method org.freedesktop.ModemManager1.Test.SetProfile bench0 generic '["abstract:idg-bench-at"]' > /dev/null || exit 4
+i=0
+until gdbus call --session --dest org.freedesktop.ModemManager1 --object-path /org/freedesktop/ModemManager1/Modem/0 \
+    --method org.freedesktop.DBus.Properties.Get org.freedesktop.ModemManager1.Modem EquipmentIdentifier 2>/dev/null |
+    grep -q "'[0-9A-Fa-f]"; do
+  i=\$((i+1)); [ \$i -gt 300 ] && exit 5; sleep 0.2
+done
+timeout 120 "$GEN_IDS" --dbus "\$DBUS_SESSION_BUS_ADDRESS" --dest org.freedesktop.ModemManager1 \
+  --path /org/freedesktop/ModemManager1/Modem/0 --interface org.freedesktop.ModemManager1.Modem \
+  --property EquipmentIdentifier --count "$ID_READS" > "$W/mm.out"
+EOS
+  if timeout 120 dbus-run-session -- sh "$W/mm.sh" 2> "$W/mm.err"; then
+    mm_out=$(cat "$W/mm.out")
+    MM_P50=$(field "$mm_out" p50_us)
+    MM_P99=$(field "$mm_out" p99_us)
+  else
+    skip "ModemManager EquipmentIdentifier over D-Bus" "ModemManager did not expose the modem in time (exit $?, see $W/mm-log.consented)"
+  fi
+fi
