@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The service API server: transports (peer-to-peer D-Bus on a unix socket,
- * system bus), the caller's identity from the kernel, authorization of the admin
- * methods, and one small function per method over the broker core.
+ * system bus), the caller's identity from the kernel, authorization of the
+ * admin methods, signals; the methods themselves are in idg-api-methods.c.
  *
  * A call goes: method_call() -> the caller's identity (socket credentials,
  * or the bus's GetConnectionCredentials, pinned with a pidfd by
@@ -12,6 +12,7 @@
  * their values are checked here.
  */
 #include "idg-api.h"
+#include "idg-api-private.h"
 
 #include <errno.h>
 #include <string.h>
@@ -22,24 +23,15 @@
 #include <gio/gunixsocketaddress.h>
 
 #include "../lib/idg-api-names.h"
-#include "idg-audit.h"
 #include "idg-authz.h"
 #include "idg-dbus.h"
-#include "idg-ids.h"
-#include "idg-personal.h"
-#include "idg-selector.h"
 #include "idg-store.h"
-#include "idg-token.h"
 
-#define PURPOSE_MAX       256
-#define TTL_MAX           ((guint64) 100 * 365 * 24 * 3600)
 #define MAX_CONNECTIONS   1024     /* authenticated peers, all together */
 #define MAX_PER_UID       256      /* ... per uid other than 0 */
 #define MAX_HANDSHAKES    256      /* connections still authenticating */
 #define HANDSHAKE_TIMEOUT 10       /* seconds to finish authenticating */
 #define LISTEN_BACKLOG    256      /* many services connecting at once */
-#define MAX_PENDING       256      /* pending requests, all services together */
-#define AUDIT_MAX_RECORDS 20000    /* newest records returned by Audit() */
 
 struct _IdgApi {
   IdgBroker       *broker;
@@ -72,28 +64,6 @@ typedef struct {
   guint         timeout_id;
 } Handshake;
 
-typedef struct _Call Call;
-typedef void (*MethodFunc) (Call *call);
-
-typedef struct {
-  const gchar *name;
-  gint         action;      /* IdgAuthzAction, or -1: open to every caller */
-  MethodFunc   func;
-} Method;
-
-struct _Call {
-  IdgApi                *api;
-  GDBusMethodInvocation *inv;
-  const Method          *method;
-  IdgIdentity           *caller;
-};
-
-static gint64
-now_s (void)
-{
-  return g_get_real_time () / G_USEC_PER_SEC;
-}
-
 static void
 call_free (Call *call)
 {
@@ -101,549 +71,6 @@ call_free (Call *call)
   g_clear_pointer (&call->caller, idg_identity_free);
   g_free (call);
 }
-
-static GVariant *
-params (Call *call)
-{
-  return g_dbus_method_invocation_get_parameters (call->inv);
-}
-
-/* ---- errors ---- */
-
-static void
-fail (Call *call, const gchar *name, const gchar *fmt, ...) G_GNUC_PRINTF (3, 4);
-
-static void
-fail (Call *call, const gchar *name, const gchar *fmt, ...)
-{
-  g_autofree gchar *msg = NULL;
-  va_list ap;
-
-  va_start (ap, fmt);
-  msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&call->inv), name, msg);
-}
-
-/* Core errors to D-Bus errors. The core's messages never hold an
- * identifier or a token. */
-static void
-fail_error (Call *call, const GError *error)
-{
-  const gchar *name = IDG_API_ERROR_UNAVAILABLE;
-
-  if (error->domain == IDG_STORE_ERROR) {
-    switch ((IdgStoreError) error->code) {
-    case IDG_STORE_ERROR_INVALID:   name = IDG_API_ERROR_INVALID_ARGUMENT; break;
-    case IDG_STORE_ERROR_NOT_FOUND: name = IDG_API_ERROR_NOT_FOUND; break;
-    case IDG_STORE_ERROR_STATE:     name = IDG_API_ERROR_REFUSED; break;
-    case IDG_STORE_ERROR_REFUSED:   name = IDG_API_ERROR_REFUSED; break;
-    case IDG_STORE_ERROR_CORRUPT:
-    case IDG_STORE_ERROR_IO:        name = IDG_API_ERROR_UNAVAILABLE; break;
-    }
-  } else if (error->domain == IDG_SELECTOR_ERROR) {
-    name = IDG_API_ERROR_INVALID_ARGUMENT;
-  } else if (error->domain == IDG_BROKER_ERROR) {
-    name = IDG_API_ERROR_UNAVAILABLE;
-  }
-  fail (call, name, "%s", error->message);
-}
-
-/* ---- argument checks ---- */
-
-static gboolean
-check_purpose (Call *call, const gchar *purpose)
-{
-  if (!*purpose || strlen (purpose) > PURPOSE_MAX) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must be 1 to %d bytes of text", PURPOSE_MAX);
-    return FALSE;
-  }
-  for (const gchar *p = purpose; *p; p++) {
-    if (g_ascii_iscntrl (*p)) {
-      fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must not hold control characters");
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-static gboolean
-parse_scopes (Call *call, const gchar *scopes, guint32 *mask)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (strlen (scopes) > 256) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "scope list too long");
-    return FALSE;
-  }
-  *mask = idg_kind_mask_parse (scopes, &error);
-  if (!*mask) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "scopes: %s", error->message);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-check_ttl (Call *call, guint64 ttl)
-{
-  if (ttl > TTL_MAX) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "ttl must be at most %" G_GUINT64_FORMAT " seconds (0: no expiry)", TTL_MAX);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-static gboolean
-check_id (Call *call, const gchar *id, const gchar *what)
-{
-  gsize len = strlen (id);
-
-  if (len == 0 || len > 64) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "malformed %s id", what);
-    return FALSE;
-  }
-  for (gsize i = 0; i < len; i++) {
-    if (!g_ascii_isalnum (id[i]) && id[i] != '-' && id[i] != '_') {
-      fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "malformed %s id", what);
-      return FALSE;
-    }
-  }
-  return TRUE;
-}
-
-/* ---- org.idguard.Broker1 ---- */
-
-static void
-m_get_identifier (Call *call)
-{
-  IdgBroker *broker = call->api->broker;
-  g_autoptr(GVariant) tok_v = NULL;
-  g_autoptr(GError) error = NULL;
-  const gchar *kind_name;
-  const guint8 *bytes;
-  gsize len = 0;
-  gchar token[128 + 1];     /* IDGUARD_TOKEN_MAX of the kernel ABI */
-  gchar *value;
-  IdgKind kind;
-
-  g_variant_get (params (call), "(&s@ay)", &kind_name, &tok_v);
-  if (!idg_kind_from_string (kind_name, &kind)) {
-    /* audited too: a probe is worth seeing (the kind text is not kept) */
-    idg_audit_add_coalesced (idg_broker_get_audit (broker), call->caller, IDG_DOOR_API,
-                             "unknown", NULL, IDG_DECISION_REFUSE, 1, "unknown kind");
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT,
-          "unknown identifier kind (known: imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)");
-    return;
-  }
-  bytes = g_variant_get_fixed_array (tok_v, &len, 1);
-  if (len == 0 || len >= sizeof token || memchr (bytes, '\0', len)) {
-    idg_audit_add_coalesced (idg_broker_get_audit (broker), call->caller, IDG_DOOR_API,
-                             idg_kind_to_string (kind), NULL, IDG_DECISION_REFUSE, 1,
-                             "malformed token");
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "the token must be 1 to %d bytes of text",
-          (int) sizeof token - 1);
-    return;
-  }
-  memcpy (token, bytes, len);
-  token[len] = '\0';
-  value = idg_broker_read_identifier (broker, call->caller, kind, token, IDG_DOOR_API, &error);
-  idg_wipe (token, sizeof token);
-  if (!value) {
-    fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(s)", value));
-  idg_ids_value_free (value);
-}
-
-static void
-m_request_consent (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *id = NULL;
-  const gchar *scopes, *purpose;
-  guint32 mask;
-
-  g_variant_get (params (call), "(&s&s)", &scopes, &purpose);
-  if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose))
-    return;
-  if (!call->caller->known) {
-    fail (call, IDG_API_ERROR_REFUSED, "the caller's identity is unknown");
-    return;
-  }
-  if (idg_store_count_pending (store) >= MAX_PENDING) {
-    fail (call, IDG_API_ERROR_UNAVAILABLE, "too many pending requests; try again later");
-    return;
-  }
-  if (!idg_store_add_request (store, call->caller, mask, purpose, now_s (), &id, &error)) {
-    fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), g_variant_new ("(s)", id));
-}
-
-/* TRUE if the request exists, is pending and was made by this caller: only
- * then does the caller learn that it is pending. */
-static gboolean
-is_own_pending (IdgStore *store, const gchar *id, const IdgIdentity *caller)
-{
-  g_autoptr(IdgRequest) req = idg_store_lookup_request (store, id);
-  g_autoptr(IdgSelector) sel = NULL;
-
-  if (!req || req->state != IDG_REQUEST_PENDING)
-    return FALSE;
-  sel = idg_selector_parse (req->selector, NULL);
-  return sel && idg_selector_matches (sel, caller);
-}
-
-static void
-m_claim_token (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *grant_id = NULL;
-  gchar *token = NULL;
-  const gchar *id;
-
-  g_variant_get (params (call), "(&s)", &id);
-  if (!check_id (call, id, "request"))
-    return;
-  if (!idg_store_claim_request (store, id, call->caller, now_s (), &grant_id, &token, &error)) {
-    if (g_error_matches (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE) &&
-        is_own_pending (store, id, call->caller))
-      fail (call, IDG_API_ERROR_PENDING, "the request is not decided yet");
-    else
-      fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(ss)", grant_id, token));
-  idg_token_free (token);
-}
-
-/* ---- org.idguard.Admin1 ---- */
-
-static void
-m_grant (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(IdgSelector) sel = NULL;
-  g_autofree gchar *canonical = NULL;
-  g_autofree gchar *id = NULL;
-  g_autofree gchar *who = NULL;
-  gchar *token = NULL;
-  const gchar *selector, *scopes, *purpose;
-  guint64 ttl;
-  guint32 mask;
-
-  g_variant_get (params (call), "(&s&s&st)", &selector, &scopes, &purpose, &ttl);
-  sel = idg_selector_parse (selector, &error);
-  if (!sel) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
-    return;
-  }
-  if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose) || !check_ttl (call, ttl))
-    return;
-  canonical = idg_selector_to_string (sel);
-  if (!idg_store_add_grant (store, canonical, mask, purpose, (gint64) ttl, now_s (),
-                            &id, &token, &error)) {
-    fail_error (call, error);
-    return;
-  }
-  who = idg_identity_describe (call->caller);
-  g_info ("api: grant %s to %s made by %s", id, canonical, who);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(ss)", id, token));
-  idg_token_free (token);
-}
-
-static void
-m_revoke (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  const gchar *id;
-
-  g_variant_get (params (call), "(&s)", &id);
-  if (!check_id (call, id, "grant"))
-    return;
-  if (!idg_store_revoke (store, id, now_s (), &error)) {
-    fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
-}
-
-static void
-m_revoke_matching (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(IdgSelector) sel = NULL;
-  g_autofree gchar *canonical = NULL;
-  const gchar *selector;
-  guint n = 0;
-
-  g_variant_get (params (call), "(&s)", &selector);
-  sel = idg_selector_parse (selector, &error);
-  if (!sel) {
-    fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
-    return;
-  }
-  canonical = idg_selector_to_string (sel);
-  if (!idg_store_revoke_selector (store, canonical, now_s (), &n, &error)) {
-    fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), g_variant_new ("(u)", n));
-}
-
-static const gchar *
-grant_state (const IdgGrant *g, gint64 now)
-{
-  if (g->revoked)
-    return "revoked";
-  if (g->expires != 0 && now >= g->expires)
-    return "expired";
-  return "active";
-}
-
-static void
-m_list_grants (Call *call)
-{
-  g_autoptr(GPtrArray) grants = idg_store_list_grants (idg_broker_get_store (call->api->broker));
-  GVariantBuilder b;
-  gint64 now = now_s ();
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < grants->len; i++) {
-    const IdgGrant *g = g_ptr_array_index (grants, i);
-    g_autofree gchar *scopes = idg_kind_mask_to_string (g->scopes);
-
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string (g->id));
-    g_variant_builder_add (&b, "{sv}", "selector", g_variant_new_string (g->selector));
-    g_variant_builder_add (&b, "{sv}", "scopes", g_variant_new_string (scopes));
-    g_variant_builder_add (&b, "{sv}", "purpose", g_variant_new_string (g->purpose ? g->purpose : ""));
-    g_variant_builder_add (&b, "{sv}", "created", g_variant_new_int64 (g->created));
-    g_variant_builder_add (&b, "{sv}", "expires", g_variant_new_int64 (g->expires));
-    g_variant_builder_add (&b, "{sv}", "revoked", g_variant_new_int64 (g->revoked ? g->revoked_at : 0));
-    g_variant_builder_add (&b, "{sv}", "state", g_variant_new_string (grant_state (g, now)));
-    g_variant_builder_add (&b, "{sv}", "request", g_variant_new_string (g->request_id ? g->request_id : ""));
-    g_variant_builder_close (&b);
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
-}
-
-static void
-m_list_requests (Call *call)
-{
-  g_autoptr(GPtrArray) reqs = idg_store_list_requests (idg_broker_get_store (call->api->broker));
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < reqs->len; i++) {
-    const IdgRequest *r = g_ptr_array_index (reqs, i);
-    g_autofree gchar *scopes = idg_kind_mask_to_string (r->scopes);
-
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    g_variant_builder_add (&b, "{sv}", "id", g_variant_new_string (r->id));
-    g_variant_builder_add (&b, "{sv}", "requester", g_variant_new_string (r->requester ? r->requester : ""));
-    g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (r->service ? r->service : ""));
-    g_variant_builder_add (&b, "{sv}", "selector", g_variant_new_string (r->selector ? r->selector : ""));
-    g_variant_builder_add (&b, "{sv}", "scopes", g_variant_new_string (scopes));
-    g_variant_builder_add (&b, "{sv}", "purpose", g_variant_new_string (r->purpose ? r->purpose : ""));
-    g_variant_builder_add (&b, "{sv}", "created", g_variant_new_int64 (r->created));
-    g_variant_builder_add (&b, "{sv}", "decided", g_variant_new_int64 (r->decided));
-    g_variant_builder_add (&b, "{sv}", "state", g_variant_new_string (idg_request_state_to_string (r->state)));
-    g_variant_builder_add (&b, "{sv}", "grant", g_variant_new_string (r->grant_id ? r->grant_id : ""));
-    g_variant_builder_close (&b);
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
-}
-
-static void
-m_approve (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *grant_id = NULL;
-  gchar *token = NULL;
-  const gchar *id;
-  guint64 ttl;
-
-  g_variant_get (params (call), "(&st)", &id, &ttl);
-  if (!check_id (call, id, "request") || !check_ttl (call, ttl))
-    return;
-  if (!idg_store_approve_request (store, id, (gint64) ttl, now_s (), &grant_id, &token, &error)) {
-    fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(ss)", grant_id, token ? token : ""));
-  if (token)
-    idg_token_free (token);
-}
-
-static void
-m_deny (Call *call)
-{
-  IdgStore *store = idg_broker_get_store (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  const gchar *id;
-
-  g_variant_get (params (call), "(&s)", &id);
-  if (!check_id (call, id, "request"))
-    return;
-  if (!idg_store_deny_request (store, id, now_s (), &error)) {
-    fail_error (call, error);
-    return;
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
-}
-
-static void
-m_audit (Call *call)
-{
-  IdgAudit *log = idg_broker_get_audit (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = NULL;
-  GVariantBuilder b;
-  gint64 since;
-  guint first;
-
-  g_variant_get (params (call), "(x)", &since);
-  idg_audit_flush (log);
-  records = idg_audit_query (log, MAX (since, 0), &error);
-  if (!records) {
-    fail (call, IDG_API_ERROR_UNAVAILABLE, "audit log: %s", error->message);
-    return;
-  }
-  first = records->len > AUDIT_MAX_RECORDS ? records->len - AUDIT_MAX_RECORDS : 0;
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = first; i < records->len; i++) {
-    const IdgAuditRecord *r = g_ptr_array_index (records, i);
-
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    g_variant_builder_add (&b, "{sv}", "time", g_variant_new_int64 (r->usec));
-    g_variant_builder_add (&b, "{sv}", "identity", g_variant_new_string (r->identity ? r->identity : ""));
-    g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (r->service ? r->service : ""));
-    g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (r->kind ? r->kind : ""));
-    g_variant_builder_add (&b, "{sv}", "door", g_variant_new_string (r->door ? r->door : ""));
-    g_variant_builder_add (&b, "{sv}", "grants", g_variant_new_string (r->grants ? r->grants : ""));
-    g_variant_builder_add (&b, "{sv}", "decision", g_variant_new_string (idg_decision_to_string (r->decision)));
-    g_variant_builder_add (&b, "{sv}", "count", g_variant_new_uint32 (r->count));
-    g_variant_builder_add (&b, "{sv}", "reason", g_variant_new_string (r->reason ? r->reason : ""));
-    g_variant_builder_close (&b);
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
-}
-
-static void
-m_report (Call *call)
-{
-  IdgAudit *log = idg_broker_get_audit (call->api->broker);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  GVariantBuilder b;
-
-  idg_audit_flush (log);
-  rows = idg_audit_report (log, 0, &error);
-  if (!rows) {
-    fail (call, IDG_API_ERROR_UNAVAILABLE, "audit log: %s", error->message);
-    return;
-  }
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < rows->len; i++) {
-    const IdgAuditReportRow *r = g_ptr_array_index (rows, i);
-
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    g_variant_builder_add (&b, "{sv}", "service", g_variant_new_string (r->service ? r->service : ""));
-    g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (r->kind ? r->kind : ""));
-    g_variant_builder_add (&b, "{sv}", "released", g_variant_new_uint64 (r->count[IDG_DECISION_RELEASE]));
-    g_variant_builder_add (&b, "{sv}", "rewritten", g_variant_new_uint64 (r->count[IDG_DECISION_REWRITE]));
-    g_variant_builder_add (&b, "{sv}", "refused", g_variant_new_uint64 (r->count[IDG_DECISION_REFUSE]));
-    g_variant_builder_close (&b);
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
-}
-
-static void
-m_factory_reset (Call *call)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *who = idg_identity_describe (call->caller);
-
-  if (!idg_store_factory_reset (idg_broker_get_store (call->api->broker), &error)) {
-    fail_error (call, error);
-    return;
-  }
-  g_info ("api: factory reset by %s", who);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
-}
-
-static void
-m_status (Call *call)
-{
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-      g_variant_new ("(@a{sv})", idg_broker_get_status (call->api->broker)));
-}
-
-static void
-m_list_identifiers (Call *call)
-{
-  IdgBroker *broker = call->api->broker;
-  IdgIds *ids = idg_broker_get_ids (broker);
-  GVariantBuilder b;
-
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint k = 0; k < IDG_KIND_COUNT; k++) {
-    const gchar *source = NULL;
-    gchar *value = idg_ids_dup_value (ids, (IdgKind) k, &source);
-
-    if (!value)
-      continue;
-    /* The redacted form: same length and shape, never the value. */
-    idg_mask_value (IDG_POLICY_REDACT, NULL, NULL, (IdgKind) k, value, strlen (value));
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    g_variant_builder_add (&b, "{sv}", "kind", g_variant_new_string (idg_kind_to_string ((IdgKind) k)));
-    g_variant_builder_add (&b, "{sv}", "masked", g_variant_new_string (value));
-    g_variant_builder_add (&b, "{sv}", "source", g_variant_new_string (source ? source : ""));
-    g_variant_builder_close (&b);
-    idg_ids_value_free (value);
-  }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (&b)));
-}
-
-static const Method broker_methods[] = {
-  { "GetIdentifier",  -1, m_get_identifier },
-  { "RequestConsent", -1, m_request_consent },
-  { "ClaimToken",     -1, m_claim_token },
-};
-
-static const Method admin_methods[] = {
-  { "Grant",           IDG_AUTHZ_GRANT,         m_grant },
-  { "Revoke",          IDG_AUTHZ_REVOKE,        m_revoke },
-  { "RevokeMatching",  IDG_AUTHZ_REVOKE,        m_revoke_matching },
-  { "ListGrants",      IDG_AUTHZ_READ_AUDIT,    m_list_grants },
-  { "ListRequests",    IDG_AUTHZ_READ_AUDIT,    m_list_requests },
-  { "Approve",         IDG_AUTHZ_GRANT,         m_approve },
-  { "Deny",            IDG_AUTHZ_GRANT,         m_deny },
-  { "Audit",           IDG_AUTHZ_READ_AUDIT,    m_audit },
-  { "Report",          IDG_AUTHZ_READ_AUDIT,    m_report },
-  { "FactoryReset",    IDG_AUTHZ_FACTORY_RESET, m_factory_reset },
-  { "Status",          IDG_AUTHZ_READ_AUDIT,    m_status },
-  { "ListIdentifiers", IDG_AUTHZ_READ_AUDIT,    m_list_identifiers },
-};
 
 /* ---- dispatch: identity, authorization, method ---- */
 
@@ -655,9 +82,9 @@ authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
   if (!idg_authz_check_finish (NULL, res, &error)) {
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      fail (call, IDG_API_ERROR_UNAVAILABLE, "the broker is shutting down");
+      idg_api_fail (call, IDG_API_ERROR_UNAVAILABLE, "the broker is shutting down");
     else
-      fail (call, IDG_API_ERROR_NOT_AUTHORIZED, "%s", error->message);
+      idg_api_fail (call, IDG_API_ERROR_NOT_AUTHORIZED, "%s", error->message);
   } else {
     call->method->func (call);
   }
@@ -719,7 +146,7 @@ bus_credentials_cb (GObject *source, GAsyncResult *res, gpointer user_data)
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
   if (!reply) {
-    fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity");
+    idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity");
     call_free (call);
     return;
   }
@@ -728,28 +155,12 @@ bus_credentials_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 ||
       !read_gid ((pid_t) pid, &gid) ||
       !(call->caller = idg_identity_from_pid ((pid_t) pid, uid, gid, &error))) {
-    fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
+    idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
           error ? ": " : "", error ? error->message : "");
     call_free (call);
     return;
   }
   dispatch (call);
-}
-
-static const Method *
-find_method (const gchar *iface, const gchar *name)
-{
-  const Method *table = broker_methods;
-  gsize n = G_N_ELEMENTS (broker_methods);
-
-  if (g_strcmp0 (iface, IDG_API_IFACE_ADMIN) == 0) {
-    table = admin_methods;
-    n = G_N_ELEMENTS (admin_methods);
-  }
-  for (gsize i = 0; i < n; i++)
-    if (strcmp (table[i].name, name) == 0)
-      return &table[i];
-  return NULL;
 }
 
 static void
@@ -763,7 +174,7 @@ method_call (GDBusConnection       *conn,
              gpointer               user_data)
 {
   IdgApi *api = user_data;
-  const Method *method = find_method (iface, name);
+  const IdgApiMethod *method = idg_api_find_method (iface, name);
   Call *call;
 
   if (!method) {
@@ -773,6 +184,7 @@ method_call (GDBusConnection       *conn,
   }
   call = g_new0 (Call, 1);
   call->api = api;
+  call->broker = api->broker;
   call->inv = inv;   /* the reference we were handed */
   call->method = method;
   if (g_hash_table_contains (api->peers, conn)) {
@@ -783,7 +195,7 @@ method_call (GDBusConnection       *conn,
 
     call->caller = sock ? idg_identity_from_socket (g_socket_get_fd (sock), &error) : NULL;
     if (!call->caller) {
-      fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
+      idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
             error ? ": " : "", error ? error->message : "");
       call_free (call);
       return;
