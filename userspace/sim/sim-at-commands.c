@@ -184,15 +184,6 @@ apdu_command (SimAt *self, const gchar *prefix, guint channel, gchar **a, GStrin
 typedef SimAtResult (*Handler) (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp);
 
 static SimAtResult
-h_iccid (SimAt *self, const gchar *label, GString *resp)
-{
-  if (!self->ids->iccid)
-    return sim_at_cme (self, 10);
-  sim_at_info (resp, "%s%s", label, self->ids->iccid);
-  return SIM_AT_OK;
-}
-
-static SimAtResult
 h_cgsn (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
 {
   guint snt;
@@ -330,62 +321,6 @@ h_cgla (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp
 }
 
 static SimAtResult
-h_ccid (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_TEST || form == SIM_AT_SET)
-    return SIM_AT_OK;
-  return h_iccid (self, "+CCID: ", resp);
-}
-
-static SimAtResult
-h_iccid_plus (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_TEST)
-    return SIM_AT_OK;
-  return h_iccid (self, "+ICCID: ", resp);
-}
-
-static SimAtResult
-h_ciccid (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_TEST)
-    return SIM_AT_OK;
-  return h_iccid (self, "+CICCID: ", resp);
-}
-
-static SimAtResult
-h_qccid (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_TEST)
-    return SIM_AT_OK;
-  return h_iccid (self, "+QCCID: ", resp);
-}
-
-static SimAtResult
-h_hat_iccid (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form != SIM_AT_READ)
-    return form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
-  return h_iccid (self, "^ICCID: ", resp);
-}
-
-static SimAtResult
-h_bang_iccid (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form != SIM_AT_READ)
-    return form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
-  return h_iccid (self, "ICCID: ", resp);
-}
-
-static SimAtResult
-h_hash_ccid (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_TEST)
-    return SIM_AT_OK;
-  return h_iccid (self, "#CCID: ", resp);
-}
-
-static SimAtResult
 h_egmr (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
 {
   guint mode, what;
@@ -400,38 +335,6 @@ h_egmr (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp
     return sim_at_cme (self, 50);
   sim_at_info (resp, "+EGMR: \"%s\"", self->ids->imei);
   return SIM_AT_OK;
-}
-
-static SimAtResult
-h_gmi (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_ACTION)
-    sim_at_info (resp, MANUFACTURER);
-  return form == SIM_AT_ACTION || form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
-}
-
-static SimAtResult
-h_gmm (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_ACTION)
-    sim_at_info (resp, MODEL);
-  return form == SIM_AT_ACTION || form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
-}
-
-static SimAtResult
-h_gmr (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_ACTION)
-    sim_at_info (resp, REVISION);
-  return form == SIM_AT_ACTION || form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
-}
-
-static SimAtResult
-h_gcap (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
-{
-  if (form == SIM_AT_ACTION)
-    sim_at_info (resp, "+GCAP: +CGSM,+DS,+ES");
-  return form == SIM_AT_ACTION || form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
 }
 
 static SimAtResult
@@ -686,17 +589,39 @@ h_setting (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *r
   return SIM_AT_OK;
 }
 
+/* Identification texts (V.250 and 27.007 names). */
+static const struct {
+  const gchar *name;
+  const gchar *text;
+} fixed_infos[] = {
+  { "+GMI", MANUFACTURER }, { "+CGMI", MANUFACTURER },
+  { "+GMM", MODEL }, { "+CGMM", MODEL },
+  { "+GMR", REVISION }, { "+CGMR", REVISION },
+  { "+GCAP", "+GCAP: +CGSM,+DS,+ES" },
+};
+
+/* The ICCID as each vendor's command prints it. */
+static const struct {
+  const gchar *name;
+  const gchar *label;
+  gboolean     read_only;    /* only the "?" form */
+} iccid_commands[] = {
+  { "+CCID", "+CCID: ", FALSE },     /* 27.007 annex, many vendors */
+  { "+ICCID", "+ICCID: ", FALSE },   /* Telit, SIMCom */
+  { "+CICCID", "+CICCID: ", FALSE }, /* SIMCom */
+  { "+QCCID", "+QCCID: ", FALSE },   /* Quectel */
+  { "#CCID", "#CCID: ", FALSE },     /* Telit */
+  { "^ICCID", "^ICCID: ", TRUE },    /* Huawei */
+  { "!ICCID", "ICCID: ", TRUE },     /* Sierra */
+};
+
 static const struct {
   const gchar *name;
   Handler      handler;
 } commands[] = {
   { "+CGSN", h_cgsn }, { "+GSN", h_gsn }, { "+CIMI", h_cimi }, { "+CNUM", h_cnum },
   { "+CRSM", h_crsm }, { "+CSIM", h_csim }, { "+CCHO", h_ccho }, { "+CCHC", h_cchc },
-  { "+CGLA", h_cgla }, { "+CCID", h_ccid }, { "+ICCID", h_iccid_plus },
-  { "+CICCID", h_ciccid }, { "^ICCID", h_hat_iccid }, { "!ICCID", h_bang_iccid },
-  { "+QCCID", h_qccid }, { "#CCID", h_hash_ccid }, { "+EGMR", h_egmr },
-  { "+GMI", h_gmi }, { "+CGMI", h_gmi }, { "+GMM", h_gmm }, { "+CGMM", h_gmm },
-  { "+GMR", h_gmr }, { "+CGMR", h_gmr }, { "+GCAP", h_gcap }, { "+CPIN", h_cpin },
+  { "+CGLA", h_cgla }, { "+EGMR", h_egmr }, { "+CPIN", h_cpin },
   { "+CREG", h_creg }, { "+CGREG", h_cgreg }, { "+CEREG", h_cereg },
   { "+COPS", h_cops }, { "+CSQ", h_csq }, { "+CFUN", h_cfun },
   { "+CGDCONT", h_cgdcont }, { "+CPMS", h_cpms }, { "+CNMI", h_cnmi },
@@ -732,6 +657,25 @@ sim_at_run_extended (SimAt *self, const gchar *cmd, GString *resp)
     args = cmd + n + 1;
   } else if (cmd[n] != '\0') {
     return SIM_AT_ERROR;
+  }
+  for (i = 0; i < G_N_ELEMENTS (fixed_infos); i++) {
+    if (strcmp (fixed_infos[i].name, name) != 0)
+      continue;
+    if (form == SIM_AT_ACTION)
+      sim_at_info (resp, "%s", fixed_infos[i].text);
+    return form == SIM_AT_ACTION || form == SIM_AT_TEST ? SIM_AT_OK : SIM_AT_ERROR;
+  }
+  for (i = 0; i < G_N_ELEMENTS (iccid_commands); i++) {
+    if (strcmp (iccid_commands[i].name, name) != 0)
+      continue;
+    if (form == SIM_AT_TEST)
+      return SIM_AT_OK;
+    if (iccid_commands[i].read_only && form != SIM_AT_READ)
+      return SIM_AT_ERROR;
+    if (!self->ids->iccid)
+      return sim_at_cme (self, 10);
+    sim_at_info (resp, "%s%s", iccid_commands[i].label, self->ids->iccid);
+    return SIM_AT_OK;
   }
   a = split_args (args);
   for (i = 0; i < G_N_ELEMENTS (commands); i++)
