@@ -66,7 +66,7 @@ module:
 	@test -n "$(KDIR)" || { echo "make module: no kernel build dir (set KDIR)"; exit 2; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
-fuzz: build
+fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(BUILD)
 
 install: build
