@@ -14,6 +14,8 @@
 # threshold: a figure that cannot be measured says why instead.
 #
 # BENCH_QUICK=1: every figure, briefly (the bench-smoke test).
+# BENCH_OUT=DIR: write bench.json and the raw samples there instead.
+# BENCH_KERNEL=0: leave out the qemu VM (kernel figures).
 set -eu
 
 BUILD=$(cd "${1:?usage: bench/run.sh BUILD_DIR}" && pwd)
@@ -43,7 +45,10 @@ STOCK_QMI=/usr/libexec/qmi-proxy
 STOCK_MBIM=/usr/libexec/mbim-proxy
 CLK_TCK=$(getconf CLK_TCK)
 
-W="$BUILD/bench-work"
+OUT=${BENCH_OUT:-$BUILD}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+W="$OUT/bench-work"
 rm -rf "$W"
 mkdir -p "$W"
 RAW="$W/raw.txt"         # proto path clients round count errors lost frag secs rps p50 p99 ticks
@@ -271,5 +276,5 @@ awk -F'|' 'BEGIN { print "[" }
   { gsub(/"/, "\\\"", $1)
     printf "%s  {\"name\": \"%s\", \"value\": %s, \"unit\": \"%s\", \"baseline\": %s, \"ratio\": %s}",
            (NR > 1 ? ",\n" : ""), $1, $2, $3, $4, $5 }
-  END { print "\n]" }' "$FIG" > "$BUILD/bench.json"
-log "$(wc -l < "$FIG") figures in $BUILD/bench.json (raw samples: $RAW)"
+  END { print "\n]" }' "$FIG" > "$OUT/bench.json"
+log "$(wc -l < "$FIG") figures in $OUT/bench.json (raw samples: $RAW)"
