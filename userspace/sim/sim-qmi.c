@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
-#include "idg-encoding.h"
-#include "sim-apdu.h"
-#include "sim-files.h"
-#include "sim-qmi.h"
+#include "sim-qmi-private.h"
 
 /* QMUX: marker 0x01, u16 length (excluding the marker), flags, service,
  * client id; then the SDU. The smallest request is a CTL one: 6 + 6. */
@@ -28,20 +25,6 @@ static const struct {
   { QMI_SERVICE_UIM, 1, 46 },
 };
 
-typedef struct {
-  guint8  service;
-  guint8  cid;
-  guint32 uim_events;    /* QmiUimEventRegistrationFlag, UIM clients only */
-  gboolean refresh;      /* registered for Refresh indications */
-} Client;
-
-struct _SimQmi {
-  const SimIds *ids;
-  GByteArray   *in;
-  GArray       *clients;   /* Client */
-  guint8        next_cid[256];
-  SimApduChannels channels;
-};
 
 SimQmi *
 sim_qmi_new (const SimIds *ids)
@@ -76,8 +59,8 @@ service_known (guint8 service)
   return FALSE;
 }
 
-static Client *
-find_client (SimQmi *self, guint8 service, guint8 cid, guint *index)
+Client *
+sim_qmi_find_client (SimQmi *self, guint8 service, guint8 cid, guint *index)
 {
   guint i;
 
@@ -96,8 +79,8 @@ find_client (SimQmi *self, guint8 service, guint8 cid, guint *index)
 /* ------------------------------------------------------------------------ */
 /* TLV helpers over libqmi's writers */
 
-static void
-tlv_string (QmiMessage *m, guint8 type, const gchar *value)
+void
+sim_qmi_tlv_string (QmiMessage *m, guint8 type, const gchar *value)
 {
   gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
 
@@ -108,8 +91,8 @@ tlv_string (QmiMessage *m, guint8 type, const gchar *value)
     qmi_message_tlv_write_reset (m, ofs);
 }
 
-static void
-tlv_guint8 (QmiMessage *m, guint8 type, guint8 value)
+void
+sim_qmi_tlv_guint8 (QmiMessage *m, guint8 type, guint8 value)
 {
   gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
 
@@ -120,8 +103,8 @@ tlv_guint8 (QmiMessage *m, guint8 type, guint8 value)
     qmi_message_tlv_write_reset (m, ofs);
 }
 
-static void
-tlv_guint32 (QmiMessage *m, guint8 type, guint32 value)
+void
+sim_qmi_tlv_guint32 (QmiMessage *m, guint8 type, guint32 value)
 {
   gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
 
@@ -132,8 +115,8 @@ tlv_guint32 (QmiMessage *m, guint8 type, guint32 value)
     qmi_message_tlv_write_reset (m, ofs);
 }
 
-static gboolean
-write_bytes (QmiMessage *m, const guint8 *data, gsize len)
+gboolean
+sim_qmi_write_bytes (QmiMessage *m, const guint8 *data, gsize len)
 {
   gsize i;
 
@@ -144,21 +127,21 @@ write_bytes (QmiMessage *m, const guint8 *data, gsize len)
 }
 
 /* A TLV holding a u16-length-prefixed byte array. */
-static void
-tlv_u16_array (QmiMessage *m, guint8 type, const guint8 *data, gsize len)
+void
+sim_qmi_tlv_u16_array (QmiMessage *m, guint8 type, const guint8 *data, gsize len)
 {
   gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
 
   if (!ofs)
     return;
   if (!qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, (guint16) len, NULL) ||
-      !write_bytes (m, data, len) ||
+      !sim_qmi_write_bytes (m, data, len) ||
       !qmi_message_tlv_write_complete (m, ofs, NULL))
     qmi_message_tlv_write_reset (m, ofs);
 }
 
-static QmiMessage *
-error_reply (QmiMessage *request, QmiProtocolError error)
+QmiMessage *
+sim_qmi_error_reply (QmiMessage *request, QmiProtocolError error)
 {
   return qmi_message_response_new (request, error);
 }
@@ -203,21 +186,21 @@ ctl_reply (SimQmi *self, QmiMessage *req)
 
     tlv = qmi_message_get_raw_tlv (req, 0x01, &tlv_len);
     if (!tlv || tlv_len < 1)
-      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+      return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
     if (tlv[0] == QMI_SERVICE_CTL || !service_known (tlv[0]))
-      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_SERVICE_TYPE);
+      return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_INVALID_SERVICE_TYPE);
     c.service = tlv[0];
     for (tries = 0; tries < MAX_CLIENTS; tries++) {
       guint8 cid = (guint8) (self->next_cid[c.service] % MAX_CLIENTS + 1);
 
       self->next_cid[c.service] = cid;
-      if (!find_client (self, c.service, cid, NULL)) {
+      if (!sim_qmi_find_client (self, c.service, cid, NULL)) {
         c.cid = cid;
         break;
       }
     }
     if (!c.cid)
-      return error_reply (req, QMI_PROTOCOL_ERROR_CLIENT_IDS_EXHAUSTED);
+      return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_CLIENT_IDS_EXHAUSTED);
     g_array_append_val (self->clients, c);
     rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
@@ -232,9 +215,9 @@ ctl_reply (SimQmi *self, QmiMessage *req)
 
     tlv = qmi_message_get_raw_tlv (req, 0x01, &tlv_len);
     if (!tlv || tlv_len < 2)
-      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-    if (!find_client (self, tlv[0], tlv[1], &index))
-      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
+      return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
+    if (!sim_qmi_find_client (self, tlv[0], tlv[1], &index))
+      return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
     g_array_remove_index_fast (self->clients, index);
     rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     ofs = qmi_message_tlv_write_init (rsp, 0x01, NULL);
@@ -258,7 +241,7 @@ ctl_reply (SimQmi *self, QmiMessage *req)
   case 0xFF00: /* libqmi's internal proxy open: harmless */
     return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
   default:
-    return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+    return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
   }
 }
 
@@ -271,9 +254,9 @@ string_reply (QmiMessage *req, guint8 type, const gchar *value)
   QmiMessage *rsp;
 
   if (!value)
-    return error_reply (req, QMI_PROTOCOL_ERROR_NOT_PROVISIONED);
+    return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_NOT_PROVISIONED);
   rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-  tlv_string (rsp, type, value);
+  sim_qmi_tlv_string (rsp, type, value);
   return rsp;
 }
 
@@ -312,337 +295,25 @@ dms_reply (SimQmi *self, QmiMessage *req)
   case 0x0025: /* Get IDs */
     rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
     if (ids->esn)
-      tlv_string (rsp, 0x10, ids->esn);
+      sim_qmi_tlv_string (rsp, 0x10, ids->esn);
     if (ids->imei)
-      tlv_string (rsp, 0x11, ids->imei);
+      sim_qmi_tlv_string (rsp, 0x11, ids->imei);
     if (ids->meid)
-      tlv_string (rsp, 0x12, ids->meid);
+      sim_qmi_tlv_string (rsp, 0x12, ids->meid);
     if (ids->imeisv)
-      tlv_string (rsp, 0x13, ids->imeisv);
+      sim_qmi_tlv_string (rsp, 0x13, ids->imeisv);
     return rsp;
   case 0x002D: /* Get Operating Mode */
     rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    tlv_guint8 (rsp, 0x01, QMI_DMS_OPERATING_MODE_ONLINE);
-    tlv_guint8 (rsp, 0x11, 0);
+    sim_qmi_tlv_guint8 (rsp, 0x01, QMI_DMS_OPERATING_MODE_ONLINE);
+    sim_qmi_tlv_guint8 (rsp, 0x11, 0);
     return rsp;
   case 0x003C: /* UIM Get ICCID */
     return string_reply (req, 0x01, ids->iccid);
   case 0x0043: /* UIM Get IMSI */
     return string_reply (req, 0x01, ids->imsi);
   default:
-    return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
-  }
-}
-
-/* ------------------------------------------------------------------------ */
-/* UIM */
-
-static const guint8 usim_aid[] = {
-  0xA0, 0x00, 0x00, 0x00, 0x87, 0x10, 0x02, 0xFF,
-  0x33, 0xFF, 0xFF, 0x89, 0x01, 0x01, 0x01, 0x00,
-};
-static const guint8 atr[] = {
-  0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
-  0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
-  0x4E, 0x83, 0x00, 0x90, 0x00, 0x31,
-};
-
-static void
-tlv_card_status (QmiMessage *m, guint8 type)
-{
-  gsize ofs = qmi_message_tlv_write_init (m, type, NULL);
-  gboolean ok;
-
-  if (!ofs)
-    return;
-  ok = qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0x0000, NULL) &&  /* GW primary: card 0 app 0 */
-       qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0xFFFF, NULL) &&
-       qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0xFFFF, NULL) &&
-       qmi_message_tlv_write_guint16 (m, QMI_ENDIAN_LITTLE, 0xFFFF, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 1, NULL) &&                           /* cards */
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_STATE_PRESENT, NULL) &&
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_PIN_STATE_NOT_INITIALIZED, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&                           /* error code */
-       qmi_message_tlv_write_guint8 (m, 1, NULL) &&                           /* applications */
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_APPLICATION_TYPE_USIM, NULL) &&
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_APPLICATION_STATE_READY, NULL) &&
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_CARD_APPLICATION_PERSONALIZATION_STATE_READY, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&
-       qmi_message_tlv_write_guint8 (m, sizeof usim_aid, NULL) &&
-       write_bytes (m, usim_aid, sizeof usim_aid) &&
-       qmi_message_tlv_write_guint8 (m, 0, NULL) &&                           /* UPIN replaces PIN1 */
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_PIN_STATE_DISABLED, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 3, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 10, NULL) &&
-       qmi_message_tlv_write_guint8 (m, QMI_UIM_PIN_STATE_ENABLED_NOT_VERIFIED, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 3, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 10, NULL) &&
-       qmi_message_tlv_write_complete (m, ofs, NULL);
-  if (!ok)
-    qmi_message_tlv_write_reset (m, ofs);
-}
-
-static void
-tlv_slot_status (const SimIds *ids, QmiMessage *m)
-{
-  guint8 iccid[IDG_EF_ICCID_LEN];
-  guint8 eid[16];
-  gboolean have_iccid = ids->iccid && idg_bcd_encode (ids->iccid, iccid, sizeof iccid);
-  gboolean have_eid = sim_files_eid_bcd (ids->eid, eid);
-  gsize ofs;
-  gboolean ok;
-
-  ofs = qmi_message_tlv_write_init (m, 0x10, NULL);
-  if (!ofs)
-    return;
-  ok = qmi_message_tlv_write_guint8 (m, 1, NULL) &&
-       qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, QMI_UIM_PHYSICAL_CARD_STATE_PRESENT, NULL) &&
-       qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, QMI_UIM_SLOT_STATE_ACTIVE, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 1, NULL) &&
-       qmi_message_tlv_write_guint8 (m, have_iccid ? sizeof iccid : 0, NULL) &&
-       (!have_iccid || write_bytes (m, iccid, sizeof iccid)) &&
-       qmi_message_tlv_write_complete (m, ofs, NULL);
-  if (!ok) {
-    qmi_message_tlv_write_reset (m, ofs);
-    return;
-  }
-
-  ofs = qmi_message_tlv_write_init (m, 0x11, NULL);
-  if (!ofs)
-    return;
-  ok = qmi_message_tlv_write_guint8 (m, 1, NULL) &&
-       qmi_message_tlv_write_guint32 (m, QMI_ENDIAN_LITTLE, QMI_UIM_CARD_PROTOCOL_UICC, NULL) &&
-       qmi_message_tlv_write_guint8 (m, 1, NULL) &&
-       qmi_message_tlv_write_guint8 (m, sizeof atr, NULL) &&
-       write_bytes (m, atr, sizeof atr) &&
-       qmi_message_tlv_write_guint8 (m, have_eid, NULL) &&
-       qmi_message_tlv_write_complete (m, ofs, NULL);
-  if (!ok) {
-    qmi_message_tlv_write_reset (m, ofs);
-    return;
-  }
-
-  ofs = qmi_message_tlv_write_init (m, 0x12, NULL);
-  if (!ofs)
-    return;
-  ok = qmi_message_tlv_write_guint8 (m, 1, NULL) &&
-       qmi_message_tlv_write_guint8 (m, have_eid ? sizeof eid : 0, NULL) &&
-       (!have_eid || write_bytes (m, eid, sizeof eid)) &&
-       qmi_message_tlv_write_complete (m, ofs, NULL);
-  if (!ok)
-    qmi_message_tlv_write_reset (m, ofs);
-}
-
-/* Parses the File TLV (0x02): u16 file id, u8 path length, path bytes (u16
- * little-endian DF ids). */
-static SimFile
-request_file (QmiMessage *req)
-{
-  guint16 tlv_len = 0;
-  const guint8 *tlv = qmi_message_get_raw_tlv (req, 0x02, &tlv_len);
-  guint16 path[8];
-  guint16 file_id;
-  gsize n_path, i;
-
-  if (!tlv || tlv_len < 3)
-    return SIM_FILE_NONE;
-  file_id = (guint16) (tlv[0] | (tlv[1] << 8));
-  if (tlv[2] % 2 || tlv[2] / 2 > G_N_ELEMENTS (path) || (gsize) tlv[2] + 3 > tlv_len)
-    return SIM_FILE_NONE;
-  n_path = tlv[2] / 2;
-  for (i = 0; i < n_path; i++)
-    path[i] = (guint16) (tlv[3 + 2 * i] | (tlv[4 + 2 * i] << 8));
-  if (n_path == 0)
-    return SIM_FILE_NONE;
-  return sim_files_lookup (file_id, path, n_path);
-}
-
-static QmiMessage *
-card_error (QmiMessage *req, QmiProtocolError error, guint8 sw1, guint8 sw2)
-{
-  QmiMessage *rsp = qmi_message_response_new (req, error);
-  gsize ofs = qmi_message_tlv_write_init (rsp, 0x10, NULL);
-
-  if (ofs && (!qmi_message_tlv_write_guint8 (rsp, sw1, NULL) ||
-              !qmi_message_tlv_write_guint8 (rsp, sw2, NULL) ||
-              !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
-    qmi_message_tlv_write_reset (rsp, ofs);
-  return rsp;
-}
-
-static QmiMessage *
-file_reply (SimQmi *self, QmiMessage *req, gboolean record)
-{
-  SimFile file = request_file (req);
-  guint8 content[SIM_FILE_MAX_LEN];
-  guint16 tlv_len = 0;
-  const guint8 *tlv;
-  gsize len, start = 0, count;
-  QmiMessage *rsp;
-
-  if (!qmi_message_get_raw_tlv (req, 0x02, &tlv_len) ||
-      !qmi_message_get_raw_tlv (req, 0x03, &tlv_len))
-    return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-  len = sim_files_content (self->ids, file, content);
-  if (file == SIM_FILE_NONE || len == 0 || sim_files_is_record (file) != record)
-    return card_error (req, QMI_PROTOCOL_ERROR_SIM_FILE_NOT_FOUND, 0x6A, 0x82);
-
-  tlv = qmi_message_get_raw_tlv (req, 0x03, &tlv_len);
-  if (!tlv || tlv_len < 4)
-    return error_reply (req, QMI_PROTOCOL_ERROR_MALFORMED_MESSAGE);
-  if (record) {
-    guint16 number = (guint16) (tlv[0] | (tlv[1] << 8));
-    guint16 want = (guint16) (tlv[2] | (tlv[3] << 8));
-
-    if (number != 1 || (want && want != len))
-      return card_error (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, 0x6A, 0x83);
-    count = len;
-  } else {
-    guint16 offset = (guint16) (tlv[0] | (tlv[1] << 8));
-    guint16 want = (guint16) (tlv[2] | (tlv[3] << 8));
-
-    if (offset > len || (want && (gsize) offset + want > len))
-      return card_error (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, 0x6B, 0x00);
-    start = offset;
-    count = want ? want : len - offset;
-  }
-
-  rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-  {
-    gsize ofs = qmi_message_tlv_write_init (rsp, 0x10, NULL);
-
-    if (ofs && (!qmi_message_tlv_write_guint8 (rsp, 0x90, NULL) ||
-                !qmi_message_tlv_write_guint8 (rsp, 0x00, NULL) ||
-                !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
-      qmi_message_tlv_write_reset (rsp, ofs);
-  }
-  tlv_u16_array (rsp, 0x11, content + start, count);
-  return rsp;
-}
-
-/* Raw SIM access: Send APDU (0x003B), Open Logical Channel (0x0042) and
- * Logical Channel (0x003F, open with an AID or close a channel id). */
-static QmiMessage *
-channel_open_reply (SimQmi *self, QmiMessage *req)
-{
-  gint i = sim_apdu_channels_open (&self->channels);
-  QmiMessage *rsp;
-  gsize ofs;
-
-  if (i < 0)
-    return card_error (req, QMI_PROTOCOL_ERROR_INSUFFICIENT_RESOURCES, 0x6A, 0x84);
-  rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-  tlv_guint8 (rsp, 0x10, (guint8) i);
-  ofs = qmi_message_tlv_write_init (rsp, 0x11, NULL);
-  if (ofs && (!qmi_message_tlv_write_guint8 (rsp, 0x90, NULL) ||
-              !qmi_message_tlv_write_guint8 (rsp, 0x00, NULL) ||
-              !qmi_message_tlv_write_complete (rsp, ofs, NULL)))
-    qmi_message_tlv_write_reset (rsp, ofs);
-  return rsp;
-}
-
-static QmiMessage *
-raw_sim_reply (SimQmi *self, QmiMessage *req)
-{
-  guint8 resp[SIM_APDU_MAX_RESPONSE];
-  guint16 tlv_len = 0;
-  const guint8 *tlv;
-  QmiMessage *rsp;
-  guint channel = 0;
-  SimApdu *apdu;
-  gsize rlen;
-
-  switch (qmi_message_get_message_id (req)) {
-  case 0x003B: /* Send APDU */
-    tlv = qmi_message_get_raw_tlv (req, 0x02, &tlv_len);
-    if (!tlv || tlv_len < 2 || (gsize) (tlv[0] | (tlv[1] << 8)) + 2 != tlv_len)
-      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-    {
-      guint16 n = 0;
-      const guint8 *ch = qmi_message_get_raw_tlv (req, 0x10, &n);
-
-      if (ch && n >= 1)
-        channel = ch[0];
-    }
-    apdu = sim_apdu_channels_get (&self->channels, channel);
-    if (!apdu)
-      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
-    rlen = sim_apdu_process (apdu, self->ids, tlv + 2, tlv_len - 2U, resp);
-    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    tlv_u16_array (rsp, 0x10, resp, rlen);
-    return rsp;
-  case 0x0042: /* Open Logical Channel */
-    return channel_open_reply (self, req);
-  default:     /* 0x003F Logical Channel */
-    tlv = qmi_message_get_raw_tlv (req, 0x11, &tlv_len);
-    if (!tlv || tlv_len < 1)
-      return channel_open_reply (self, req);
-    if (!sim_apdu_channels_close (&self->channels, tlv[0]))
-      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT);
-    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-  }
-}
-
-static QmiMessage *
-uim_reply (SimQmi *self, QmiMessage *req)
-{
-  guint16 tlv_len = 0;
-  const guint8 *tlv;
-  QmiMessage *rsp;
-  Client *c;
-
-  switch (qmi_message_get_message_id (req)) {
-  case 0x0020: /* Read Transparent */
-    return file_reply (self, req, FALSE);
-  case 0x0021: /* Read Record */
-    return file_reply (self, req, TRUE);
-  case 0x002A: /* Refresh Register */
-  case 0x0044: /* Refresh Register All */
-    tlv = qmi_message_get_raw_tlv (req, 0x02, &tlv_len);
-    if (!tlv || tlv_len < 1)
-      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-    c = find_client (self, QMI_SERVICE_UIM, qmi_message_get_client_id (req), NULL);
-    if (!c)
-      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
-    c->refresh = tlv[0] != 0;
-    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-  case 0x002C: /* Refresh Complete */
-    return qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-  case 0x002E: { /* Register Events */
-    guint32 mask;
-
-    tlv = qmi_message_get_raw_tlv (req, 0x01, &tlv_len);
-    if (!tlv || tlv_len < 4)
-      return error_reply (req, QMI_PROTOCOL_ERROR_MISSING_ARGUMENT);
-    mask = (guint32) tlv[0] | ((guint32) tlv[1] << 8) | ((guint32) tlv[2] << 16) | ((guint32) tlv[3] << 24);
-    mask &= QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS |
-            QMI_UIM_EVENT_REGISTRATION_FLAG_PHYSICAL_SLOT_STATUS;
-    c = find_client (self, QMI_SERVICE_UIM, qmi_message_get_client_id (req), NULL);
-    if (!c)
-      return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID);
-    c->uim_events = mask;
-    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    tlv_guint32 (rsp, 0x10, mask);
-    return rsp;
-  }
-  case 0x003B: /* Send APDU */
-  case 0x003F: /* Logical Channel */
-  case 0x0042: /* Open Logical Channel */
-    return raw_sim_reply (self, req);
-  case 0x002F: /* Get Card Status */
-    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    tlv_card_status (rsp, 0x10);
-    return rsp;
-  case 0x0047: /* Get Slot Status */
-    rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
-    tlv_slot_status (self->ids, rsp);
-    return rsp;
-  default:
-    return error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+    return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
   }
 }
 
@@ -660,16 +331,16 @@ sim_qmi_reply (SimQmi     *self,
   case QMI_SERVICE_DMS:
     return dms_reply (self, request);
   case QMI_SERVICE_UIM:
-    return uim_reply (self, request);
+    return sim_qmi_uim_reply (self, request);
   default:
     if (!service_known ((guint8) qmi_message_get_service (request)))
       return NULL;  /* a modem does not answer services it lacks */
-    return error_reply (request, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+    return sim_qmi_error_reply (request, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
   }
 }
 
-static void
-append_message (GByteArray *out, QmiMessage *m)
+void
+sim_qmi_append_message (GByteArray *out, QmiMessage *m)
 {
   gsize len = 0;
   const guint8 *raw = qmi_message_get_raw (m, &len, NULL);
@@ -771,7 +442,7 @@ sim_qmi_feed (SimQmi       *self,
     }
     rsp = sim_qmi_reply (self, req);
     if (rsp)
-      append_message (out, rsp);
+      sim_qmi_append_message (out, rsp);
   }
 }
 
@@ -787,8 +458,8 @@ sim_qmi_pending_input (SimQmi *self)
   return self->in->len;
 }
 
-static QmiMessage *
-indication_new (guint8 cid, guint16 message_id)
+QmiMessage *
+sim_qmi_indication_new (guint8 cid, guint16 message_id)
 {
   QmiMessage *m = qmi_message_new (QMI_SERVICE_UIM, cid, 0, message_id);
   GByteArray *raw = (GByteArray *) m;
@@ -804,38 +475,6 @@ void
 sim_qmi_sim_changed (SimQmi     *self,
                      GByteArray *out)
 {
-  guint i;
-
-  for (i = 0; i < self->clients->len; i++) {
-    Client *c = &g_array_index (self->clients, Client, i);
-
-    if (c->service != QMI_SERVICE_UIM)
-      continue;
-    if (c->uim_events & QMI_UIM_EVENT_REGISTRATION_FLAG_PHYSICAL_SLOT_STATUS) {
-      g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0048);
-
-      tlv_slot_status (self->ids, ind);
-      append_message (out, ind);
-    }
-    if (c->uim_events & QMI_UIM_EVENT_REGISTRATION_FLAG_CARD_STATUS) {
-      g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0032);
-
-      tlv_card_status (ind, 0x10);
-      append_message (out, ind);
-    }
-    if (c->refresh) {
-      /* a new card: the whole session is reset */
-      g_autoptr(QmiMessage) ind = indication_new (c->cid, 0x0033);
-      gsize ofs = qmi_message_tlv_write_init (ind, 0x10, NULL);
-
-      if (ofs && (!qmi_message_tlv_write_guint8 (ind, QMI_UIM_REFRESH_STAGE_START, NULL) ||
-                  !qmi_message_tlv_write_guint8 (ind, QMI_UIM_REFRESH_MODE_RESET, NULL) ||
-                  !qmi_message_tlv_write_guint8 (ind, QMI_UIM_SESSION_TYPE_PRIMARY_GW_PROVISIONING, NULL) ||
-                  !qmi_message_tlv_write_guint8 (ind, 0, NULL) ||
-                  !qmi_message_tlv_write_guint16 (ind, QMI_ENDIAN_LITTLE, 0, NULL) ||
-                  !qmi_message_tlv_write_complete (ind, ofs, NULL)))
-        qmi_message_tlv_write_reset (ind, ofs);
-      append_message (out, ind);
-    }
-  }
+  /* DMS has nothing to say; UIM tells its registered clients */
+  sim_qmi_uim_sim_changed (self, out);
 }
