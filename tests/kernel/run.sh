@@ -151,6 +151,20 @@ while IFS='=' read -r key value; do
 done < "$OUT/root/ids"
 grep '^KBENCH ' "$LOG" > "$OUT/bench.txt" || true
 sed 's/^/check-kernel: /' "$OUT/bench.txt"
+# The same figures in make bench's format (ratio above 1: idguard better).
+awk -F'"' '
+	function ns(line) { sub(/.* ns=/, "", line); sub(/ .*/, "", line); return line + 0 }
+	/null syscall/ { null = ns($0) }
+	/ioctl read \(uid grant\)/ { rd = ns($0) }
+	/libidguard read via \/dev\/idguard/ { lk = ns($0) }
+	/libidguard read via broker API/ { lb = ns($0) }
+	END {
+		printf "["
+		sep = ""
+		if (rd && null) { printf "%s\n {\"name\": \"kernel ioctl read vs null syscall (VM, TCG)\", \"value\": %d, \"unit\": \"ns\", \"baseline\": %d, \"ratio\": %.3f}", sep, rd, null, null / rd; sep = "," }
+		if (lk && lb) { printf "%s\n {\"name\": \"libidguard read, kernel vs broker API (VM, TCG)\", \"value\": %d, \"unit\": \"ns\", \"baseline\": %d, \"ratio\": %.3f}", sep, lk, lb, lb / lk }
+		printf "\n]\n"
+	}' "$OUT/bench.txt" > "$OUT/bench.json"
 if [ "$fail" -eq 0 ]; then
 	say "PASS: $npass checks passed, 0 failed, kernel log clean"
 else
