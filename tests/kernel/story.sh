@@ -102,11 +102,11 @@ check $rc "SIM swap: the new IMSI through the module"
 get "$TOKEN" imsi && ! same "$ID_imsi"
 check $? "SIM swap: the old IMSI is not served"
 
-idg_ctl --json grant --to "exe:$CTL_BIN" --scope iccid --purpose "short" --ttl 3s > "$T/grant2.json"
+idg_ctl --json grant --to "exe:$CTL_BIN" --scope iccid --purpose "short" --ttl 6s > "$T/grant2.json"
 TOKEN2=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant2.json")
 get "$TOKEN2" iccid && same "$ID_iccid"
-check $? "a grant with a 3s ttl: the ICCID"
-sleep 4
+check $? "a grant with a 6s ttl: the ICCID"
+sleep 7
 get "$TOKEN2" iccid
 is $? 1 "after its ttl: refused"
 
