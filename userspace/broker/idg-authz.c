@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "idg-authz.h"
 
-#define POLKIT_NAME  "org.freedesktop.PolicyKit1"
-#define POLKIT_PATH  "/org/freedesktop/PolicyKit1/Authority"
-#define POLKIT_IFACE "org.freedesktop.PolicyKit1.Authority"
-#define POLKIT_FLAG_ALLOW_USER_INTERACTION 1u
-/* An interactive check waits for a person; others answer at once. */
-#define POLKIT_TIMEOUT_MS             25000
-#define POLKIT_INTERACTIVE_TIMEOUT_MS (5 * 60 * 1000)
+#include "idg-build-config.h"
+
+#if IDG_HAVE_POLKIT
+#include <polkit/polkit.h>
+#endif
 
 struct _IdgAuthz {
   GDBusConnection *bus;
+#if IDG_HAVE_POLKIT
+  PolkitAuthority *authority;   /* NULL: polkit unreachable, root only */
+#endif
 };
 
 static const gchar *const action_ids[] = {
@@ -26,6 +27,16 @@ idg_authz_new (GDBusConnection *system_bus)
   IdgAuthz *authz = g_new0 (IdgAuthz, 1);
 
   authz->bus = system_bus ? g_object_ref (system_bus) : NULL;
+#if IDG_HAVE_POLKIT
+  if (authz->bus) {
+    g_autoptr(GError) error = NULL;
+
+    authz->authority = polkit_authority_get_sync (NULL, &error);
+    if (!authz->authority)
+      g_message ("polkit is not available (%s): only root may use the admin methods",
+                 error->message);
+  }
+#endif
   return authz;
 }
 
@@ -35,6 +46,9 @@ idg_authz_free (IdgAuthz *authz)
   if (!authz)
     return;
   g_clear_object (&authz->bus);
+#if IDG_HAVE_POLKIT
+  g_clear_object (&authz->authority);
+#endif
   g_free (authz);
 }
 
@@ -53,33 +67,33 @@ refuse (GTask *task, const gchar *action_id, const gchar *why)
                            "not authorized for %s: %s", action_id, why);
 }
 
+#if IDG_HAVE_POLKIT
 static void
 polkit_done (GObject *source, GAsyncResult *res, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(PolkitAuthorizationResult) result = NULL;
   const gchar *action_id = g_task_get_task_data (task);
-  gboolean authorized = FALSE, challenge = FALSE;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
-  if (!reply) {
+  result = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (source), res, &error);
+  if (!result) {
     if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-    g_dbus_error_strip_remote_error (error);
     g_debug ("polkit check of %s failed: %s", action_id, error->message);
     refuse (task, action_id, "polkit is not available (only root may do this)");
     return;
   }
-  g_variant_get (reply, "((bb@a{ss}))", &authorized, &challenge, NULL);
-  if (authorized)
+  if (polkit_authorization_result_get_is_authorized (result))
     g_task_return_boolean (task, TRUE);
   else
-    refuse (task, action_id, challenge ? "polkit requires authentication (call with interactive authorization allowed)"
-                                       : "polkit refused");
+    refuse (task, action_id, polkit_authorization_result_get_is_challenge (result)
+                               ? "polkit requires authentication (call with interactive authorization allowed)"
+                               : "polkit refused");
 }
+#endif
 
 void
 idg_authz_check (IdgAuthz            *authz,
@@ -93,8 +107,6 @@ idg_authz_check (IdgAuthz            *authz,
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
   const gchar *action_id = idg_authz_action_id (action);
-  GVariantBuilder details, subject;
-  GVariant *subject_v;
 
   g_task_set_source_tag (task, idg_authz_check);
   g_task_set_task_data (task, (gpointer) action_id, NULL);
@@ -106,36 +118,29 @@ idg_authz_check (IdgAuthz            *authz,
     g_task_return_boolean (task, TRUE);
     return;
   }
-  if (!authz->bus) {
-    refuse (task, action_id, "no system bus, so no polkit: only root may do this");
-    return;
-  }
-  g_variant_builder_init (&subject, G_VARIANT_TYPE ("a{sv}"));
-  if (bus_name) {
-    g_variant_builder_add (&subject, "{sv}", "name", g_variant_new_string (bus_name));
-    subject_v = g_variant_new ("(s@a{sv})", "system-bus-name", g_variant_builder_end (&subject));
-  } else {
-    if (caller->pid <= 0) {
-      g_variant_builder_clear (&subject);
+#if IDG_HAVE_POLKIT
+  if (authz->authority) {
+    g_autoptr(PolkitSubject) subject = NULL;
+
+    if (bus_name)
+      subject = polkit_system_bus_name_new (bus_name);
+    else if (caller->pid > 0)
+      /* the pid was checked alive through a pidfd when the caller was
+       * identified; polkit records its start time here */
+      subject = polkit_unix_process_new_for_owner (caller->pid, 0, (gint) caller->uid);
+    if (!subject) {
       refuse (task, action_id, "the caller's process is unknown");
       return;
     }
-    g_variant_builder_add (&subject, "{sv}", "pid", g_variant_new_uint32 ((guint32) caller->pid));
-    g_variant_builder_add (&subject, "{sv}", "start-time", g_variant_new_uint64 (0));
-    g_variant_builder_add (&subject, "{sv}", "uid", g_variant_new_int32 ((gint32) caller->uid));
-    subject_v = g_variant_new ("(s@a{sv})", "unix-process", g_variant_builder_end (&subject));
+    polkit_authority_check_authorization (authz->authority, subject, action_id, NULL,
+                                          interactive ? POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION
+                                                      : POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
+                                          cancellable, polkit_done, g_steal_pointer (&task));
+    return;
   }
-  g_variant_builder_init (&details, G_VARIANT_TYPE ("a{ss}"));
-  g_dbus_connection_call (authz->bus, POLKIT_NAME, POLKIT_PATH, POLKIT_IFACE,
-                          "CheckAuthorization",
-                          g_variant_new ("(@(sa{sv})s@a{ss}us)", subject_v, action_id,
-                                         g_variant_builder_end (&details),
-                                         interactive ? POLKIT_FLAG_ALLOW_USER_INTERACTION : 0u,
-                                         ""),
-                          G_VARIANT_TYPE ("((bba{ss}))"),
-                          G_DBUS_CALL_FLAGS_NONE,
-                          interactive ? POLKIT_INTERACTIVE_TIMEOUT_MS : POLKIT_TIMEOUT_MS,
-                          cancellable, polkit_done, g_steal_pointer (&task));
+#endif
+  refuse (task, action_id, authz->bus ? "polkit is not available: only root may do this"
+                                      : "no system bus, so no polkit: only root may do this");
 }
 
 gboolean

@@ -8,10 +8,10 @@
  *   - if polkit is not running, cannot be asked, or answers anything but
  *     "authorized", the caller is refused. There is no other path.
  *
- * polkit is asked over the system bus (org.freedesktop.PolicyKit1
- * CheckAuthorization) with the caller as a system-bus-name subject for bus
- * callers, or a unix-process subject (pid, uid from the socket) for
- * peer-to-peer callers.
+ * polkit is asked through polkit-gobject (PolkitAuthority) with the caller
+ * as a system-bus-name subject for bus callers, or a unix-process subject
+ * (pid and uid from the socket; polkit checks the process start time) for
+ * peer-to-peer callers. A build without polkit-gobject is root only.
  */
 #ifndef IDG_AUTHZ_H
 #define IDG_AUTHZ_H
