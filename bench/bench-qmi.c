@@ -206,7 +206,10 @@ release_cid (Conn *conn, guint8 cid)
 {
   guint8 data[2] = { QMI_SERVICE_DMS, cid };
   g_autoptr(GByteArray) req = build_ctl (++conn->ctl_trid, CTL_RELEASE_CID, 0x01, data, 2, FALSE);
-  g_autoptr(GByteArray) resp = ctl_transact (conn, req, CTL_RELEASE_CID, NULL);
+  GByteArray *resp = ctl_transact (conn, req, CTL_RELEASE_CID, NULL);
+
+  if (resp)
+    g_byte_array_unref (resp);
 }
 
 static gboolean

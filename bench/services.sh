@@ -35,7 +35,10 @@ fi
 
 # The kernel path exists only inside the qemu VM of tests/kernel (owned by
 # the kernel area); its init prints KBENCH lines, collected here.
-kbench() { sed -n "s/^KBENCH name=\"$1\" ns=\([0-9.]*\).*/\1/p" "$W/kernel/bench.txt" | head -n 1; }
+kbench() {
+  awk -v n="$1" 'index($0, "KBENCH name=\"" n "\" ns=") == 1 { sub(/.* ns=/, ""); sub(/ .*/, ""); print; exit }' \
+    "$W/kernel/bench.txt"
+}
 if [ "${BENCH_KERNEL:-1}" = 0 ] || [ "${BENCH_QUICK:-0}" = 1 ]; then
   skip "kernel ioctl read vs null syscall (qemu VM)" "quick mode (BENCH_KERNEL=1 without BENCH_QUICK runs the VM)"
 elif ! IDG_KTEST_OUT="$W/kernel" IDG_KTEST_BUILD="$BUILD" timeout 400 sh "$SRC/tests/kernel/run.sh" \
