@@ -540,6 +540,42 @@ t_chroot (void)
   broker_stop ();
 }
 
+#define COMPAT32 "/tests/idg-compat32"
+
+/* A 32-bit caller (compat_ioctl) gets the same answers. */
+static void
+t_compat32 (void)
+{
+  const char *ta = id_get ("token_a");
+  GrantSpec g = { .id = 41, .selector = IDGUARD_SEL_EXE, .scopes = 1u << IDGUARD_KIND_IMEI, .token = ta,
+                  .exe = COMPAT32 };
+  int rc[2];
+
+  if (access (COMPAT32, X_OK))
+    {
+      printf ("# no 32-bit client built (clang missing): compat not tried\n");
+      return;
+    }
+  broker_start ();
+  add_grant (broker_fd, &g);
+  for (int i = 0; i < 2; i++)
+    {
+      pid_t pid = fork ();
+      int status = 0;
+
+      if (pid == 0)
+        {
+          execl (COMPAT32, COMPAT32, i ? id_get ("token_b") : ta, id_get ("imei"), (char *) NULL);
+          _exit (126);
+        }
+      waitpid (pid, &status, 0);
+      rc[i] = WIFEXITED (status) ? WEXITSTATUS (status) : 125;
+    }
+  check (rc[0] == 0, "32-bit client: INFO, then READ returns the value and the grant id (exit %d)", rc[0]);
+  check (rc[1] == EACCES, "32-bit client: wrong token: EACCES (exit %d)", rc[1]);
+  broker_stop ();
+}
+
 static void
 t_expiry_revoke (void)
 {
@@ -1147,7 +1183,8 @@ static const struct {
   void (*fn) (void);
 } tests[] = {
   { "no-broker", t_no_broker },     { "claim", t_claim },         { "grant", t_grant },
-  { "selectors", t_selectors },     { "chroot", t_chroot },       { "expiry-revoke", t_expiry_revoke },
+  { "selectors", t_selectors },     { "chroot", t_chroot },       { "compat32", t_compat32 },
+  { "expiry-revoke", t_expiry_revoke },
   { "broker-gone", t_broker_gone }, { "hostile", t_hostile },     { "ratelimit", t_ratelimit },
   { "audit", t_audit },             { "churn", t_churn },         { "reclaim", t_reclaim },
 };

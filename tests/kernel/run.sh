@@ -68,6 +68,12 @@ CFLAGS="-static -O2 -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -pthread
 gcc $CFLAGS -I"$ROOT/driver/uapi" -o "$OUT/root/tests/idg-ktest" \
 	"$ROOT/tests/kernel/ktest.c" "$ROOT/tests/kernel/sha256.c"
 cp "$OUT/root/tests/idg-ktest" "$OUT/root/tests/alt/idg-ktest"
+# A freestanding 32-bit client for the compat path (no 32-bit libc needed).
+if command -v clang > /dev/null; then
+	clang -target i386-linux-gnu -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -nostdlib \
+		-static -ffreestanding -fno-stack-protector -fno-pic -O2 -I"$ROOT/driver/uapi" \
+		-I/usr/include/x86_64-linux-gnu -o "$OUT/root/tests/idg-compat32" "$ROOT/tests/kernel/compat32.c"
+fi
 cp /bin/busybox "$OUT/root/bin/busybox"
 cp "$ROOT/tests/kernel/init.sh" "$OUT/root/init"
 cp "$KO" "$OUT/root/idguard.ko"
