@@ -148,6 +148,21 @@ done
   bad "the simulated modem is enabled by default"
 [ -s "$T/host-calls.log" ] && { cat "$T/host-calls.log"; bad "maintainer scripts called host tools during a DPKG_ROOT install"; }
 
+# Reinstalling (the upgrade path of the maintainer scripts: prerm upgrade,
+# postinst configure with the old version) is clean and keeps a locally
+# edited config.
+echo "# local edit" >> "$R/etc/idguard/idguard.conf"
+if rootdpkg -i "$d_lib" "$d_main" "$d_dev" > "$T/reinstall.log" 2>&1; then
+  grep -qx "# local edit" "$R/etc/idguard/idguard.conf" ||
+    bad "reinstalling idguard replaced the locally edited /etc/idguard/idguard.conf"
+  [ -L "$R/etc/systemd/system/multi-user.target.wants/idguardd.service" ] ||
+    bad "reinstalling idguard lost the idguardd.service enablement"
+else
+  cat "$T/reinstall.log"; bad "reinstalling (upgrade path) failed"
+fi
+[ -s "$T/host-calls.log" ] && { cat "$T/host-calls.log"; bad "maintainer scripts called host tools during a DPKG_ROOT reinstall"; }
+sed -i '/^# local edit$/d' "$R/etc/idguard/idguard.conf"
+
 # The packaged programs run: the installed simulator and broker on the
 # installed config (only its directories and modem ports moved), the
 # installed idguardctl with the packaged libidguard, and the real qmicli -p,
