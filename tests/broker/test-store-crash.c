@@ -5,7 +5,7 @@
  * killed with SIGKILL at a random point. The store must then load, hold
  * every acknowledged grant, and no acknowledged revoke may have come back.
  * The journal is compacted often so that kills also land in compactions.
- * IDG_CRASH_ROUNDS (default 10) kill points.
+ * IDG_CRASH_ROUNDS (default 50) kill points.
  */
 #include <glib.h>
 #include <signal.h>
@@ -127,7 +127,7 @@ static void
 test_crash (void)
 {
   const gchar *env = g_getenv ("IDG_CRASH_ROUNDS");
-  guint rounds = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 10;
+  guint rounds = env != NULL ? (guint) g_ascii_strtoull (env, NULL, 10) : 50;
   guint r;
 
   for (r = 0; r < rounds; r++)
