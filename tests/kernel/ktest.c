@@ -119,12 +119,18 @@ dev_open (void)
 }
 
 static uint64_t
-boottime_ns (void)
+clock_ns (clockid_t clock)
 {
   struct timespec ts;
 
-  clock_gettime (CLOCK_BOOTTIME, &ts);
+  clock_gettime (clock, &ts);
   return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+static uint64_t
+boottime_ns (void)
+{
+  return clock_ns (CLOCK_BOOTTIME);
 }
 
 /* ioctl returning 0 or the errno. */
@@ -989,14 +995,9 @@ t_churn (void)
 static uint64_t
 mono_ns (void)
 {
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+  return clock_ns (CLOCK_MONOTONIC);
 }
 
-/* Informational figures for make bench: one KBENCH line per figure, ns per
- * call, best of 5 rounds of N calls. Not pass/fail. */
 /* ns per call, best of 5 rounds of 20,000: a read with token, or getppid()
  * (a null syscall) when token is NULL. */
 static double
