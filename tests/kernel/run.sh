@@ -95,7 +95,12 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 	for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
 		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
 		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
-		cp "$MODS/$m.ko" "$OUT/root/mods/"
+		# Built in when absent; newer Debian kernels compress modules.
+		if [ -f "$MODS/$m.ko" ]; then
+			cp "$MODS/$m.ko" "$OUT/root/mods/"
+		elif [ -f "$MODS/$m.ko.xz" ]; then
+			xz -dc "$MODS/$m.ko.xz" > "$OUT/root/mods/${m##*/}.ko"
+		fi
 	done
 	HOSTBUILD=$(cd "$HOSTBUILD" && pwd -P)
 	{
