@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# AT identifier commands on the pty and on the abstract socket, then
-# ModemManager (test mode, generic plugin) finds and enables the modem.
+# AT identifier commands on the pty and on the abstract socket, a SIM swap
+# announced with +CPIN unsolicited codes, then ModemManager (test mode,
+# generic plugin) finds and enables the modem.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup sim-at "$@"
 
@@ -40,6 +41,20 @@ idg_expect_contains "$T/after-swap.consented" "$new_imsi" "IMSI after the swap"
 # on record for leakscan (the simulator re-reads the file only at a swap)
 echo "imsi=$new_imsi" >> "$T/ids.consented"
 ID_imsi=$new_imsi
+
+# a swap is announced on every AT endpoint with +CPIN unsolicited codes, as
+# a modem does (here: a connection of the abstract socket); "swap quiet"
+# announces nothing
+idg_bg "$T/urc.txt" python3 "$IDG_SRC/tests/sim/at-listen.py" "@abstract:idg-sim-at" "$T/listen.ready" "+CPIN: READY"
+LISTEN_PID=$LAST_PID
+idg_wait_for 5 test -e "$T/listen.ready" || idg_fail "URC listener not connected"
+idg_sim_ctl swap quiet || idg_fail "quiet swap refused"
+idg_sim_swap || idg_fail "swap refused"
+wait "$LISTEN_PID" || { cat "$T/urc.txt" >&2; idg_fail "no +CPIN unsolicited code after the swap"; }
+[ "$(cat "$T/urc.txt")" = "<CR><LF>+CPIN: NOT READY<CR><LF><CR><LF>+CPIN: READY<CR><LF>" ] ||
+  { cat "$T/urc.txt" >&2; idg_fail "a swap (and a quiet one) should send exactly +CPIN: NOT READY, +CPIN: READY"; }
+at "@abstract:idg-sim-at" AT+CIMI > "$T/after-urc.consented" || idg_fail "AT after the announced swap"
+idg_expect_contains "$T/after-urc.consented" "$ID_imsi" "the IMSI of the announced swap"
 
 # ModemManager in test mode against the abstract socket
 command -v ModemManager >/dev/null || idg_skip "ModemManager not installed"

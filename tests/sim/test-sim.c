@@ -1400,6 +1400,52 @@ test_at_feed (void)
   g_free (text);
 }
 
+/* A SIM swap on AT: +CPIN unsolicited codes, never inside an echo or a
+ * reply; in the format of the port's V setting; none under Q1. */
+static void
+test_at_urc (void)
+{
+  static const gchar *const both = "\r\n+CPIN: NOT READY\r\n\r\n+CPIN: READY\r\n";
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimAt) at = sim_at_new (ids);
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autofree gchar *expect = NULL;
+
+  /* idle: at once */
+  sim_at_sim_changed (at, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_assert_cmpstr ((gchar *) out->data, ==, both);
+  g_byte_array_set_size (out, 0);
+  /* half a command line in: held until its reply is out (echo on) */
+  sim_at_feed (at, (const guint8 *) "AT+CI", 5, out);
+  sim_at_sim_changed (at, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_assert_cmpstr ((gchar *) out->data, ==, "AT+CI");
+  g_byte_array_set_size (out, 0);
+  sim_at_feed (at, (const guint8 *) "MI\r", 3, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  expect = g_strdup_printf ("MI\r\r\n%s\r\n\r\nOK\r\n%s", ids->imsi, both);
+  g_assert_cmpstr ((gchar *) out->data, ==, expect);
+  g_byte_array_set_size (out, 0);
+  /* sent once: the next reply comes alone */
+  sim_at_feed (at, (const guint8 *) "AT\r", 3, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_assert_cmpstr ((gchar *) out->data, ==, "AT\r\r\nOK\r\n");
+  g_byte_array_set_size (out, 0);
+  /* V0: text and CR LF, no header */
+  sim_at_feed (at, (const guint8 *) "ATE0V0\r", 7, out);
+  g_byte_array_set_size (out, 0);
+  sim_at_sim_changed (at, out);
+  g_byte_array_append (out, (const guint8 *) "", 1);
+  g_assert_cmpstr ((gchar *) out->data, ==, "+CPIN: NOT READY\r\n+CPIN: READY\r\n");
+  g_byte_array_set_size (out, 0);
+  /* Q1: no result codes at all */
+  sim_at_feed (at, (const guint8 *) "ATQ1\r", 5, out);
+  g_byte_array_set_size (out, 0);
+  sim_at_sim_changed (at, out);
+  g_assert_cmpuint (out->len, ==, 0);
+}
+
 /* ------------------------------------------------------------------------ */
 
 static void
@@ -1417,6 +1463,8 @@ test_control (void)
     { "fault usb silent", FALSE, 0 },
     { "fault qmi", FALSE, 0 },
     { "swap now", FALSE, 0 },
+    { "swap quiet", TRUE, SIM_CONTROL_SWAP },
+    { "swap quiet now", FALSE, 0 },
     { "", FALSE, 0 },
     { "reboot", FALSE, 0 },
   };
@@ -1437,6 +1485,10 @@ test_control (void)
   {
     SimControlCommand cmd;
 
+    g_assert_true (sim_control_parse ("swap", &cmd, NULL));
+    g_assert_false (cmd.quiet);
+    g_assert_true (sim_control_parse ("swap quiet", &cmd, NULL));
+    g_assert_true (cmd.quiet);
     g_assert_true (sim_control_parse ("fault at silent", &cmd, NULL));
     g_assert_cmpuint (cmd.protos, ==, 1u << SIM_PROTO_AT);
     g_assert_cmpint (cmd.fault, ==, SIM_FAULT_SILENT);
@@ -1470,6 +1522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/mbim/garbage", test_mbim_garbage);
   g_test_add_func ("/sim/at/commands", test_at_commands);
   g_test_add_func ("/sim/at/feed", test_at_feed);
+  g_test_add_func ("/sim/at/urc", test_at_urc);
   g_test_add_func ("/sim/control/parse", test_control);
   return g_test_run ();
 }

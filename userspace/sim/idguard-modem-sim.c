@@ -187,8 +187,10 @@ at_accept (gint fd, gpointer user_data)
 /* ------------------------------------------------------------------------ */
 /* SIM swap */
 
+/* quiet: the AT ports say nothing (some modems keep card changes to
+ * themselves); otherwise they get +CPIN unsolicited codes. */
 static gboolean
-do_swap (Sim *sim, GError **error)
+do_swap (Sim *sim, gboolean quiet, GError **error)
 {
   static const gchar *card_keys[] = { "imsi", "iccid", "msisdn", "eid" };
   g_autoptr(SimIds) next = sim_ids_dup (sim->ids);
@@ -221,6 +223,8 @@ do_swap (Sim *sim, GError **error)
       sim_qmi_sim_changed (e->engine, out);
     else if (e->proto == SIM_PROTO_MBIM)
       sim_mbim_sim_changed (e->engine, out);
+    else if (e->proto == SIM_PROTO_AT && !quiet)
+      sim_at_sim_changed (e->engine, out);
     deliver (sim, e->proto, e->port, out);
   }
   g_message ("SIM swapped");
@@ -232,7 +236,7 @@ sigusr1_cb (gpointer user_data)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!do_swap (user_data, &error))
+  if (!do_swap (user_data, FALSE, &error))
     g_warning ("swap failed: %s", error->message);
   return G_SOURCE_CONTINUE;
 }
@@ -262,7 +266,7 @@ control_run (Sim *sim, const gchar *line, GError **error)
   case SIM_CONTROL_PING:
     break;
   case SIM_CONTROL_SWAP:
-    ok = do_swap (sim, error);
+    ok = do_swap (sim, cmd.quiet, error);
     break;
   case SIM_CONTROL_SET:
     ok = sim_ids_set (sim->staged, cmd.key, cmd.value, error);

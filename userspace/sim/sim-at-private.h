@@ -30,6 +30,7 @@ typedef enum {
 struct _SimAt {
   const SimIds *ids;
   GString      *line;
+  GString      *urcs;         /* unsolicited codes held while a line comes in */
   gboolean      overflow;
   gboolean      echo;
   gboolean      verbose;

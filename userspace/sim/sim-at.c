@@ -21,6 +21,7 @@ sim_at_new (const SimIds *ids)
 
   self->ids = ids;
   self->line = g_string_sized_new (128);
+  self->urcs = g_string_new (NULL);
   self->cfun = 1;
   reset_settings (self);
   return self;
@@ -32,6 +33,7 @@ sim_at_free (SimAt *self)
   if (!self)
     return;
   g_string_free (self->line, TRUE);
+  g_string_free (self->urcs, TRUE);
   g_free (self);
 }
 
@@ -218,6 +220,41 @@ handle_line (SimAt *self, GByteArray *out)
   g_byte_array_append (out, (const guint8 *) resp, (guint) strlen (resp));
 }
 
+/* Held unsolicited codes go out once no command line is half received. */
+static void
+flush_urcs (SimAt      *self,
+            GByteArray *out)
+{
+  if (self->line->len > 0 || self->overflow || self->urcs->len == 0)
+    return;
+  g_byte_array_append (out, (const guint8 *) self->urcs->str, (guint) self->urcs->len);
+  g_string_truncate (self->urcs, 0);
+}
+
+static void
+queue_urc (SimAt       *self,
+           const gchar *text)
+{
+  if (self->quiet)
+    return;
+  if (self->urcs->len > 4096)       /* a line that never ends: keep the news */
+    g_string_truncate (self->urcs, 0);
+  if (self->verbose)
+    g_string_append_printf (self->urcs, "\r\n%s\r\n", text);
+  else
+    g_string_append_printf (self->urcs, "%s\r\n", text);
+}
+
+void
+sim_at_sim_changed (SimAt      *self,
+                    GByteArray *out)
+{
+  /* the card left and a new one is ready (no PIN in the simulator) */
+  queue_urc (self, "+CPIN: NOT READY");
+  queue_urc (self, "+CPIN: READY");
+  flush_urcs (self, out);
+}
+
 void
 sim_at_feed (SimAt        *self,
              const guint8 *data,
@@ -236,6 +273,7 @@ sim_at_feed (SimAt        *self,
         handle_line (self, out);
       g_string_truncate (self->line, 0);
       self->overflow = FALSE;
+      flush_urcs (self, out);
     } else if (c == '\n' || c == '\0') {
       continue;
     } else if (c == 0x08) {

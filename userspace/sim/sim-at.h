@@ -24,6 +24,13 @@ void   sim_at_feed  (SimAt        *self,
                      const guint8 *data,
                      gsize         len,
                      GByteArray   *out);
+/* A SIM change, announced as a modem does: the unsolicited result codes
+ * "+CPIN: NOT READY" then "+CPIN: READY" (V1: each framed by CR LF; V0:
+ * text CR LF; none under Q1). They go to out at once when no command line
+ * is being received, else after that line's reply (sim_at_feed writes
+ * them): never inside an echo or a reply. */
+void   sim_at_sim_changed (SimAt      *self,
+                           GByteArray *out);
 /* Answers one command line (without "AT" prefix check or echo): for tests. */
 gchar *sim_at_run_line (SimAt       *self,
                         const gchar *line);

@@ -61,8 +61,10 @@ sim_control_parse (const gchar       *line,
     cmd->verb = SIM_CONTROL_PING;
     return TRUE;
   }
-  if (strcmp (words[0], "swap") == 0 && !words[1]) {
+  if (strcmp (words[0], "swap") == 0 &&
+      (!words[1] || (strcmp (words[1], "quiet") == 0 && !words[2]))) {
     cmd->verb = SIM_CONTROL_SWAP;
+    cmd->quiet = words[1] != NULL;
     return TRUE;
   }
   if (strcmp (words[0], "set") == 0) {

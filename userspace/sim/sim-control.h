@@ -2,8 +2,10 @@
 /*
  * The simulator's control protocol (one text command per line on a unix
  * stream socket; each answered by one line, "ok" or "error: ..."):
- *   swap                    re-read --ids (if given), apply staged values:
+ *   swap [quiet]            re-read --ids (if given), apply staged values:
  *                           a SIM swap with the indications a modem sends
+ *                           ("quiet": no unsolicited codes on AT, as a
+ *                           modem that keeps card changes to itself)
  *   set KEY=VALUE           stage a value for the next swap
  *   fault PROTO MODE        PROTO: qmi, mbim, at or all;
  *                           MODE: normal, garbage (answers replaced by
@@ -43,6 +45,7 @@ typedef struct {
   SimControlVerb verb;
   gchar         *key;        /* SET */
   gchar         *value;      /* SET */
+  gboolean       quiet;      /* SWAP: nothing unsolicited on AT */
   guint          protos;     /* FAULT: bit mask of 1 << SimProto */
   SimFault       fault;      /* FAULT */
 } SimControlCommand;
