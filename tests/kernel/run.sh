@@ -10,8 +10,15 @@
 # marker, any oops/WARNING/BUG/hung task/Call Trace in the kernel log, or
 # any test identifier or token found in the kernel log or on the console.
 #
-# Environment: IDG_KTEST_KDIR (headers dir), IDG_KTEST_OUT (output dir),
-# IDG_KTEST_TIMEOUT (seconds, default 280), IDG_KTEST_SMP (default 2).
+# When a meson build dir holds idguardctl, libidguard, idguardd and the
+# simulator, the host's root is shared read-only over 9p and the real
+# userspace runs against the module in the VM (story.sh).
+#
+# Environment: IDG_KTEST_KDIR (headers dir, default the newest
+# /usr/src/linux-headers-*-amd64), IDG_KTEST_BUILD (meson build dir, default
+# build), IDG_KTEST_OUT (output dir, default build/kernel-tests),
+# IDG_KTEST_TIMEOUT (seconds, default 280), IDG_KTEST_SMP (default 2),
+# IDG_KTEST_DEBUG=1 (the debug kernel of debug-kernel.sh).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
