@@ -23,7 +23,10 @@ set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 KDIR=${IDG_KTEST_KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
-[ -n "$KDIR" ] && [ -d "$KDIR" ] || { echo "check-kernel: no linux-headers-*-amd64 in /usr/src (make deps)"; exit 2; }
+if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
+	echo "check-kernel: no linux-headers-*-amd64 in /usr/src (make deps)"
+	exit 2
+fi
 KVER=${KDIR##*/linux-headers-}
 CACHE=$ROOT/tests/kernel/cache
 OUT=${IDG_KTEST_OUT:-$ROOT/build/kernel-tests}
@@ -134,6 +137,7 @@ fi
 say "booting $KVER under TCG ($SMP cpus, timeout ${TIMEOUT}s)"
 start=$(date +%s)
 set +e
+# shellcheck disable=SC2086 # VIRTFS is empty or one option and its argument
 timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m 512 \
 	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initrd.gz" $VIRTFS \
 	-append 'console=ttyS0 panic=-1 quiet' < /dev/null > "$OUT/serial.log" 2>&1

@@ -20,6 +20,7 @@ rm -rf "$T"
 mkdir -p "$T"
 grep -E '^(imei|imeisv|esn|meid|imsi|iccid|eid|msisdn)=' "$KTEST_IDS" > "$T/ids.consented"
 eval "$(sed 's/^\([a-z0-9]*\)=\(.*\)$/ID_\1="\2"/' "$KTEST_IDS")"
+: "${ID_imei:?}" "${ID_imsi:?}" "${ID_imsi2:?}" "${ID_iccid:?}"
 trap 'idg_cleanup' EXIT
 
 n=0
