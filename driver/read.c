@@ -4,7 +4,10 @@
  * value comes back if a grant matches the caller at this instant. The order
  * of the checks and every errno are specified in uapi/idguard.h. The token
  * is hashed at once and wiped; the value is copied out of the RCU section
- * into a local buffer that is wiped before returning.
+ * into a local buffer that is wiped before returning. The executable and
+ * cgroup paths are resolved only when a loaded grant uses them; a grant
+ * that starts to need them after that check does not match this read
+ * (fail closed).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
