@@ -49,7 +49,8 @@ elif [ ! -f "$VMLINUZ" ]; then
 	VER=$(dpkg-query -W -f '${Version}' "linux-headers-$KVER")
 	mkdir -p "$CACHE"
 	say "fetching linux-image-$KVER $VER"
-	(cd "$CACHE" && apt-get download -q "linux-image-$KVER=$VER")
+	(cd "$CACHE" && { apt-get download -q "linux-image-$KVER=$VER" ||
+		{ apt-get update -qq && apt-get download -q "linux-image-$KVER=$VER"; }; })
 	rm -rf "$IMG.tmp"
 	dpkg-deb -x "$CACHE/linux-image-${KVER}_"*"_amd64.deb" "$IMG.tmp"
 	mv "$IMG.tmp" "$IMG"
