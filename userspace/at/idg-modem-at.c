@@ -10,6 +10,7 @@
  */
 #include "idg-modem-at.h"
 #include "idg-at-filter.h"
+#include "idg-backoff.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
 
@@ -19,6 +20,7 @@
 #define PROBE_TRIES 5
 #define READ_TIMEOUT_MS 10000
 #define PROBE_TIMEOUT_MS 2000
+#define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 
 typedef enum {
@@ -57,8 +59,7 @@ struct _IdgModemAt {
   gchar     *path;
   IdgAtPort *port;
   guint      urc_id;
-  guint      retry_id;
-  guint      backoff_s;
+  IdgBackoff retry;
   guint      probes;
   gint       step;          /* running step, -1 when idle */
   gboolean   sim_only;      /* this round reads the SIM steps only */
@@ -79,14 +80,10 @@ set_state (IdgModemAt  *modem,
   idg_broker_set_modem_state (modem->broker, SOURCE, state);
 }
 
-static gboolean
+static void
 on_retry (gpointer user_data)
 {
-  IdgModemAt *modem = user_data;
-
-  modem->retry_id = 0;
-  open_port (modem);
-  return G_SOURCE_REMOVE;
+  open_port (user_data);
 }
 
 static void
@@ -102,13 +99,9 @@ schedule_retry (IdgModemAt  *modem,
   idg_broker_clear_identifiers (modem->broker, SOURCE);
   for (i = 0; i < IDG_KIND_COUNT; i++)
     g_clear_pointer (&modem->digest[i], g_free);
-  modem->backoff_s = modem->backoff_s ? MIN (modem->backoff_s * 2, BACKOFF_MAX_S) : 1;
-  state = g_strdup_printf ("retrying in %us: %s", modem->backoff_s, reason);
+  state = idg_backoff_schedule (&modem->retry, reason);
   set_state (modem, state);
   g_debug ("AT modem: %s", state);
-  if (modem->retry_id)
-    g_source_remove (modem->retry_id);
-  modem->retry_id = g_timeout_add_seconds (modem->backoff_s, on_retry, modem);
 }
 
 /* The value token of the first informational line of a reply: after an
@@ -348,7 +341,7 @@ on_init_reply (IdgAtPort     *port,
     schedule_retry (modem, error ? "the modem does not answer" : "the modem answers garbage");
     return;
   }
-  modem->backoff_s = 0;
+  idg_backoff_reset (&modem->retry);
   start_round (modem, FALSE);
 }
 
@@ -459,6 +452,7 @@ idg_modem_at_new (IdgBroker   *broker,
   modem->path = g_strdup (path);
   modem->port = idg_at_port_new ();
   modem->step = -1;
+  idg_backoff_init (&modem->retry, BACKOFF_MIN_S, BACKOFF_MAX_S, on_retry, modem);
   idg_at_port_set_closed_func (modem->port, on_closed, modem);
   modem->urc_id = idg_at_port_add_urc_func (modem->port, on_urc, modem);
   for (i = 0; i < sizeof modem->key; i += 4) {
@@ -483,8 +477,7 @@ idg_modem_at_free (IdgModemAt *modem)
 
   if (!modem)
     return;
-  if (modem->retry_id)
-    g_source_remove (modem->retry_id);
+  idg_backoff_cancel (&modem->retry);
   modem->generation++;
   idg_at_port_set_closed_func (modem->port, NULL, NULL);
   idg_at_port_remove_urc_func (modem->port, modem->urc_id);

@@ -9,6 +9,7 @@
  * open MbimDevice is shared with the MBIM door through watches.
  */
 #include "idg-modem.h"
+#include "idg-backoff.h"
 #include "idg-mbim-private.h"
 #include "idg-mbim-filter.h"
 #include "idg-personal.h"
@@ -32,8 +33,7 @@ struct _IdgModemMbim {
   MbimDevice   *device;       /* set once open and both queries answered */
   MbimDevice   *opening;      /* the device being opened/queried */
   GCancellable *cancellable;
-  guint         retry_id;
-  guint         backoff;
+  IdgBackoff    retry;
   gulong        indication_id;
   gulong        removed_id;
   gulong        error_id;
@@ -167,14 +167,10 @@ disconnect_device (IdgModemMbim *self,
   self->indication_id = self->removed_id = self->error_id = 0;
 }
 
-static gboolean
+static void
 retry_cb (gpointer user_data)
 {
-  IdgModemMbim *self = user_data;
-
-  self->retry_id = 0;
-  start (self);
-  return G_SOURCE_REMOVE;
+  start (user_data);
 }
 
 /* Anything wrong: forget every value, drop the device, retry later. */
@@ -195,12 +191,9 @@ fail (IdgModemMbim *self,
   if (was_ready)
     notify_watches (self);
 
-  state = g_strdup_printf ("retrying in %us: %s", self->backoff, reason);
+  state = idg_backoff_schedule (&self->retry, reason);
   g_message ("mbim: %s: %s", self->path, state);
   idg_broker_set_modem_state (self->broker, SOURCE, state);
-  if (!self->retry_id)
-    self->retry_id = g_timeout_add_seconds (self->backoff, retry_cb, self);
-  self->backoff = MIN (self->backoff * 2, BACKOFF_MAX_SECS);
 }
 
 static void
@@ -253,7 +246,7 @@ subscriber_ready (MbimDevice   *device,
   }
 
   self->device = g_steal_pointer (&self->opening);
-  self->backoff = BACKOFF_MIN_SECS;
+  idg_backoff_reset (&self->retry);
   idg_broker_set_modem_state (self->broker, SOURCE, "ready");
   g_message ("mbim: %s ready", self->path);
   notify_watches (self);
@@ -398,7 +391,7 @@ idg_modem_mbim_new (IdgBroker   *broker,
   self->broker = broker;
   self->path = g_strdup (path);
   self->cancellable = g_cancellable_new ();
-  self->backoff = BACKOFF_MIN_SECS;
+  idg_backoff_init (&self->retry, BACKOFF_MIN_SECS, BACKOFF_MAX_SECS, retry_cb, self);
   self->watches = g_array_new (FALSE, FALSE, sizeof (Watch));
   start (self);
   return self;
@@ -412,8 +405,7 @@ idg_modem_mbim_free (IdgModemMbim *self)
   if (!self)
     return;
   g_cancellable_cancel (self->cancellable);
-  if (self->retry_id)
-    g_source_remove (self->retry_id);
+  idg_backoff_cancel (&self->retry);
   device = self->device ? self->device : self->opening;
   if (device) {
     disconnect_device (self, device);

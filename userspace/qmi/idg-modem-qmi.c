@@ -12,6 +12,7 @@
  * their session and do nothing once it is over (a re-open or free).
  */
 #include "idg-modem-qmi-private.h"
+#include "idg-backoff.h"
 #include "idg-encoding.h"
 
 #include <string.h>
@@ -34,8 +35,7 @@ struct _IdgModemQmi {
   IdgBroker *broker;
   gchar     *path;
   Session   *session;
-  guint      retry_id;
-  guint      backoff;
+  IdgBackoff retry;
   GArray    *watches;
   guint      next_watch;
 };
@@ -453,7 +453,7 @@ read_done (Session *s)
     read_start (s);
     return;
   }
-  modem->backoff = BACKOFF_MIN;
+  idg_backoff_reset (&modem->retry);
   idg_broker_set_modem_state (modem->broker, SOURCE, "ready");
 }
 
@@ -670,26 +670,19 @@ start_open (IdgModemQmi *modem)
   qmi_device_new (file, s->cancellable, (GAsyncReadyCallback) device_new_ready, session_ref (s));
 }
 
-static gboolean
+static void
 retry_cb (gpointer user_data)
 {
-  IdgModemQmi *modem = user_data;
-
-  modem->retry_id = 0;
-  start_open (modem);
-  return G_SOURCE_REMOVE;
+  start_open (user_data);
 }
 
 static void
 schedule_retry (IdgModemQmi *modem,
                 const gchar *reason)
 {
-  g_autofree gchar *state = g_strdup_printf ("retrying in %us: %s", modem->backoff, reason);
+  g_autofree gchar *state = idg_backoff_schedule (&modem->retry, reason);
 
   idg_broker_set_modem_state (modem->broker, SOURCE, state);
-  g_clear_handle_id (&modem->retry_id, g_source_remove);
-  modem->retry_id = g_timeout_add_seconds (modem->backoff, retry_cb, modem);
-  modem->backoff = MIN (modem->backoff * 2, BACKOFF_MAX);
 }
 
 /*****************************************************************************/
@@ -705,7 +698,7 @@ idg_modem_qmi_new (IdgBroker   *broker,
   qmi_utils_set_show_personal_info (FALSE);
   modem->broker = broker;
   modem->path = g_strdup (path);
-  modem->backoff = BACKOFF_MIN;
+  idg_backoff_init (&modem->retry, BACKOFF_MIN, BACKOFF_MAX, retry_cb, modem);
   modem->watches = g_array_new (FALSE, FALSE, sizeof (Watch));
   modem->next_watch = 1;
   start_open (modem);
@@ -750,7 +743,7 @@ idg_modem_qmi_free (IdgModemQmi *modem)
 {
   if (!modem)
     return;
-  g_clear_handle_id (&modem->retry_id, g_source_remove);
+  idg_backoff_cancel (&modem->retry);
   g_array_set_size (modem->watches, 0);
   session_end (modem);
   g_array_unref (modem->watches);
