@@ -74,7 +74,25 @@ if [ -f /host.env ]; then
 		mount -t proc proc /host/proc
 		mount -t sysfs sysfs /host/sys
 		mount -t devtmpfs devtmpfs /host/dev
+		# A scratch /tmp for the story, but the host's checkout and build
+		# may themselves live under /tmp (CI clones anywhere): bind those
+		# top-level /tmp entries back over the scratch.
+		mkdir -p /hosttmp
+		mount -o bind /host/tmp /hosttmp
 		mount -t tmpfs tmpfs /host/tmp
+		tmpbinds=""
+		for p in ${IDG_SRC:-} ${IDG_BUILD:-} ${IDG_CTL:-}; do
+			case "$p" in
+			/tmp/?*)
+				top=${p#/tmp/}
+				top=${top%%/*}
+				case " $tmpbinds " in *" $top "*) continue ;; esac
+				mkdir -p "/host/tmp/$top"
+				mount -o bind "/hosttmp/$top" "/host/tmp/$top" &&
+					tmpbinds="$tmpbinds $top"
+				;;
+			esac
+		done
 		mount -t tmpfs tmpfs /host/run
 		mkdir -p /host/tmp/ktest
 		cp /tests/idg-ktest /ids /host/tmp/ktest/
@@ -89,7 +107,8 @@ if [ -f /host.env ]; then
 			check $? "story: real idguardd, simulator, idguardctl and libidguard with the module"
 			umount /host/dev/pts
 		fi
-		umount /host/run /host/tmp /host/dev /host/sys /host/proc /host
+		for top in $tmpbinds; do umount "/host/tmp/$top"; done
+		umount /host/run /host/tmp /hosttmp /host/dev /host/sys /host/proc /host
 	else
 		check 1 "mount the host's root over 9p"
 	fi
