@@ -25,18 +25,7 @@ PY_EXE=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 NAME=idguard-at-test
 
 idg_sim
-mkdir -p "$T/state" "$T/run"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-[modem]
-at=$T/at
-[proxy]
-at-socket=$NAME
-at-link=$T/at-door
-EOC
+idg_conf "at=$T/at" -- "at-socket=$NAME" "at-link=$T/at-door"
 idg_broker
 idg_wait_for 10 test -e "$T/at-door" || idg_fail "no pty link"
 # the backend has read the identifiers (the door answers through the same port)

@@ -18,18 +18,7 @@ command -v dbus-daemon >/dev/null || idg_skip "dbus-daemon not installed"
 DOOR=abstract:idguard-at-$$
 
 idg_sim
-mkdir -p "$T/state" "$T/run"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-[modem]
-at=$T/at
-[proxy]
-at-socket=$DOOR
-at-link=$T/at-door
-EOC
+idg_conf "at=$T/at" -- "at-socket=$DOOR" "at-link=$T/at-door"
 idg_broker
 
 # a private session bus for ModemManager's test mode and mmcli

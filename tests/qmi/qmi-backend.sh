@@ -10,17 +10,7 @@
 idg_setup qmi-backend "$@"
 
 idg_sim
-mkdir -p "$T/state" "$T/run"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-[modem]
-qmi=$T/qmi
-[proxy]
-qmi-socket=qmi-proxy
-EOC
+idg_conf "qmi=$T/qmi" -- qmi-socket=qmi-proxy
 idg_broker
 
 sim_ctl() {

@@ -9,17 +9,7 @@ idg_setup qmi-door-activation "$@"
 command -v systemd-socket-activate > /dev/null || idg_skip "systemd-socket-activate not installed"
 
 idg_sim
-mkdir -p "$T/state" "$T/run"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-[modem]
-qmi=$T/qmi
-[proxy]
-qmi-socket=qmi-proxy
-EOC
+idg_conf "qmi=$T/qmi" -- qmi-socket=qmi-proxy
 idg_bg "$T/broker.log" systemd-socket-activate -l @qmi-proxy --fdname=qmi-proxy \
   "$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
 # qmicli spawns the stock qmi-proxy if nobody listens: wait for the name

@@ -9,15 +9,7 @@
 idg_setup sim-at-broker "$@"
 
 idg_sim
-mkdir -p "$T/state" "$T/run"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-[modem]
-at=$T/at
-EOC
+idg_conf "at=$T/at"
 idg_broker
 at_ready() { idg_ctl status | grep -q "at: ready"; }
 idg_wait_for 10 at_ready || { idg_ctl status >&2; idg_fail "AT backend not ready"; }

@@ -126,3 +126,19 @@ idg_sim_swap() {
   eval $(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$T/swap-new.consented")
   idg_sim_ctl swap
 }
+
+# idg_conf [MODEM_KEY=VALUE...] [-- PROXY_KEY=VALUE...]: writes
+# $T/idguard.conf with the test's state and runtime directories ($T/state,
+# $T/run, created), policy=${IDG_POLICY:-redact}, and only the [modem] keys
+# (e.g. "at=$T/at") and, after "--", the [proxy] keys given: a broker on
+# some of the simulator's ports. idg_broker then starts it.
+idg_conf() {
+  mkdir -p "$T/state" "$T/run"
+  {
+    printf '[broker]\nstate-dir=%s\nruntime-dir=%s\npolicy=%s\n[modem]\n' \
+      "$T/state" "$T/run" "${IDG_POLICY:-redact}"
+    for _kv in "$@"; do
+      if [ "$_kv" = -- ]; then echo '[proxy]'; else printf '%s\n' "$_kv"; fi
+    done
+  } > "$T/idguard.conf"
+}
