@@ -22,6 +22,7 @@
  */
 #include "idg-modem-at.h"
 #include "idg-at-filter.h"
+#include "idg-door-listener.h"
 #include "idg-personal.h"
 #include "idg-selector.h"
 
@@ -542,6 +543,11 @@ on_incoming (gint         fd,
   identity = idg_identity_from_socket (cfd, &error);
   if (!identity) {
     g_debug ("AT door: client refused: %s", error->message);
+    close (cfd);
+    return G_SOURCE_CONTINUE;
+  }
+  if (!idg_door_listener_admit (door->broker, IDG_DOOR_AT, identity)) {
+    idg_identity_free (identity);
     close (cfd);
     return G_SOURCE_CONTINUE;
   }

@@ -17,7 +17,8 @@ static const struct {
 } known[] = {
   { "broker", { "state-dir", "runtime-dir", "policy", NULL } },
   { "modem",  { "qmi", "mbim", "at", NULL } },
-  { "proxy",  { "qmi-socket", "mbim-socket", "at-socket", "at-link", "at-link-selector", NULL } },
+  { "proxy",  { "qmi-socket", "mbim-socket", "at-socket", "at-link", "at-link-selector",
+                "clients", NULL } },
   { "audit",  { "max-size", "keep", "window", NULL } },
 };
 
@@ -167,6 +168,49 @@ get_uint (GKeyFile     *kf,
   return TRUE;
 }
 
+/* [proxy] clients: selectors separated by ';' (a selector's own items are
+ * separated by ','), at least one; absent leaves the default (NULL). */
+static gboolean
+get_clients (GKeyFile    *kf,
+             GPtrArray  **out,
+             GError     **error)
+{
+  g_autofree gchar *v = NULL;
+  g_auto(GStrv) items = NULL;
+  g_autoptr(GPtrArray) sels = NULL;
+  guint i;
+
+  *out = NULL;
+  if (!g_key_file_has_key (kf, "proxy", "clients", NULL))
+    return TRUE;
+  if (!get_opt (kf, "proxy", "clients", &v, error))
+    return FALSE;
+  sels = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_selector_free);
+  items = g_strsplit (v != NULL ? v : "", ";", -1);
+  for (i = 0; items[i] != NULL; i++) {
+    g_autoptr(GError) local = NULL;
+    IdgSelector *sel;
+
+    if (*g_strstrip (items[i]) == '\0')
+      continue;
+    sel = idg_selector_parse (items[i], &local);
+    if (sel == NULL) {
+      g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                   "[proxy] clients: selector %u: %s", i + 1, local->message);
+      return FALSE;
+    }
+    g_ptr_array_add (sels, sel);
+  }
+  if (sels->len == 0) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[proxy] clients is empty: name at least one selector, or remove the key "
+                 "for the default (uid 0 and the broker's user)");
+    return FALSE;
+  }
+  *out = g_steal_pointer (&sels);
+  return TRUE;
+}
+
 static gboolean
 check_dir (const gchar  *key,
            const gchar  *path,
@@ -201,7 +245,8 @@ parse (GKeyFile  *kf,
       !get_abstract (kf, "mbim-socket", &c->mbim_socket, error) ||
       !get_abstract (kf, "at-socket", &c->at_socket, error) ||
       !get_path (kf, "proxy", "at-link", FALSE, &c->at_link, error) ||
-      !get_opt (kf, "proxy", "at-link-selector", &c->at_link_selector, error))
+      !get_opt (kf, "proxy", "at-link-selector", &c->at_link_selector, error) ||
+      !get_clients (kf, &c->proxy_clients, error))
     return NULL;
   c->policy = IDG_POLICY_REDACT;
   if (policy != NULL && !idg_policy_from_string (policy, &c->policy)) {
@@ -297,5 +342,6 @@ idg_config_free (IdgConfig *config)
   g_free (config->at_socket);
   g_free (config->at_link);
   g_free (config->at_link_selector);
+  g_clear_pointer (&config->proxy_clients, g_ptr_array_unref);
   g_free (config);
 }

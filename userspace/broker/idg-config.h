@@ -8,7 +8,9 @@
  *             verbatim; absent or empty disables the door), at-link (pty link
  *             path; absent or empty disables), at-link-selector (the selector
  *             that stands for the unknown client behind the pty; default
- *             none: that client matches no grant)
+ *             none: that client matches no grant), clients (who may
+ *             connect to the three doors: selectors separated by ';';
+ *             absent: uid 0 and the broker's own effective uid)
  *   [audit]   max-size (bytes, suffix k/M allowed; default 1M),
  *             keep (rotated files kept, default 4),
  *             window (seconds identical events are coalesced, default 10)
@@ -37,6 +39,8 @@ typedef struct {
   gchar     *at_socket;
   gchar     *at_link;
   gchar     *at_link_selector;  /* NULL: none (validated by idg_selector_parse) */
+  GPtrArray *proxy_clients;     /* IdgSelector: who may connect to a door;
+                                 * NULL: uid 0 and the broker's euid */
   guint64    audit_max_size;
   guint      audit_keep;
   guint      audit_window;      /* seconds */

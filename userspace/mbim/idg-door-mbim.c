@@ -26,6 +26,7 @@
 #include "idg-modem.h"
 #include "idg-mbim-private.h"
 #include "idg-mbim-filter.h"
+#include "idg-door-listener.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
 
@@ -1076,6 +1077,8 @@ incoming_cb (GSocket      *listen,
     g_message ("mbim door: refusing a client without credentials: %s", error->message);
     return G_SOURCE_CONTINUE;
   }
+  if (!idg_door_listener_admit (door->broker, IDG_DOOR_MBIM, identity))
+    return G_SOURCE_CONTINUE;
   g_socket_set_blocking (socket, FALSE);
 
   client = g_new0 (Client, 1);

@@ -35,6 +35,7 @@
  */
 #include "idg-modem-qmi-private.h"
 #include "idg-qmi-filter.h"
+#include "idg-door-listener.h"
 #include "idg-personal.h"
 
 #include <errno.h>
@@ -747,6 +748,8 @@ accept_cb (GSocket      *listener,
       g_message ("qmi door: client without credentials refused: %s", error->message);
       continue;
     }
+    if (!idg_door_listener_admit (door->broker, IDG_DOOR_QMI, identity))
+      continue;
     g_socket_set_blocking (socket, FALSE);
     client = g_new0 (Client, 1);
     client->ref = 1;
