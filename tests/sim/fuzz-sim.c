@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer target for everything the simulator parses. The first byte
- * picks the parser (QMI stream, MBIM stream after OPEN, AT stream, ids
- * file, control line, APDU); the second splits the rest into two feeds so
- * that frames straddling reads are covered. */
+ * picks the parser (QMI stream, MBIM stream after OPEN, AT stream with a
+ * SIM swap in the middle, ids file, control line, APDU); the second splits
+ * the rest into two feeds so that frames straddling reads are covered. */
 #include <string.h>
 #include "sim-apdu.h"
 #include "sim-at.h"
@@ -83,8 +83,15 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
   }
   case 2: {
     g_autoptr(SimAt) at = sim_at_new (fuzz_ids ());
+    g_autoptr(GByteArray) out = g_byte_array_new ();
 
     feed_split (data + 2, size - 2, split, feed_at, at);
+    /* a SIM swap halfway through the same input again: its unsolicited
+     * codes held while a line comes in */
+    split = MIN (split, size - 2);
+    sim_at_feed (at, data + 2, split, out);
+    sim_at_sim_changed (at, out);
+    sim_at_feed (at, data + 2 + split, size - 2 - split, out);
     break;
   }
   case 3: {
