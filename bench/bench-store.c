@@ -11,7 +11,8 @@
  *   --lookup DIR             loads the store with the broker's own code
  *                            (idg_store_load) and times it, then times
  *                            idg_store_allowed_kinds() for this process's
- *                            identity, the per-message lookup of the doors.
+ *                            identity, the per-message lookup of the doors
+ *                            (best of 5 rounds of --count lookups).
  * Prints key=value pairs: load_ms=.. lookup_ns=.. grants=..
  */
 #include "idg-store.h"
@@ -74,6 +75,7 @@ time_lookup (GError **error)
   IdgStore *store = idg_store_load (opt_lookup, error);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint32 mask = 0;
+  gdouble best = G_MAXDOUBLE;
 
   if (!store)
     return FALSE;
@@ -85,11 +87,16 @@ time_lookup (GError **error)
       return FALSE;
     }
   printf ("grants=%u load_ms=%.1f", idg_store_count_grants (store), (t1 - t0) / 1e6);
-  t0 = bench_now_ns ();
-  for (gint i = 0; i < opt_count; i++)
-    mask |= idg_store_allowed_kinds (store, me, now, NULL);
-  t1 = bench_now_ns ();
-  printf (" lookup_ns=%.1f matched=%u\n", (t1 - t0) / (gdouble) opt_count, mask != 0);
+  /* best of 5 rounds: the floor of the cost, not this machine's neighbours */
+  for (gint round = 0; round < 5; round++)
+    {
+      t0 = bench_now_ns ();
+      for (gint i = 0; i < opt_count; i++)
+        mask |= idg_store_allowed_kinds (store, me, now, NULL);
+      t1 = bench_now_ns ();
+      best = MIN (best, (t1 - t0) / (gdouble) opt_count);
+    }
+  printf (" lookup_ns=%.1f matched=%u\n", best, mask != 0);
   idg_store_free (store);
   return TRUE;
 }

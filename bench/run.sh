@@ -120,8 +120,8 @@ fig() {
 }
 skip() { printf '%-56s skipped: %s\n' "$1" "$2"; }
 
-# ratio A B: A/B with 2 decimals ("null" when B is 0)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "null"; else printf "%.2f\n", a / b }'; }
+# ratio A B: A/B to 3 significant digits ("null" when B is 0)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "null"; else printf "%.3g\n", a / b }'; }
 
 # --- the modems, the stock proxies and the broker ---------------------------
 
