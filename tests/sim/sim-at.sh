@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # AT identifier commands on the pty and on the abstract socket, a SIM swap
 # announced with +CPIN unsolicited codes, then ModemManager (test mode,
-# generic plugin) finds and enables the modem.
+# generic plugin) finds and enables the modem, and takes the +CPIN codes of
+# a swap in its stride (re-enabled, registered).
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup sim-at "$@"
 
@@ -79,6 +80,20 @@ until mmcli -m 0 > "$T/mmcli.consented" 2>&1 && grep -q "state: .*registered" "$
 done
 mmcli -m 0 > "$T/mmcli.consented" 2>&1
 mmcli -i 0 > "$T/mmcli-sim.consented" 2>&1
+# a swap announced while ModemManager holds the port (the same card again):
+# it has no handler for +CPIN, keeps the codes with the next reply, and
+# carries on: disabled, enabled and registered again
+printf 'swap\n' | socat - "UNIX-CONNECT:$T/sim.ctl" | grep -qx ok || exit 6
+i=0
+until grep -q "<-- .*+CPIN: NOT READY" "$T/mm-log.consented"; do
+  i=\$((i+1)); [ \$i -gt 50 ] && exit 7; sleep 0.1
+done
+mmcli -m 0 --disable > "$T/disable-swap.log" 2>&1
+mmcli -m 0 --enable > "$T/enable-swap.log" 2>&1
+i=0
+until mmcli -m 0 > "$T/mmcli-swap.consented" 2>&1 && grep -q "state: .*registered" "$T/mmcli-swap.consented"; do
+  i=\$((i+1)); [ \$i -gt 150 ] && break; sleep 0.2
+done
 kill \$MM
 wait \$MM
 exit 0
@@ -91,4 +106,6 @@ grep -q "state: .*registered" "$T/mmcli.consented" ||
 idg_expect_contains "$T/mmcli.consented" "$ID_msisdn" "ModemManager reads the own number"
 idg_expect_contains "$T/mmcli-sim.consented" "$ID_imsi" "ModemManager reads the IMSI"
 idg_expect_contains "$T/mmcli-sim.consented" "$ID_iccid" "ModemManager reads the ICCID (+CRSM EF_ICCID)"
+grep -q "state: .*registered" "$T/mmcli-swap.consented" ||
+  { cat "$T/mmcli-swap.consented" >&2; idg_fail "ModemManager not registered again after the +CPIN codes of a swap"; }
 echo "PASS"
