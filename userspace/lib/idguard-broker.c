@@ -80,7 +80,7 @@ connect_p2p (const char *address, GError **error)
 static GDBusConnection *
 connect_broker (gboolean *p2p, GError **error)
 {
-  const char *sock = g_getenv ("IDGUARD_SOCKET");
+  const char *sock = idguard_env ("IDGUARD_SOCKET");
   g_autofree gchar *escaped = NULL;
   g_autofree gchar *address = NULL;
 

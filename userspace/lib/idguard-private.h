@@ -20,6 +20,9 @@ int  idguard_copy_out    (const char *src, char *out, size_t out_len);
 /* Wipes len bytes so that the compiler keeps the stores. */
 void idguard_wipe        (void *data, size_t len);
 
+/* getenv, but NULL in secure-execution mode (setuid, setgid, capabilities). */
+const char *idguard_env (const char *name);
+
 /* TRUE if the calls should go to /dev/idguard. */
 int  idguard_use_kernel  (void);
 

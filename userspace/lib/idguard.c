@@ -52,12 +52,23 @@ idguard_copy_out (const char *src, char *out, size_t out_len)
   return IDGUARD_OK;
 }
 
+/* secure_getenv: in a setuid, setgid or file-capability process (AT_SECURE)
+ * the environment belongs to the unprivileged user who started it, who
+ * could otherwise point the library at a broker of their own and receive
+ * the service's token. Such processes use the default socket, the system
+ * bus or /dev/idguard only. */
+const char *
+idguard_env (const char *name)
+{
+  return secure_getenv (name);
+}
+
 int
 idguard_use_kernel (void)
 {
 #ifdef IDGUARD_HAVE_KERNEL
-  const char *transport = getenv ("IDGUARD_TRANSPORT");
-  const char *sock = getenv ("IDGUARD_SOCKET");
+  const char *transport = idguard_env ("IDGUARD_TRANSPORT");
+  const char *sock = idguard_env ("IDGUARD_SOCKET");
 
   if (transport && strcmp (transport, "broker") == 0)
     return 0;
@@ -108,7 +119,7 @@ idguard_get (const char *kind, const char *token, char *out, size_t out_len)
     return rc;
 #ifdef IDGUARD_HAVE_KERNEL
   if (idguard_use_kernel ()) {
-    const char *transport = getenv ("IDGUARD_TRANSPORT");
+    const char *transport = idguard_env ("IDGUARD_TRANSPORT");
 
     rc = idguard_kernel_get (kind, token, out, out_len);
     /* A refusal is an answer; only a module without a broker attached

@@ -14,6 +14,10 @@
  *     /run/idguard/api.sock when it exists;
  *   - else the broker on the D-Bus system bus (org.idguard.Broker1).
  *
+ * In a setuid, setgid or file-capability process (secure execution) both
+ * variables are ignored: the environment then belongs to whoever started
+ * the process, and must not choose where the token goes.
+ *
  * Tokens are secrets: pass them from a file or a credential store, never on
  * a command line. The library never logs them.
  *
