@@ -72,4 +72,16 @@ REQ=$(json_get "$T/req.json" id)
 bctl approve "$REQ" > "$T/approve.out" || idg_fail "approve over the bus"
 $NOBODY "$CTL_BIN" --json claim "$REQ" > "$T/claim.json" || idg_fail "claim over the bus"
 expect_rc 1 bus-claim-root bctl claim "$REQ"
+idg_log "a setgid caller over the bus is identified (effective gid, as the kernel reports it)"
+W=$(mktemp -d /tmp/idg-api-bus.XXXXXX)
+chmod 0755 "$W"
+cp "$(command -v gdbus)" "$W/gdbus"
+chown root:root "$W/gdbus"
+chmod 2755 "$W/gdbus"
+$NOBODY "$W/gdbus" call --address "$DBUS_SYSTEM_BUS_ADDRESS" --dest org.idguard.Broker1 --object-path /org/idguard/Broker1 \
+  --method org.idguard.Broker1.RequestConsent imei "setgid caller" > "$T/setgid-req.out" 2> "$T/setgid-req.err"; rc=$?
+rm -rf "$W"
+[ $rc = 0 ] || { cat "$T/setgid-req.err" >&2; idg_fail "a setgid caller over the bus was refused"; }
+bctl --json requests > "$T/setgid-reqs.json" || idg_fail "requests over the bus"
+grep -q '"setgid caller"' "$T/setgid-reqs.json" || idg_fail "the setgid caller's request is not listed"
 echo "api-bus: pass"

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <gio/gunixfdlist.h>
 #include <gio/gunixsocketaddress.h>
 
 #include "../lib/idg-api-names.h"
@@ -112,26 +113,72 @@ dispatch (Call *call)
                    call->api->cancellable, authorized_cb, call);
 }
 
-/* The real gid of pid, for idg_identity_from_pid (which checks it against
- * /proc again after pinning the process). */
+/* The effective gid of pid (the id SO_PEERCRED would report and the one
+ * idg-identity checks against /proc again after pinning the process). The
+ * real gid ("Gid:" first field) would refuse every setgid caller. */
 static gboolean
-read_gid (pid_t pid, gid_t *gid)
+read_egid (pid_t pid, gid_t *gid)
 {
   g_autofree gchar *path = g_strdup_printf ("/proc/%d/status", (int) pid);
   g_autofree gchar *text = NULL;
+  g_auto(GStrv) fields = NULL;
   const gchar *line;
   guint64 v;
+  guint i, n = 0;
 
   if (!g_file_get_contents (path, &text, NULL, NULL) || !(line = strstr (text, "\nGid:")))
     return FALSE;
   line += 5;
-  while (*line == ' ' || *line == '\t')
-    line++;
-  v = g_ascii_strtoull (line, NULL, 10);
-  if (v >= G_MAXUINT32)
+  fields = g_strsplit_set (line, " \t\n", 8);
+  for (i = 0; fields[i] != NULL; i++) {
+    if (!*fields[i])
+      continue;
+    if (n++ == 1)   /* real, effective, saved, fs */
+      break;
+  }
+  if (fields[i] == NULL || !g_ascii_string_to_unsigned (fields[i], 10, 0, G_MAXUINT32 - 1, &v, NULL))
     return FALSE;
   *gid = (gid_t) v;
   return TRUE;
+}
+
+/* The caller's identity from the bus's credentials: through the pidfd the
+ * bus pinned when the peer connected (ProcessFD, offered by dbus-broker and
+ * newer dbus-daemons: no pid-reuse window at all), else through the
+ * ProcessID pinned now (the window of idg-identity.c's comment). */
+static IdgIdentity *
+identity_from_bus (GVariant *creds, GUnixFDList *fds, GError **error)
+{
+  guint32 uid = G_MAXUINT32, pid = 0;
+  gint32 fd_index = -1;
+  gid_t gid = 0;
+
+  if (!g_variant_lookup (creds, "UnixUserID", "u", &uid) ||
+      !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 ||
+      !read_egid ((pid_t) pid, &gid)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the bus did not name the caller's process");
+    return NULL;
+  }
+  if (g_variant_lookup (creds, "ProcessFD", "h", &fd_index)) {
+    IdgIdentity *id;
+    int pidfd;
+
+    if (fds == NULL || fd_index < 0 || fd_index >= g_unix_fd_list_get_length (fds) ||
+        (pidfd = g_unix_fd_list_get (fds, fd_index, error)) < 0) {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the bus sent a bad ProcessFD");
+      return NULL;
+    }
+    id = idg_identity_from_pidfd (pidfd, uid, gid, error);
+    close (pidfd);
+    if (id != NULL && id->pid != (pid_t) pid) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "the bus's ProcessFD and ProcessID disagree");
+      g_clear_pointer (&id, idg_identity_free);
+    }
+    return id;
+  }
+  return idg_identity_from_pid ((pid_t) pid, uid, gid, error);
 }
 
 static void
@@ -141,22 +188,14 @@ bus_credentials_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) creds = NULL;
-  guint32 uid = G_MAXUINT32, pid = 0;
-  gid_t gid = 0;
+  g_autoptr(GUnixFDList) fds = NULL;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), res, &error);
-  if (!reply) {
-    idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity");
-    call_free (call);
-    return;
-  }
-  creds = g_variant_get_child_value (reply, 0);
-  if (!g_variant_lookup (creds, "UnixUserID", "u", &uid) ||
-      !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 ||
-      !read_gid ((pid_t) pid, &gid) ||
-      !(call->caller = idg_identity_from_pid ((pid_t) pid, uid, gid, &error))) {
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), &fds, res, &error);
+  if (reply)
+    creds = g_variant_get_child_value (reply, 0);
+  if (!creds || !(call->caller = identity_from_bus (creds, fds, &error))) {
     idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
-          error ? ": " : "", error ? error->message : "");
+                  error ? ": " : "", error ? error->message : "");
     call_free (call);
     return;
   }
@@ -203,11 +242,11 @@ method_call (GDBusConnection       *conn,
     dispatch (call);
     return;
   }
-  g_dbus_connection_call (conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "GetConnectionCredentials",
-                          g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(a{sv})"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, api->cancellable,
-                          bus_credentials_cb, call);
+  g_dbus_connection_call_with_unix_fd_list (conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                            "org.freedesktop.DBus", "GetConnectionCredentials",
+                                            g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(a{sv})"),
+                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, api->cancellable,
+                                            bus_credentials_cb, call);
 }
 
 static GVariant *
