@@ -38,6 +38,14 @@ expect_error badscope org.idguard.Error.InvalidArgument "scopes" \
   dsend org.idguard.Admin1.Grant string:uid:0 string:imeiX string:x uint64:0
 expect_error emptypurpose org.idguard.Error.InvalidArgument "purpose" \
   dsend org.idguard.Admin1.Grant string:uid:0 string:imei string: uint64:0
+# what the deciding user reads must be what was asked: no bidi override
+# (U+202E), no C1 control (U+0085), no zero-width joiner (U+200D)
+for c in '\342\200\256' '\302\205' '\342\200\215'; do
+  expect_error badpurpose org.idguard.Error.InvalidArgument "purpose" \
+    dsend org.idguard.Broker1.RequestConsent string:imei "string:carrier $(printf "$c")noitavitca"
+done
+expect_error longpurpose org.idguard.Error.InvalidArgument "purpose" \
+  dsend org.idguard.Broker1.RequestConsent string:imei "string:$(head -c 300 /dev/zero | tr '\0' x)"
 expect_error hugettl org.idguard.Error.InvalidArgument "ttl" \
   dsend org.idguard.Admin1.Grant string:uid:0 string:imei string:x uint64:18446744073709551615
 expect_error badid org.idguard.Error.InvalidArgument "malformed" \

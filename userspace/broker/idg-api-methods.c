@@ -81,10 +81,24 @@ check_purpose (Call *call, const gchar *purpose)
     idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must be 1 to %d bytes of text", PURPOSE_MAX);
     return FALSE;
   }
-  for (const gchar *p = purpose; *p; p++) {
-    if (g_ascii_iscntrl (*p)) {
-      idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must not hold control characters");
+  /* The purpose is shown to the user who decides: no control characters
+   * (C0, C1), no format characters (bidi overrides that reverse what is
+   * read, zero-width characters), no line or paragraph separators. */
+  if (!g_utf8_validate (purpose, -1, NULL)) {
+    idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "purpose must be UTF-8 text");
+    return FALSE;
+  }
+  for (const gchar *p = purpose; *p; p = g_utf8_next_char (p)) {
+    switch (g_unichar_type (g_utf8_get_char (p))) {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+      idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT,
+                    "purpose must not hold control, format or separator characters");
       return FALSE;
+    default:
+      break;
     }
   }
   return TRUE;
