@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <glib.h>
 #include <string.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -199,6 +203,171 @@ test_unknown (void)
   g_assert_nonnull (strstr (d, "no credentials"));
 }
 
+static void
+test_unit_from_cgroup (void)
+{
+  static const struct {
+    const gchar *cgroup;
+    const gchar *unit;
+  } cases[] = {
+    { "/system.slice/ModemManager.service", "ModemManager.service" },
+    { "/system.slice/foo.service/sub/bar.service", "foo.service" },
+    { "/system.slice/sys-fs.slice/x.scope", "x.scope" },
+    { "/init.scope", "init.scope" },
+    { "/user.slice/user-1000.slice/session-3.scope", "session-3.scope" },
+    /* a user's own manager names its units as it likes: they are all that
+     * user's manager, never the system unit of the same name */
+    { "/user.slice/user-1000.slice/user@1000.service/app.slice/ModemManager.service",
+      "user@1000.service" },
+    { "/evil/ModemManager.service", NULL },
+    { "/system.slice", NULL },
+    { "/", NULL },
+    { "", NULL },
+    { NULL, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *unit = idg_identity_unit_from_cgroup (cases[i].cgroup);
+
+    g_test_message ("%s", cases[i].cgroup ? cases[i].cgroup : "(null)");
+    g_assert_cmpstr (unit, ==, cases[i].unit);
+  }
+}
+
+/* Waits until /proc/PID/exe names path (the child has exec'd). */
+static void
+wait_exec (pid_t pid, const gchar *path)
+{
+  g_autofree gchar *link = g_strdup_printf ("/proc/%d/exe", (int) pid);
+
+  for (guint i = 0; i < 500; i++) {
+    g_autofree gchar *now = g_file_read_link (link, NULL);
+
+    if (g_strcmp0 (now, path) == 0)
+      return;
+    g_usleep (10000);
+  }
+  g_assert_not_reached ();
+}
+
+/* A child running a copy of sleep at path, once it has exec'd. */
+static pid_t
+spawn (const gchar *path)
+{
+  g_autofree gchar *bytes = NULL;
+  gsize len = 0;
+  pid_t pid;
+
+  g_assert_true (g_file_get_contents ("/bin/sleep", &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (path, bytes, (gssize) len, NULL));
+  g_assert_cmpint (chmod (path, 0755), ==, 0);
+  pid = fork ();
+
+  if (pid == 0) {
+    execl (path, "sleep", "30", (char *) NULL);
+    _exit (1);
+  }
+  wait_exec (pid, path);
+  return pid;
+}
+
+static void
+reap (pid_t pid)
+{
+  int status;
+
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+}
+
+/* A process in a mount namespace of its own can run any binary under the
+ * path of another (a bind mount): /proc/PID/exe then shows that path. The
+ * identity must not carry it. */
+static void
+test_exe_other_namespace (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-identity-XXXXXX", NULL);
+  g_autofree gchar *victim = g_build_filename (dir, "victim", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) id = NULL;
+  int ready[2];
+  char c;
+  pid_t pid;
+
+  g_assert_true (g_file_set_contents (victim, "", 0, NULL));
+  g_assert_cmpint (pipe (ready), ==, 0);
+  pid = fork ();
+  if (pid == 0) {
+    close (ready[0]);
+    if (unshare (CLONE_NEWNS) < 0 ||
+        mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        mount ("/bin/sleep", victim, NULL, MS_BIND, NULL) < 0) {
+      c = 'n';
+      (void) !write (ready[1], &c, 1);
+      _exit (77);
+    }
+    c = 'y';
+    (void) !write (ready[1], &c, 1);
+    execl (victim, "sleep", "30", (char *) NULL);
+    _exit (1);
+  }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+  close (ready[0]);
+  if (c != 'y') {
+    reap (pid);
+    unlink (victim);
+    rmdir (dir);
+    g_test_skip ("no mount namespaces here (needs root)");
+    return;
+  }
+  wait_exec (pid, victim);
+  id = idg_identity_from_pid (pid, getuid (), getgid (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (id->exe, ==, NULL);
+  reap (pid);
+  unlink (victim);
+  rmdir (dir);
+}
+
+/* A binary deleted (or replaced) under its running process: the path
+ * names another file or none, so no exe is claimed. */
+static void
+test_exe_deleted (void)
+{
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-identity-XXXXXX", NULL);
+  g_autofree gchar *copy = g_build_filename (dir, "svc", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) before = NULL;
+  g_autoptr(IdgIdentity) after = NULL;
+  pid_t pid;
+
+  pid = spawn (copy);
+  before = idg_identity_from_pid (pid, getuid (), getgid (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (before->exe, ==, copy);
+  /* a name with a newline is no exe either */
+  {
+    g_autofree gchar *odd = g_build_filename (dir, "svc\nuid:0", NULL);
+    g_autoptr(IdgIdentity) odd_id = NULL;
+    pid_t odd_pid;
+
+    odd_pid = spawn (odd);
+    odd_id = idg_identity_from_pid (odd_pid, getuid (), getgid (), &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (odd_id->exe, ==, NULL);
+    reap (odd_pid);
+    unlink (odd);
+  }
+  g_assert_cmpint (unlink (copy), ==, 0);
+  after = idg_identity_from_pid (pid, getuid (), getgid (), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after->exe, ==, NULL);
+  g_assert_null (strstr (after->service, "(deleted)"));
+  reap (pid);
+  rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -209,5 +378,8 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/identity/from-pid", test_from_pid);
   g_test_add_func ("/broker/identity/from-pidfd", test_from_pidfd);
   g_test_add_func ("/broker/identity/unknown", test_unknown);
+  g_test_add_func ("/broker/identity/unit-from-cgroup", test_unit_from_cgroup);
+  g_test_add_func ("/broker/identity/exe-other-namespace", test_exe_other_namespace);
+  g_test_add_func ("/broker/identity/exe-deleted", test_exe_deleted);
   return g_test_run ();
 }

@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -53,16 +54,62 @@ pidfd_alive (int pidfd)
   return r == 0;
 }
 
-static gchar *
-unit_from_cgroup (const gchar *cgroup)
+/* The systemd system unit of a cgroup path, as systemd names it: the first
+ * component after the leading slices ("/system.slice/foo.service/x" ->
+ * foo.service). Not the last component ending in ".service": a user's own
+ * manager (user@UID.service, delegated to that user) may create
+ * "/user.slice/user-1000.slice/user@1000.service/app.slice/ModemManager.service",
+ * which must not pass for the system's ModemManager.service. Such a process
+ * is user@1000.service. */
+gchar *
+idg_identity_unit_from_cgroup (const gchar *cgroup)
 {
-  g_auto(GStrv) parts = g_strsplit (cgroup, "/", -1);
-  gint i;
+  g_auto(GStrv) parts = NULL;
+  guint i;
 
-  for (i = (gint) g_strv_length (parts) - 1; i >= 0; i--)
-    if (g_str_has_suffix (parts[i], ".service") || g_str_has_suffix (parts[i], ".scope"))
-      return g_strdup (parts[i]);
-  return NULL;
+  if (cgroup == NULL || cgroup[0] != '/')
+    return NULL;
+  parts = g_strsplit (cgroup + 1, "/", -1);
+  for (i = 0; parts[i] != NULL && g_str_has_suffix (parts[i], ".slice"); i++)
+    ;
+  if (parts[i] == NULL || parts[i][0] == '.' ||
+      !(g_str_has_suffix (parts[i], ".service") || g_str_has_suffix (parts[i], ".scope")))
+    return NULL;
+  return g_strdup (parts[i]);
+}
+
+static gboolean
+has_control (const gchar *s)
+{
+  for (; *s != '\0'; s++)
+    if ((guchar) *s < 0x20 || *s == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* The executable's path, only if that path names the very file the
+ * process runs in the broker's own mount namespace (same device and inode
+ * through /proc/PID/exe). /proc/PID/exe shows a path as seen in the
+ * process's mount namespace: a process in a namespace of its own (an
+ * unprivileged user can make one with a user namespace) that bind-mounts
+ * any binary over /usr/bin/foo would otherwise read as exe=/usr/bin/foo.
+ * A deleted or replaced binary ("/usr/bin/foo (deleted)") and a binary
+ * outside the broker's view (a container's root) give NULL: exe selectors
+ * do not match such processes; uid, unit and cgroup still can. So does a
+ * path with control characters (a newline in a file name would show as
+ * a row of its own in the request lists the user decides from). */
+static gchar *
+read_exe (pid_t pid)
+{
+  g_autofree gchar *link = g_strdup_printf ("/proc/%d/exe", (int) pid);
+  g_autofree gchar *path = g_file_read_link (link, NULL);   /* NULL for kernel threads or if hidden */
+  struct stat running, named;
+
+  if (path == NULL || path[0] != '/' || has_control (path) ||
+      stat (link, &running) < 0 || stat (path, &named) < 0 ||
+      running.st_dev != named.st_dev || running.st_ino != named.st_ino)
+    return NULL;
+  return g_steal_pointer (&path);
 }
 
 /* The cgroup v2 path ("0::/..." line), or NULL. */
@@ -152,7 +199,6 @@ resolve (int      pidfd,
          GError **error)
 {
   g_autoptr(IdgIdentity) id = g_new0 (IdgIdentity, 1);
-  g_autofree gchar *exe_link = g_strdup_printf ("/proc/%d/exe", (int) pid);
   uid_t st_uid = 0;
   gid_t st_gid = 0;
 
@@ -160,10 +206,9 @@ resolve (int      pidfd,
   id->gid = gid;
   id->pid = pid;
   id->known = TRUE;
-  id->exe = g_file_read_link (exe_link, NULL);   /* NULL for kernel threads or if hidden */
+  id->exe = read_exe (pid);
   id->cgroup = read_cgroup (pid);
-  if (id->cgroup != NULL)
-    id->unit = unit_from_cgroup (id->cgroup);
+  id->unit = idg_identity_unit_from_cgroup (id->cgroup);
   if (!read_status_ids (pid, &st_uid, &st_gid) || !pidfd_alive (pidfd)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  "peer process %d exited before its identity could be read", (int) pid);

@@ -17,7 +17,8 @@ typedef struct {
   uid_t  uid;
   gid_t  gid;
   pid_t  pid;        /* 0 if unknown */
-  gchar *exe;        /* resolved /proc/PID/exe, NULL if unknown */
+  gchar *exe;        /* /proc/PID/exe if that path is the same file in the
+                      * broker's mount namespace, else NULL (idg-identity.c) */
   gchar *unit;       /* systemd unit (service or scope) from the cgroup, or NULL */
   gchar *cgroup;     /* cgroup v2 path, or NULL */
   gchar *service;    /* key for pseudonyms and the report: "unit:NAME",
@@ -39,6 +40,9 @@ IdgIdentity *idg_identity_from_pidfd  (int           pidfd,
                                        gid_t         gid,
                                        GError      **error);
 /* A client with no credentials (a tty door): matches no selector. */
+/* The systemd system unit of a cgroup v2 path (first non-slice component,
+ * if it is a .service or .scope), or NULL. */
+gchar       *idg_identity_unit_from_cgroup (const gchar *cgroup);
 IdgIdentity *idg_identity_new_unknown (const gchar  *label);
 IdgIdentity *idg_identity_copy        (const IdgIdentity *identity);
 void         idg_identity_free        (IdgIdentity  *identity);

@@ -18,11 +18,19 @@ parse_id (const gchar  *value,
   return TRUE;
 }
 
+/* An absolute path without control characters: a newline in a selector
+ * would show as a second row wherever grants and requests are listed. */
 static gboolean
 valid_path (const gchar *value)
 {
-  return value[0] == '/' && strstr (value, "//") == NULL &&
-         g_utf8_validate (value, -1, NULL);
+  const gchar *p;
+
+  if (value[0] != '/' || strstr (value, "//") != NULL || !g_utf8_validate (value, -1, NULL))
+    return FALSE;
+  for (p = value; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return FALSE;
+  return TRUE;
 }
 
 static gboolean
