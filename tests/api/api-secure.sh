@@ -5,6 +5,8 @@
 # $IDGUARD_SOCKET must not send the service's token to a socket of that
 # user's choosing. The same reader without setgid does follow the variable
 # (so the listener below does see connections when they are made).
+# idguardctl takes $IDGUARD_TOKEN out of its environment before it calls
+# anyone: what it starts would inherit it, /proc/PID/environ would show it.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup api-secure "$@"
 . "$IDG_SRC/tests/api/api-common.sh"
@@ -30,11 +32,15 @@ s.bind(path)
 os.chmod(path, 0o666)
 s.listen(16)
 open(log + ".ready", "w").close()
+held = []
 while True:
     c, _ = s.accept()
     with open(log, "a") as f:
         f.write("connection\n")
-    c.close()
+    if len(sys.argv) > 3:
+        held.append(c)   # "hold": the client waits for an answer
+    else:
+        c.close()
 EOP
 idg_bg "$T/evil.log" python3 "$T/evil.py" "$W/evil/sock" "$T/evil.conn"
 idg_wait_for 10 test -e "$T/evil.conn.ready" || idg_fail "listener did not start"
@@ -53,4 +59,15 @@ IDGUARD_SOCKET="$W/evil/sock" IDGUARD_TOKEN="$FAKE_TOKEN" IDGUARD_TRANSPORT=brok
   $NOBODY "$W/setgid" imei "$W/expected" 1 1 > "$T/setgid.out" 2>&1
 grep -q "reads 1" "$T/setgid.out" || { cat "$T/setgid.out" >&2; idg_fail "the setgid reader did not run"; }
 [ ! -e "$T/evil.conn" ] || idg_fail "a setgid libidguard client sent its call to \$IDGUARD_SOCKET"
+idg_log "idguardctl: \$IDGUARD_TOKEN is gone from its environment while it calls"
+mkdir "$W/hold"
+idg_bg "$T/hold.log" python3 "$T/evil.py" "$W/hold/sock" "$T/hold.conn" hold
+idg_wait_for 10 test -e "$T/hold.conn.ready" || idg_fail "holding listener did not start"
+IDG_MARKER=present IDGUARD_TOKEN="$FAKE_TOKEN" "$CTL_BIN" --socket "$W/hold/sock" get imei > "$T/hold-get.out" 2>&1 &
+CTL_PID=$!
+idg_wait_for 10 test -s "$T/hold.conn" || { kill $CTL_PID; idg_fail "idguardctl did not call"; }
+tr '\0' '\n' < /proc/$CTL_PID/environ > "$T/ctl-environ"
+kill $CTL_PID; wait $CTL_PID 2>/dev/null
+grep -q '^IDG_MARKER=present' "$T/ctl-environ" || idg_fail "could not read idguardctl's environment"
+! grep -qF "$FAKE_TOKEN" "$T/ctl-environ" || idg_fail "the token is still in idguardctl's environment"
 echo "api-secure: pass"

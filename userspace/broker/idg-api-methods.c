@@ -218,6 +218,8 @@ m_get_identifier (Call *call)
   }
   memcpy (token, bytes, len);
   token[len] = '\0';
+  /* the call's own copy of the token, in the parameters' heap memory */
+  idg_wipe ((gpointer) bytes, len);
   value = idg_broker_read_identifier (broker, call->caller, kind, token, IDG_DOOR_API, &error);
   idg_wipe (token, sizeof token);
   if (!value) {
@@ -225,7 +227,7 @@ m_get_identifier (Call *call)
     return;
   }
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(s)", value));
+                                         g_variant_new ("(@s)", idg_secret_variant_new (value)));
   idg_ids_value_free (value);
 }
 
@@ -291,7 +293,7 @@ m_claim_token (Call *call)
     return;
   }
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(ss)", grant_id, token));
+                                         g_variant_new ("(s@s)", grant_id, idg_secret_variant_new (token)));
   idg_token_free (token);
 }
 
@@ -328,7 +330,7 @@ m_grant (Call *call)
   who = idg_identity_describe (call->caller);
   g_info ("api: grant %s to %s made by %s", id, canonical, who);
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(ss)", id, token));
+                                         g_variant_new ("(s@s)", id, idg_secret_variant_new (token)));
   idg_token_free (token);
 }
 
@@ -463,7 +465,7 @@ m_approve (Call *call)
     return;
   }
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(ss)", grant_id, token ? token : ""));
+                                         g_variant_new ("(s@s)", grant_id, idg_secret_variant_new (token ? token : "")));
   if (token)
     idg_token_free (token);
 }

@@ -105,3 +105,29 @@ idg_token_free (gchar *token)
   idg_wipe (token, strlen (token));
   g_free (token);
 }
+
+typedef struct {
+  gsize len;
+  gchar data[];
+} Secret;
+
+static void
+secret_free (gpointer data)
+{
+  Secret *secret = data;
+
+  idg_wipe (secret->data, secret->len);
+  g_free (secret);
+}
+
+GVariant *
+idg_secret_variant_new (const gchar *str)
+{
+  gsize len = strlen (str) + 1;
+  Secret *secret = g_malloc (sizeof *secret + len);
+
+  secret->len = len;
+  memcpy (secret->data, str, len);
+  return g_variant_new_from_data (G_VARIANT_TYPE_STRING, secret->data, len, TRUE,
+                                  secret_free, secret);
+}

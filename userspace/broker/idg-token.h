@@ -37,6 +37,11 @@ gboolean idg_random_bytes    (guint8       *buf,
                               gsize         len,
                               GError      **error);
 
+/* A floating string GVariant holding a copy of str (a token, an
+ * identifier's value) that is wiped when the variant is freed, for D-Bus
+ * replies. GDBus's own serialization buffers are out of our reach. */
+GVariant *idg_secret_variant_new (const gchar  *str);
+
 G_END_DECLS
 
 #endif

@@ -167,31 +167,28 @@ check_purpose (CtlContext *ctx, const gchar *cmd, const gchar *purpose)
   return -1;
 }
 
+/* The token is shown once: printed through ctl_print_secret, then wiped
+ * inside the reply too. */
 static void
 print_grant (CtlContext *ctx, const gchar *request_id, const gchar *id, const gchar *token,
              guint64 ttl)
 {
-  if (ctx->json) {
-    GVariantDict d;
-    g_autoptr(GVariant) v = NULL;
+  CtlMember m[4] = {
+    { ctx->json ? "id" : "grant", id, FALSE, 0 },
+    { "token", *token ? token : NULL, FALSE, 0 },
+  };
+  guint n = 2;
 
-    g_variant_dict_init (&d, NULL);
-    g_variant_dict_insert (&d, "id", "s", id);
-    if (*token)
-      g_variant_dict_insert (&d, "token", "s", token);
-    else
-      g_variant_dict_insert (&d, "token", "ms", NULL);
-    if (request_id)
-      g_variant_dict_insert (&d, "request", "s", request_id);
-    g_variant_dict_insert (&d, "ttl", "t", ttl);
-    v = g_variant_ref_sink (g_variant_dict_end (&d));
-    ctl_print_json (v);
-    return;
-  }
-  printf ("grant  %s\n", id);
-  if (*token)
-    printf ("token  %s\n", token);
-  printf ("(the token is shown only once: keep it secret)\n");
+  if (!*token && !ctx->json)
+    n = 1;
+  if (ctx->json && request_id)
+    m[n++] = (CtlMember) { "request", request_id, FALSE, 0 };
+  if (ctx->json)
+    m[n++] = (CtlMember) { "ttl", NULL, TRUE, ttl };
+  ctl_print_secret (m, n, ctx->json);
+  if (!ctx->json)
+    printf ("(the token is shown only once: keep it secret)\n");
+  explicit_bzero ((gchar *) token, strlen (token));
 }
 
 int

@@ -6,6 +6,10 @@
  */
 #include "ctl.h"
 
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,6 +99,76 @@ ctl_print_json (GVariant *value)
   g_autofree gchar *text = json_to_string (node, TRUE);
 
   printf ("%s\n", text);
+}
+
+static void
+append_json_string (GString *s, const gchar *str)
+{
+  g_string_append_c (s, '"');
+  for (const guchar *p = (const guchar *) str; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      g_string_append_printf (s, "\\%c", *p);
+    else if (*p < 0x20)
+      g_string_append_printf (s, "\\u%04x", *p);
+    else
+      g_string_append_c (s, (gchar) *p);
+  }
+  g_string_append_c (s, '"');
+}
+
+static void
+write_all (const gchar *data, gsize len)
+{
+  while (len > 0) {
+    ssize_t n = write (STDOUT_FILENO, data, len);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return;
+    data += n;
+    len -= (gsize) n;
+  }
+}
+
+void
+ctl_print_secret (const CtlMember *members, guint n, gboolean json)
+{
+  /* preallocated so that no reallocation leaves a copy behind */
+  GString *s = g_string_sized_new (4096);
+  gsize cap = s->allocated_len;
+
+  if (json)
+    g_string_append (s, "{\n");
+  for (guint i = 0; i < n; i++) {
+    const CtlMember *m = &members[i];
+
+    if (!json) {
+      if (m->number)
+        g_string_append_printf (s, "%s  %" G_GUINT64_FORMAT "\n", m->key, m->num);
+      else if (m->str && m->key)
+        g_string_append_printf (s, "%s  %s\n", m->key, m->str);
+      else if (m->str)
+        g_string_append_printf (s, "%s\n", m->str);
+      continue;
+    }
+    g_string_append (s, "  ");
+    append_json_string (s, m->key);
+    g_string_append (s, " : ");
+    if (m->number)
+      g_string_append_printf (s, "%" G_GUINT64_FORMAT, m->num);
+    else if (m->str)
+      append_json_string (s, m->str);
+    else
+      g_string_append (s, "null");
+    g_string_append (s, i + 1 < n ? ",\n" : "\n");
+  }
+  if (json)
+    g_string_append (s, "}\n");
+  fflush (stdout);
+  write_all (s->str, s->len);
+  explicit_bzero (s->str, MAX (cap, s->allocated_len));
+  g_string_free (s, TRUE);
 }
 
 /* A scalar, a string list or a tuple as one short line. */

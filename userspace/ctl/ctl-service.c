@@ -23,27 +23,6 @@ point_library (CtlContext *ctx)
     g_setenv ("IDGUARD_SOCKET", ctx->socket, TRUE);
 }
 
-static void
-print_pairs (CtlContext *ctx, const gchar *k1, const gchar *v1,
-             const gchar *k2, const gchar *v2)
-{
-  if (ctx->json) {
-    GVariantDict d;
-    g_autoptr(GVariant) v = NULL;
-
-    g_variant_dict_init (&d, NULL);
-    g_variant_dict_insert (&d, k1, "s", v1);
-    if (k2)
-      g_variant_dict_insert (&d, k2, "s", v2);
-    v = g_variant_ref_sink (g_variant_dict_end (&d));
-    ctl_print_json (v);
-    return;
-  }
-  printf ("%s  %s\n", k1, v1);
-  if (k2)
-    printf ("%s  %s\n", k2, v2);
-}
-
 typedef struct {
   const gchar *scope;
   const gchar *purpose;
@@ -91,7 +70,11 @@ ctl_cmd_request (CtlContext *ctx, int argc, char **argv)
   rc = idguard_request (o.scope, o.purpose, id, sizeof id);
   if (rc < 0)
     return ctl_fail_lib (ctx, "request", rc);
-  print_pairs (ctx, "id", id, NULL, NULL);
+  {
+    const CtlMember m[] = { { "id", id, FALSE, 0 } };
+
+    ctl_print_secret (m, G_N_ELEMENTS (m), ctx->json);
+  }
   return CTL_EXIT_OK;
 }
 
@@ -110,52 +93,97 @@ ctl_cmd_claim (CtlContext *ctx, int argc, char **argv)
   rc = idguard_claim (argv[optind], grant, sizeof grant, token, sizeof token);
   if (rc < 0)
     return ctl_fail_lib (ctx, "claim", rc);
-  print_pairs (ctx, "id", grant, "token", token);
+  {
+    const CtlMember m[] = { { "id", grant, FALSE, 0 }, { "token", token, FALSE, 0 } };
+
+    ctl_print_secret (m, G_N_ELEMENTS (m), ctx->json);
+  }
   explicit_bzero (token, sizeof token);
   return CTL_EXIT_OK;
 }
 
+/* $IDGUARD_TOKEN is taken out of the environment (and its bytes wiped)
+ * whether it is used or not: nothing this process starts inherits it, and
+ * /proc/PID/environ no longer shows it. */
+static gchar *
+take_env_token (void)
+{
+  gchar *env = (gchar *) g_getenv ("IDGUARD_TOKEN");
+  gchar *copy;
+
+  if (env == NULL)
+    return NULL;
+  copy = g_strdup (env);
+  explicit_bzero (env, strlen (env));
+  g_unsetenv ("IDGUARD_TOKEN");
+  return copy;
+}
+
+/* The first line of fd, read without stdio (whose buffer would keep a
+ * copy), at most max bytes; NULL if nothing could be read. */
+static gchar *
+read_line_fd (int fd, gsize max)
+{
+  gchar *buf = g_malloc0 (max + 1);
+  gsize n = 0;
+
+  while (n < max) {
+    ssize_t r = read (fd, buf + n, 1);
+
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0 || buf[n] == '\n')
+      break;
+    n++;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
 /* Reads the token: first line of the file, $IDGUARD_TOKEN, or stdin's first
- * line; surrounding blanks dropped. NULL with a message on failure. */
+ * line; surrounding blanks dropped. Every intermediate buffer is wiped; the
+ * result is an exact-size copy (wipe strlen + 1 bytes). NULL with a
+ * message on failure. */
 static gchar *
 read_token (const gchar *file, gchar **why)
 {
-  g_autofree gchar *text = NULL;
-  const gchar *env = g_getenv ("IDGUARD_TOKEN");
-  gchar *nl;
+  gchar *env = take_env_token ();
+  gchar *text = NULL, *start, *end, *token = NULL;
+  gsize len = 0;
 
   if (file) {
     g_autoptr(GError) error = NULL;
-    gsize len = 0;
 
-    if (!g_file_get_contents (file, &text, &len, &error)) {
+    if (!g_file_get_contents (file, &text, &len, &error))
       *why = g_strdup_printf ("cannot read the token file: %s", error->message);
-      return NULL;
-    }
   } else if (env && *env) {
     text = g_strdup (env);
+    len = strlen (text);
   } else if (isatty (STDIN_FILENO)) {
     *why = g_strdup ("no token: use --token-file PATH, $IDGUARD_TOKEN or stdin");
-    return NULL;
   } else {
-    gchar buf[IDGUARD_TOKEN_MAX + 2] = "";
-
-    if (!fgets (buf, sizeof buf, stdin)) {
-      *why = g_strdup ("no token on stdin");
-      return NULL;
-    }
-    text = g_strdup (buf);
-    explicit_bzero (buf, sizeof buf);
+    text = read_line_fd (STDIN_FILENO, IDGUARD_TOKEN_MAX + 1);
+    len = IDGUARD_TOKEN_MAX + 1;
   }
-  if ((nl = strchr (text, '\n')))
-    *nl = '\0';
-  g_strstrip (text);
-  if (!*text) {
-    *why = g_strdup ("the token is empty");
-    explicit_bzero (text, strlen (text));
+  if (env) {
+    explicit_bzero (env, strlen (env));
+    g_free (env);
+  }
+  if (!text)
     return NULL;
-  }
-  return g_steal_pointer (&text);
+  start = text;
+  while (*start == ' ' || *start == '\t')
+    start++;
+  end = start + strcspn (start, "\r\n");
+  while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+    end--;
+  if (end > start)
+    token = g_strndup (start, (gsize) (end - start));
+  else
+    *why = g_strdup ("the token is empty");
+  explicit_bzero (text, len);
+  g_free (text);
+  return token;
 }
 
 int
@@ -185,14 +213,19 @@ ctl_cmd_get (CtlContext *ctx, int argc, char **argv)
     return ctl_usage (ctx, "get: %s", why);
   point_library (ctx);
   rc = idguard_get (idg_kind_to_string (kind), token, value, sizeof value);
-  explicit_bzero (token, strlen (token));
+  explicit_bzero (token, strlen (token) + 1);
   g_free (token);
   if (rc < 0)
     return ctl_fail_lib (ctx, "get", rc);
-  if (ctx->json)
-    print_pairs (ctx, "kind", idg_kind_to_string (kind), "value", value);
-  else
-    printf ("%s\n", value);
+  if (ctx->json) {
+    const CtlMember m[] = { { "kind", idg_kind_to_string (kind), FALSE, 0 }, { "value", value, FALSE, 0 } };
+
+    ctl_print_secret (m, G_N_ELEMENTS (m), TRUE);
+  } else {
+    const CtlMember m[] = { { NULL, value, FALSE, 0 } };
+
+    ctl_print_secret (m, G_N_ELEMENTS (m), FALSE);
+  }
   explicit_bzero (value, sizeof value);
   return CTL_EXIT_OK;
 }

@@ -81,6 +81,16 @@ typedef struct {
 /* rows: aa{sv}. */
 void ctl_print_table (GVariant *rows, const CtlColumn *cols, guint n_cols, gboolean header);
 void ctl_print_json  (GVariant *value);
+/* Output holding a secret (a token, an identifier's value): members are
+ * written straight to fd 1 (no stdio buffer keeps a copy) and every buffer
+ * that held them is wiped. A member with str NULL and !number is null. */
+typedef struct {
+  const gchar *key;
+  const gchar *str;
+  gboolean     number;
+  guint64      num;
+} CtlMember;
+void ctl_print_secret (const CtlMember *members, guint n, gboolean json);
 /* "key: value" lines of an a{sv}, nested dictionaries indented. */
 void ctl_print_dict  (GVariant *dict, guint indent);
 gchar *ctl_format_time (gint64 unix_seconds);

@@ -127,6 +127,34 @@ call (const char *method, GVariant *params, const GVariantType *reply_type,
   return code_from_error (error);
 }
 
+/* The token as an "ay" whose bytes are wiped when the call's message lets
+ * go of it (GDBus's own serialization of the message is out of reach). */
+typedef struct {
+  size_t len;
+  char   data[];
+} Secret;
+
+static void
+secret_free (gpointer data)
+{
+  Secret *secret = data;
+
+  idguard_wipe (secret->data, secret->len);
+  g_free (secret);
+}
+
+static GVariant *
+token_variant (const char *token)
+{
+  size_t len = strlen (token);
+  Secret *secret = g_malloc (sizeof *secret + len);
+
+  secret->len = len;
+  memcpy (secret->data, token, len);
+  return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, secret->data, len, TRUE,
+                                  secret_free, secret);
+}
+
 int
 idguard_broker_get (const char *kind, const char *token, char *out, size_t out_len)
 {
@@ -135,7 +163,7 @@ idguard_broker_get (const char *kind, const char *token, char *out, size_t out_l
   GVariant *tok;
   int rc;
 
-  tok = g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, token, strlen (token), 1);
+  tok = token_variant (token);
   rc = call ("GetIdentifier", g_variant_new ("(s@ay)", kind, tok),
              G_VARIANT_TYPE ("(s)"), &reply);
   if (rc < 0)
