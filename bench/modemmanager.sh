@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck disable=SC2034  # MM_P50/MM_P99 are read by services.sh, which sources this
 # Sourced by bench/services.sh: the baseline a service uses today to read the
 # IMEI, ModemManager's EquipmentIdentifier property over D-Bus. ModemManager
 # runs in test mode on a private bus (dbus-run-session) against its own
