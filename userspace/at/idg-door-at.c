@@ -13,8 +13,10 @@
  * own line ends and multi-line layout. Lines are serialised through the
  * port's queue; every reply is filtered for the client's grants at that
  * instant (idg_broker_guard_begin/end per message). Unsolicited codes go to
- * every client. Writes are non-blocking and buffered per client: a slow
- * client is dropped when its buffer overflows, it never blocks the others.
+ * every client. Listening, the connect policy and each client's bounded,
+ * non-blocking output queue are the doors' shared code
+ * (idg-door-listener.c): a slow client is dropped when its queue
+ * overflows, it never blocks the others.
  * ATV0 and ATQ1 (numeric or no result codes) are refused: the port needs
  * verbose final result codes to split replies. Data mode (ATD without ';',
  * ATO, +CGDATA) is refused: the door is a control port shared by many
@@ -28,12 +30,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -50,8 +49,7 @@ struct _IdgDoorAt {
   IdgModemAt  *modem;
   IdgAtPort   *port;
   gboolean     own_book;       /* the modem's phonebook storage is "ON" */
-  int          listen_fd;
-  guint        listen_id;
+  IdgDoorListener *listener;  /* the abstract socket, or NULL */
   int          pty_slave;      /* kept open: the master never sees a hang-up */
   gchar       *link_path;
   GPtrArray   *clients;        /* Client, owned */
@@ -63,12 +61,12 @@ struct _IdgDoorAt {
 struct _Client {
   IdgDoorAt   *door;
   int          fd;
+  GSocket     *socket;         /* owns fd; NULL for the pty (fd is ours) */
   gboolean     is_pty;
   IdgIdentity *identity;
   guint        read_id;
-  guint        write_id;
   GString     *in;
-  GString     *out;
+  IdgDoorQueue out;
   GQueue       lines;          /* gchar*: waiting command lines */
   gchar       *last_line;      /* for "A/" */
   gchar       *pending_line;   /* in flight on the port */
@@ -93,13 +91,13 @@ client_free (gpointer data)
     idg_at_port_cancel (client->door->port, client->pending_id);
   if (client->read_id)
     g_source_remove (client->read_id);
-  if (client->write_id)
-    g_source_remove (client->write_id);
-  if (client->fd >= 0)
+  idg_door_queue_clear (&client->out);
+  if (client->socket)
+    g_object_unref (client->socket);
+  else if (client->fd >= 0)
     close (client->fd);
   g_queue_clear_full (&client->lines, g_free);
   g_string_free (client->in, TRUE);
-  g_string_free (client->out, TRUE);
   g_free (client->last_line);
   g_free (client->pending_line);
   idg_identity_free (client->identity);
@@ -125,14 +123,9 @@ client_drop (Client      *client,
   IdgDoorAt *door = client->door;
 
   g_debug ("AT door: %s client: %s", client->is_pty ? "pty" : "socket", why);
-  if (client->write_id) {
-    g_source_remove (client->write_id);
-    client->write_id = 0;
-  }
-  if (client->is_pty) {
-    g_string_truncate (client->out, 0);
+  idg_door_queue_clear (&client->out);
+  if (client->is_pty)
     return;
-  }
   if (client->dead)
     return;
   client->dead = TRUE;
@@ -156,31 +149,13 @@ client_drop (Client      *client,
     door->reap_id = g_idle_add (reap, door);
 }
 
-static gboolean
-on_client_writable (gint         fd,
-                    GIOCondition cond,
-                    gpointer     user_data)
+/* The output queue's word from its writable callback. */
+static void
+output_cb (const gchar *why,
+           gpointer     user_data)
 {
-  Client *client = user_data;
-  gssize n;
-
-  while (client->out->len > 0) {
-    /* a client gone must not raise SIGPIPE in the daemon */
-    n = client->is_pty ? write (fd, client->out->str, client->out->len)
-                       : send (fd, client->out->str, client->out->len, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN)
-      return G_SOURCE_CONTINUE;
-    if (n <= 0) {
-      client->write_id = 0;
-      client_drop (client, "write failed");
-      return G_SOURCE_REMOVE;
-    }
-    g_string_erase (client->out, 0, n);
-  }
-  client->write_id = 0;
-  return G_SOURCE_REMOVE;
+  if (why)
+    client_drop (user_data, why);
 }
 
 static void
@@ -188,15 +163,12 @@ client_write (Client      *client,
               const gchar *data,
               gsize        len)
 {
+  const gchar *why = NULL;
+
   if (client->dead)
     return;
-  if (client->out->len + len > MAX_OUT) {
-    client_drop (client, "too slow, output buffer full");
-    return;
-  }
-  g_string_append_len (client->out, data, len);
-  if (!client->write_id)
-    client->write_id = g_unix_fd_add (client->fd, G_IO_OUT, on_client_writable, client);
+  if (!idg_door_queue_send (&client->out, data, len, &why))
+    client_drop (client, why);
 }
 
 static void
@@ -483,7 +455,7 @@ client_new (IdgDoorAt   *door,
   client->is_pty = is_pty;
   client->identity = identity;
   client->in = g_string_new (NULL);
-  client->out = g_string_new (NULL);
+  idg_door_queue_init (&client->out, fd, !is_pty, MAX_OUT, output_cb, client);
   client->echo = TRUE;          /* as a modem after power-on */
   g_queue_init (&client->lines);
   client->read_id = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client_readable, client);
@@ -527,68 +499,16 @@ on_urc (IdgAtPort   *port,
   }
 }
 
-static gboolean
-on_incoming (gint         fd,
-             GIOCondition cond,
-             gpointer     user_data)
+/* An admitted socket client (idg-door-listener.c did accept, identity,
+ * policy). */
+static void
+client_new_cb (GSocket     *socket,
+               IdgIdentity *identity,
+               gpointer     user_data)
 {
-  IdgDoorAt *door = user_data;
-  g_autoptr(GError) error = NULL;
-  IdgIdentity *identity;
-  int cfd;
+  Client *client = client_new (user_data, g_socket_get_fd (socket), FALSE, identity);
 
-  cfd = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (cfd < 0)
-    return G_SOURCE_CONTINUE;
-  identity = idg_identity_from_socket (cfd, &error);
-  if (!identity) {
-    g_debug ("AT door: client refused: %s", error->message);
-    close (cfd);
-    return G_SOURCE_CONTINUE;
-  }
-  if (!idg_door_listener_admit (door->broker, IDG_DOOR_AT, identity)) {
-    idg_identity_free (identity);
-    close (cfd);
-    return G_SOURCE_CONTINUE;
-  }
-  client_new (door, cfd, FALSE, identity);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-listen_abstract (IdgDoorAt    *door,
-                 const gchar  *name,
-                 GError      **error)
-{
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  gsize n = strlen (name);
-  int fd;
-
-  if (n == 0 || n > sizeof addr.sun_path - 1) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "AT door: abstract socket name \"%s\" is empty or too long", name);
-    return FALSE;
-  }
-  memcpy (addr.sun_path + 1, name, n);
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0 ||
-      bind (fd, (struct sockaddr *) &addr, (socklen_t) (offsetof (struct sockaddr_un, sun_path) + 1 + n)) < 0 ||
-      listen (fd, 32) < 0) {
-    int saved = errno;
-
-    if (fd >= 0)
-      close (fd);
-    if (saved == EADDRINUSE)
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                   "AT door: the abstract socket \"%s\" is already held by another process", name);
-    else
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "AT door: cannot listen on the abstract socket \"%s\": %s", name, g_strerror (saved));
-    return FALSE;
-  }
-  door->listen_fd = fd;
-  door->listen_id = g_unix_fd_add (fd, G_IO_IN, on_incoming, door);
-  return TRUE;
+  client->socket = socket;
 }
 
 /* The identity that stands for the pty's unknown client: the selector's
@@ -706,15 +626,18 @@ idg_door_at_new (IdgBroker    *broker,
   door->broker = broker;
   door->modem = modem;
   door->port = idg_modem_at_peek_port (modem);
-  door->listen_fd = -1;
   door->pty_slave = -1;
   door->clients = g_ptr_array_new_with_free_func (client_free);
   door->dead = g_ptr_array_new_with_free_func (client_free);
   door->urc_id = idg_at_port_add_urc_func (door->port, on_urc, door);
 
-  if (abstract_name && *abstract_name && !listen_abstract (door, abstract_name, error)) {
-    idg_door_at_free (door);
-    return NULL;
+  if (abstract_name && *abstract_name) {
+    door->listener = idg_door_listener_new (broker, IDG_DOOR_AT, abstract_name, -1,
+                                            client_new_cb, door, error);
+    if (!door->listener) {
+      idg_door_at_free (door);
+      return NULL;
+    }
   }
   if (link_path && *link_path) {
     IdgIdentity *identity = link_identity (link_selector, error);
@@ -741,10 +664,7 @@ idg_door_at_free (IdgDoorAt *door)
   if (!door)
     return;
   idg_at_port_remove_urc_func (door->port, door->urc_id);
-  if (door->listen_id)
-    g_source_remove (door->listen_id);
-  if (door->listen_fd >= 0)
-    close (door->listen_fd);
+  idg_door_listener_free (door->listener);
   g_ptr_array_unref (door->clients);
   g_ptr_array_unref (door->dead);
   if (door->reap_id)

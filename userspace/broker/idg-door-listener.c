@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The protocol doors' shared connect policy (see idg-door-listener.h).
+ * What the protocol doors share: listening, connect policy, per-client
+ * output (see idg-door-listener.h).
  */
 #include "idg-door-listener.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <glib-unix.h>
+#include <gio/gunixsocketaddress.h>
 #include "idg-selector.h"
 
-#define LOG_INTERVAL_USEC (10 * G_USEC_PER_SEC)
+#define LOG_INTERVAL_USEC  (10 * G_USEC_PER_SEC)
+#define LISTEN_BACKLOG     32
+#define ABSTRACT_NAME_MAX  107   /* sun_path less the leading NUL */
+
+/* ---- connect policy ----------------------------------------------------- */
 
 static gboolean
 allowed (const IdgConfig   *config,
@@ -65,4 +77,323 @@ idg_door_listener_admit (IdgBroker         *broker,
     idg_audit_add_coalesced (audit, identity, door, IDG_AUDIT_KIND_RAW_SIM, NULL,
                              IDG_DECISION_REFUSE, 1, IDG_DOOR_LISTENER_REFUSED_REASON);
   return FALSE;
+}
+
+/* ---- listening ---------------------------------------------------------- */
+
+struct _IdgDoorListener {
+  IdgBroker         *broker;
+  gchar             *door;
+  GSocket           *socket;
+  GSource           *source;
+  IdgDoorAcceptFunc  func;
+  gpointer           user_data;
+};
+
+static gboolean
+accept_cb (GSocket      *socket,
+           GIOCondition  condition,
+           gpointer      user_data)
+{
+  IdgDoorListener *listener = user_data;
+
+  for (;;) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSocket) client = NULL;
+    g_autoptr(IdgIdentity) identity = NULL;
+
+    client = g_socket_accept (socket, NULL, &error);
+    if (client == NULL) {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        g_warning ("%s door: accept: %s", listener->door, error->message);
+      break;
+    }
+    identity = idg_identity_from_socket (g_socket_get_fd (client), &error);
+    if (identity == NULL) {
+      g_message ("%s door: a client without credentials refused: %s", listener->door, error->message);
+      continue;
+    }
+    if (!idg_door_listener_admit (listener->broker, listener->door, identity))
+      continue;
+    g_socket_set_blocking (client, FALSE);
+    listener->func (g_steal_pointer (&client), g_steal_pointer (&identity), listener->user_data);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* The pid holding an abstract unix socket name, from /proc/net/unix and the
+ * fds of /proc/PID, or 0. */
+static pid_t
+abstract_holder (const gchar *name)
+{
+  g_autofree gchar *table = NULL;
+  g_autofree gchar *want = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GDir) proc = NULL;
+  const gchar *pid_name;
+  gulong inode = 0;
+  guint i;
+
+  if (!g_file_get_contents ("/proc/net/unix", &table, NULL, NULL))
+    return 0;
+  lines = g_strsplit (table, "\n", -1);
+  for (i = 1; lines[i] != NULL && inode == 0; i++) {
+    gchar path[256];
+    gulong ino = 0;
+    guint st = 0;
+
+    /* Num RefCount Protocol Flags Type St Inode Path; St 1: listening */
+    if (sscanf (lines[i], "%*s %*s %*s %*s %*s %x %lu %255s", &st, &ino, path) == 3 &&
+        st == 1 && path[0] == '@' && g_str_equal (path + 1, name))
+      inode = ino;
+  }
+  if (inode == 0)
+    return 0;
+  want = g_strdup_printf ("socket:[%lu]", inode);
+  proc = g_dir_open ("/proc", 0, NULL);
+  while (proc != NULL && (pid_name = g_dir_read_name (proc)) != NULL) {
+    g_autofree gchar *fd_dir_path = NULL;
+    g_autoptr(GDir) fds = NULL;
+    const gchar *fd;
+
+    if (!g_ascii_isdigit (pid_name[0]))
+      continue;
+    fd_dir_path = g_build_filename ("/proc", pid_name, "fd", NULL);
+    fds = g_dir_open (fd_dir_path, 0, NULL);
+    while (fds != NULL && (fd = g_dir_read_name (fds)) != NULL) {
+      g_autofree gchar *link_path = g_build_filename (fd_dir_path, fd, NULL);
+      g_autofree gchar *target = g_file_read_link (link_path, NULL);
+
+      if (target != NULL && g_str_equal (target, want) && (pid_t) atoi (pid_name) != getpid ())
+        return (pid_t) atoi (pid_name);
+    }
+  }
+  return 0;
+}
+
+static GSocket *
+bind_abstract (const gchar  *door,
+               const gchar  *name,
+               GError      **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (name == NULL || *name == '\0' || strlen (name) > ABSTRACT_NAME_MAX) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "%s door: the abstract socket name is empty or too long", door);
+    return NULL;
+  }
+  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (socket == NULL) {
+    g_prefix_error (error, "%s door: ", door);
+    return NULL;
+  }
+  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
+  if (!g_socket_bind (socket, address, FALSE, &local)) {
+    if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)) {
+      pid_t pid = abstract_holder (name);
+
+      if (pid > 0)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                     "%s door: @%s is already held by another process (pid %d); refusing to start",
+                     door, name, (int) pid);
+      else
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                     "%s door: @%s is already held by another process; refusing to start",
+                     door, name);
+      return NULL;
+    }
+    g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s door: binding @%s: ", door, name);
+    return NULL;
+  }
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_listen (socket, error)) {
+    g_prefix_error (error, "%s door: listening on @%s: ", door, name);
+    return NULL;
+  }
+  return g_steal_pointer (&socket);
+}
+
+IdgDoorListener *
+idg_door_listener_new (IdgBroker          *broker,
+                       const gchar        *door,
+                       const gchar        *abstract_name,
+                       int                 listen_fd,
+                       IdgDoorAcceptFunc   func,
+                       gpointer            user_data,
+                       GError            **error)
+{
+  g_autoptr(GSocket) socket = NULL;
+  IdgDoorListener *listener;
+
+  if (listen_fd >= 0) {
+    socket = g_socket_new_from_fd (listen_fd, error);
+    if (socket == NULL) {
+      g_prefix_error (error, "%s door: socket-activation fd %d: ", door, listen_fd);
+      return NULL;
+    }
+  } else {
+    socket = bind_abstract (door, abstract_name, error);
+    if (socket == NULL)
+      return NULL;
+  }
+  g_socket_set_blocking (socket, FALSE);
+  listener = g_new0 (IdgDoorListener, 1);
+  listener->broker = broker;
+  listener->door = g_strdup (door);
+  listener->socket = g_steal_pointer (&socket);
+  listener->func = func;
+  listener->user_data = user_data;
+  listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
+  g_source_set_callback (listener->source, (GSourceFunc) (GCallback) accept_cb, listener, NULL);
+  g_source_attach (listener->source, NULL);
+  return listener;
+}
+
+void
+idg_door_listener_free (IdgDoorListener *listener)
+{
+  if (listener == NULL)
+    return;
+  g_source_destroy (listener->source);
+  g_source_unref (listener->source);
+  g_socket_close (listener->socket, NULL);
+  g_object_unref (listener->socket);
+  g_free (listener->door);
+  g_free (listener);
+}
+
+/* ---- a client's output -------------------------------------------------- */
+
+void
+idg_door_queue_init (IdgDoorQueue     *queue,
+                     int               fd,
+                     gboolean          is_socket,
+                     gsize             cap,
+                     IdgDoorQueueFunc  func,
+                     gpointer          user_data)
+{
+  memset (queue, 0, sizeof *queue);
+  queue->fd = fd;
+  queue->is_socket = is_socket;
+  queue->cap = cap;
+  g_queue_init (&queue->pieces);
+  queue->func = func;
+  queue->user_data = user_data;
+}
+
+gboolean
+idg_door_queue_push (IdgDoorQueue *queue,
+                     const void   *data,
+                     gsize         len)
+{
+  if (len > queue->cap || queue->bytes > queue->cap - len)
+    return FALSE;
+  g_queue_push_tail (&queue->pieces, g_bytes_new (data, len));
+  queue->bytes += len;
+  return TRUE;
+}
+
+gboolean
+idg_door_queue_is_empty (const IdgDoorQueue *queue)
+{
+  return queue->bytes == 0;
+}
+
+static gboolean writable_cb (gint fd, GIOCondition condition, gpointer user_data);
+
+/* Writes what the fd takes; FALSE on a write error. */
+static gboolean
+write_some (IdgDoorQueue *queue)
+{
+  while (!g_queue_is_empty (&queue->pieces)) {
+    GBytes *head = g_queue_peek_head (&queue->pieces);
+    gsize len;
+    const guint8 *data = g_bytes_get_data (head, &len);
+    gssize n;
+
+    /* a client gone must not raise SIGPIPE in the daemon */
+    if (queue->is_socket)
+      n = send (queue->fd, data + queue->head_off, len - queue->head_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    else
+      n = write (queue->fd, data + queue->head_off, len - queue->head_off);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      break;
+    if (n <= 0)
+      return FALSE;
+    queue->head_off += (gsize) n;
+    queue->bytes -= (gsize) n;
+    if (queue->head_off == len) {
+      g_bytes_unref (g_queue_pop_head (&queue->pieces));
+      queue->head_off = 0;
+    }
+  }
+  if (g_queue_is_empty (&queue->pieces)) {
+    if (queue->source != NULL) {
+      g_source_destroy (queue->source);
+      g_clear_pointer (&queue->source, g_source_unref);
+    }
+  } else if (queue->source == NULL) {
+    queue->source = g_unix_fd_source_new (queue->fd, G_IO_OUT);
+    g_source_set_callback (queue->source, (GSourceFunc) (GCallback) writable_cb, queue, NULL);
+    g_source_attach (queue->source, NULL);
+  }
+  return TRUE;
+}
+
+static gboolean
+writable_cb (gint          fd,
+             GIOCondition  condition,
+             gpointer      user_data)
+{
+  IdgDoorQueue *queue = user_data;
+
+  /* this source ends here; write_some arms another if the fd fills again */
+  g_clear_pointer (&queue->source, g_source_unref);
+  if (!write_some (queue))
+    queue->func ("write failed", queue->user_data);
+  else if (g_queue_is_empty (&queue->pieces))
+    queue->func (NULL, queue->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+idg_door_queue_flush (IdgDoorQueue *queue)
+{
+  if (queue->source != NULL)
+    return TRUE;
+  return write_some (queue);
+}
+
+gboolean
+idg_door_queue_send (IdgDoorQueue  *queue,
+                     const void    *data,
+                     gsize          len,
+                     const gchar  **why)
+{
+  if (!idg_door_queue_push (queue, data, len)) {
+    *why = "output queue full";
+    return FALSE;
+  }
+  if (!idg_door_queue_flush (queue)) {
+    *why = "write failed";
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+idg_door_queue_clear (IdgDoorQueue *queue)
+{
+  if (queue->source != NULL) {
+    g_source_destroy (queue->source);
+    g_clear_pointer (&queue->source, g_source_unref);
+  }
+  g_queue_clear_full (&queue->pieces, (GDestroyNotify) g_bytes_unref);
+  queue->head_off = 0;
+  queue->bytes = 0;
 }

@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the protocol doors (@qmi-proxy, @mbim-proxy, the AT socket) share
- * before a client's first byte: who may connect at all.
+ * before a client's first byte: the listening socket and who may connect.
+ *
+ * Listening: the door's abstract name is bound here (or the socket that
+ * systemd handed over is adopted). A name another process holds stops the
+ * broker with one line naming the holder's pid (from /proc/net/unix and the
+ * fds of /proc/PID), never a half-started door. Every connection is
+ * accepted without blocking, its peer identified from the kernel
+ * (idg_identity_from_socket), passed through the connect policy and only
+ * then handed to the door, non-blocking, with its identity.
  *
  * Connect policy ([proxy] clients of idguard.conf): a peer that matches none
  * of the configured selectors is refused at accept time, before it can send
@@ -10,14 +18,16 @@
  * qmi-proxy and libmbim's mbim-proxy do (root and their configured user).
  * A refused peer is told nothing: its socket is closed. The refusal is
  * logged (one line, the peer's identity described, no identifier; at most
- * one line per peer service and door every LOG_INTERVAL seconds) and
- * audited (door, kind "raw-sim", decision refuse, reason "not-a-client";
- * coalesced like the other door records).
+ * one line per peer service and door every 10 s) and audited (door, kind
+ * "raw-sim", decision refuse, reason "not-a-client"; coalesced like the
+ * other door records).
+ *
+ * Output: a small queue per client (IdgDoorQueue, below).
  */
 #ifndef IDG_DOOR_LISTENER_H
 #define IDG_DOOR_LISTENER_H
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "idg-broker.h"
 #include "idg-identity.h"
 
@@ -25,11 +35,82 @@ G_BEGIN_DECLS
 
 #define IDG_DOOR_LISTENER_REFUSED_REASON "not-a-client"
 
-/* TRUE if identity may connect to door (IDG_DOOR_QMI, IDG_DOOR_MBIM,
- * IDG_DOOR_AT); FALSE after logging and auditing the refusal. */
+typedef struct _IdgDoorListener IdgDoorListener;
+
+/* An admitted client: a connected non-blocking socket and its peer's
+ * identity, both the callee's from now on. */
+typedef void (*IdgDoorAcceptFunc) (GSocket     *socket,
+                                   IdgIdentity *identity,
+                                   gpointer     user_data);
+
+/* door: IDG_DOOR_QMI, IDG_DOOR_MBIM or IDG_DOOR_AT (log lines, audit).
+ * listen_fd >= 0: a listening socket handed over by systemd, adopted (the
+ * listener owns it from now on); -1: abstract_name is bound here. An error
+ * is one line (G_IO_ERROR_ADDRESS_IN_USE when the name is held). */
+IdgDoorListener *idg_door_listener_new  (IdgBroker          *broker,
+                                         const gchar        *door,
+                                         const gchar        *abstract_name,
+                                         int                 listen_fd,
+                                         IdgDoorAcceptFunc   func,
+                                         gpointer            user_data,
+                                         GError            **error);
+/* Stops accepting and closes the listening socket. */
+void             idg_door_listener_free (IdgDoorListener    *listener);
+
+/* The connect policy alone: TRUE if identity may connect to door; FALSE
+ * after logging and auditing the refusal. */
 gboolean idg_door_listener_admit (IdgBroker         *broker,
                                   const gchar       *door,
                                   const IdgIdentity *identity);
+
+/* ---- a client's output ---------------------------------------------------
+ * What a door writes to one client, queued and written without blocking: a
+ * slow or dead client never holds up the others. Embedded in the door's
+ * client; fd is the client's (a socket, or a pty master: is_socket FALSE),
+ * not owned. Past cap bytes queued, a push fails and the door drops that
+ * client. */
+
+/* Runs from the writable callback: why is "write failed" (the door drops
+ * the client), or NULL when everything queued has been written. The queue
+ * is not touched after it returns: the callback may free the client. */
+typedef void (*IdgDoorQueueFunc) (const gchar *why,
+                                  gpointer     user_data);
+
+typedef struct {
+  int               fd;
+  gboolean          is_socket;
+  gsize             cap;
+  GQueue            pieces;     /* GBytes */
+  gsize             head_off;   /* bytes of the head piece already written */
+  gsize             bytes;      /* queued, not written yet */
+  GSource          *source;     /* attached while the socket is full */
+  IdgDoorQueueFunc  func;
+  gpointer          user_data;
+} IdgDoorQueue;
+
+void     idg_door_queue_init  (IdgDoorQueue     *queue,
+                               int               fd,
+                               gboolean          is_socket,
+                               gsize             cap,
+                               IdgDoorQueueFunc  func,
+                               gpointer          user_data);
+/* Queues a copy; FALSE (nothing queued) if it would pass the cap. */
+gboolean idg_door_queue_push  (IdgDoorQueue     *queue,
+                               const void       *data,
+                               gsize             len);
+/* Writes what the fd takes now (nothing while a writable callback is
+ * pending: it goes on there); FALSE if a write failed. */
+gboolean idg_door_queue_flush (IdgDoorQueue     *queue);
+/* push, then flush; why (on FALSE): "output queue full" or "write failed". */
+gboolean idg_door_queue_send  (IdgDoorQueue     *queue,
+                               const void       *data,
+                               gsize             len,
+                               const gchar     **why);
+gboolean idg_door_queue_is_empty (const IdgDoorQueue *queue);
+/* Forgets what is queued and stops watching the fd (a client dropped). */
+void     idg_door_queue_clear (IdgDoorQueue     *queue);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgDoorListener, idg_door_listener_free)
 
 G_END_DECLS
 

@@ -19,9 +19,11 @@
  *    announced to every client (Proxy Control Version indication).
  * Every response and indication passes the MBIM filter with the guard of
  * the client it goes to, made at that instant (a revoke takes effect at the
- * next message). Output is queued per client and written without blocking;
- * a client that sends garbage, lies about lengths, sends oversized messages
- * or lets its queue grow too long is dropped alone.
+ * next message). Listening, the connect policy and each client's bounded,
+ * non-blocking output queue are the doors' shared code
+ * (idg-door-listener.c); a client that sends garbage, lies about lengths,
+ * sends oversized messages or lets its queue grow too long is dropped
+ * alone.
  */
 #include "idg-modem.h"
 #include "idg-mbim-private.h"
@@ -30,10 +32,8 @@
 #include "idg-encoding.h"
 #include "idg-personal.h"
 
-#include <errno.h>
 #include <string.h>
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
 
 #define TYPE_OPEN            0x00000001u
 #define TYPE_CLOSE           0x00000002u
@@ -65,8 +65,7 @@ struct _IdgDoorMbim {
   guint         watch_id;
   MbimDevice   *device;
   gulong        indication_id;
-  GSocket      *listen;
-  GSource      *listen_source;
+  IdgDoorListener *listener;
   GList        *clients;
   guint64       next_client;
   GPtrArray    *device_subs;    /* Sub: the list last set on the modem */
@@ -79,12 +78,9 @@ struct _Client {
   guint64       id;
   GSocket      *socket;
   GSource      *in_source;
-  GSource      *out_source;
   IdgIdentity  *identity;
   GByteArray   *in;
-  GQueue        out;           /* GBytes */
-  gsize         out_head_off;
-  gsize         out_bytes;
+  IdgDoorQueue  out;
   gboolean      configured;
   guint32       max_transfer;
   GPtrArray    *subs;          /* Sub */
@@ -283,7 +279,7 @@ client_unref (Client *client)
 {
   if (--client->ref_count > 0)
     return;
-  g_queue_clear_full (&client->out, (GDestroyNotify) g_bytes_unref);
+  idg_door_queue_clear (&client->out);
   g_clear_pointer (&client->in, g_byte_array_unref);
   g_clear_pointer (&client->frag, g_byte_array_unref);
   g_clear_pointer (&client->pending_config, g_byte_array_unref);
@@ -300,58 +296,13 @@ client_unref_idle (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean client_writable_cb (GSocket *socket, GIOCondition cond, gpointer user_data);
-
+/* The output queue's word from its writable callback. */
 static void
-client_flush (Client *client)
+output_cb (const gchar *why,
+           gpointer     user_data)
 {
-  while (!g_queue_is_empty (&client->out)) {
-    GBytes *head = g_queue_peek_head (&client->out);
-    gsize size;
-    const guint8 *data = g_bytes_get_data (head, &size);
-    g_autoptr(GError) error = NULL;
-    gssize n;
-
-    n = g_socket_send (client->socket, (const gchar *) data + client->out_head_off,
-                       size - client->out_head_off, NULL, &error);
-    if (n < 0) {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-        if (!client->out_source) {
-          client->out_source = g_socket_create_source (client->socket, G_IO_OUT, NULL);
-          g_source_set_callback (client->out_source, (GSourceFunc) (GCallback) client_writable_cb,
-                                 client, NULL);
-          g_source_attach (client->out_source, NULL);
-        }
-        return;
-      }
-      client_drop (client, "write failed");
-      return;
-    }
-    client->out_head_off += (gsize) n;
-    client->out_bytes -= (gsize) n;
-    if (client->out_head_off == size) {
-      g_bytes_unref (g_queue_pop_head (&client->out));
-      client->out_head_off = 0;
-    }
-  }
-  if (client->out_source) {
-    g_source_destroy (client->out_source);
-    g_clear_pointer (&client->out_source, g_source_unref);
-  }
-}
-
-static gboolean
-client_writable_cb (GSocket      *socket,
-                    GIOCondition  cond,
-                    gpointer      user_data)
-{
-  Client *client = user_data;
-
-  client_ref (client);
-  g_clear_pointer (&client->out_source, g_source_unref);
-  client_flush (client);
-  client_unref (client);
-  return G_SOURCE_REMOVE;
+  if (why)
+    client_drop (user_data, why);
 }
 
 static void
@@ -359,12 +310,8 @@ queue_piece (Client       *client,
              const guint8 *data,
              gsize         len)
 {
-  if (client->out_bytes + len > MAX_CLIENT_QUEUE) {
+  if (!idg_door_queue_push (&client->out, data, len))
     client_drop (client, "output queue full");
-    return;
-  }
-  g_queue_push_tail (&client->out, g_bytes_new (data, len));
-  client->out_bytes += len;
 }
 
 /* Queue one complete message, fragmented at the client's max control
@@ -399,8 +346,8 @@ client_queue (Client       *client,
       queue_piece (client, f, 20 + dl);
     }
   }
-  if (client->door)
-    client_flush (client);
+  if (client->door && !idg_door_queue_flush (&client->out))
+    client_drop (client, "write failed");
 }
 
 static void
@@ -993,10 +940,7 @@ client_drop (Client      *client,
     g_source_destroy (client->in_source);
     g_clear_pointer (&client->in_source, g_source_unref);
   }
-  if (client->out_source) {
-    g_source_destroy (client->out_source);
-    g_clear_pointer (&client->out_source, g_source_unref);
-  }
+  idg_door_queue_clear (&client->out);
   g_socket_close (client->socket, NULL);
   /* callers up the stack may still look at client->door: free it later */
   g_idle_add_full (G_PRIORITY_DEFAULT, client_unref_idle, client, NULL);
@@ -1058,37 +1002,23 @@ device_watch (MbimDevice *device,
 
 /* --- listening ----------------------------------------------------------- */
 
-static gboolean
-incoming_cb (GSocket      *listen,
-             GIOCondition  cond,
-             gpointer      user_data)
+/* An admitted client (idg-door-listener.c did accept, identity, policy). */
+static void
+client_new_cb (GSocket     *socket,
+               IdgIdentity *identity,
+               gpointer     user_data)
 {
   IdgDoorMbim *door = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(IdgIdentity) identity = NULL;
   Client *client;
-
-  socket = g_socket_accept (listen, NULL, &error);
-  if (!socket)
-    return G_SOURCE_CONTINUE;
-  identity = idg_identity_from_socket (g_socket_get_fd (socket), &error);
-  if (!identity) {
-    g_message ("mbim door: refusing a client without credentials: %s", error->message);
-    return G_SOURCE_CONTINUE;
-  }
-  if (!idg_door_listener_admit (door->broker, IDG_DOOR_MBIM, identity))
-    return G_SOURCE_CONTINUE;
-  g_socket_set_blocking (socket, FALSE);
 
   client = g_new0 (Client, 1);
   client->ref_count = 1;
   client->door = door;
   client->id = ++door->next_client;
-  client->socket = g_steal_pointer (&socket);
-  client->identity = g_steal_pointer (&identity);
+  client->socket = socket;
+  client->identity = identity;
   client->in = g_byte_array_new ();
-  g_queue_init (&client->out);
+  idg_door_queue_init (&client->out, g_socket_get_fd (socket), TRUE, MAX_CLIENT_QUEUE, output_cb, client);
   client->max_transfer = DEFAULT_TRANSFER;
   client->subs = subs_new_standard ();
   client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
@@ -1096,36 +1026,6 @@ incoming_cb (GSocket      *listen,
   g_source_attach (client->in_source, NULL);
   door->clients = g_list_append (door->clients, client);
   g_debug ("mbim door: client %" G_GUINT64_FORMAT " connected", client->id);
-  return G_SOURCE_CONTINUE;
-}
-
-static GSocket *
-bind_abstract (const gchar  *name,
-               GError      **error)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) local = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
-  if (!socket)
-    return NULL;
-  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
-  if (!g_socket_bind (socket, address, FALSE, &local)) {
-    if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                   "MBIM door: the abstract socket @%s is already held by another process "
-                   "(a stock mbim-proxy?); stop it first", name);
-    else
-      g_set_error (error, local->domain, local->code, "MBIM door: cannot bind @%s: %s",
-                   name, local->message);
-    return NULL;
-  }
-  if (!g_socket_listen (socket, error)) {
-    g_prefix_error (error, "MBIM door: cannot listen on @%s: ", name);
-    return NULL;
-  }
-  return g_steal_pointer (&socket);
 }
 
 IdgDoorMbim *
@@ -1135,34 +1035,17 @@ idg_door_mbim_new (IdgBroker     *broker,
                    int            listen_fd,
                    GError       **error)
 {
-  IdgDoorMbim *door;
-  g_autoptr(GSocket) listen = NULL;
+  IdgDoorMbim *door = g_new0 (IdgDoorMbim, 1);
 
-  if (listen_fd >= 0) {
-    listen = g_socket_new_from_fd (listen_fd, error);
-    if (!listen) {
-      g_prefix_error (error, "MBIM door: bad socket-activation fd: ");
-      return NULL;
-    }
-  } else {
-    if (!abstract_name || !*abstract_name) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "MBIM door: no socket name");
-      return NULL;
-    }
-    listen = bind_abstract (abstract_name, error);
-    if (!listen)
-      return NULL;
+  door->listener = idg_door_listener_new (broker, IDG_DOOR_MBIM, abstract_name, listen_fd,
+                                          client_new_cb, door, error);
+  if (!door->listener) {
+    g_free (door);
+    return NULL;
   }
-  g_socket_set_blocking (listen, FALSE);
-
-  door = g_new0 (IdgDoorMbim, 1);
   door->broker = broker;
   door->modem = modem;
-  door->listen = g_steal_pointer (&listen);
   door->device_subs = subs_new_standard ();
-  door->listen_source = g_socket_create_source (door->listen, G_IO_IN, NULL);
-  g_source_set_callback (door->listen_source, (GSourceFunc) (GCallback) incoming_cb, door, NULL);
-  g_source_attach (door->listen_source, NULL);
   if (modem) {
     door->watch_id = idg_modem_mbim_add_watch (modem, device_watch, door);
     if (idg_modem_mbim_peek_device (modem))
@@ -1184,16 +1067,13 @@ idg_door_mbim_free (IdgDoorMbim *door)
     return;
   if (door->modem)
     idg_modem_mbim_remove_watch (door->modem, door->watch_id);
+  idg_door_listener_free (door->listener);
   while (door->clients)
     client_drop (door->clients->data, "door closed");
   if (door->device) {
     g_signal_handler_disconnect (door->device, door->indication_id);
     g_clear_object (&door->device);
   }
-  g_source_destroy (door->listen_source);
-  g_source_unref (door->listen_source);
-  g_socket_close (door->listen, NULL);
-  g_object_unref (door->listen);
   g_ptr_array_unref (door->device_subs);
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   g_free (door);

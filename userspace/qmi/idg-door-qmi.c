@@ -27,8 +27,10 @@
  *
  * Policy is looked up per message (idg_broker_guard_begin/end around the
  * filter), so a grant given or revoked mid-session counts from the next
- * message on. Writes are non-blocking with a bounded queue per client: a
- * slow or dead client is dropped, never waited for; so is one with more
+ * message on. Listening, the connect policy and each client's bounded,
+ * non-blocking output queue are the doors' shared code
+ * (idg-door-listener.c): a slow or dead client is dropped, never waited
+ * for; so is one with more
  * than IN_FLIGHT_MAX requests pending, and client ids past CIDS_MAX are
  * refused. Garbage, a frame that libqmi rejects or a first message that is
  * not a proxy open drops that client alone.
@@ -38,13 +40,7 @@
 #include "idg-door-listener.h"
 #include "idg-personal.h"
 
-#include <errno.h>
-#include <gio/gunixsocketaddress.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #define READ_CHUNK          4096
 #define OUT_QUEUE_MAX       (1024 * 1024)
@@ -79,11 +75,8 @@ struct _Client {
   guint        id;
   GSocket     *socket;
   GSource     *in_source;
-  GSource     *out_source;    /* attached while the queue is not empty */
   GByteArray  *in;
-  GQueue       out;           /* GBytes */
-  gsize        out_head_off;
-  gsize        out_bytes;
+  IdgDoorQueue out;
   IdgIdentity *identity;
   gboolean     opened;        /* proxy open answered */
   QmiMessage  *pending_open;  /* proxy open waiting for the device */
@@ -96,8 +89,7 @@ struct _IdgDoorQmi {
   IdgBroker    *broker;
   IdgModemQmi  *modem;
   gchar        *name;
-  GSocket      *listener;
-  GSource      *accept_source;
+  IdgDoorListener *listener;
   GList        *clients;
   QmiDevice    *device;
   gulong        indication_id;
@@ -115,7 +107,6 @@ typedef struct {
 } Request;
 
 static void client_drop       (Client *client, const gchar *why);
-static void client_flush      (Client *client);
 static void device_changed_cb (QmiDevice *device, gpointer user_data);
 
 /*****************************************************************************/
@@ -133,7 +124,7 @@ client_unref (Client *client)
 {
   if (--client->ref > 0)
     return;
-  g_queue_clear_full (&client->out, (GDestroyNotify) g_bytes_unref);
+  idg_door_queue_clear (&client->out);
   g_clear_pointer (&client->in, g_byte_array_unref);
   g_clear_pointer (&client->cids, g_array_unref);
   g_clear_pointer (&client->pending_open, qmi_message_unref);
@@ -170,57 +161,18 @@ client_has_service (Client *client,
   return FALSE;
 }
 
-static gboolean
-out_ready_cb (GSocket      *socket,
-              GIOCondition  condition,
-              gpointer      user_data)
+/* The output queue's word from its writable callback: a failed write, or
+ * everything written (a refused client then goes). */
+static void
+output_cb (const gchar *why,
+           gpointer     user_data)
 {
   Client *client = user_data;
 
-  client_flush (client);
-  return G_SOURCE_CONTINUE;
-}
-
-/* Writes what the socket takes now; the rest waits for G_IO_OUT. */
-static void
-client_flush (Client *client)
-{
-  while (!g_queue_is_empty (&client->out)) {
-    GBytes *head = g_queue_peek_head (&client->out);
-    gsize len;
-    const guint8 *data = g_bytes_get_data (head, &len);
-    g_autoptr(GError) error = NULL;
-    gssize n;
-
-    n = g_socket_send_with_blocking (client->socket, (const gchar *) data + client->out_head_off,
-                                     len - client->out_head_off, FALSE, NULL, &error);
-    if (n < 0) {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        break;
-      client_drop (client, "write failed");
-      return;
-    }
-    client->out_head_off += (gsize) n;
-    client->out_bytes -= (gsize) n;
-    if (client->out_head_off == len) {
-      g_bytes_unref (g_queue_pop_head (&client->out));
-      client->out_head_off = 0;
-    }
-  }
-  if (g_queue_is_empty (&client->out)) {
-    if (client->out_source) {
-      g_source_destroy (client->out_source);
-      g_clear_pointer (&client->out_source, g_source_unref);
-    }
-    if (client->close_after_flush)
-      client_drop (client, "refused");
-    return;
-  }
-  if (!client->out_source) {
-    client->out_source = g_socket_create_source (client->socket, G_IO_OUT, NULL);
-    g_source_set_callback (client->out_source, (GSourceFunc) out_ready_cb, client, NULL);
-    g_source_attach (client->out_source, NULL);
-  }
+  if (why)
+    client_drop (client, why);
+  else if (client->close_after_flush)
+    client_drop (client, "refused");
 }
 
 static void
@@ -228,16 +180,14 @@ client_send (Client       *client,
              const guint8 *data,
              gsize         len)
 {
+  const gchar *why = NULL;
+
   if (!client->door)
     return;
-  if (client->out_bytes + len > OUT_QUEUE_MAX) {
-    client_drop (client, "output queue full");
-    return;
-  }
-  g_queue_push_tail (&client->out, g_bytes_new (data, len));
-  client->out_bytes += len;
-  if (!client->out_source)
-    client_flush (client);
+  if (!idg_door_queue_send (&client->out, data, len, &why))
+    client_drop (client, why);
+  else if (client->close_after_flush && idg_door_queue_is_empty (&client->out))
+    client_drop (client, "refused");
 }
 
 static void
@@ -273,10 +223,7 @@ client_drop (Client      *client,
     g_source_destroy (client->in_source);
     g_clear_pointer (&client->in_source, g_source_unref);
   }
-  if (client->out_source) {
-    g_source_destroy (client->out_source);
-    g_clear_pointer (&client->out_source, g_source_unref);
-  }
+  idg_door_queue_clear (&client->out);
   g_socket_close (client->socket, NULL);
   for (i = 0; i < client->cids->len; i++) {
     Cid *c = &g_array_index (client->cids, Cid, i);
@@ -482,9 +429,9 @@ process_proxy_open (Client     *client,
   if (!device_path || !idg_broker_is_modem_port (door->broker, "qmi", device_path)) {
     g_message ("qmi door: client %u asked for a device that is not the modem's QMI port; refused",
                client->id);
-    client_send_error (client, msg->data, msg->len, IDG_QMI_ERROR_ACCESS_DENIED);
     client->close_after_flush = TRUE;
-    if (client->door && !client->out_source)
+    client_send_error (client, msg->data, msg->len, IDG_QMI_ERROR_ACCESS_DENIED);
+    if (client->door && idg_door_queue_is_empty (&client->out))
       client_drop (client, "refused");
     return;
   }
@@ -723,136 +670,31 @@ device_changed_cb (QmiDevice *device,
 /*****************************************************************************/
 /* Listening */
 
-static gboolean
-accept_cb (GSocket      *listener,
-           GIOCondition  condition,
-           gpointer      user_data)
+/* An admitted client (idg-door-listener.c did accept, identity, policy). */
+static void
+client_new_cb (GSocket     *socket,
+               IdgIdentity *identity,
+               gpointer     user_data)
 {
   IdgDoorQmi *door = user_data;
+  g_autofree gchar *who = NULL;
+  Client *client;
 
-  for (;;) {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GSocket) socket = NULL;
-    g_autoptr(IdgIdentity) identity = NULL;
-    g_autofree gchar *who = NULL;
-    Client *client;
-
-    socket = g_socket_accept (listener, NULL, &error);
-    if (!socket) {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        g_warning ("qmi door: accept: %s", error->message);
-      break;
-    }
-    identity = idg_identity_from_socket (g_socket_get_fd (socket), &error);
-    if (!identity) {
-      g_message ("qmi door: client without credentials refused: %s", error->message);
-      continue;
-    }
-    if (!idg_door_listener_admit (door->broker, IDG_DOOR_QMI, identity))
-      continue;
-    g_socket_set_blocking (socket, FALSE);
-    client = g_new0 (Client, 1);
-    client->ref = 1;
-    client->door = door;
-    client->id = door->next_client++;
-    client->socket = g_steal_pointer (&socket);
-    client->identity = g_steal_pointer (&identity);
-    client->in = g_byte_array_new ();
-    client->cids = g_array_new (FALSE, FALSE, sizeof (Cid));
-    g_queue_init (&client->out);
-    client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-    g_source_set_callback (client->in_source, (GSourceFunc) in_ready_cb, client, NULL);
-    g_source_attach (client->in_source, NULL);
-    door->clients = g_list_prepend (door->clients, client);
-    who = idg_identity_describe (client->identity);
-    g_debug ("qmi door: client %u connected: %s", client->id, who);
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-/* The pid holding an abstract unix socket name, from /proc/net/unix and
- * the fds of /proc/PID, or 0. */
-static pid_t
-abstract_holder (const gchar *name)
-{
-  g_autofree gchar *table = NULL;
-  g_autofree gchar *want = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GDir) proc = NULL;
-  const gchar *pid_name;
-  gulong inode = 0;
-  guint i;
-
-  if (!g_file_get_contents ("/proc/net/unix", &table, NULL, NULL))
-    return 0;
-  lines = g_strsplit (table, "\n", -1);
-  for (i = 1; lines[i] && !inode; i++) {
-    gchar path[256];
-    gulong ino = 0;
-    guint st = 0;
-
-    /* Num RefCount Protocol Flags Type St Inode Path */
-    if (sscanf (lines[i], "%*s %*s %*s %*s %*s %x %lu %255s", &st, &ino, path) == 3 &&
-        st == 1 && path[0] == '@' && g_str_equal (path + 1, name))
-      inode = ino;
-  }
-  if (!inode)
-    return 0;
-  want = g_strdup_printf ("socket:[%lu]", inode);
-  proc = g_dir_open ("/proc", 0, NULL);
-  while (proc && (pid_name = g_dir_read_name (proc))) {
-    g_autofree gchar *fd_dir_path = NULL;
-    g_autoptr(GDir) fds = NULL;
-    const gchar *fd;
-
-    if (!g_ascii_isdigit (pid_name[0]))
-      continue;
-    fd_dir_path = g_build_filename ("/proc", pid_name, "fd", NULL);
-    fds = g_dir_open (fd_dir_path, 0, NULL);
-    while (fds && (fd = g_dir_read_name (fds))) {
-      g_autofree gchar *link_path = g_build_filename (fd_dir_path, fd, NULL);
-      g_autofree gchar *target = g_file_read_link (link_path, NULL);
-
-      if (target && g_str_equal (target, want) && (pid_t) atoi (pid_name) != getpid ())
-        return (pid_t) atoi (pid_name);
-    }
-  }
-  return 0;
-}
-
-static GSocket *
-bind_abstract (const gchar  *name,
-               GError      **error)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GError) local = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
-  if (!socket)
-    return NULL;
-  address = g_unix_socket_address_new_with_type (name, -1, G_UNIX_SOCKET_ADDRESS_ABSTRACT);
-  if (!g_socket_bind (socket, address, FALSE, &local)) {
-    if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)) {
-      pid_t pid = abstract_holder (name);
-
-      if (pid > 0)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                     "@%s is already held by another process (pid %d); refusing to start",
-                     name, (int) pid);
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                     "@%s is already held by another process; refusing to start", name);
-      return NULL;
-    }
-    g_propagate_prefixed_error (error, g_steal_pointer (&local), "binding @%s: ", name);
-    return NULL;
-  }
-  if (!g_socket_listen (socket, error)) {
-    g_prefix_error (error, "listening on @%s: ", name);
-    return NULL;
-  }
-  return g_steal_pointer (&socket);
+  client = g_new0 (Client, 1);
+  client->ref = 1;
+  client->door = door;
+  client->id = door->next_client++;
+  client->socket = socket;
+  client->identity = identity;
+  client->in = g_byte_array_new ();
+  client->cids = g_array_new (FALSE, FALSE, sizeof (Cid));
+  idg_door_queue_init (&client->out, g_socket_get_fd (socket), TRUE, OUT_QUEUE_MAX, output_cb, client);
+  client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (client->in_source, (GSourceFunc) in_ready_cb, client, NULL);
+  g_source_attach (client->in_source, NULL);
+  door->clients = g_list_prepend (door->clients, client);
+  who = idg_identity_describe (client->identity);
+  g_debug ("qmi door: client %u connected: %s", client->id, who);
 }
 
 IdgDoorQmi *
@@ -862,38 +704,22 @@ idg_door_qmi_new (IdgBroker    *broker,
                   int           listen_fd,
                   GError      **error)
 {
-  g_autoptr(GSocket) listener = NULL;
   IdgDoorQmi *door;
   QmiDevice *device;
 
   g_return_val_if_fail (modem != NULL, NULL);
-  if (listen_fd >= 0) {
-    listener = g_socket_new_from_fd (listen_fd, error);
-    if (!listener) {
-      g_prefix_error (error, "qmi door: socket-activation fd %d: ", listen_fd);
-      return NULL;
-    }
-  } else {
-    if (!abstract_name || !*abstract_name) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "qmi door: no socket name");
-      return NULL;
-    }
-    listener = bind_abstract (abstract_name, error);
-    if (!listener)
-      return NULL;
-  }
-  g_socket_set_blocking (listener, FALSE);
-
   door = g_new0 (IdgDoorQmi, 1);
+  door->listener = idg_door_listener_new (broker, IDG_DOOR_QMI, abstract_name, listen_fd,
+                                          client_new_cb, door, error);
+  if (!door->listener) {
+    g_free (door);
+    return NULL;
+  }
   door->broker = broker;
   door->modem = modem;
   door->name = g_strdup (abstract_name ? abstract_name : "");
-  door->listener = g_steal_pointer (&listener);
   door->cancellable = g_cancellable_new ();
   door->next_client = 1;
-  door->accept_source = g_socket_create_source (door->listener, G_IO_IN, NULL);
-  g_source_set_callback (door->accept_source, (GSourceFunc) accept_cb, door, NULL);
-  g_source_attach (door->accept_source, NULL);
   door->watch_id = idg_modem_qmi_watch (modem, device_changed_cb, door);
   device = idg_modem_qmi_peek_device (modem);
   if (device)
@@ -913,8 +739,7 @@ idg_door_qmi_free (IdgDoorQmi *door)
   if (!door)
     return;
   idg_modem_qmi_unwatch (door->modem, door->watch_id);
-  g_source_destroy (door->accept_source);
-  g_source_unref (door->accept_source);
+  idg_door_listener_free (door->listener);
   while (door->clients)
     client_drop (door->clients->data, "door closing");
   g_cancellable_cancel (door->cancellable);
@@ -922,8 +747,6 @@ idg_door_qmi_free (IdgDoorQmi *door)
     g_clear_signal_handler (&door->indication_id, door->device);
     g_clear_object (&door->device);
   }
-  g_socket_close (door->listener, NULL);
-  g_object_unref (door->listener);
   g_object_unref (door->cancellable);
   g_free (door->name);
   g_free (door);
