@@ -20,6 +20,9 @@
 #define PROBE_TRIES 5
 #define READ_TIMEOUT_MS 10000
 #define PROBE_TIMEOUT_MS 2000
+/* echo off for our own parsing (the door echoes per client), result codes
+ * on and verbose: the port splits replies on them */
+#define INIT_LINE "ATE0Q0V1"
 #define BACKOFF_MIN_S 1
 #define BACKOFF_MAX_S 60
 
@@ -214,10 +217,39 @@ parse_reply (const Step    *step,
   return NULL;
 }
 
+/* What a reply callback gets: the modem and the open it was sent on. */
 typedef struct {
   IdgModemAt *modem;
   guint       generation;
 } Pending;
+
+/* Sends line on this open of the port; func's user_data is a Pending for
+ * pending_take (). */
+static void
+send_pending (IdgModemAt     *modem,
+              const gchar    *line,
+              guint           timeout_ms,
+              IdgAtReplyFunc  func)
+{
+  Pending *p = g_new0 (Pending, 1);
+
+  p->modem = modem;
+  p->generation = modem->generation;
+  idg_at_port_send (modem->port, line, timeout_ms, func, p);
+}
+
+/* Frees p; the modem, or NULL if the reply belongs to an earlier open (or
+ * a modem being freed). */
+static IdgModemAt *
+pending_take (gpointer user_data)
+{
+  Pending *p = user_data;
+  IdgModemAt *modem = p->modem;
+  gboolean current = p->generation == modem->generation;
+
+  g_free (p);
+  return current ? modem : NULL;
+}
 
 static gchar *
 value_digest (IdgModemAt  *modem,
@@ -257,16 +289,12 @@ on_step_reply (IdgAtPort     *port,
                const GError  *error,
                gpointer       user_data)
 {
-  Pending *p = user_data;
-  IdgModemAt *modem = p->modem;
+  IdgModemAt *modem = pending_take (user_data);
   const Step *step;
   g_autofree gchar *value = NULL;
 
-  if (p->generation != modem->generation || modem->step < 0) {
-    g_free (p);
+  if (!modem || modem->step < 0)
     return;
-  }
-  g_free (p);
   step = &steps[modem->step];
   if (error && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
     schedule_retry (modem, "the modem does not answer");
@@ -292,11 +320,7 @@ on_step_reply (IdgAtPort     *port,
 static void
 run_step (IdgModemAt *modem)
 {
-  Pending *p = g_new0 (Pending, 1);
-
-  p->modem = modem;
-  p->generation = modem->generation;
-  idg_at_port_send (modem->port, steps[modem->step].line, READ_TIMEOUT_MS, on_step_reply, p);
+  send_pending (modem, steps[modem->step].line, READ_TIMEOUT_MS, on_step_reply);
 }
 
 static void
@@ -320,22 +344,15 @@ on_init_reply (IdgAtPort     *port,
                const GError  *error,
                gpointer       user_data)
 {
-  Pending *p = user_data;
-  IdgModemAt *modem = p->modem;
-  gboolean current = p->generation == modem->generation;
+  IdgModemAt *modem = pending_take (user_data);
 
-  g_free (p);
-  if (!current)
+  if (!modem)
     return;
   if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return;
   if (error || !strstr (reply->str, "OK")) {
     if (++modem->probes < PROBE_TRIES) {
-      Pending *again = g_new0 (Pending, 1);
-
-      again->modem = modem;
-      again->generation = modem->generation;
-      idg_at_port_send (modem->port, "ATE0Q0V1", PROBE_TIMEOUT_MS, on_init_reply, again);
+      send_pending (modem, INIT_LINE, PROBE_TIMEOUT_MS, on_init_reply);
       return;
     }
     schedule_retry (modem, error ? "the modem does not answer" : "the modem answers garbage");
@@ -421,7 +438,6 @@ static void
 open_port (IdgModemAt *modem)
 {
   g_autoptr(GError) error = NULL;
-  Pending *p;
 
   set_state (modem, "opening");
   if (!idg_at_port_open (modem->port, modem->path, &error)) {
@@ -433,12 +449,7 @@ open_port (IdgModemAt *modem)
   modem->probes = 0;
   modem->step = -1;
   modem->again = FALSE;
-  p = g_new0 (Pending, 1);
-  p->modem = modem;
-  p->generation = modem->generation;
-  /* echo off for our own parsing (the door echoes per client), result
-   * codes on and verbose: the port splits replies on them */
-  idg_at_port_send (modem->port, "ATE0Q0V1", PROBE_TIMEOUT_MS, on_init_reply, p);
+  send_pending (modem, INIT_LINE, PROBE_TIMEOUT_MS, on_init_reply);
 }
 
 IdgModemAt *
