@@ -10,7 +10,10 @@
 #  - clients=uid:65534: uid 65534 is served by every door, still without
 #    identifiers (no grant), and root, not listed, is refused;
 #  - a grant to uid:65534 then shows it the IMEI: connecting and seeing
-#    identifiers are separate decisions.
+#    identifiers are separate decisions;
+#  - clients=uid:65534,exe:QMICLI: all items must match: uid 65534's qmicli
+#    is served, its AT client (python) refused;
+#  - an empty list or a bad selector stops idguardd with one clear line.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup door-access-clients "$@"
 command -v setpriv > /dev/null || idg_skip "setpriv not installed"
@@ -87,4 +90,27 @@ idg_ctl grant --to uid:65534 --scope imei --purpose "door access test" > "$T/gra
 qmi_read "$NOBODY" > "$T/nobody-granted.consented" 2>&1 ||
   { cat "$T/nobody-granted.consented" >&2; idg_fail "granted read failed"; }
 idg_expect_contains "$T/nobody-granted.consented" "$ID_imei" "the granted IMEI"
+
+idg_ctl revoke --to uid:65534 > "$T/revoke.out" 2>&1 || { cat "$T/revoke.out" >&2; idg_fail "revoke failed"; }
+
+idg_log "clients=uid:65534,exe:qmicli: every item of a selector must match"
+QMICLI=$(readlink -f "$(command -v qmicli)")
+kill "$BROKER_PID"
+wait "$BROKER_PID" 2>/dev/null || true
+mv "$T/broker.log" "$T/broker-uid.log"
+sed -i "s|^clients=.*|clients=uid:65534,exe:$QMICLI|" "$T/idguard.conf"
+idg_broker
+idg_wait_for 20 qmi_read "$NOBODY" || { cat "$T/broker.log" >&2; idg_fail "QMI door never answered uid 65534's qmicli"; }
+served nobody-qmicli qmi "$NOBODY"
+refused nobody-python at "$NOBODY" at 65534
+
+idg_log "an empty list and a bad selector are refused at start"
+for bad in "clients=" "clients=uid:0;uid:nobody"; do
+  sed "s|^clients=.*|$bad|" "$T/idguard.conf" > "$T/bad.conf"
+  if timeout 10 "$BROKER_BIN" --config "$T/bad.conf" --foreground > "$T/bad.out" 2>&1; then
+    idg_fail "idguardd started with '$bad'"
+  fi
+  [ "$(grep -c . "$T/bad.out")" = 1 ] && grep -q '\[proxy\] clients' "$T/bad.out" ||
+    { cat "$T/bad.out" >&2; idg_fail "not one clear line for '$bad'"; }
+done
 idg_log "pass"
