@@ -9,10 +9,10 @@ import numbers
 import sys
 
 REQUIRED = [
-    "qmi latency p50 1 clients", "qmi latency p99 64 clients", "qmi throughput 16 clients",
+    "qmi latency p50 1 client", "qmi latency p99 64 clients", "qmi throughput 16 clients",
     "qmi throughput 64 clients", "qmi direct-to-simulator throughput 64 clients",
     "qmi proxy CPU time per 10000 messages",
-    "mbim latency p50 1 clients", "mbim throughput 64 clients",
+    "mbim latency p50 1 client", "mbim throughput 64 clients",
     "mbim fragmented throughput 16 clients", "mbim fragmented proxy CPU time per 10000 messages",
     "footprint RSS idle", "footprint RSS with 64 proxy clients", "footprint idle wake-ups per minute",
     "service read imei libidguard peer socket p50",

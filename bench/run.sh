@@ -221,14 +221,16 @@ proxy_bench() {
   errs=$(awk -v p="$proto" '$1 == p { e += $6 + $7 } END { print e + 0 }' "$RAW")
   [ "$errs" = 0 ] || log "$label: $errs requests answered with an error or lost (see $RAW)"
   for c in $CLIENTS; do
+    cn="$c clients"
+    [ "$c" = 1 ] && cn="1 client"
     for f in p50 p99; do
       v=$(stat_of "$proto" idg "$c" $f); b=$(stat_of "$proto" stock "$c" $f)
-      fig "$label latency $f $c clients" "$v" us "$b" "$(ratio "$b" "$v")"
+      fig "$label latency $f $cn" "$v" us "$b" "$(ratio "$b" "$v")"
     done
     v=$(stat_of "$proto" idg "$c" rps); b=$(stat_of "$proto" stock "$c" rps)
-    fig "$label throughput $c clients" "$v" msg/s "$b" "$(ratio "$v" "$b")"
-    fig "$label direct-to-simulator throughput $c clients" "$(stat_of "$proto" direct "$c" rps)" msg/s null null
-    fig "$label direct-to-simulator latency p50 $c clients" "$(stat_of "$proto" direct "$c" p50)" us null null
+    fig "$label throughput $cn" "$v" msg/s "$b" "$(ratio "$v" "$b")"
+    fig "$label direct-to-simulator throughput $cn" "$(stat_of "$proto" direct "$c" rps)" msg/s null null
+    fig "$label direct-to-simulator latency p50 $cn" "$(stat_of "$proto" direct "$c" p50)" us null null
   done
   v=$(cpu_per_10k "$proto" idg); b=$(cpu_per_10k "$proto" stock)
   fig "$label proxy CPU time per 10000 messages" "$v" ms "$b" "$(ratio "$b" "$v")"
@@ -277,10 +279,12 @@ for h in 1 2 3 4; do wait_for 30 grep -q '^count=' "$W/hold$h.out" || die "64-cl
 
 # --- identifier reads for services -------------------------------------------
 
+# shellcheck source=bench/services.sh
 . "$SRC/bench/services.sh"
 
 # --- scale: grants in the store ----------------------------------------------
 
+# shellcheck source=bench/scale.sh
 . "$SRC/bench/scale.sh"
 
 # --- bench.json --------------------------------------------------------------

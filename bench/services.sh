@@ -23,6 +23,7 @@ LIB_P50=$(field "$out" p50_us)
 LIB_P99=$(field "$out" p99_us)
 
 MM_P50=null MM_P99=null
+# shellcheck source=bench/modemmanager.sh
 . "$SRC/bench/modemmanager.sh"
 
 fig "service read imei libidguard peer socket p50" "$LIB_P50" us "$MM_P50" "$(ratio "$MM_P50" "$LIB_P50")"
