@@ -44,6 +44,9 @@ struct _IdgAtPort {
   Cmd             *current;    /* in flight */
   GString         *reply;
   GString         *urc_lead;   /* line end before a URC split off an empty reply */
+  gchar           *status;     /* current: its status line so far (see below) */
+  gsize            status_at;  /* where that line's bytes sit in reply */
+  gsize            status_len;
   gboolean         seen_line;  /* current: a line other than the echo seen */
   gboolean         eat_lf;     /* the final line ended in '\r' */
   gboolean         draining;   /* a timed-out command's late reply */
@@ -65,6 +68,12 @@ static const gchar *const urc_prefixes[] = {
   "^BOOT:", "+PACSP", "+STIN:", "+CTZV:", "+CTZE:", "+NITZ", "^SYSSTART", "+CSMINS:",
   "+ESIMS:", "#QSS:", "^SCKS:", "+UUSIMSTAT:", "^SRVST:", "+ECSQ:", "+CSQN:", "*EMRDY",
 };
+
+/* Status reads answered with exactly one line of their own name: when a
+ * second such line comes, the first was an unsolicited code that arrived
+ * while the command was in flight (a SIM swap's "+CPIN: NOT READY" before
+ * the answer to AT+CPIN?): it goes to the URC handlers, not to the reply. */
+static const gchar *const status_names[] = { "+CPIN" };
 
 static void
 cmd_free (Cmd *cmd)
@@ -136,6 +145,7 @@ close_fd (IdgAtPort *port)
   g_string_truncate (port->in, 0);
   g_string_truncate (port->out, 0);
   g_string_truncate (port->reply, 0);
+  g_clear_pointer (&port->status, g_free);
   port->draining = FALSE;
   if (port->drain_id)
     g_source_remove (port->drain_id);
@@ -165,6 +175,7 @@ idg_at_port_free (IdgAtPort *port)
   g_string_free (port->out, TRUE);
   g_string_free (port->reply, TRUE);
   g_string_free (port->urc_lead, TRUE);
+  g_free (port->status);
   g_array_unref (port->urcs);
   g_free (port);
 }
@@ -262,6 +273,7 @@ send_next (IdgAtPort *port)
   port->seen_line = cmd->text;
   g_string_truncate (port->reply, 0);
   g_string_truncate (port->urc_lead, 0);
+  g_clear_pointer (&port->status, g_free);
   g_string_append (port->out, cmd->line);
   if (cmd->text) {
     port->prompt = FALSE;
@@ -285,6 +297,7 @@ finish (IdgAtPort *port)
 
   port->reply = g_string_new (NULL);
   port->current = NULL;
+  g_clear_pointer (&port->status, g_free);
   if (port->timeout_id) {
     g_source_remove (port->timeout_id);
     port->timeout_id = 0;
@@ -362,6 +375,26 @@ is_urc_of (const Cmd   *cmd,
   return FALSE;
 }
 
+/* line is the one-line answer of a status read in cmd. */
+static gboolean
+is_status_of (const Cmd   *cmd,
+              const gchar *line)
+{
+  guint i;
+  gchar **n;
+
+  for (i = 0; i < G_N_ELEMENTS (status_names); i++) {
+    gsize len = strlen (status_names[i]);
+
+    if (!has_prefix_ci (line, status_names[i]) || line[len] != ':')
+      continue;
+    for (n = cmd->names; n && *n; n++)
+      if (g_ascii_strcasecmp (*n, status_names[i]) == 0)
+        return TRUE;
+  }
+  return FALSE;
+}
+
 static gboolean
 is_echo (const Cmd   *cmd,
          const gchar *line)
@@ -381,6 +414,9 @@ handle_line (IdgAtPort   *port,
 {
   Cmd *cmd = port->current;
   gsize tlen = strlen (text);
+  g_autofree gchar *unsolicited = NULL;
+  gboolean status;
+  gsize at;
 
   if (tlen == 0) {
     if (cmd)
@@ -420,12 +456,28 @@ handle_line (IdgAtPort   *port,
     return;
   }
   port->seen_line = TRUE;
+  status = is_status_of (cmd, text);
+  if (status && port->status) {
+    /* the earlier one was unsolicited: out of the reply, handed out below */
+    g_string_erase (port->reply, (gssize) port->status_at, (gssize) port->status_len);
+    unsolicited = g_steal_pointer (&port->status);
+  }
+  at = port->reply->len;
   if (port->reply->len == 0 && lead_len == 0)
     g_string_append_len (port->reply, port->urc_lead->str, port->urc_lead->len);
   g_string_truncate (port->urc_lead, 0);
   g_string_append_len (port->reply, raw, raw_len);
   if (port->reply->len > MAX_REPLY) {
     lost (port, "AT reply too long");
+    return;
+  }
+  if (status) {
+    port->status = g_strdup (text);
+    port->status_at = at;
+    port->status_len = port->reply->len - at;
+    /* not a final result: last, as a handler may close the port */
+    if (unsolicited)
+      dispatch_urc (port, unsolicited);
     return;
   }
   if (idg_at_is_final (text, tlen)) {

@@ -5,7 +5,10 @@
  * code (OK, ERROR, +CME ERROR, +CMS ERROR, CONNECT, NO CARRIER...), an echo
  * of the command dropped, a timeout per command (armed only while a command
  * is in flight: an idle port has no timer), unsolicited result codes
- * separated and handed to every URC handler.
+ * separated and handed to every URC handler (also those with the prefix of
+ * a status read in flight: of the "+CPIN:" lines before the OK of
+ * AT+CPIN?, only the last is its answer; the others, a SIM swap announced
+ * meanwhile, are unsolicited).
  */
 #ifndef IDG_AT_PORT_H
 #define IDG_AT_PORT_H
