@@ -29,3 +29,60 @@ void     bench_set_nonblocking  (int fd);
 void     bench_stats_init       (BenchStats *stats);
 void     bench_stats_clear      (BenchStats *stats);
 void     bench_stats_print      (BenchStats *stats);
+
+/* The options every load generator takes. */
+typedef struct {
+  gchar    *socket;    /* abstract name of the proxy */
+  gchar    *device;    /* modem port (sent to the proxy, or opened with direct) */
+  gboolean  direct;
+  gint      clients;
+  gdouble   seconds;
+  gdouble   hold;      /* connected and idle this long before measuring */
+} BenchOptions;
+
+/* FALSE (usage printed) when the command line is wrong. */
+gboolean bench_options_parse    (BenchOptions *opts, const gchar *prog, const gchar *what,
+                                 int *argc, char ***argv);
+
+/* One stream to a proxy, or the modem's tty itself (direct). */
+typedef struct {
+  int         fd;
+  GByteArray *in;
+  guint8      ctl_trid;   /* QMI: CTL transaction ids of this stream */
+} BenchConn;
+
+/* n_conns streams: the proxy socket each, or the tty once (direct). */
+BenchConn *bench_conns_open     (const BenchOptions *opts, guint n_conns, GError **error);
+void       bench_conns_free     (BenchConn *conns, guint n_conns);
+
+/* The protocol side of one client; a protocol's client struct starts with it. */
+typedef struct {
+  BenchConn *conn;
+  guint      next;       /* index into the protocol's request mix */
+  guint      n_mix;
+  guint64    sent_ns;    /* 0: nothing in flight */
+  gboolean   failed;     /* the answer in flight carried an error status */
+} BenchClient;
+
+typedef struct {
+  BenchClient *client;     /* the client a frame answers, NULL for others */
+  gboolean     failed;     /* it carries an error status */
+  gboolean     last;       /* FALSE for a fragment that is not the last */
+  gboolean     fragmented; /* the answer came in more than one fragment */
+} BenchAnswer;
+
+typedef struct {
+  /* length of the first complete frame in @in, 0 if none yet */
+  gsize    (*frame_len) (GByteArray *in, GError **error);
+  /* fills @answer for a complete frame of @conn */
+  void     (*match)     (BenchConn *conn, const guint8 *frame, gsize len,
+                         BenchAnswer *answer, gpointer user_data);
+  /* writes the client's next request (client->next of its mix) */
+  gboolean (*send)      (BenchClient *client, gpointer user_data, GError **error);
+} BenchProtocol;
+
+/* Every client keeps one request in flight for opts->seconds, then the
+ * answers still due are awaited a while; prints the result line. */
+gboolean bench_drive            (BenchConn *conns, guint n_conns, BenchClient **clients, guint n_clients,
+                                 const BenchOptions *opts, const BenchProtocol *proto, gpointer user_data,
+                                 GError **error);

@@ -16,51 +16,28 @@
 
 #include <libmbim-glib.h>
 #include <mbim-proxy-control.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define TYPE_OPEN_DONE     0x80000001u
 #define TYPE_COMMAND_DONE  0x80000003u
 #define HEADER_LEN         12
 #define SETUP_TIMEOUT_MS   10000
-#define DRAIN_TIMEOUT_MS   3000
 #define MAX_CONTROL        4096
 #define MAX_FRAME          (1024 * 1024)
 #define N_MIX              4
 
 typedef struct {
-  int         fd;
-  GByteArray *in;
-} Conn;
-
-typedef struct {
-  Conn       *conn;
-  guint32     trid;
-  guint       next;
-  guint64     sent_ns;
-  gboolean    failed;     /* first fragment carried an error status */
-  GByteArray *msgs[N_MIX];
+  BenchClient  base;
+  guint32      trid;
+  GByteArray  *msgs[N_MIX];
 } Client;
 
-static gchar   *opt_socket;
-static gchar   *opt_device;
-static gboolean opt_direct;
-static gint     opt_clients = 1;
-static gdouble  opt_seconds = 2.0;
-static gdouble  opt_hold;
-
-static GOptionEntry entries[] = {
-  { "socket", 's', 0, G_OPTION_ARG_STRING, &opt_socket, "abstract socket of the proxy", "NAME" },
-  { "device", 'd', 0, G_OPTION_ARG_FILENAME, &opt_device, "modem MBIM port", "PATH" },
-  { "direct", 0, 0, G_OPTION_ARG_NONE, &opt_direct, "open the device itself, no proxy", NULL },
-  { "clients", 'c', 0, G_OPTION_ARG_INT, &opt_clients, "concurrent clients", "N" },
-  { "seconds", 't', 0, G_OPTION_ARG_DOUBLE, &opt_seconds, "measuring time", "S" },
-  { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt_hold, "after setup, keep the clients connected and idle this long first", "S" },
-  { NULL }
-};
+typedef struct {
+  Client  *clients;
+  guint    n_clients;
+  guint32  trid;      /* last transaction id used, shared by all clients */
+} Run;
 
 static guint32
 get_u32 (const guint8 *p)
@@ -80,10 +57,10 @@ put_u32 (guint8 *p, guint32 v)
 static GByteArray *
 message_bytes (MbimMessage *msg)
 {
-  gsize len = 0;
-  const guint8 *raw = mbim_message_get_raw (msg, (guint32 *) &len, NULL);
+  guint32 len = 0;
+  const guint8 *raw = mbim_message_get_raw (msg, &len, NULL);
 
-  return g_byte_array_append (g_byte_array_new (), raw, (guint) len);
+  return g_byte_array_append (g_byte_array_new (), raw, len);
 }
 
 static GByteArray *
@@ -119,7 +96,7 @@ frame_len (GByteArray *in, GError **error)
 
 /* Sends @req and waits for the message of type @type with its trid. */
 static gboolean
-transact (Conn *conn, GByteArray *req, guint32 type, GError **error)
+transact (BenchConn *conn, GByteArray *req, guint32 type, GError **error)
 {
   guint32 trid = get_u32 (req->data + 8);
 
@@ -128,6 +105,7 @@ transact (Conn *conn, GByteArray *req, guint32 type, GError **error)
   for (;;)
     {
       gsize len;
+      gboolean done;
 
       while ((len = frame_len (conn->in, error)) == 0)
         {
@@ -139,24 +117,24 @@ transact (Conn *conn, GByteArray *req, guint32 type, GError **error)
               return FALSE;
             }
         }
-      if (get_u32 (conn->in->data) == type && get_u32 (conn->in->data + 8) == trid)
-        {
-          g_byte_array_remove_range (conn->in, 0, (guint) len);
-          return TRUE;
-        }
+      done = get_u32 (conn->in->data) == type && get_u32 (conn->in->data + 8) == trid;
       g_byte_array_remove_range (conn->in, 0, (guint) len);
+      if (done)
+        return TRUE;
     }
 }
 
+/* Through a proxy: Proxy Control Configuration, then OPEN (answered by the
+ * proxy); direct: OPEN. */
 static gboolean
-conn_setup (Conn *conn, guint32 *trid, GError **error)
+conn_setup (BenchConn *conn, const BenchOptions *opts, guint32 *trid, GError **error)
 {
   g_autoptr(GByteArray) open = NULL;
-  g_autoptr(MbimMessage) open_msg = mbim_message_open_new (++*trid, MAX_CONTROL);
+  g_autoptr(MbimMessage) open_msg = NULL;
 
-  if (!opt_direct)
+  if (!opts->direct)
     {
-      g_autoptr(MbimMessage) cfg = mbim_message_proxy_control_configuration_set_new (opt_device, 30, error);
+      g_autoptr(MbimMessage) cfg = mbim_message_proxy_control_configuration_set_new (opts->device, 30, error);
       g_autoptr(GByteArray) req = NULL;
 
       if (!cfg)
@@ -165,172 +143,100 @@ conn_setup (Conn *conn, guint32 *trid, GError **error)
       req = message_bytes (cfg);
       if (!transact (conn, req, TYPE_COMMAND_DONE, error))
         return FALSE;
-      mbim_message_set_transaction_id (open_msg, ++*trid);
     }
+  open_msg = mbim_message_open_new (++*trid, MAX_CONTROL);
   open = message_bytes (open_msg);
   return transact (conn, open, TYPE_OPEN_DONE, error);
 }
 
 static gboolean
-client_send (Client *c, guint32 *trid, GError **error)
+client_send (BenchClient *base, gpointer user_data, GError **error)
 {
-  GByteArray *m = c->msgs[c->next];
+  Run *run = user_data;
+  Client *c = (Client *) base;
+  GByteArray *m = c->msgs[base->next];
 
-  c->trid = ++*trid;
+  c->trid = ++run->trid;
   put_u32 (m->data + 8, c->trid);
-  c->sent_ns = bench_now_ns ();
-  c->failed = FALSE;
-  return bench_write_all (c->conn->fd, m->data, m->len, error);
+  return bench_write_all (base->conn->fd, m->data, m->len, error);
 }
 
-static gboolean
-conn_process (Conn *conn, Client *clients, guint n_clients, gboolean sending, guint32 *trid,
-              BenchStats *stats, guint *in_flight, GError **error)
+/* A COMMAND_DONE (or one of its fragments) answers the client of that
+ * connection and transaction id; the status is in the first fragment. */
+static void
+match (BenchConn *conn, const guint8 *f, gsize len, BenchAnswer *answer, gpointer user_data)
 {
-  gsize len;
+  Run *run = user_data;
+  guint32 id, total, current;
 
-  while ((len = frame_len (conn->in, error)) > 0)
+  if (len < 20 || get_u32 (f) != TYPE_COMMAND_DONE)
+    return;
+  id = get_u32 (f + 8);
+  total = get_u32 (f + 12);
+  current = get_u32 (f + 16);
+  for (guint i = 0; i < run->n_clients; i++)
     {
-      const guint8 *f = conn->in->data;
+      Client *c = &run->clients[i];
 
-      if (len >= 20 && get_u32 (f) == TYPE_COMMAND_DONE)
+      if (c->base.conn == conn && c->trid == id)
         {
-          guint32 id = get_u32 (f + 8);
-          guint32 total = get_u32 (f + 12), current = get_u32 (f + 16);
-
-          for (guint i = 0; i < n_clients; i++)
-            {
-              Client *c = &clients[i];
-
-              if (c->conn != conn || c->trid != id || !c->sent_ns)
-                continue;
-              if (current == 0 && (len < 44 || get_u32 (f + 40) != 0))
-                c->failed = TRUE;
-              if (current + 1 < total)
-                break;
-              g_array_append_val (stats->latency_ns, (guint64) { bench_now_ns () - c->sent_ns });
-              if (c->failed)
-                stats->errors++;
-              if (total > 1)
-                stats->fragmented++;
-              c->sent_ns = 0;
-              (*in_flight)--;
-              c->next = (c->next + 1) % N_MIX;
-              if (sending)
-                {
-                  if (!client_send (c, trid, error))
-                    return FALSE;
-                  (*in_flight)++;
-                }
-              break;
-            }
+          answer->client = &c->base;
+          answer->failed = current == 0 && (len < 44 || get_u32 (f + 40) != 0);
+          answer->last = current + 1 >= total;
+          answer->fragmented = total > 1;
+          return;
         }
-      g_byte_array_remove_range (conn->in, 0, (guint) len);
     }
-  return !(error && *error);
 }
 
+static const BenchProtocol mbim_protocol = { frame_len, match, client_send };
+
 static gboolean
-run (GError **error)
+run_bench (const BenchOptions *opts, GError **error)
 {
-  guint n_conns = opt_direct ? 1 : (guint) opt_clients;
-  g_autofree Conn *conns = g_new0 (Conn, n_conns);
-  g_autofree Client *clients = g_new0 (Client, opt_clients);
-  g_autofree struct pollfd *pfds = g_new0 (struct pollfd, n_conns);
-  BenchStats stats;
-  guint32 trid = 0;
-  guint in_flight = 0;
-  guint64 deadline;
+  guint n_clients = (guint) opts->clients;
+  guint n_conns = opts->direct ? 1 : n_clients;
+  g_autofree Client *clients = g_new0 (Client, n_clients);
+  g_autofree BenchClient **ptrs = g_new0 (BenchClient *, n_clients);
+  Run run = { clients, n_clients, 0 };
+  BenchConn *conns = bench_conns_open (opts, n_conns, error);
   gboolean ok = FALSE;
 
-  bench_stats_init (&stats);
+  if (!conns)
+    return FALSE;
   for (guint i = 0; i < n_conns; i++)
+    if (!conn_setup (&conns[i], opts, &run.trid, error))
+      goto out;
+  for (guint i = 0; i < n_clients; i++)
     {
-      conns[i].fd = opt_direct ? bench_open_tty (opt_device, error)
-                               : bench_connect_abstract (opt_socket, error);
-      conns[i].in = g_byte_array_new ();
-      if (conns[i].fd < 0 || !conn_setup (&conns[i], &trid, error))
-        goto out;
-      bench_set_nonblocking (conns[i].fd);
-      pfds[i].fd = conns[i].fd;
-      pfds[i].events = POLLIN;
-    }
-  for (guint i = 0; i < (guint) opt_clients; i++)
-    {
-      clients[i].conn = &conns[opt_direct ? 0 : i];
-      clients[i].next = i % N_MIX;
+      Client *c = &clients[i];
+
+      c->base.conn = &conns[opts->direct ? 0 : i];
+      c->base.n_mix = N_MIX;
+      c->base.next = i % N_MIX;
+      ptrs[i] = &c->base;
       for (guint k = 0; k < N_MIX; k++)
-        clients[i].msgs[k] = mix_message (k);
+        c->msgs[k] = mix_message (k);
     }
-  if (opt_hold > 0)
-    {
-      printf ("holding\n");
-      fflush (stdout);
-      g_usleep ((gulong) (opt_hold * G_USEC_PER_SEC));
-    }
-
-  stats.start_ns = bench_now_ns ();
-  deadline = stats.start_ns + (guint64) (opt_seconds * 1e9);
-  for (guint i = 0; i < (guint) opt_clients; i++)
-    {
-      if (!client_send (&clients[i], &trid, error))
-        goto out;
-      in_flight++;
-    }
-  for (;;)
-    {
-      guint64 now = bench_now_ns ();
-      gboolean sending = now < deadline;
-
-      if (!sending && stats.end_ns == 0)
-        stats.end_ns = now;
-      if (in_flight == 0 || now > deadline + (guint64) DRAIN_TIMEOUT_MS * 1000000)
-        break;
-      if (poll (pfds, n_conns, 100) <= 0)
-        continue;
-      for (guint i = 0; i < n_conns; i++)
-        {
-          if (!pfds[i].revents)
-            continue;
-          if (!bench_read_some (conns[i].fd, conns[i].in, error) ||
-              !conn_process (&conns[i], clients, (guint) opt_clients, sending, &trid,
-                             &stats, &in_flight, error))
-            goto out;
-        }
-    }
-  stats.lost = in_flight;
-  bench_stats_print (&stats);
-  ok = TRUE;
+  ok = bench_drive (conns, n_conns, ptrs, n_clients, opts, &mbim_protocol, &run, error);
 
 out:
-  for (guint i = 0; i < (guint) opt_clients; i++)
+  for (guint i = 0; i < n_clients; i++)
     for (guint k = 0; k < N_MIX; k++)
       g_clear_pointer (&clients[i].msgs[k], g_byte_array_unref);
-  for (guint i = 0; i < n_conns; i++)
-    {
-      if (conns[i].fd >= 0)
-        close (conns[i].fd);
-      g_clear_pointer (&conns[i].in, g_byte_array_unref);
-    }
-  bench_stats_clear (&stats);
+  bench_conns_free (conns, n_conns);
   return ok;
 }
 
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("- MBIM load generator");
+  BenchOptions opts = { 0 };
   g_autoptr(GError) error = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || !opt_device ||
-      (!opt_direct && !opt_socket) || opt_clients < 1 || opt_clients > 200)
-    {
-      g_printerr ("usage: idg-bench-mbim (--socket NAME | --direct) --device PATH [--clients N] [--seconds S]%s%s\n",
-                  error ? ": " : "", error ? error->message : "");
-      return 2;
-    }
-  if (!run (&error))
+  if (!bench_options_parse (&opts, "idg-bench-mbim", "- MBIM load generator", &argc, &argv))
+    return 2;
+  if (!run_bench (&opts, &error))
     {
       g_printerr ("idg-bench-mbim: %s\n", error ? error->message : "failed");
       return 1;

@@ -15,17 +15,13 @@
 #include "bench-common.h"
 
 #include <libqmi-glib.h>
-#include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CTL_ALLOCATE_CID 0x0022
 #define CTL_RELEASE_CID  0x0023
 #define CTL_PROXY_OPEN   0xFF00
 #define SETUP_TIMEOUT_MS 10000
-#define DRAIN_TIMEOUT_MS 3000
 
 static const guint16 mix[] = {
   0x0025, /* DMS Get IDs: ESN, IMEI, MEID, IMEISV */
@@ -37,36 +33,16 @@ static const guint16 mix[] = {
 };
 
 typedef struct {
-  int         fd;
-  GByteArray *in;
-  guint8      ctl_trid;
-} Conn;
-
-typedef struct {
-  Conn       *conn;
-  guint8      cid;
-  guint16     trid;
-  guint       next;       /* index into mix */
-  guint64     sent_ns;    /* 0: nothing in flight */
-  GByteArray *msgs[G_N_ELEMENTS (mix)];
+  BenchClient  base;
+  guint8       cid;
+  guint16      trid;
+  GByteArray  *msgs[G_N_ELEMENTS (mix)];
 } Client;
 
-static gchar   *opt_socket;
-static gchar   *opt_device;
-static gboolean opt_direct;
-static gint     opt_clients = 1;
-static gdouble  opt_seconds = 2.0;
-static gdouble  opt_hold;
-
-static GOptionEntry entries[] = {
-  { "socket", 's', 0, G_OPTION_ARG_STRING, &opt_socket, "abstract socket of the proxy", "NAME" },
-  { "device", 'd', 0, G_OPTION_ARG_FILENAME, &opt_device, "modem QMI port (sent in the proxy open)", "PATH" },
-  { "direct", 0, 0, G_OPTION_ARG_NONE, &opt_direct, "open the device itself, no proxy", NULL },
-  { "clients", 'c', 0, G_OPTION_ARG_INT, &opt_clients, "concurrent clients", "N" },
-  { "seconds", 't', 0, G_OPTION_ARG_DOUBLE, &opt_seconds, "measuring time", "S" },
-  { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opt_hold, "after setup, keep the clients connected and idle this long first", "S" },
-  { NULL }
-};
+typedef struct {
+  Client *clients;
+  guint   n_clients;
+} Run;
 
 static GByteArray *
 message_bytes (QmiMessage *msg)
@@ -128,7 +104,7 @@ result_ok (const guint8 *f, gsize len, gsize tlv_start)
 
 /* Sends one CTL request and waits for its response; returns the frame. */
 static GByteArray *
-ctl_transact (Conn *conn, GByteArray *req, guint16 id, GError **error)
+ctl_transact (BenchConn *conn, GByteArray *req, guint16 id, GError **error)
 {
   guint8 trid = req->data[7];
 
@@ -167,17 +143,17 @@ ctl_transact (Conn *conn, GByteArray *req, guint16 id, GError **error)
 }
 
 static gboolean
-proxy_open (Conn *conn, GError **error)
+proxy_open (BenchConn *conn, const gchar *device, GError **error)
 {
   g_autoptr(GByteArray) req = build_ctl (++conn->ctl_trid, CTL_PROXY_OPEN, 0x01,
-                                         (const guint8 *) opt_device, strlen (opt_device), TRUE);
+                                         (const guint8 *) device, strlen (device), TRUE);
   g_autoptr(GByteArray) resp = ctl_transact (conn, req, CTL_PROXY_OPEN, error);
 
   return resp != NULL;
 }
 
 static gboolean
-allocate_cid (Conn *conn, guint8 *cid, GError **error)
+allocate_cid (BenchConn *conn, guint8 *cid, GError **error)
 {
   guint8 service = QMI_SERVICE_DMS;
   g_autoptr(GByteArray) req = build_ctl (++conn->ctl_trid, CTL_ALLOCATE_CID, 0x01, &service, 1, FALSE);
@@ -202,7 +178,7 @@ allocate_cid (Conn *conn, guint8 *cid, GError **error)
 }
 
 static void
-release_cid (Conn *conn, guint8 cid)
+release_cid (BenchConn *conn, guint8 cid)
 {
   guint8 data[2] = { QMI_SERVICE_DMS, cid };
   g_autoptr(GByteArray) req = build_ctl (++conn->ctl_trid, CTL_RELEASE_CID, 0x01, data, 2, FALSE);
@@ -213,88 +189,70 @@ release_cid (Conn *conn, guint8 cid)
 }
 
 static gboolean
-client_send (Client *c, GError **error)
+client_send (BenchClient *base, gpointer user_data, GError **error)
 {
-  GByteArray *m = c->msgs[c->next];
+  Client *c = (Client *) base;
+  GByteArray *m = c->msgs[base->next];
 
   c->trid = (guint16) (c->trid + 1 ? c->trid + 1 : 1);
   m->data[7] = (guint8) (c->trid & 0xff);
   m->data[8] = (guint8) (c->trid >> 8);
-  c->sent_ns = bench_now_ns ();
-  return bench_write_all (c->conn->fd, m->data, m->len, error);
+  return bench_write_all (base->conn->fd, m->data, m->len, error);
 }
 
-/* Handles every complete frame of @conn; sends the next request of each
- * client answered while @sending. */
-static gboolean
-conn_process (Conn *conn, Client *clients, guint n_clients, gboolean sending,
-              BenchStats *stats, guint *in_flight, GError **error)
+/* A DMS response answers the client of that connection, client id and
+ * transaction id. */
+static void
+match (BenchConn *conn, const guint8 *f, gsize len, BenchAnswer *answer, gpointer user_data)
 {
-  gsize len;
+  Run *run = user_data;
+  guint16 trid;
 
-  while ((len = frame_len (conn->in, error)) > 0)
+  if (len < 13 || f[4] != QMI_SERVICE_DMS || !(f[6] & 0x02))
+    return;
+  trid = (guint16) (f[7] | (f[8] << 8));
+  for (guint i = 0; i < run->n_clients; i++)
     {
-      const guint8 *f = conn->in->data;
+      Client *c = &run->clients[i];
 
-      if (len >= 13 && f[4] == QMI_SERVICE_DMS && (f[6] & 0x02))
+      if (c->base.conn == conn && c->cid == f[5] && c->trid == trid)
         {
-          guint16 trid = (guint16) (f[7] | (f[8] << 8));
-
-          for (guint i = 0; i < n_clients; i++)
-            {
-              Client *c = &clients[i];
-
-              if (c->conn != conn || c->cid != f[5] || c->trid != trid || !c->sent_ns)
-                continue;
-              g_array_append_val (stats->latency_ns, (guint64) { bench_now_ns () - c->sent_ns });
-              if (!result_ok (f, len, 13))
-                stats->errors++;
-              c->sent_ns = 0;
-              (*in_flight)--;
-              c->next = (c->next + 1) % G_N_ELEMENTS (mix);
-              if (sending)
-                {
-                  if (!client_send (c, error))
-                    return FALSE;
-                  (*in_flight)++;
-                }
-              break;
-            }
+          answer->client = &c->base;
+          answer->failed = !result_ok (f, len, 13);
+          return;
         }
-      g_byte_array_remove_range (conn->in, 0, (guint) len);
     }
-  return !(error && *error);
 }
 
+static const BenchProtocol qmi_protocol = { frame_len, match, client_send };
+
 static gboolean
-run (GError **error)
+run_bench (const BenchOptions *opts, GError **error)
 {
-  guint n_conns = opt_direct ? 1 : (guint) opt_clients;
-  g_autofree Conn *conns = g_new0 (Conn, n_conns);
-  g_autofree Client *clients = g_new0 (Client, opt_clients);
-  g_autofree struct pollfd *pfds = g_new0 (struct pollfd, n_conns);
-  BenchStats stats;
-  guint in_flight = 0;
-  guint64 deadline;
+  guint n_clients = (guint) opts->clients;
+  guint n_conns = opts->direct ? 1 : n_clients;
+  g_autofree Client *clients = g_new0 (Client, n_clients);
+  g_autofree BenchClient **ptrs = g_new0 (BenchClient *, n_clients);
+  Run run = { clients, n_clients };
+  BenchConn *conns = bench_conns_open (opts, n_conns, error);
+  guint n_allocated = 0;
   gboolean ok = FALSE;
 
-  bench_stats_init (&stats);
+  if (!conns)
+    return FALSE;
   for (guint i = 0; i < n_conns; i++)
-    {
-      conns[i].fd = opt_direct ? bench_open_tty (opt_device, error)
-                               : bench_connect_abstract (opt_socket, error);
-      conns[i].in = g_byte_array_new ();
-      if (conns[i].fd < 0 || (!opt_direct && !proxy_open (&conns[i], error)))
-        goto out;
-    }
-  for (guint i = 0; i < (guint) opt_clients; i++)
+    if (!opts->direct && !proxy_open (&conns[i], opts->device, error))
+      goto out;
+  for (guint i = 0; i < n_clients; i++, n_allocated++)
     {
       Client *c = &clients[i];
 
-      c->conn = &conns[opt_direct ? 0 : i];
-      if (!allocate_cid (c->conn, &c->cid, error))
+      c->base.conn = &conns[opts->direct ? 0 : i];
+      c->base.n_mix = G_N_ELEMENTS (mix);
+      c->base.next = i % G_N_ELEMENTS (mix);
+      ptrs[i] = &c->base;
+      if (!allocate_cid (c->base.conn, &c->cid, error))
         goto out;
-      c->next = i % G_N_ELEMENTS (mix);
       for (guint k = 0; k < G_N_ELEMENTS (mix); k++)
         {
           g_autoptr(QmiMessage) msg = qmi_message_new (QMI_SERVICE_DMS, c->cid, 1, mix[k]);
@@ -302,85 +260,29 @@ run (GError **error)
           c->msgs[k] = message_bytes (msg);
         }
     }
-  for (guint i = 0; i < n_conns; i++)
-    {
-      bench_set_nonblocking (conns[i].fd);
-      pfds[i].fd = conns[i].fd;
-      pfds[i].events = POLLIN;
-    }
-  if (opt_hold > 0)
-    {
-      printf ("holding\n");
-      fflush (stdout);
-      g_usleep ((gulong) (opt_hold * G_USEC_PER_SEC));
-    }
-
-  stats.start_ns = bench_now_ns ();
-  deadline = stats.start_ns + (guint64) (opt_seconds * 1e9);
-  for (guint i = 0; i < (guint) opt_clients; i++)
-    {
-      if (!client_send (&clients[i], error))
-        goto out;
-      in_flight++;
-    }
-  for (;;)
-    {
-      guint64 now = bench_now_ns ();
-      gboolean sending = now < deadline;
-
-      if (!sending && stats.end_ns == 0)
-        stats.end_ns = now;
-      if (in_flight == 0 || now > deadline + (guint64) DRAIN_TIMEOUT_MS * 1000000)
-        break;
-      if (poll (pfds, n_conns, 100) <= 0)
-        continue;
-      for (guint i = 0; i < n_conns; i++)
-        {
-          if (!pfds[i].revents)
-            continue;
-          if (!bench_read_some (conns[i].fd, conns[i].in, error) ||
-              !conn_process (&conns[i], clients, (guint) opt_clients, sending, &stats, &in_flight, error))
-            goto out;
-        }
-    }
-  stats.lost = in_flight;
-  /* time up to the last answer counted while sending */
-  bench_stats_print (&stats);
-  ok = TRUE;
+  ok = bench_drive (conns, n_conns, ptrs, n_clients, opts, &qmi_protocol, &run, error);
 
 out:
-  for (guint i = 0; i < (guint) opt_clients; i++)
+  for (guint i = 0; i < n_clients; i++)
     {
-      if (ok && clients[i].conn)
-        release_cid (clients[i].conn, clients[i].cid);
+      if (ok && i < n_allocated)
+        release_cid (clients[i].base.conn, clients[i].cid);
       for (guint k = 0; k < G_N_ELEMENTS (mix); k++)
         g_clear_pointer (&clients[i].msgs[k], g_byte_array_unref);
     }
-  for (guint i = 0; i < n_conns; i++)
-    {
-      if (conns[i].fd >= 0)
-        close (conns[i].fd);
-      g_clear_pointer (&conns[i].in, g_byte_array_unref);
-    }
-  bench_stats_clear (&stats);
+  bench_conns_free (conns, n_conns);
   return ok;
 }
 
 int
 main (int argc, char **argv)
 {
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("- QMI load generator");
+  BenchOptions opts = { 0 };
   g_autoptr(GError) error = NULL;
 
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  if (!g_option_context_parse (ctx, &argc, &argv, &error) || !opt_device ||
-      (!opt_direct && !opt_socket) || opt_clients < 1 || opt_clients > 200)
-    {
-      g_printerr ("usage: idg-bench-qmi (--socket NAME | --direct) --device PATH [--clients N] [--seconds S]%s%s\n",
-                  error ? ": " : "", error ? error->message : "");
-      return 2;
-    }
-  if (!run (&error))
+  if (!bench_options_parse (&opts, "idg-bench-qmi", "- QMI load generator", &argc, &argv))
+    return 2;
+  if (!run_bench (&opts, &error))
     {
       g_printerr ("idg-bench-qmi: %s\n", error ? error->message : "failed");
       return 1;
