@@ -51,6 +51,16 @@ else
   cat "$T/sim.conf.out"; echo "FAIL: idguardd does not start with the simulated modem's lines"; fail=1
 fi
 
+# The commented examples of [proxy] are valid as written.
+shipped | sed -e 's|^#\(at-link-selector=.*\)$|\1|' -e 's|^#\(clients=.*\)$|\1|' > "$T/examples.conf"
+grep -q '^clients=' "$T/examples.conf" && grep -q '^at-link-selector=' "$T/examples.conf" ||
+  { echo "FAIL: the shipped config lost its clients/at-link-selector examples"; fail=1; }
+if starts "$T/examples.conf"; then
+  echo "shipped config with its [proxy] examples uncommented: accepted"
+else
+  cat "$T/examples.conf.out"; echo "FAIL: idguardd refuses the shipped config's [proxy] examples"; fail=1
+fi
+
 # A misspelt key: refused, one line, non-zero.
 shipped | sed 's|^policy=redact|polcy=redact|' > "$T/typo.conf"
 rc=0
