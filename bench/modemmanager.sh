@@ -8,8 +8,8 @@
 if ! command -v ModemManager > /dev/null || ! command -v dbus-run-session > /dev/null; then
   skip "ModemManager EquipmentIdentifier over D-Bus" "ModemManager or dbus-run-session not installed"
 else
-  bg "$W/mm.sim.log" "$SIM_BIN" --at "$W/mm.at" --at-socket abstract:idg-bench-at --ids "$W/ids.consented"
-  wait_for 10 grep -q '^ready' "$W/mm.sim.log" || die "simulator for ModemManager not ready"
+  idg_bg "$W/mm.sim.log" "$SIM_BIN" --at "$W/mm.at" --at-socket abstract:idg-bench-at --ids "$W/ids.consented"
+  idg_wait_for 10 grep -q '^ready' "$W/mm.sim.log" || die "simulator for ModemManager not ready"
   cat > "$W/mm.sh" <<EOS
 ModemManager --test-session --test-enable --test-no-udev --no-auto-scan --test-no-suspend-resume \
   > "$W/mm-log.consented" 2>&1 &

@@ -65,39 +65,16 @@ RAW="$W/raw.txt"         # proto path clients round count errors lost frag secs 
 FIG="$W/figures.txt"     # name|value|unit|baseline|ratio
 : > "$RAW"
 : > "$FIG"
-PIDS=""
-
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: FAILED: $*" >&2; exit 1; }
 
-cleanup() {
-  for p in $PIDS; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in $PIDS; do
-    i=0
-    while kill -0 "$p" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -KILL "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
+# idg_bg (start in the background, pid in LAST_PID), idg_idg_wait_for and
+# idg_cleanup (stops every idg_bg process) of the integration tests.
+IDG_BUILD=$BUILD IDG_SRC=$SRC
+# shellcheck source=tests/tools/lib.sh
+. "$SRC/tests/tools/lib.sh"
+trap idg_cleanup EXIT
 trap 'exit 1' INT TERM
-
-# bg LOG CMD...: start in the background, remember the pid in LAST_PID.
-bg() {
-  l=$1; shift
-  "$@" > "$l" 2>&1 &
-  LAST_PID=$!
-  PIDS="$PIDS $LAST_PID"
-}
-
-wait_for() {
-  secs=$1; shift
-  i=0
-  while ! "$@" >/dev/null 2>&1; do
-    i=$((i + 1))
-    [ $i -gt $((secs * 10)) ] && return 1
-    sleep 0.1
-  done
-}
 
 # cpu_ticks PID: utime + stime of the whole process (all threads).
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
@@ -130,9 +107,9 @@ python3 "$SRC/tests/tools/gen-ids.py" > "$W/ids.consented"
 # sim NAME [extra args]: a simulated modem with QMI and MBIM ports $W/NAME.qmi, $W/NAME.mbim
 sim() {
   n=$1; shift
-  bg "$W/$n.sim.log" "$SIM_BIN" --qmi "$W/$n.qmi" --mbim "$W/$n.mbim" --ids "$W/ids.consented" "$@"
+  idg_bg "$W/$n.sim.log" "$SIM_BIN" --qmi "$W/$n.qmi" --mbim "$W/$n.mbim" --ids "$W/ids.consented" "$@"
   eval "SIM_$n=\$LAST_PID"
-  wait_for 10 grep -q '^ready' "$W/$n.sim.log" || die "simulator $n not ready"
+  idg_wait_for 10 grep -q '^ready' "$W/$n.sim.log" || die "simulator $n not ready"
 }
 for n in direct stock idg; do
   sim "$n"
@@ -155,16 +132,16 @@ qmi-socket=idg-$1-qmi
 mbim-socket=idg-$1-mbim
 at-socket=
 EOC
-  bg "$W/$1/broker.log" "$BROKER_BIN" --config "$W/$1/idguard.conf" --foreground
+  idg_bg "$W/$1/broker.log" "$BROKER_BIN" --config "$W/$1/idguard.conf" --foreground
   eval "BRK_$1=\$LAST_PID"
-  wait_for 20 "$CTL_BIN" --socket "$W/$1/run/api.sock" status || die "broker $1 not up (see $W/$1/broker.log)"
+  idg_wait_for 20 "$CTL_BIN" --socket "$W/$1/run/api.sock" status || die "broker $1 not up (see $W/$1/broker.log)"
 }
 broker main idg
 broker frag idgfrag
 
-bg "$W/qmi-proxy.log" "$STOCK_QMI" --no-exit
+idg_bg "$W/qmi-proxy.log" "$STOCK_QMI" --no-exit
 QP=$LAST_PID
-bg "$W/mbim-proxy.log" "$STOCK_MBIM" --no-exit
+idg_bg "$W/mbim-proxy.log" "$STOCK_MBIM" --no-exit
 MP=$LAST_PID
 # shellcheck disable=SC2154
 BP=$BRK_main
@@ -266,16 +243,16 @@ proxy_bench mbimfrag "mbim fragmented"
 # --- footprint with 64 proxy clients (32 QMI + 32 MBIM, held idle) -----------
 
 hold=$((HOLD + 3))
-bg "$W/hold1.out" "$GEN_QMI" -s qmi-proxy -d "$W/stock.qmi" -c 32 -t 0.05 --hold "$hold"
-bg "$W/hold2.out" "$GEN_MBIM" -s mbim-proxy -d "$W/stock.mbim" -c 32 -t 0.05 --hold "$hold"
-bg "$W/hold3.out" "$GEN_QMI" -s idg-main-qmi -d "$W/idg.qmi" -c 32 -t 0.05 --hold "$hold"
-bg "$W/hold4.out" "$GEN_MBIM" -s idg-main-mbim -d "$W/idg.mbim" -c 32 -t 0.05 --hold "$hold"
+idg_bg "$W/hold1.out" "$GEN_QMI" -s qmi-proxy -d "$W/stock.qmi" -c 32 -t 0.05 --hold "$hold"
+idg_bg "$W/hold2.out" "$GEN_MBIM" -s mbim-proxy -d "$W/stock.mbim" -c 32 -t 0.05 --hold "$hold"
+idg_bg "$W/hold3.out" "$GEN_QMI" -s idg-main-qmi -d "$W/idg.qmi" -c 32 -t 0.05 --hold "$hold"
+idg_bg "$W/hold4.out" "$GEN_MBIM" -s idg-main-mbim -d "$W/idg.mbim" -c 32 -t 0.05 --hold "$hold"
 for h in 1 2 3 4; do
-  wait_for 30 grep -q holding "$W/hold$h.out" || die "64-client hold: $(cat "$W/hold$h.out")"
+  idg_wait_for 30 grep -q holding "$W/hold$h.out" || die "64-client hold: $(cat "$W/hold$h.out")"
 done
 v=$(rss_kb "$BP"); b=$(( $(rss_kb "$QP") + $(rss_kb "$MP") ))
 fig "footprint RSS with 64 proxy clients (32 QMI + 32 MBIM)" "$v" KiB "$b" "$(ratio "$b" "$v")"
-for h in 1 2 3 4; do wait_for 30 grep -q '^count=' "$W/hold$h.out" || die "64-client hold did not finish"; done
+for h in 1 2 3 4; do idg_wait_for 30 grep -q '^count=' "$W/hold$h.out" || die "64-client hold did not finish"; done
 
 # --- identifier reads for services -------------------------------------------
 

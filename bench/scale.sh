@@ -29,7 +29,7 @@ mbim-socket=
 at-socket=
 EOC
   t0=$(date +%s%N)
-  bg "$d/broker.log" "$BROKER_BIN" --config "$d/idguard.conf" --foreground
+  idg_bg "$d/broker.log" "$BROKER_BIN" --config "$d/idguard.conf" --foreground
   pid=$LAST_PID
   i=0
   until "$CTL_BIN" --socket "$d/run/api.sock" status > /dev/null 2>&1; do
