@@ -24,13 +24,7 @@ G_DEFINE_QUARK (idg-audit-error-quark, idg_audit_error)
 #define MAX_IDLE_KEYS 1024
 
 typedef struct {
-  gchar       *identity;
-  gchar       *service;
-  gchar       *door;
-  gchar       *kind;
-  gchar       *grants;
-  gchar       *reason;
-  IdgDecision  decision;
+  IdgAuditRecord rec;         /* the event; count and usec set when written */
   gint64       last_written;  /* monotonic usec of the last record written */
   guint        pending;       /* events counted since, not yet written */
 } Slot;
@@ -58,14 +52,20 @@ struct _IdgAudit {
 };
 
 static void
+record_clear (IdgAuditRecord *record)
+{
+  g_free (record->identity);
+  g_free (record->service);
+  g_free (record->kind);
+  g_free (record->door);
+  g_free (record->grants);
+  g_free (record->reason);
+}
+
+static void
 slot_free (Slot *s)
 {
-  g_free (s->identity);
-  g_free (s->service);
-  g_free (s->door);
-  g_free (s->kind);
-  g_free (s->grants);
-  g_free (s->reason);
+  record_clear (&s->rec);
   g_free (s);
 }
 
@@ -74,12 +74,7 @@ idg_audit_record_free (IdgAuditRecord *record)
 {
   if (record == NULL)
     return;
-  g_free (record->identity);
-  g_free (record->service);
-  g_free (record->kind);
-  g_free (record->door);
-  g_free (record->grants);
-  g_free (record->reason);
+  record_clear (record);
   g_free (record);
 }
 
@@ -377,32 +372,6 @@ write_record (IdgAudit             *audit,
   }
 }
 
-static void
-write_event (IdgAudit          *audit,
-             const gchar       *identity,
-             const gchar       *service,
-             const gchar       *door,
-             const gchar       *kind,
-             const gchar       *grants,
-             IdgDecision        decision,
-             guint              count,
-             const gchar       *reason)
-{
-  IdgAuditRecord r = {
-    .usec = g_get_real_time (),
-    .identity = (gchar *) identity,
-    .service = (gchar *) service,
-    .kind = (gchar *) kind,
-    .door = (gchar *) door,
-    .grants = (gchar *) grants,
-    .decision = decision,
-    .count = count,
-    .reason = (gchar *) reason,
-  };
-
-  write_record (audit, &r);
-}
-
 void
 idg_audit_add (IdgAudit          *audit,
                const IdgIdentity *identity,
@@ -414,9 +383,19 @@ idg_audit_add (IdgAudit          *audit,
                const gchar       *reason)
 {
   g_autofree gchar *who = idg_identity_describe (identity);
+  IdgAuditRecord r = {
+    .usec = g_get_real_time (),
+    .identity = who,
+    .service = identity != NULL ? identity->service : (gchar *) "unknown",
+    .kind = (gchar *) kind,
+    .door = (gchar *) door,
+    .grants = (gchar *) grants,
+    .decision = decision,
+    .count = count,
+    .reason = (gchar *) reason,
+  };
 
-  write_event (audit, who, identity != NULL ? identity->service : "unknown", door, kind,
-               grants, decision, count, reason);
+  write_record (audit, &r);
 }
 
 /* ---- coalescing ---- */
@@ -446,8 +425,9 @@ flush_slots (IdgAudit *audit,
     gboolean due = force || now - s->last_written >= audit->window;
 
     if (s->pending > 0 && due) {
-      write_event (audit, s->identity, s->service, s->door, s->kind, s->grants,
-                   s->decision, s->pending, s->reason);
+      s->rec.usec = g_get_real_time ();
+      s->rec.count = s->pending;
+      write_record (audit, &s->rec);
       s->pending = 0;
       s->last_written = now;
     } else if (s->pending == 0 && due) {
@@ -510,13 +490,13 @@ idg_audit_add_coalesced (IdgAudit          *audit,
     if (g_hash_table_size (audit->slots) >= MAX_IDLE_KEYS)
       flush_slots (audit, FALSE);
     s = g_new0 (Slot, 1);
-    s->identity = idg_identity_describe (identity);
-    s->service = g_strdup (service);
-    s->door = g_strdup (door);
-    s->kind = g_strdup (kind);
-    s->grants = g_strdup (grants);
-    s->reason = g_strdup (reason);
-    s->decision = decision;
+    s->rec.identity = idg_identity_describe (identity);
+    s->rec.service = g_strdup (service);
+    s->rec.door = g_strdup (door);
+    s->rec.kind = g_strdup (kind);
+    s->rec.grants = g_strdup (grants);
+    s->rec.reason = g_strdup (reason);
+    s->rec.decision = decision;
     g_hash_table_insert (audit->slots, g_steal_pointer (&key), s);
   }
   s->last_written = now;
