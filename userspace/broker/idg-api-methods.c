@@ -393,58 +393,74 @@ grant_state (const IdgGrant *g, gint64 now)
   return "active";
 }
 
+/* Adds the members of one row (a{sv}) for item. */
+typedef void (*RowFunc) (GVariantBuilder *b, gconstpointer item, gint64 now);
+
+/* Replies with one row per item, from index first on. */
 static void
-m_list_grants (Call *call)
+return_list (Call *call, GPtrArray *items, guint first, RowFunc put_row)
 {
-  g_autoptr(GPtrArray) grants = idg_store_list_grants (idg_broker_get_store (call->broker));
   GVariantBuilder b;
   gint64 now = now_s ();
 
   g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < grants->len; i++) {
-    const IdgGrant *g = g_ptr_array_index (grants, i);
-    g_autofree gchar *scopes = idg_kind_mask_to_string (g->scopes);
-
+  for (guint i = first; i < items->len; i++) {
     g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    put_s (&b, "id", g->id);
-    put_s (&b, "selector", g->selector);
-    put_s (&b, "scopes", scopes);
-    put_s (&b, "purpose", g->purpose);
-    put_x (&b, "created", g->created);
-    put_x (&b, "expires", g->expires);
-    put_x (&b, "revoked", g->revoked ? g->revoked_at : 0);
-    put_s (&b, "state", grant_state (g, now));
-    put_s (&b, "request", g->request_id);
+    put_row (&b, g_ptr_array_index (items, i), now);
     g_variant_builder_close (&b);
   }
   return_rows (call, &b);
 }
 
 static void
+grant_row (GVariantBuilder *b, gconstpointer item, gint64 now)
+{
+  const IdgGrant *g = item;
+  g_autofree gchar *scopes = idg_kind_mask_to_string (g->scopes);
+
+  put_s (b, "id", g->id);
+  put_s (b, "selector", g->selector);
+  put_s (b, "scopes", scopes);
+  put_s (b, "purpose", g->purpose);
+  put_x (b, "created", g->created);
+  put_x (b, "expires", g->expires);
+  put_x (b, "revoked", g->revoked ? g->revoked_at : 0);
+  put_s (b, "state", grant_state (g, now));
+  put_s (b, "request", g->request_id);
+}
+
+static void
+m_list_grants (Call *call)
+{
+  g_autoptr(GPtrArray) grants = idg_store_list_grants (idg_broker_get_store (call->broker));
+
+  return_list (call, grants, 0, grant_row);
+}
+
+static void
+request_row (GVariantBuilder *b, gconstpointer item, gint64 now)
+{
+  const IdgRequest *r = item;
+  g_autofree gchar *scopes = idg_kind_mask_to_string (r->scopes);
+
+  put_s (b, "id", r->id);
+  put_s (b, "requester", r->requester);
+  put_s (b, "service", r->service);
+  put_s (b, "selector", r->selector);
+  put_s (b, "scopes", scopes);
+  put_s (b, "purpose", r->purpose);
+  put_x (b, "created", r->created);
+  put_x (b, "decided", r->decided);
+  put_s (b, "state", idg_request_state_to_string (r->state));
+  put_s (b, "grant", r->grant_id);
+}
+
+static void
 m_list_requests (Call *call)
 {
   g_autoptr(GPtrArray) reqs = idg_store_list_requests (idg_broker_get_store (call->broker));
-  GVariantBuilder b;
 
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < reqs->len; i++) {
-    const IdgRequest *r = g_ptr_array_index (reqs, i);
-    g_autofree gchar *scopes = idg_kind_mask_to_string (r->scopes);
-
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    put_s (&b, "id", r->id);
-    put_s (&b, "requester", r->requester);
-    put_s (&b, "service", r->service);
-    put_s (&b, "selector", r->selector);
-    put_s (&b, "scopes", scopes);
-    put_s (&b, "purpose", r->purpose);
-    put_x (&b, "created", r->created);
-    put_x (&b, "decided", r->decided);
-    put_s (&b, "state", idg_request_state_to_string (r->state));
-    put_s (&b, "grant", r->grant_id);
-    g_variant_builder_close (&b);
-  }
-  return_rows (call, &b);
+  return_list (call, reqs, 0, request_row);
 }
 
 static void
@@ -477,69 +493,65 @@ m_deny (Call *call)
 }
 
 static void
-m_audit (Call *call)
+audit_row (GVariantBuilder *b, gconstpointer item, gint64 now)
+{
+  const IdgAuditRecord *r = item;
+
+  put_x (b, "time", r->usec);
+  put_s (b, "identity", r->identity);
+  put_s (b, "service", r->service);
+  put_s (b, "kind", r->kind);
+  put_s (b, "door", r->door);
+  put_s (b, "grants", r->grants);
+  put_s (b, "decision", idg_decision_to_string (r->decision));
+  put_u (b, "count", r->count);
+  put_s (b, "reason", r->reason);
+}
+
+static void
+report_row (GVariantBuilder *b, gconstpointer item, gint64 now)
+{
+  const IdgAuditReportRow *r = item;
+
+  put_s (b, "service", r->service);
+  put_s (b, "kind", r->kind);
+  put_t (b, "released", r->count[IDG_DECISION_RELEASE]);
+  put_t (b, "rewritten", r->count[IDG_DECISION_REWRITE]);
+  put_t (b, "refused", r->count[IDG_DECISION_REFUSE]);
+}
+
+/* Audit() and Report(): what is pending is written first; at most the
+ * newest max rows. */
+static void
+audit_list (Call *call, gboolean report, gint64 since, guint max)
 {
   IdgAudit *log = idg_broker_get_audit (call->broker);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) records = NULL;
-  GVariantBuilder b;
-  gint64 since;
-  guint first;
+  g_autoptr(GPtrArray) rows = NULL;
 
-  g_variant_get (params (call), "(x)", &since);
   idg_audit_flush (log);
-  records = idg_audit_query (log, MAX (since, 0), &error);
-  if (!records) {
+  rows = report ? idg_audit_report (log, 0, &error) : idg_audit_query (log, MAX (since, 0), &error);
+  if (!rows) {
     idg_api_fail (call, IDG_API_ERROR_UNAVAILABLE, "audit log: %s", error->message);
     return;
   }
-  first = records->len > AUDIT_MAX_RECORDS ? records->len - AUDIT_MAX_RECORDS : 0;
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = first; i < records->len; i++) {
-    const IdgAuditRecord *r = g_ptr_array_index (records, i);
+  return_list (call, rows, rows->len > max ? rows->len - max : 0,
+               report ? report_row : audit_row);
+}
 
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    put_x (&b, "time", r->usec);
-    put_s (&b, "identity", r->identity);
-    put_s (&b, "service", r->service);
-    put_s (&b, "kind", r->kind);
-    put_s (&b, "door", r->door);
-    put_s (&b, "grants", r->grants);
-    put_s (&b, "decision", idg_decision_to_string (r->decision));
-    put_u (&b, "count", r->count);
-    put_s (&b, "reason", r->reason);
-    g_variant_builder_close (&b);
-  }
-  return_rows (call, &b);
+static void
+m_audit (Call *call)
+{
+  gint64 since;
+
+  g_variant_get (params (call), "(x)", &since);
+  audit_list (call, FALSE, since, AUDIT_MAX_RECORDS);
 }
 
 static void
 m_report (Call *call)
 {
-  IdgAudit *log = idg_broker_get_audit (call->broker);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  GVariantBuilder b;
-
-  idg_audit_flush (log);
-  rows = idg_audit_report (log, 0, &error);
-  if (!rows) {
-    idg_api_fail (call, IDG_API_ERROR_UNAVAILABLE, "audit log: %s", error->message);
-    return;
-  }
-  g_variant_builder_init (&b, G_VARIANT_TYPE ("aa{sv}"));
-  for (guint i = 0; i < rows->len; i++) {
-    const IdgAuditReportRow *r = g_ptr_array_index (rows, i);
-
-    g_variant_builder_open (&b, G_VARIANT_TYPE ("a{sv}"));
-    put_s (&b, "service", r->service);
-    put_s (&b, "kind", r->kind);
-    put_t (&b, "released", r->count[IDG_DECISION_RELEASE]);
-    put_t (&b, "rewritten", r->count[IDG_DECISION_REWRITE]);
-    put_t (&b, "refused", r->count[IDG_DECISION_REFUSE]);
-    g_variant_builder_close (&b);
-  }
-  return_rows (call, &b);
+  audit_list (call, TRUE, 0, G_MAXUINT);
 }
 
 static void
