@@ -88,5 +88,6 @@ main (int argc, char **argv)
   if (failed)
     printf (" (last error: %s: %s)", idguard_strerror (last_error), idguard_last_message ());
   printf ("\n");
+  fflush (stdout);   /* before any atexit handler (a sanitizer) may end the process */
   return wrong == 0 && failed == 0 ? 0 : 1;
 }
