@@ -46,6 +46,8 @@ for c in '\342\200\256' '\302\205' '\342\200\215'; do
 done
 expect_error longpurpose org.idguard.Error.InvalidArgument "purpose" \
   dsend org.idguard.Broker1.RequestConsent string:imei "string:$(head -c 300 /dev/zero | tr '\0' x)"
+expect_error longselector org.idguard.Error.InvalidArgument "selector longer" \
+  dsend org.idguard.Admin1.Grant "string:exe:/$(head -c 9000 /dev/zero | tr '\0' a)" string:imei string:x uint64:0
 expect_error hugettl org.idguard.Error.InvalidArgument "ttl" \
   dsend org.idguard.Admin1.Grant string:uid:0 string:imei string:x uint64:18446744073709551615
 expect_error badid org.idguard.Error.InvalidArgument "malformed" \

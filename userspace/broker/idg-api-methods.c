@@ -18,6 +18,7 @@
 #include "idg-token.h"
 
 #define PURPOSE_MAX       256
+#define SELECTOR_MAX      8192     /* two paths of PATH_MAX and the rest */
 #define TTL_MAX           ((guint64) 100 * 365 * 24 * 3600)
 #define MAX_PENDING       256      /* pending requests, all services together */
 #define AUDIT_MAX_RECORDS 20000    /* newest records returned by Audit() */
@@ -119,6 +120,22 @@ parse_scopes (Call *call, const gchar *scopes, guint32 *mask)
     return FALSE;
   }
   return TRUE;
+}
+
+static IdgSelector *
+parse_selector (Call *call, const gchar *selector)
+{
+  g_autoptr(GError) error = NULL;
+  IdgSelector *sel;
+
+  if (strlen (selector) > SELECTOR_MAX) {
+    idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector longer than %d bytes", SELECTOR_MAX);
+    return NULL;
+  }
+  sel = idg_selector_parse (selector, &error);
+  if (!sel)
+    idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
+  return sel;
 }
 
 static gboolean
@@ -314,11 +331,8 @@ m_grant (Call *call)
   guint32 mask;
 
   g_variant_get (params (call), "(&s&s&st)", &selector, &scopes, &purpose, &ttl);
-  sel = idg_selector_parse (selector, &error);
-  if (!sel) {
-    idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
+  if (!(sel = parse_selector (call, selector)))
     return;
-  }
   if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose) || !check_ttl (call, ttl))
     return;
   canonical = idg_selector_to_string (sel);
@@ -370,11 +384,8 @@ m_revoke_matching (Call *call)
   guint n = 0;
 
   g_variant_get (params (call), "(&s)", &selector);
-  sel = idg_selector_parse (selector, &error);
-  if (!sel) {
-    idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
+  if (!(sel = parse_selector (call, selector)))
     return;
-  }
   canonical = idg_selector_to_string (sel);
   if (!idg_store_revoke_selector (store, canonical, now_s (), &n, &error)) {
     fail_error (call, error);
