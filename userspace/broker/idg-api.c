@@ -7,6 +7,18 @@
  * A call goes: method_call() -> the caller's identity (socket credentials,
  * or the bus's GetConnectionCredentials, pinned with a pidfd by
  * idg-identity) -> idg_authz_check() for admin methods -> the method.
+ * Limits of the identity (by design of the kernel's interfaces):
+ *  - peer to peer, the caller is the process that connected (SO_PEERCRED,
+ *    pinned by SO_PEERPIDFD or pidfd_open): a connection handed to another
+ *    process over SCM_RIGHTS, or inherited across fork/exec, still speaks
+ *    as the connector for as long as the connector lives (and is refused
+ *    once it has exited). Services must not hand their connection around.
+ *  - on the bus without ProcessFD (dbus-daemon 1.14), the pid is pinned
+ *    when the call arrives, not when the peer connected: see the window in
+ *    idg-identity.c.
+ *  - polkit (0.122 here) takes no pidfd: a non-root p2p caller is named to
+ *    polkit by pid and uid; polkit records the start time when the subject
+ *    is built, right after the identity was pinned.
  * Argument types were already checked by GDBus against the introspection
  * data generated from data/org.idguard.Broker1.xml (InvalidArgs otherwise);
  * their values are checked here.
