@@ -25,7 +25,7 @@ starts() {
     "$0" --config "$1" --foreground > "$2" 2>&1 &
     pid=$!
     i=0
-    while [ $i -lt 50 ] && ! grep -q "ready" "$2" && kill -0 $pid 2>/dev/null; do
+    while [ $i -lt 50 ] && ! grep -q "ready" "$2" 2>/dev/null && kill -0 $pid 2>/dev/null; do
       sleep 0.1; i=$((i + 1))
     done
     kill -TERM $pid 2>/dev/null || true
