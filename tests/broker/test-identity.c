@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <glib.h>
+#include <gio/gio.h>
 #include <string.h>
 #include <errno.h>
 #include <sched.h>
@@ -368,6 +368,71 @@ test_exe_deleted (void)
   rmdir (dir);
 }
 
+static GVariant *
+bus_creds (guint32 uid, guint32 pid)
+{
+  GVariantDict d;
+
+  g_variant_dict_init (&d, NULL);
+  g_variant_dict_insert (&d, "UnixUserID", "u", uid);
+  if (pid)
+    g_variant_dict_insert (&d, "ProcessID", "u", pid);
+  return g_variant_ref_sink (g_variant_dict_end (&d));
+}
+
+/* GetConnectionCredentials as dbus-daemon 1.14 (ProcessID) and dbus-broker
+ * (ProcessFD too) give it. */
+static void
+test_bus_credentials (void)
+{
+  g_autoptr(GVariant) self = bus_creds (getuid (), (guint32) getpid ());
+  g_autoptr(GVariant) liar = bus_creds (getuid () + 1, (guint32) getpid ());
+  g_autoptr(GVariant) no_pid = bus_creds (getuid (), 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IdgIdentity) by_pid = NULL;
+  g_autoptr(IdgIdentity) by_fd = NULL;
+  int fd = (int) syscall (SYS_pidfd_open, getpid (), 0);
+  int child_fd, status;
+  pid_t child;
+
+  by_pid = idg_identity_from_bus_credentials (self, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (by_pid->pid, ==, getpid ());
+  g_assert_cmpuint (by_pid->gid, ==, getegid ());
+  by_fd = idg_identity_from_bus_credentials (self, fd, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (by_fd->pid, ==, getpid ());
+  g_assert_null (idg_identity_from_bus_credentials (liar, fd, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (idg_identity_from_bus_credentials (no_pid, fd, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  close (fd);
+
+  /* a ProcessFD of another process than ProcessID is refused */
+  child = fork ();
+  if (child == 0) {
+    pause ();
+    _exit (0);
+  }
+  child_fd = (int) syscall (SYS_pidfd_open, child, 0);
+  g_assert_cmpint (child_fd, >=, 0);
+  g_assert_null (idg_identity_from_bus_credentials (self, child_fd, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  /* and so is a ProcessFD whose process has gone */
+  kill (child, SIGKILL);
+  waitpid (child, &status, 0);
+  {
+    g_autoptr(GVariant) gone = bus_creds (getuid (), (guint32) child);
+
+    g_assert_null (idg_identity_from_bus_credentials (gone, child_fd, &error));
+    g_assert_nonnull (error);
+  }
+  close (child_fd);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,6 +444,7 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/identity/from-pidfd", test_from_pidfd);
   g_test_add_func ("/broker/identity/unknown", test_unknown);
   g_test_add_func ("/broker/identity/unit-from-cgroup", test_unit_from_cgroup);
+  g_test_add_func ("/broker/identity/bus-credentials", test_bus_credentials);
   g_test_add_func ("/broker/identity/exe-other-namespace", test_exe_other_namespace);
   g_test_add_func ("/broker/identity/exe-deleted", test_exe_deleted);
   return g_test_run ();

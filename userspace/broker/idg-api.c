@@ -125,72 +125,29 @@ dispatch (Call *call)
                    call->api->cancellable, authorized_cb, call);
 }
 
-/* The effective gid of pid (the id SO_PEERCRED would report and the one
- * idg-identity checks against /proc again after pinning the process). The
- * real gid ("Gid:" first field) would refuse every setgid caller. */
-static gboolean
-read_egid (pid_t pid, gid_t *gid)
-{
-  g_autofree gchar *path = g_strdup_printf ("/proc/%d/status", (int) pid);
-  g_autofree gchar *text = NULL;
-  g_auto(GStrv) fields = NULL;
-  const gchar *line;
-  guint64 v;
-  guint i, n = 0;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL) || !(line = strstr (text, "\nGid:")))
-    return FALSE;
-  line += 5;
-  fields = g_strsplit_set (line, " \t\n", 8);
-  for (i = 0; fields[i] != NULL; i++) {
-    if (!*fields[i])
-      continue;
-    if (n++ == 1)   /* real, effective, saved, fs */
-      break;
-  }
-  if (fields[i] == NULL || !g_ascii_string_to_unsigned (fields[i], 10, 0, G_MAXUINT32 - 1, &v, NULL))
-    return FALSE;
-  *gid = (gid_t) v;
-  return TRUE;
-}
-
 /* The caller's identity from the bus's credentials: through the pidfd the
  * bus pinned when the peer connected (ProcessFD, offered by dbus-broker and
  * newer dbus-daemons: no pid-reuse window at all), else through the
- * ProcessID pinned now (the window of idg-identity.c's comment). */
+ * ProcessID pinned now. */
 static IdgIdentity *
 identity_from_bus (GVariant *creds, GUnixFDList *fds, GError **error)
 {
-  guint32 uid = G_MAXUINT32, pid = 0;
   gint32 fd_index = -1;
-  gid_t gid = 0;
+  int pidfd = -1;
+  IdgIdentity *id;
 
-  if (!g_variant_lookup (creds, "UnixUserID", "u", &uid) ||
-      !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 ||
-      !read_egid ((pid_t) pid, &gid)) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the bus did not name the caller's process");
-    return NULL;
-  }
   if (g_variant_lookup (creds, "ProcessFD", "h", &fd_index)) {
-    IdgIdentity *id;
-    int pidfd;
-
     if (fds == NULL || fd_index < 0 || fd_index >= g_unix_fd_list_get_length (fds) ||
         (pidfd = g_unix_fd_list_get (fds, fd_index, error)) < 0) {
       if (error != NULL && *error == NULL)
         g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "the bus sent a bad ProcessFD");
       return NULL;
     }
-    id = idg_identity_from_pidfd (pidfd, uid, gid, error);
-    close (pidfd);
-    if (id != NULL && id->pid != (pid_t) pid) {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "the bus's ProcessFD and ProcessID disagree");
-      g_clear_pointer (&id, idg_identity_free);
-    }
-    return id;
   }
-  return idg_identity_from_pid ((pid_t) pid, uid, gid, error);
+  id = idg_identity_from_bus_credentials (creds, pidfd, error);
+  if (pidfd >= 0)
+    close (pidfd);
+  return id;
 }
 
 static void

@@ -321,6 +321,35 @@ idg_identity_from_pidfd (int      pidfd,
 }
 
 IdgIdentity *
+idg_identity_from_bus_credentials (GVariant  *creds,
+                                   int        pidfd,
+                                   GError   **error)
+{
+  guint32 uid = G_MAXUINT32, pid = 0;
+  uid_t st_uid = 0;
+  gid_t gid = 0;
+  IdgIdentity *id;
+
+  /* the bus gives no primary gid: the effective one from /proc, which
+   * resolve() reads again once the process is pinned */
+  if (!g_variant_lookup (creds, "UnixUserID", "u", &uid) ||
+      !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 || pid > G_MAXINT32 ||
+      !read_status_ids ((pid_t) pid, &st_uid, &gid)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the bus did not name a live caller process");
+    return NULL;
+  }
+  if (pidfd < 0)
+    return idg_identity_from_pid ((pid_t) pid, uid, gid, error);
+  id = idg_identity_from_pidfd (pidfd, uid, gid, error);
+  if (id != NULL && id->pid != (pid_t) pid) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "the bus's ProcessFD and ProcessID disagree");
+    g_clear_pointer (&id, idg_identity_free);
+  }
+  return id;
+}
+
+IdgIdentity *
 idg_identity_new_unknown (const gchar *label)
 {
   IdgIdentity *id = g_new0 (IdgIdentity, 1);

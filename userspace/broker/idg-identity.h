@@ -40,6 +40,13 @@ IdgIdentity *idg_identity_from_pidfd  (int           pidfd,
                                        gid_t         gid,
                                        GError      **error);
 /* A client with no credentials (a tty door): matches no selector. */
+/* A bus caller from the a{sv} of GetConnectionCredentials (UnixUserID,
+ * ProcessID), pinned through pidfd when the bus sent one (ProcessFD; the
+ * caller keeps and closes it), which must then name ProcessID; else
+ * through ProcessID now (the window described in idg-identity.c). */
+IdgIdentity *idg_identity_from_bus_credentials (GVariant     *creds,
+                                                int           pidfd,
+                                                GError      **error);
 /* The systemd system unit of a cgroup v2 path (first non-slice component,
  * if it is a .service or .scope), or NULL. */
 gchar       *idg_identity_unit_from_cgroup (const gchar *cgroup);
