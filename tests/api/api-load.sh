@@ -50,7 +50,11 @@ IDGUARD_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN "$READER" imei "$T/expecte
   > "$T/reads.out" 2>&1 || { cat "$T/reads.out" >&2; idg_fail "10,000 reads: not all right"; }
 after=$(rss)
 idg_log "$(cat "$T/reads.out"); broker VmRSS after: $after kB"
-# allow 1 MiB of allocator slack; a leak of even 100 bytes per read is 1 MB
-[ $((after - before)) -lt 1024 ] || idg_fail "broker memory grew by $((after - before)) kB over 10,000 reads"
+# allow 1 MiB of allocator slack; a leak of even 100 bytes per read is 1 MB.
+# ASan's allocator and shadow add about 1 MiB of their own here (its leak
+# checker watches the broker's exit instead): 4 MiB there.
+slack=1024
+grep -qa __asan_report_load "$BROKER_BIN" && slack=4096
+[ $((after - before)) -lt $slack ] || idg_fail "broker memory grew by $((after - before)) kB over 10,000 reads"
 kill -0 "$BROKER_PID" || idg_fail "broker died"
 echo "api-load: pass"
