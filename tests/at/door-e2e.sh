@@ -154,7 +154,7 @@ python3 "$IDG_SRC/tests/tools/gen-ids.py" > "$T/ids-swap.consented"
 swap_imsi=$(sed -n 's/^imsi=//p' "$T/ids-swap.consented")
 swap_iccid=$(sed -n 's/^iccid=//p' "$T/ids-swap.consented")
 grep -E '^(imsi|iccid)=' "$T/ids-swap.consented" >> "$T/ids.consented"   # the leak scan looks for them too
-sim_ctl "set imsi=$swap_imsi" "set iccid=$swap_iccid" swap || idg_fail "SIM swap"
+sim_ctl "set imsi=$swap_imsi" "set iccid=$swap_iccid" "swap quiet" || idg_fail "SIM swap"
 $CLIENT "@$NAME" ATE0 AT+CIMI > "$T/swap-client.txt" || idg_fail "client read after the swap"
 idg_expect_absent "$T/swap-client.txt" "$swap_imsi" "the new IMSI to a client without a grant"
 got_new() { idg_ctl get imsi > "$T/get-after.txt.consented" 2>&1 && grep -qF "$swap_imsi" "$T/get-after.txt.consented"; }

@@ -68,6 +68,7 @@ idg_wait_for() {
 # $T/qmi, $T/mbim, $T/at, the ids of $T/ids.consented, control socket
 # $T/sim.ctl; waits for its "ready".
 idg_sim() {
+  : > "$T/sim.log"   # never take an earlier simulator's 'ready' for this one's
   idg_bg "$T/sim.log" "$SIM_BIN" --qmi "$T/qmi" --mbim "$T/mbim" --at "$T/at" \
     --ids "$T/ids.consented" --control "$T/sim.ctl" "$@"
   SIM_PID=$LAST_PID
