@@ -116,7 +116,11 @@ for n in direct stock idg; do
   sim "${n}frag" --mbim-max-control-transfer 64
 done
 
-# broker NAME SIM: idguardd on the modem SIM, doors @idg-NAME-qmi / @idg-NAME-mbim
+# shellcheck source=bench/system-bus.sh
+. "$SRC/bench/system-bus.sh"
+
+# broker NAME SIM [BUS]: idguardd on the modem SIM, doors @idg-NAME-qmi /
+# @idg-NAME-mbim; with BUS (a D-Bus address) it also owns org.idguard.Broker1 there
 broker() {
   mkdir -p "$W/$1/state" "$W/$1/run"
   cat > "$W/$1/idguard.conf" <<EOC
@@ -132,11 +136,12 @@ qmi-socket=idg-$1-qmi
 mbim-socket=idg-$1-mbim
 at-socket=
 EOC
-  idg_bg "$W/$1/broker.log" "$BROKER_BIN" --config "$W/$1/idguard.conf" --foreground
+  idg_bg "$W/$1/broker.log" env ${3:+"DBUS_SYSTEM_BUS_ADDRESS=$3"} \
+    "$BROKER_BIN" --config "$W/$1/idguard.conf" --foreground
   eval "BRK_$1=\$LAST_PID"
   idg_wait_for 20 "$CTL_BIN" --socket "$W/$1/run/api.sock" status || die "broker $1 not up (see $W/$1/broker.log)"
 }
-broker main idg
+broker main idg "$BUS_ADDR"
 broker frag idgfrag
 
 idg_bg "$W/qmi-proxy.log" "$STOCK_QMI" --no-exit

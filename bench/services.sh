@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Sourced by bench/run.sh: identifier reads as a service does them.
-# libidguard through the broker's peer socket; through D-Bus only when a
-# system bus exists; the baseline a service uses today, ModemManager's
+# libidguard through the broker's peer socket and through D-Bus (the
+# private system bus of bench/system-bus.sh); the baseline a service uses today, ModemManager's
 # EquipmentIdentifier property (ModemManager in test mode on the
 # simulator's AT port, on a private bus); the kernel path is left to the
 # qemu VM of tests/kernel (see docs/performance.md).
@@ -28,10 +28,25 @@ MM_P50=null MM_P99=null
 
 fig "service read imei libidguard peer socket p50" "$LIB_P50" us "$MM_P50" "$(ratio "$MM_P50" "$LIB_P50")"
 fig "service read imei libidguard peer socket p99" "$LIB_P99" us "$MM_P99" "$(ratio "$MM_P99" "$LIB_P99")"
-if [ -S /run/dbus/system_bus_socket ]; then
-  skip "service read imei idguardd D-Bus" "system bus present but this harness runs the broker without it"
+# The same read on the private system bus of bench/system-bus.sh: with
+# IDGUARD_SOCKET unset (and no /run/idguard/api.sock) libidguard calls
+# org.idguard.Broker1 on the system bus; IDGUARD_TRANSPORT=broker keeps
+# /dev/idguard out of it.
+if [ -z "$BUS_ADDR" ]; then
+  skip "service read imei libidguard D-Bus" "dbus-daemon not installed"
+elif [ -e /run/idguard/api.sock ]; then
+  skip "service read imei libidguard D-Bus" "/run/idguard/api.sock exists: libidguard would use it instead of the bus"
 else
-  skip "service read imei idguardd D-Bus" "no bus"
+  idg_wait_for 20 env -u IDGUARD_SOCKET DBUS_SYSTEM_BUS_ADDRESS="$BUS_ADDR" "$CTL_BIN" status ||
+    die "idguardd does not answer on the private system bus (see $W/main/broker.log, $W/dbus.log)"
+  out=$(env -u IDGUARD_SOCKET DBUS_SYSTEM_BUS_ADDRESS="$BUS_ADDR" IDGUARD_TRANSPORT=broker \
+        timeout 120 "$GEN_IDS" --lib imei --token-file "$W/token" --count "$ID_READS") ||
+    die "libidguard read over the private system bus"
+  [ "$(field "$out" errors)" = 0 ] || log "libidguard reads over D-Bus: $(field "$out" errors) refused"
+  v=$(field "$out" p50_us)
+  fig "service read imei libidguard D-Bus p50" "$v" us "$MM_P50" "$(ratio "$MM_P50" "$v")"
+  v=$(field "$out" p99_us)
+  fig "service read imei libidguard D-Bus p99" "$v" us "$MM_P99" "$(ratio "$MM_P99" "$v")"
 fi
 
 # The kernel path exists only inside the qemu VM of tests/kernel (owned by
