@@ -27,6 +27,33 @@ ctl_format_time (gint64 unix_seconds)
   return g_date_time_format (dt, "%Y-%m-%d %H:%M:%S");
 }
 
+/* Text from the broker as one line a person can trust: control, format
+ * and separator characters (a newline, a C1 control, a bidi override that
+ * reverses what follows) are shown as \\uXXXX, so that no cell can pass
+ * for another row or read differently from what it holds. */
+static gchar *
+printable (const gchar *s)
+{
+  GString *out = g_string_sized_new (strlen (s));
+
+  for (const gchar *p = s; *p; p = g_utf8_next_char (p)) {
+    gunichar c = g_utf8_get_char (p);
+
+    switch (g_unichar_type (c)) {
+    case G_UNICODE_CONTROL:
+    case G_UNICODE_FORMAT:
+    case G_UNICODE_LINE_SEPARATOR:
+    case G_UNICODE_PARAGRAPH_SEPARATOR:
+      g_string_append_printf (out, "\\u%04x", (guint) c);
+      break;
+    default:
+      g_string_append_unichar (out, c);
+      break;
+    }
+  }
+  return g_string_free (out, FALSE);
+}
+
 static gchar *
 format_value (GVariant *v, CtlColumnType type)
 {
@@ -46,7 +73,7 @@ format_value (GVariant *v, CtlColumnType type)
   }
   if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING)) {
     const gchar *s = g_variant_get_string (v, NULL);
-    return g_strdup (*s ? s : "-");
+    return *s ? printable (s) : g_strdup ("-");
   }
   return g_variant_print (v, FALSE);
 }
@@ -176,7 +203,7 @@ static gchar *
 format_plain (GVariant *v)
 {
   if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING))
-    return g_variant_dup_string (v, NULL);
+    return printable (g_variant_get_string (v, NULL));
   if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING_ARRAY)) {
     g_autofree const gchar **strv = g_variant_get_strv (v, NULL);
     return *strv ? g_strjoinv (", ", (gchar **) strv) : g_strdup ("(none)");
