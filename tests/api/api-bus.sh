@@ -11,36 +11,9 @@ idg_setup api-bus "$@"
 command -v dbus-daemon > /dev/null || idg_skip "dbus-daemon not installed"
 [ -e /run/idguard/api.sock ] && idg_skip "a system broker's socket exists at /run/idguard/api.sock"
 
-cat > "$T/bus.conf" <<EOC
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$T/system_bus_socket</listen>
-  <auth>EXTERNAL</auth>
-  <!-- the default policy of Debian's system.conf -->
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <include>$IDG_SRC/data/org.idguard.Broker1.conf</include>
-</busconfig>
-EOC
-idg_bg "$T/dbus.log" dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile
-idg_wait_for 10 test -S "$T/system_bus_socket" || { cat "$T/dbus.log" >&2; idg_fail "dbus-daemon did not start"; }
+idg_system_bus "$T" || { cat "$T/dbus.log" >&2; idg_fail "dbus-daemon did not start"; }
 chmod 0666 "$T/system_bus_socket"
-DBUS_SYSTEM_BUS_ADDRESS="unix:path=$T/system_bus_socket"
+DBUS_SYSTEM_BUS_ADDRESS=$IDG_BUS_ADDR
 export DBUS_SYSTEM_BUS_ADDRESS
 unset IDGUARD_SOCKET
 

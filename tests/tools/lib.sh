@@ -143,3 +143,50 @@ idg_conf() {
     done
   } > "$T/idguard.conf"
 }
+# idg_broker_config_bare: $T/idguard.conf with [broker] only (no modem, no
+# door), for tests of the consent store and the API alone.
+idg_broker_config_bare() {
+  mkdir -p "$T/state" "$T/run"
+  cat > "$T/idguard.conf" <<EOC
+[broker]
+state-dir=$T/state
+runtime-dir=$T/run
+policy=redact
+EOC
+}
+
+# idg_system_bus DIR: a private dbus-daemon configured as a system bus
+# (Debian's default policy plus idguard's own from data/), listening on
+# DIR/system_bus_socket; an idg_bg process, so cleanup stops it. Sets
+# IDG_BUS_ADDR; non-zero (log in DIR/dbus.log) if it does not come up.
+idg_system_bus() {
+  cat > "$1/bus.conf" <<EOC
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$1/system_bus_socket</listen>
+  <auth>EXTERNAL</auth>
+  <!-- the default policy of Debian's system.conf -->
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <include>$IDG_SRC/data/org.idguard.Broker1.conf</include>
+</busconfig>
+EOC
+  idg_bg "$1/dbus.log" dbus-daemon --config-file="$1/bus.conf" --nofork --nopidfile
+  idg_wait_for 10 test -S "$1/system_bus_socket" || return 1
+  IDG_BUS_ADDR="unix:path=$1/system_bus_socket"
+}
