@@ -8,14 +8,8 @@
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup api-display "$@"
 
-mkdir -p "$T/state" "$T/run"
+idg_broker_config_bare
 chmod 0700 "$T/state"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-EOC
 NOW=$(date +%s)
 cat > "$T/state/store.journal" <<EOJ
 {"journal":1,"generation":0}

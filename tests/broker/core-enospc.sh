@@ -12,14 +12,8 @@ fi
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup core-enospc "$@"
 
-mkdir -p "$T/state" "$T/run"
+idg_broker_config_bare
 mount -t tmpfs -o size=64k,mode=0700 idg-enospc "$T/state" || idg_skip "cannot mount a tmpfs"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-EOC
 idg_broker
 
 idg_ctl --json grant --to uid:0 --scope imei --purpose "before the disk fills" > "$T/a.json" ||

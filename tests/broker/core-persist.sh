@@ -10,13 +10,7 @@
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup core-persist "$@"
 
-mkdir -p "$T/state" "$T/run"
-cat > "$T/idguard.conf" <<EOC
-[broker]
-state-dir=$T/state
-runtime-dir=$T/run
-policy=redact
-EOC
+idg_broker_config_bare
 
 restart() {
   kill -TERM "$BROKER_PID" 2>/dev/null
