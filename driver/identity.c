@@ -153,11 +153,18 @@ static bool is_unit_name(const char *s, size_t n)
 	return false;
 }
 
-/* The last component ending in .service or .scope names the unit. */
+/*
+ * The unit is the first component after the leading slices, as systemd
+ * names it ("/system.slice/foo.service/x" is foo.service), and as the
+ * broker derives it. Not the last component ending in .service: a user's
+ * own manager (user@UID.service, delegated to that user) may create
+ * ".../user@1000.service/app.slice/ModemManager.service", which must not
+ * pass for the system's ModemManager.service.
+ */
 bool idg_identity_in_unit(const struct idg_identity *id, const char *unit)
 {
-	const char *p, *comp, *last = NULL;
-	size_t n, last_n = 0;
+	const char *p, *comp;
+	size_t n;
 
 	if (!id->cgroup)
 		return false;
@@ -166,10 +173,12 @@ bool idg_identity_in_unit(const struct idg_identity *id, const char *unit)
 			p++;
 		comp = p;
 		n = strchrnul(comp, '/') - comp;
-		if (n && is_unit_name(comp, n)) {
-			last = comp;
-			last_n = n;
-		}
+		if (!n)
+			break;
+		if (n > 6 && !memcmp(comp + n - 6, ".slice", 6))
+			continue;
+		return comp[0] != '.' && is_unit_name(comp, n) &&
+		       n == strlen(unit) && !memcmp(comp, unit, n);
 	}
-	return last && last_n == strlen(unit) && !memcmp(last, unit, last_n);
+	return false;
 }

@@ -453,16 +453,24 @@ t_selectors (void)
   mkdir ("/sys/fs/cgroup/idg.slice", 0755);
   mkdir ("/sys/fs/cgroup/idg.slice/idg-test.service", 0755);
   mkdir ("/sys/fs/cgroup/idg.slice/other.service", 0755);
+  /* a user manager's nested unit of the same name must not pass for it */
+  mkdir ("/sys/fs/cgroup/idg.slice/user@1200.service", 0755);
+  mkdir ("/sys/fs/cgroup/idg.slice/user@1200.service/app.slice", 0755);
+  mkdir ("/sys/fs/cgroup/idg.slice/user@1200.service/app.slice/idg-test.service", 0755);
   g = (GrantSpec) { .id = 3, .selector = IDGUARD_SEL_UNIT, .scopes = 1u << IDGUARD_KIND_ICCID,
                     .token = ta, .unit = "idg-test.service" };
   add_grant (broker_fd, &g);
   g = (GrantSpec) { .id = 4, .selector = IDGUARD_SEL_CGROUP, .scopes = 1u << IDGUARD_KIND_IMSI,
                     .token = ta, .cgroup = "/idg.slice/idg-test.service" };
   add_grant (broker_fd, &g);
-  for (int i = 0; i < 2; i++)
+  for (int i = 0; i < 3; i++)
     {
-      const char *cg = i ? "/sys/fs/cgroup/idg.slice/other.service/cgroup.procs"
-                         : "/sys/fs/cgroup/idg.slice/idg-test.service/cgroup.procs";
+      static const char *const cgs[] = {
+        "/sys/fs/cgroup/idg.slice/idg-test.service/cgroup.procs",
+        "/sys/fs/cgroup/idg.slice/other.service/cgroup.procs",
+        "/sys/fs/cgroup/idg.slice/user@1200.service/app.slice/idg-test.service/cgroup.procs",
+      };
+      const char *cg = cgs[i];
       pid_t pid = fork ();
       int status = 0;
 
@@ -482,9 +490,13 @@ t_selectors (void)
       if (i == 0)
         check (WIFEXITED (status) && WEXITSTATUS (status) == 0,
                "unit and cgroup selectors: a task in idg-test.service reads (exit %d)", WEXITSTATUS (status));
-      else
+      else if (i == 1)
         check (WIFEXITED (status) && WEXITSTATUS (status) == 30,
                "unit and cgroup selectors: a task in other.service is refused (exit %d)", WEXITSTATUS (status));
+      else
+        check (WIFEXITED (status) && WEXITSTATUS (status) == 30,
+               "unit selector: a user manager's nested idg-test.service is refused (exit %d)",
+               WEXITSTATUS (status));
     }
   fd = dev_open ();
   check (read_id (fd, IDGUARD_KIND_ICCID, ta, NULL, NULL) == EACCES,
