@@ -50,8 +50,10 @@
  *                       or below it ("/a" matches "/a" and "/a/b", not
  *                       "/ab").
  *   IDGUARD_SEL_UNIT    the systemd unit of the caller's cgroup v2 path: the
- *                       last path component ending in ".service" or
- *                       ".scope" equals `unit`.
+ *                       first component after the leading ".slice"
+ *                       components, if it ends in ".service" or ".scope",
+ *                       equals `unit` (a user manager's nested units are
+ *                       user@UID.service).
  *   A grant with no selector bit is refused (EINVAL): it would match anyone.
  *   exe, cgroup and unit are NUL-terminated strings inside their fixed
  *   arrays; a string that fills its array without a NUL is refused with
