@@ -43,7 +43,7 @@ struct _IdgAudit {
   guint64     max_size;
   guint       keep;
   gint64      window;        /* usec */
-  GHashTable *slots;         /* key -> Slot* */
+  GHashTable *slots;         /* Slot* (keyed by its record's fields) */
   guint       flush_source;  /* armed only while something is pending */
   GArray     *subscribers;
   guint       next_sub;
@@ -67,6 +67,43 @@ slot_free (Slot *s)
 {
   record_clear (&s->rec);
   g_free (s);
+}
+
+/* Slots are found by what a coalesced record says (service, door, kind,
+ * decision, grants, reason): hashed in place, so the per-message path
+ * allocates nothing. */
+static guint
+str_hash0 (const gchar *str)
+{
+  return str != NULL ? g_str_hash (str) : 0;
+}
+
+static guint
+slot_hash (gconstpointer p)
+{
+  const IdgAuditRecord *r = &((const Slot *) p)->rec;
+  guint h = str_hash0 (r->service);
+
+  h = h * 31 + str_hash0 (r->door);
+  h = h * 31 + str_hash0 (r->kind);
+  h = h * 31 + (guint) r->decision;
+  h = h * 31 + str_hash0 (r->grants);
+  return h * 31 + str_hash0 (r->reason);
+}
+
+static gboolean
+slot_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const IdgAuditRecord *x = &((const Slot *) a)->rec;
+  const IdgAuditRecord *y = &((const Slot *) b)->rec;
+
+  return x->decision == y->decision &&
+         g_strcmp0 (x->service, y->service) == 0 &&
+         g_strcmp0 (x->door, y->door) == 0 &&
+         g_strcmp0 (x->kind, y->kind) == 0 &&
+         g_strcmp0 (x->grants, y->grants) == 0 &&
+         g_strcmp0 (x->reason, y->reason) == 0;
 }
 
 void
@@ -119,7 +156,7 @@ idg_audit_new (const gchar  *dir,
   audit->max_size = MAX (max_size, 1024);
   audit->keep = keep;
   audit->window = (gint64) window * G_USEC_PER_SEC;
-  audit->slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) slot_free);
+  audit->slots = g_hash_table_new_full (slot_hash, slot_equal, NULL, (GDestroyNotify) slot_free);
   audit->subscribers = g_array_new (FALSE, FALSE, sizeof (Subscriber));
   audit->journal = g_file_test ("/run/systemd/journal/socket", G_FILE_TEST_EXISTS);
   if (!open_log (audit, error)) {
@@ -468,12 +505,11 @@ idg_audit_add_coalesced (IdgAudit          *audit,
                          const gchar       *reason)
 {
   const gchar *service = identity != NULL ? identity->service : "unknown";
-  g_autofree gchar *key = g_strjoin ("\x1f", service, door, kind,
-                                     idg_decision_to_string (decision),
-                                     grants != NULL ? grants : "",
-                                     reason != NULL ? reason : "", NULL);
+  Slot probe = { .rec = { .service = (gchar *) service, .door = (gchar *) door,
+                          .kind = (gchar *) kind, .grants = (gchar *) grants,
+                          .reason = (gchar *) reason, .decision = decision } };
   gint64 now = g_get_monotonic_time ();
-  Slot *s = g_hash_table_lookup (audit->slots, key);
+  Slot *s = g_hash_table_lookup (audit->slots, &probe);
 
   if (audit->window == 0) {
     idg_audit_add (audit, identity, door, kind, grants, decision, count, reason);
@@ -497,7 +533,7 @@ idg_audit_add_coalesced (IdgAudit          *audit,
     s->rec.grants = g_strdup (grants);
     s->rec.reason = g_strdup (reason);
     s->rec.decision = decision;
-    g_hash_table_insert (audit->slots, g_steal_pointer (&key), s);
+    g_hash_table_add (audit->slots, s);
   }
   s->last_written = now;
   idg_audit_add (audit, identity, door, kind, grants, decision, count, reason);
