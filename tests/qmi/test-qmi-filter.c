@@ -221,8 +221,9 @@ build_ef_msisdn (IdgQmiRequestInfo *req)
   QmiMessage *m = response_new (QMI_SERVICE_UIM, RR);
   guint8 rec[MSISDN_RECORD];
 
-  request_info (RR, IDG_QMI_EF_MSISDN, 1, MSISDN_RECORD, req);
-  g_assert_cmpuint (req->record_length, ==, MSISDN_RECORD);
+  /* length 0: the whole record, whose layout is then known */
+  request_info (RR, IDG_QMI_EF_MSISDN, 1, 0, req);
+  g_assert_cmpuint (req->record_length, ==, 0);
   g_assert_true (idg_ef_msisdn_encode (ids.msisdn, rec, sizeof rec));
   add_bytes (m, 0x11, TRUE, rec, sizeof rec);
   return m;

@@ -12,8 +12,20 @@
  *    success response once the device is usable. Here the path must be the
  *    broker's QMI modem port: anything else is answered ACCESS_DENIED and the
  *    client is closed;
- *  - CTL requests share the device's CTL transaction ids: they are sent with
- *    a fresh id and answered with the client's own;
+ *  - canonical forwarding: every client frame is parsed completely
+ *    (idg-qmi-canon.h) and the modem gets the door's re-encoding of it, a
+ *    frame that does not parse is answered MALFORMED_MESSAGE and never
+ *    forwarded, bytes that are not QMUX drop the client;
+ *  - unambiguous pairing: the modem never sees a client's transaction id.
+ *    CTL requests share the device's CTL transaction ids: they are sent
+ *    with a fresh one (at most CTL_IN_FLIGHT_MAX door-wide, so that the u8
+ *    ids never wrap onto one in flight). Service requests get a
+ *    transaction id of the door's own, unique among the door's requests in
+ *    flight on that client id; the filter takes the request's context
+ *    (message, file, offset, length) from the request sent with that id,
+ *    and the answer goes back with the client's id. A client sending a
+ *    request with a transaction id it already has in flight on that client
+ *    id is answered INVALID_TRANSACTION_ID;
  *  - client ids come from CTL Allocate CID responses and go with CTL Release
  *    CID requests; they belong to the client that allocated them and are
  *    released when it disconnects. A request on a client id the client does
@@ -37,6 +49,7 @@
  */
 #include "idg-modem-qmi-private.h"
 #include "idg-qmi-filter.h"
+#include "idg-qmi-canon.h"
 #include "idg-door-listener.h"
 #include "idg-personal.h"
 
@@ -49,6 +62,7 @@
  * unfairly and is dropped (requests) or refused (client ids). */
 #define IN_FLIGHT_MAX       1024
 #define CIDS_MAX            32
+#define CTL_IN_FLIGHT_MAX   64
 #define COMMAND_TIMEOUT     120
 
 #define CTL_SET_INSTANCE_ID 0x0020
@@ -61,6 +75,8 @@
 /* libqmi's QMI_PROTOCOL_ERROR_INVALID_CLIENT_ID and _CLIENT_IDS_EXHAUSTED */
 #define ERROR_INVALID_CLIENT_ID      0x0007
 #define ERROR_CLIENT_IDS_EXHAUSTED   0x0005
+#define ERROR_INVALID_TRANSACTION_ID 0x0016
+#define ERROR_INSUFFICIENT_RESOURCES 0x0044
 
 typedef struct {
   guint8 service;
@@ -82,6 +98,8 @@ struct _Client {
   QmiMessage  *pending_open;  /* proxy open waiting for the device */
   GArray      *cids;          /* Cid */
   guint        in_flight;     /* requests forwarded, not answered yet */
+  GHashTable  *pending;       /* request_key()s of its requests in flight,
+                               * with its own transaction ids */
   gboolean     close_after_flush;
 };
 
@@ -96,14 +114,21 @@ struct _IdgDoorQmi {
   guint         watch_id;
   GCancellable *cancellable;
   guint         next_client;
+  GHashTable   *door_trids;   /* request_key()s in flight with the door's ids */
+  guint16       next_trid;
+  GHashTable   *ctl_requests; /* Request *s of CTL in flight */
 };
 
 typedef struct {
   IdgDoorQmi        *door;          /* valid until the door's cancellable fires */
   Client            *client;
   guint8             ctl_trid;      /* the client's CTL transaction id */
-  IdgQmiRequestInfo  info;
-  GByteArray        *request;       /* as the client sent it */
+  guint16            client_trid;   /* services: the client's transaction id */
+  GHashTable        *registry;      /* the door's door_trids (services) or
+                                     * ctl_requests (CTL), referenced */
+  gpointer           key;           /* this request's entry there */
+  IdgQmiRequestInfo  info;          /* as sent: the door's transaction id */
+  GByteArray        *request;       /* the canonical request, client's id */
 } Request;
 
 static void client_drop       (Client *client, const gchar *why);
@@ -127,6 +152,7 @@ client_unref (Client *client)
   idg_door_queue_clear (&client->out);
   g_clear_pointer (&client->in, g_byte_array_unref);
   g_clear_pointer (&client->cids, g_array_unref);
+  g_clear_pointer (&client->pending, g_hash_table_unref);
   g_clear_pointer (&client->pending_open, qmi_message_unref);
   g_clear_pointer (&client->identity, idg_identity_free);
   g_clear_object (&client->socket);
@@ -175,6 +201,8 @@ output_cb (const gchar *why,
     client_drop (client, "refused");
 }
 
+/* The one way bytes reach a client: responses, error responses and
+ * indications all pass here. */
 static void
 client_send (Client       *client,
              const guint8 *data,
@@ -271,9 +299,24 @@ release_cid_on_device (IdgDoorQmi *door,
                            (GAsyncReadyCallback) release_ready, NULL);
 }
 
+static guint
+request_key (guint8  service,
+             guint8  cid,
+             guint16 trid)
+{
+  return ((guint) service << 24) | ((guint) cid << 16) | trid;
+}
+
 static void
 request_free (Request *req)
 {
+  /* the registries are referenced: still there when the door is gone */
+  g_hash_table_remove (req->registry, req->key);
+  g_hash_table_unref (req->registry);
+  if (req->info.service != IDG_QMI_SERVICE_CTL)
+    g_hash_table_remove (req->client->pending,
+                         GUINT_TO_POINTER (request_key (req->info.service, req->info.client_id,
+                                                        req->client_trid)));
   req->client->in_flight--;
   client_unref (req->client);
   g_byte_array_unref (req->request);
@@ -342,7 +385,7 @@ command_ready (QmiDevice    *device,
   if (req->info.service == IDG_QMI_SERVICE_CTL) {
     Cid c;
 
-    frame->data[7] = req->ctl_trid;   /* a valid CTL frame has 12 bytes at least */
+    idg_qmi_canon_set_transaction_id (frame->data, frame->len, req->ctl_trid);
     if (req->info.message_id == CTL_ALLOCATE_CID && allocation_of (frame->data, frame->len, &c) &&
         client_find_cid (client, c.service, c.cid) < 0)
       g_array_append_val (client->cids, c);
@@ -351,9 +394,12 @@ command_ready (QmiDevice    *device,
     IdgGuard guard;
     IdgQmiVerdict verdict;
 
+    /* judged as the answer to the request sent with the door's id, then
+     * handed back under the client's own */
     idg_broker_guard_begin (door->broker, client->identity, &guard);
     verdict = idg_qmi_filter_response (frame->data, frame->len, &req->info, &guard);
     idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+    idg_qmi_canon_set_transaction_id (frame->data, frame->len, req->client_trid);
     if (verdict == IDG_QMI_VERDICT_PASS)
       client_send (client, frame->data, frame->len);
     else
@@ -388,7 +434,27 @@ forward (Client                  *client,
      * back */
     req->ctl_trid = (guint8) qmi_message_get_transaction_id (msg);
     qmi_message_set_transaction_id (msg, 0);
+    req->registry = g_hash_table_ref (door->ctl_requests);
+    req->key = req;
+  } else {
+    guint16 trid;
+
+    /* the door's own id, unique among its requests in flight on this
+     * client id: the modem's answer can only pair with this request */
+    do {
+      trid = ++door->next_trid;
+    } while (trid == 0 ||
+             g_hash_table_contains (door->door_trids,
+                                    GUINT_TO_POINTER (request_key (info->service, info->client_id, trid))));
+    req->client_trid = info->transaction_id;
+    req->info.transaction_id = trid;
+    req->registry = g_hash_table_ref (door->door_trids);
+    req->key = GUINT_TO_POINTER (request_key (info->service, info->client_id, trid));
+    g_hash_table_add (client->pending,
+                      GUINT_TO_POINTER (request_key (info->service, info->client_id, req->client_trid)));
+    qmi_message_set_transaction_id (msg, trid);
   }
+  g_hash_table_add (req->registry, req->key);
   qmi_device_command_full (door->device, msg, NULL, COMMAND_TIMEOUT, door->cancellable,
                            (GAsyncReadyCallback) command_ready, req);
 }
@@ -452,6 +518,10 @@ process_ctl (Client     *client,
   info.service = IDG_QMI_SERVICE_CTL;
   info.message_id = id;
   info.transaction_id = qmi_message_get_transaction_id (msg);
+  if (id != CTL_PROXY_OPEN && id != CTL_SYNC && g_hash_table_size (client->door->ctl_requests) >= CTL_IN_FLIGHT_MAX) {
+    client_send_error (client, msg->data, msg->len, ERROR_INSUFFICIENT_RESOURCES);
+    return;
+  }
   switch (id) {
   case CTL_PROXY_OPEN:
     process_proxy_open (client, msg);
@@ -502,6 +572,14 @@ process_service (Client     *client,
     client_send_error (client, msg->data, msg->len, ERROR_INVALID_CLIENT_ID);
     return;
   }
+  if (g_hash_table_contains (client->pending,
+                             GUINT_TO_POINTER (request_key (qmi_message_get_service (msg),
+                                                            qmi_message_get_client_id (msg),
+                                                            qmi_message_get_transaction_id (msg))))) {
+    /* two answers with one id could not be told apart */
+    client_send_error (client, msg->data, msg->len, ERROR_INVALID_TRANSACTION_ID);
+    return;
+  }
   idg_broker_guard_begin (door->broker, client->identity, &guard);
   verdict = idg_qmi_filter_request (msg->data, msg->len, &guard, &info);
   idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
@@ -513,12 +591,13 @@ process_service (Client     *client,
     client_send_error (client, msg->data, msg->len, info.error);
     return;
   case IDG_QMI_VERDICT_DROP:
-    client_drop (client, "malformed request");
+    client_send_error (client, msg->data, msg->len, IDG_QMI_ERROR_MALFORMED_MESSAGE);
     return;
   }
 }
 
-/* FALSE if the client was dropped. */
+/* One canonical request (idg_qmi_canon_next). FALSE if the client was
+ * dropped. */
 static gboolean
 process_frame (Client       *client,
                const guint8 *data,
@@ -530,11 +609,17 @@ process_frame (Client       *client,
 
   if (client->close_after_flush)
     return TRUE;
+  /* libqmi's reading of it too: the door forwards nothing libqmi (and so
+   * the device code path) would read differently */
   g_byte_array_append (raw, data, (guint) len);
   msg = qmi_message_new_from_raw (raw, &error);
   if (!msg || raw->len != 0 || !qmi_message_is_request (msg)) {
-    client_drop (client, "not a QMI request");
-    return FALSE;
+    if (!client->opened) {
+      client_drop (client, "not a QMI request");
+      return FALSE;
+    }
+    client_send_error (client, data, len, IDG_QMI_ERROR_MALFORMED_MESSAGE);
+    return client->door != NULL;
   }
   if (!client->opened) {
     if (qmi_message_get_service (msg) != QMI_SERVICE_CTL ||
@@ -574,24 +659,29 @@ in_ready_cb (GSocket      *socket,
 
   client_ref (client);
   while (client->door && client->in->len > 0) {
-    gsize flen;
+    g_autoptr(GByteArray) canon = g_byte_array_new ();
+    gsize used = 0;
+    IdgQmiCanon c = idg_qmi_canon_next (client->in->data, client->in->len, &used, canon);
 
-    if (client->in->data[0] != 0x01) {
+    if (c == IDG_QMI_CANON_MORE)
+      break;
+    if (c == IDG_QMI_CANON_BROKEN) {
       client_drop (client, "framing error");
       break;
     }
-    if (client->in->len < 3)
-      break;
-    flen = (gsize) (client->in->data[1] | (client->in->data[2] << 8)) + 1;
-    if (flen < 12 || flen > IDG_QMI_FRAME_MAX) {
-      client_drop (client, "bad frame length");
+    if (c == IDG_QMI_CANON_REFUSE) {
+      /* before a proxy open nothing is owed an answer */
+      if (!client->opened) {
+        client_drop (client, "not a QMI request");
+        break;
+      }
+      client_send (client, canon->data, canon->len);
+    } else if (!process_frame (client, canon->data, canon->len)) {
       break;
     }
-    if (client->in->len < flen)
+    if (!client->door)
       break;
-    if (!process_frame (client, client->in->data, flen))
-      break;
-    g_byte_array_remove_range (client->in, 0, (guint) flen);
+    g_byte_array_remove_range (client->in, 0, (guint) used);
   }
   keep = client->door != NULL;
   client_unref (client);
@@ -688,6 +778,7 @@ client_new_cb (GSocket     *socket,
   client->identity = identity;
   client->in = g_byte_array_new ();
   client->cids = g_array_new (FALSE, FALSE, sizeof (Cid));
+  client->pending = g_hash_table_new (g_direct_hash, g_direct_equal);
   idg_door_queue_init (&client->out, g_socket_get_fd (socket), TRUE, OUT_QUEUE_MAX, output_cb, client);
   client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (client->in_source, (GSourceFunc) in_ready_cb, client, NULL);
@@ -720,6 +811,8 @@ idg_door_qmi_new (IdgBroker    *broker,
   door->name = g_strdup (abstract_name ? abstract_name : "");
   door->cancellable = g_cancellable_new ();
   door->next_client = 1;
+  door->door_trids = g_hash_table_new (g_direct_hash, g_direct_equal);
+  door->ctl_requests = g_hash_table_new (g_direct_hash, g_direct_equal);
   door->watch_id = idg_modem_qmi_watch (modem, device_changed_cb, door);
   device = idg_modem_qmi_peek_device (modem);
   if (device)
@@ -748,6 +841,8 @@ idg_door_qmi_free (IdgDoorQmi *door)
     g_clear_object (&door->device);
   }
   g_object_unref (door->cancellable);
+  g_hash_table_unref (door->door_trids);
+  g_hash_table_unref (door->ctl_requests);
   g_free (door->name);
   g_free (door);
 }

@@ -6,6 +6,7 @@
  */
 #include "idg-qmi-filter.h"
 #include "idg-encoding.h"
+#include "idg-simfile.h"
 
 #include <string.h>
 
@@ -26,9 +27,12 @@
 #define DMS_UIM_GET_IMSI 0x0043
 
 /* Request TLVs of Read Transparent / Read Record */
+#define UIM_TLV_SESSION       0x01
 #define UIM_TLV_FILE          0x02
 #define UIM_TLV_READ_INFO     0x03
 #define UIM_RT_TLV_IND_TOKEN  0x10
+#define UIM_RT_TLV_ENCRYPT    0x11
+#define UIM_RR_TLV_LAST       0x10
 #define UIM_RR_TLV_IND_TOKEN  0x11
 /* Response TLVs */
 #define UIM_TLV_READ_RESULT   0x11
@@ -36,10 +40,6 @@
 #define UIM_TLV_SLOT_STATUS   0x10
 #define UIM_TLV_SLOT_EID      0x12
 
-/* EF_MSISDN record: the 10 BCD bytes of the number sit 12 bytes before the
- * end (TS 31.102 4.2.26: alpha, length, TON/NPI, number, CCP, EXT). */
-#define MSISDN_NUMBER_FROM_END 12
-#define MSISDN_NUMBER_LEN      10
 
 static guint16
 rd16 (const guint8 *p)
@@ -110,6 +110,24 @@ idg_qmi_frame_parse (const guint8 *frame,
   return TRUE;
 }
 
+gboolean
+idg_qmi_frame_tlvs_unique (const guint8       *frame,
+                           const IdgQmiHeader *h)
+{
+  guint32 seen[256 / 32] = { 0 };
+  gsize off;
+
+  for (off = h->tlv_offset; off + 3 <= h->tlv_offset + h->tlv_length;) {
+    guint8 t = frame[off];
+
+    if (seen[t / 32] & (1u << (t % 32)))
+      return FALSE;
+    seen[t / 32] |= 1u << (t % 32);
+    off += 3 + (gsize) rd16 (frame + off + 1);
+  }
+  return TRUE;
+}
+
 /* TLV iteration over a parsed frame: *off starts at h->tlv_offset. */
 static gboolean
 tlv_next (const guint8       *frame,
@@ -133,36 +151,53 @@ tlv_next (const guint8       *frame,
 /*****************************************************************************/
 /* Requests */
 
+/* The TLVs of a file read, every one understood: Session (u8 type, u8 AID
+ * length, AID), File (u16 id, u8 path length, path of u16 DF ids), Read
+ * Information (u16 offset or record, u16 length), and the optional ones
+ * that make it raw SIM access (*raw: an answer in a later indication, or
+ * encrypted) or a multi-record read. FALSE on anything else. */
 static gboolean
 request_file (const guint8       *frame,
               const IdgQmiHeader *h,
               IdgQmiRequestInfo  *info,
-              gboolean           *async)
+              gboolean           *raw)
 {
   gsize off = h->tlv_offset, v, n;
   guint8 type;
-  guint8 token_tlv = h->message_id == UIM_READ_TRANSPARENT ? UIM_RT_TLV_IND_TOKEN : UIM_RR_TLV_IND_TOKEN;
+  gboolean transparent = h->message_id == UIM_READ_TRANSPARENT;
+  gboolean has_read_info = FALSE;
 
-  *async = FALSE;
+  *raw = FALSE;
   while (tlv_next (frame, h, &off, &type, &v, &n)) {
-    if (type == UIM_TLV_FILE) {
-      /* u16 file id, u8 path length, path */
-      if (n < 3 || (gsize) frame[v + 2] + 3 != n || info->has_file)
+    if (type == UIM_TLV_SESSION) {
+      if (n < 2 || (gsize) frame[v + 1] + 2 != n)
+        return FALSE;
+    } else if (type == UIM_TLV_FILE) {
+      if (n < 3 || (gsize) frame[v + 2] + 3 != n || (frame[v + 2] & 1))
         return FALSE;
       info->has_file = TRUE;
       info->file_id = rd16 (frame + v);
     } else if (type == UIM_TLV_READ_INFO) {
       if (n != 4)
         return FALSE;
-      if (h->message_id == UIM_READ_TRANSPARENT)
+      has_read_info = TRUE;
+      info->length = rd16 (frame + v + 2);
+      if (transparent)
         info->offset = rd16 (frame + v);
       else
-        info->record_length = rd16 (frame + v + 2);
-    } else if (type == token_tlv) {
-      *async = TRUE;
+        info->record_length = info->length;
+    } else if (transparent && (type == UIM_RT_TLV_IND_TOKEN || type == UIM_RT_TLV_ENCRYPT)) {
+      *raw = TRUE;
+    } else if (!transparent && type == UIM_RR_TLV_IND_TOKEN) {
+      *raw = TRUE;
+    } else if (!transparent && type == UIM_RR_TLV_LAST) {
+      if (n != 2)
+        return FALSE;
+    } else {
+      return FALSE;
     }
   }
-  return info->has_file;
+  return info->has_file && has_read_info;
 }
 
 IdgQmiVerdict
@@ -177,13 +212,19 @@ idg_qmi_filter_request (const guint8      *frame,
   memset (info, 0, sizeof *info);
   if (!idg_qmi_frame_parse (frame, len, &h))
     return IDG_QMI_VERDICT_DROP;
-  /* requests carry no direction bit and a request type */
-  if ((h.flags & 0x80) != 0 || h.type != 0x00)
+  /* requests carry no direction bit and a request type; CTL has no
+   * client ids */
+  if ((h.flags & 0x80) != 0 || h.type != 0x00 ||
+      (h.service == IDG_QMI_SERVICE_CTL && h.client_id != 0))
     return IDG_QMI_VERDICT_DROP;
   info->service = h.service;
   info->client_id = h.client_id;
   info->transaction_id = h.transaction_id;
   info->message_id = h.message_id;
+  if (!idg_qmi_frame_tlvs_unique (frame, &h)) {
+    info->error = IDG_QMI_ERROR_MALFORMED_MESSAGE;
+    return IDG_QMI_VERDICT_REFUSE;
+  }
   if (h.service != IDG_QMI_SERVICE_UIM)
     return IDG_QMI_VERDICT_PASS;
 
@@ -198,12 +239,14 @@ idg_qmi_filter_request (const guint8      *frame,
   case UIM_READ_TRANSPARENT:
   case UIM_READ_RECORD:
     if (!request_file (frame, &h, info, &async)) {
-      /* without a file we could not tell what the answer carries */
+      /* without knowing the file and the range we could not tell what the
+       * answer carries, nor what the modem makes of a TLV we do not know */
       info->error = IDG_QMI_ERROR_MALFORMED_MESSAGE;
       return IDG_QMI_VERDICT_REFUSE;
     }
     /* an answer delivered later in an indication cannot be matched to its
-     * file: such reads are raw SIM access */
+     * file, encrypted bytes cannot be judged: such reads are raw SIM
+     * access */
     if (async && !idg_guard_raw_sim (guard)) {
       info->error = IDG_QMI_ERROR_ACCESS_DENIED;
       return IDG_QMI_VERDICT_REFUSE;
@@ -240,18 +283,6 @@ guard_eid (IdgGuard *guard,
   swap_nibbles (buf, len);
 }
 
-static void
-guard_msisdn_record (IdgGuard *guard,
-                     guint8   *rec,
-                     gsize     len)
-{
-  if (len >= IDG_EF_MSISDN_FIXED_LEN)
-    idg_guard_bcd (guard, IDG_KIND_MSISDN, rec + len - MSISDN_NUMBER_FROM_END,
-                   MSISDN_NUMBER_LEN, 0);
-  else
-    idg_guard_bcd (guard, IDG_KIND_MSISDN, rec, len, 0);
-}
-
 /* File bytes of unknown origin: pass only to a client that holds every SIM
  * kind, otherwise scrub. */
 static void
@@ -267,6 +298,11 @@ guard_unknown_file (IdgGuard *guard,
   idg_guard_count (guard, IDG_GUARD_SLOT_RAW_SIM, IDG_DECISION_REWRITE);
 }
 
+/* The bytes of a file read, judged by the absolute range the request
+ * asked for (idg-simfile.h): Read Transparent returns the file from the
+ * requested offset; Read Record returns the start of one record (the whole
+ * record when the request asked for length 0: its length is then known),
+ * further records (TLV 0x12, Last Record) are judged without a layout. */
 static void
 guard_file (IdgGuard                *guard,
             const IdgQmiRequestInfo *req,
@@ -274,36 +310,21 @@ guard_file (IdgGuard                *guard,
             guint8                  *data,
             gsize                    len)
 {
+  guint record_len = 0;
+
   if (len == 0)
     return;
   if (!req || !req->has_file) {
     guard_unknown_file (guard, data, len);
     return;
   }
-  switch (req->file_id) {
-  case IDG_QMI_EF_ICCID:
-    idg_guard_bcd (guard, IDG_KIND_ICCID, data, len, 0);
-    break;
-  case IDG_QMI_EF_IMSI:
-    /* from offset 0: a length byte, then the parity nibble and digits */
-    if (req->offset == 0 && tlv == UIM_TLV_READ_RESULT && req->message_id == UIM_READ_TRANSPARENT)
-      idg_guard_bcd (guard, IDG_KIND_IMSI, data + 1, len - 1, 1);
-    else
-      idg_guard_bcd (guard, IDG_KIND_IMSI, data, len, 0);
-    break;
-  case IDG_QMI_EF_MSISDN:
-    if (tlv == UIM_TLV_READ_MORE && req->record_length > 0) {
-      gsize off;
-
-      for (off = 0; off < len; off += req->record_length)
-        guard_msisdn_record (guard, data + off, MIN ((gsize) req->record_length, len - off));
-    } else {
-      guard_msisdn_record (guard, data, len);
-    }
-    break;
-  default:
-    break;
+  if (req->message_id == UIM_READ_TRANSPARENT) {
+    idg_simfile_guard (guard, req->file_id, FALSE, 0, req->offset, data, len);
+    return;
   }
+  if (tlv == UIM_TLV_READ_RESULT && req->record_length == 0)
+    record_len = (guint) len;
+  idg_simfile_guard (guard, req->file_id, TRUE, record_len, 0, data, len);
 }
 
 static IdgQmiVerdict
@@ -476,7 +497,7 @@ idg_qmi_filter_response (guint8                  *frame,
     return IDG_QMI_VERDICT_DROP;
   /* a request's context only applies to the answer to that request */
   if (req && (req->service != h.service || req->client_id != h.client_id ||
-              req->message_id != h.message_id))
+              req->message_id != h.message_id || req->transaction_id != h.transaction_id))
     req = NULL;
 
   off = h.tlv_offset;
@@ -500,16 +521,18 @@ idg_qmi_filter_error_response (const guint8 *request,
                                gsize         len,
                                guint16       error)
 {
-  IdgQmiHeader h;
   GByteArray *out;
   gsize hdr;
   guint8 tlv[7];
 
-  if (!idg_qmi_frame_parse (request, len, &h))
+  /* the headers alone: marker, QMUX header, SDU header up to the TLV
+   * length (CTL: u8 transaction id) */
+  if (!request || len < 12 || request[0] != QMUX_MARKER)
     return NULL;
-  hdr = h.tlv_offset;
+  hdr = request[4] == IDG_QMI_SERVICE_CTL ? 12 : 13;
   out = g_byte_array_sized_new ((guint) (hdr + sizeof tlv));
-  g_byte_array_append (out, request, (guint) hdr);
+  g_byte_array_append (out, request, (guint) MIN (hdr, len));
+  g_byte_array_set_size (out, (guint) hdr);
   /* result TLV: status 1 (failure), error */
   tlv[0] = 0x02;
   tlv[1] = 4;
@@ -523,7 +546,7 @@ idg_qmi_filter_error_response (const guint8 *request,
   out->data[1] = (guint8) ((out->len - 1) & 0xFF);
   out->data[2] = (guint8) ((out->len - 1) >> 8);
   out->data[3] = 0x80;
-  out->data[6] = h.service == IDG_QMI_SERVICE_CTL ? 0x01 : 0x02;
+  out->data[6] = request[4] == IDG_QMI_SERVICE_CTL ? 0x01 : 0x02;
   out->data[hdr - 2] = sizeof tlv;
   out->data[hdr - 1] = 0;
   return out;

@@ -42,10 +42,16 @@
  *
  * Covered (see docs/identifiers.md): DMS Get IDs (ESN, IMEI, MEID, IMEISV),
  * DMS Get MSISDN, DMS UIM Get ICCID, DMS UIM Get IMSI, UIM Read Transparent
- * of EF_ICCID / EF_IMSI, UIM Read Record of EF_MSISDN, UIM Get Slot Status
- * and the Slot Status indication (per-slot ICCID, EID). A file read whose
- * request is unknown (req NULL or without a file) is treated as possibly
- * carrying any SIM identifier.
+ * and Read Record of every file idg-simfile.h knows (EF_ICCID, EF_IMSI,
+ * EF_MSISDN, EF_ADN, ...), judged by the absolute byte range the request
+ * asked for (offset, length), UIM Get Slot Status and the Slot Status
+ * indication (per-slot ICCID, EID). A file read whose request is unknown
+ * (req NULL or without a file) is treated as possibly carrying any SIM
+ * identifier. A request is only matched to a response with the same
+ * service, client id, message and transaction id: a door gives each
+ * request in flight a transaction id of its own (see idg-door-qmi.c).
+ * Requests with a TLV type twice are refused (MALFORMED_MESSAGE); UIM file
+ * reads with a TLV the filter does not know are refused likewise.
  *
  * The guard (idg-guard.h) tallies what was released, rewritten or refused;
  * the caller hands it to the audit log after each message.
@@ -92,7 +98,10 @@ typedef struct {
   gboolean has_file;          /* UIM Read Transparent / Read Record */
   guint16  file_id;
   guint16  offset;            /* Read Transparent: first byte read */
-  guint16  record_length;     /* Read Record: bytes per record, 0 if unknown */
+  guint16  record_length;     /* Read Record: the length asked for (0: the
+                               * whole record, whose length is then what
+                               * the modem returns) */
+  guint16  length;            /* the length asked for, either read (0: all) */
   guint16  error;             /* for IDG_QMI_VERDICT_REFUSE: QMI protocol error */
 } IdgQmiRequestInfo;
 
@@ -112,6 +121,10 @@ typedef struct {
 gboolean      idg_qmi_frame_parse      (const guint8      *frame,
                                         gsize              len,
                                         IdgQmiHeader      *header);
+/* FALSE if a parsed frame holds the same TLV type twice (a modem could act
+ * on either one: requests with one are refused). */
+gboolean      idg_qmi_frame_tlvs_unique (const guint8       *frame,
+                                         const IdgQmiHeader *header);
 
 IdgQmiVerdict idg_qmi_filter_request   (const guint8      *frame,
                                         gsize              len,
@@ -125,8 +138,9 @@ IdgQmiVerdict idg_qmi_filter_response  (guint8                  *frame,
 
 /* The response a modem would give to this request with the given QMI
  * protocol error (result TLV 0x02: status 1, error): same service, client
- * id, message id and transaction id. NULL if request is not a valid QMUX
- * request. */
+ * id, message id and transaction id. Only the headers are read, so that a
+ * frame whose TLVs do not parse can be answered too; NULL if the request
+ * does not hold a QMUX and SDU header. */
 GByteArray   *idg_qmi_filter_error_response (const guint8 *request,
                                              gsize         len,
                                              guint16       error);

@@ -171,9 +171,16 @@ file_reply (SimQmi *self, QmiMessage *req, gboolean record)
     guint16 number = (guint16) (tlv[0] | (tlv[1] << 8));
     guint16 want = (guint16) (tlv[2] | (tlv[3] << 8));
 
-    if (number != 1 || (want && want != len))
+    guint16 last_len = 0;
+    const guint8 *last = qmi_message_get_raw_tlv (req, 0x10, &last_len);
+
+    /* one record; as a card does, a shorter length returns the start of
+     * the record, a longer one is refused */
+    if (number != 1 || (last && (last_len < 2 || (last[0] | (last[1] << 8)) != number)))
       return card_error (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, 0x6A, 0x83);
-    count = len;
+    if (want > len)
+      return card_error (req, QMI_PROTOCOL_ERROR_INVALID_ARGUMENT, 0x67, 0x00);
+    count = want ? want : len;
   } else {
     guint16 offset = (guint16) (tlv[0] | (tlv[1] << 8));
     guint16 want = (guint16) (tlv[2] | (tlv[3] << 8));

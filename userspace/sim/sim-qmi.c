@@ -395,54 +395,63 @@ complete_frame_after (GByteArray *in)
   return 0;
 }
 
+QmiMessage *
+sim_qmi_parse_next (GByteArray *in)
+{
+  while (in->len > 0) {
+    QmiMessage *req;
+    const guint8 *marker;
+    guint16 qmux_len;
+
+    /* Resynchronise on the frame marker. */
+    marker = memchr (in->data, QMUX_MARKER, in->len);
+    if (!marker) {
+      g_byte_array_set_size (in, 0);
+      return NULL;
+    }
+    if (marker != in->data)
+      g_byte_array_remove_range (in, 0, (guint) (marker - in->data));
+    if (in->len < 3)
+      return NULL;
+    qmux_len = (guint16) (in->data[1] | (in->data[2] << 8));
+    if (qmux_len < QMUX_MIN_LEN - 1) {
+      g_byte_array_remove_range (in, 0, 1);
+      continue;
+    }
+    if (in->len < (guint) qmux_len + 1) {
+      /* Incomplete. If its length lied, a whole valid request may follow
+       * inside what it claims: resynchronise on that one. */
+      gsize skip = complete_frame_after (in);
+
+      if (!skip)
+        return NULL;
+      g_byte_array_remove_range (in, 0, (guint) skip);
+      continue;
+    }
+    /* libqmi consumes the frame, accepted or not; a rejected one is
+     * skipped and the rest goes on */
+    req = qmi_message_new_from_raw (in, NULL);
+    if (req)
+      return req;
+  }
+  return NULL;
+}
+
 void
 sim_qmi_feed (SimQmi       *self,
               const guint8 *data,
               gsize         len,
               GByteArray   *out)
 {
+  QmiMessage *req;
+
   g_byte_array_append (self->in, data, (guint) len);
+  while ((req = sim_qmi_parse_next (self->in))) {
+    g_autoptr(QmiMessage) rsp = sim_qmi_reply (self, req);
 
-  while (self->in->len > 0) {
-    g_autoptr(QmiMessage) req = NULL;
-    g_autoptr(QmiMessage) rsp = NULL;
-    g_autoptr(GError) error = NULL;
-    const guint8 *marker;
-    guint16 qmux_len;
-
-    /* Resynchronise on the frame marker. */
-    marker = memchr (self->in->data, QMUX_MARKER, self->in->len);
-    if (!marker) {
-      g_byte_array_set_size (self->in, 0);
-      return;
-    }
-    if (marker != self->in->data)
-      g_byte_array_remove_range (self->in, 0, (guint) (marker - self->in->data));
-    if (self->in->len < 3)
-      return;
-    qmux_len = (guint16) (self->in->data[1] | (self->in->data[2] << 8));
-    if (qmux_len < QMUX_MIN_LEN - 1) {
-      g_byte_array_remove_range (self->in, 0, 1);
-      continue;
-    }
-    if (self->in->len < (guint) qmux_len + 1) {
-      /* Incomplete. If its length lied, a whole valid request may follow
-       * inside what it claims: resynchronise on that one. */
-      gsize skip = complete_frame_after (self->in);
-
-      if (!skip)
-        return;
-      g_byte_array_remove_range (self->in, 0, (guint) skip);
-      continue;
-    }
-    req = qmi_message_new_from_raw (self->in, &error);
-    if (!req) {
-      /* libqmi consumed the frame it rejected; go on with the rest. */
-      continue;
-    }
-    rsp = sim_qmi_reply (self, req);
     if (rsp)
       sim_qmi_append_message (out, rsp);
+    qmi_message_unref (req);
   }
 }
 

@@ -31,6 +31,11 @@ void        sim_qmi_feed         (SimQmi       *self,
                                   const guint8 *data,
                                   gsize         len,
                                   GByteArray   *out);
+/* The modem's framing alone: takes the next request it would execute off
+ * the front of in (garbage skipped, rejected frames consumed), or NULL
+ * when in holds no complete one yet. The differential fuzz target feeds it
+ * what a door forwards. */
+QmiMessage *sim_qmi_parse_next   (GByteArray   *in);
 /* Forgets a partial frame (the caller does it after an idle gap). */
 void        sim_qmi_reset_input  (SimQmi *self);
 gsize       sim_qmi_pending_input (SimQmi *self);
