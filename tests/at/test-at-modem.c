@@ -159,7 +159,7 @@ idg_broker_get_audit (IdgBroker *broker)
   return NULL;
 }
 
-void
+gboolean
 idg_audit_add_coalesced (IdgAudit          *audit,
                          const IdgIdentity *identity,
                          const gchar       *door,
@@ -169,6 +169,7 @@ idg_audit_add_coalesced (IdgAudit          *audit,
                          guint              count,
                          const gchar       *reason)
 {
+  return TRUE;
 }
 
 gboolean

@@ -13,7 +13,8 @@ static const struct {
   { "minimal", BASE, NULL },
   { "full", BASE "policy=pseudonym\n[modem]\nqmi=/dev/cdc-wdm0\nmbim=/dev/cdc-wdm1\nat=/dev/ttyUSB2\n"
     "[proxy]\nqmi-socket=qmi-proxy\nmbim-socket=mbim-proxy\nat-socket=idguard-at\nat-link=/run/idguard/at\n"
-    "at-link-selector=uid:0,exe:/usr/sbin/ModemManager\n[audit]\nmax-size=64k\nkeep=2\nwindow=5\n", NULL },
+    "at-link-selector=uid:0,exe:/usr/sbin/ModemManager\n[audit]\nmax-size=64k\nkeep=2\nwindow=5\n"
+    "release-max-size=2M\nrelease-keep=9\nrate=3\nburst=7\nflood-interval=30\n", NULL },
   { "empty-disables", BASE "[proxy]\nqmi-socket=\nat-link=\n", NULL },
   { "unknown-group", BASE "[brokr]\nx=1\n", "unknown group [brokr]" },
   { "unknown-key", BASE "polcy=redact\n", "unknown key 'polcy' in [broker]" },
@@ -28,6 +29,11 @@ static const struct {
   { "tiny-size", BASE "[audit]\nmax-size=10\n", "at least 4096" },
   { "bad-keep", BASE "[audit]\nkeep=-1\n", "[audit] keep" },
   { "huge-window", BASE "[audit]\nwindow=99999\n", "[audit] window" },
+  { "tiny-release-size", BASE "[audit]\nrelease-max-size=1k\n", "[audit] release-max-size must be at least 4096 bytes" },
+  { "no-rate", BASE "[audit]\nrate=0\n", "[audit] rate must be at least 1" },
+  { "no-burst", BASE "[audit]\nburst=0\n", "[audit] burst must be at least 1" },
+  { "huge-burst", BASE "[audit]\nburst=1000000\n", "[audit] burst" },
+  { "no-flood-interval", BASE "[audit]\nflood-interval=0\n", "[audit] flood-interval must be at least 1" },
   { "not-keyfile", "this is not a key file", "" },
   { "empty", "", "state-dir is required" },
 };
@@ -72,7 +78,13 @@ test_values (void)
   g_assert_cmpuint (c->audit_max_size, ==, 64 * 1024);
   g_assert_cmpuint (c->audit_keep, ==, 2);
   g_assert_cmpuint (c->audit_window, ==, 5);
-  /* defaults: redact, doors off unless named, 1 MiB x 4, 10 s */
+  g_assert_cmpuint (c->audit_release_max_size, ==, 2 * 1024 * 1024);
+  g_assert_cmpuint (c->audit_release_keep, ==, 9);
+  g_assert_cmpuint (c->audit_rate, ==, 3);
+  g_assert_cmpuint (c->audit_burst, ==, 7);
+  g_assert_cmpuint (c->audit_flood_interval, ==, 30);
+  /* defaults: redact, doors off unless named, 1 MiB x 4 (both logs), 10 s,
+   * 5 records a second per uid, 50 at once, a flood record per 10 s */
   g_assert_nonnull (m);
   g_assert_cmpint (m->policy, ==, IDG_POLICY_REDACT);
   g_assert_null (m->qmi_socket);
@@ -80,6 +92,11 @@ test_values (void)
   g_assert_cmpuint (m->audit_max_size, ==, 1024 * 1024);
   g_assert_cmpuint (m->audit_keep, ==, 4);
   g_assert_cmpuint (m->audit_window, ==, 10);
+  g_assert_cmpuint (m->audit_release_max_size, ==, 1024 * 1024);
+  g_assert_cmpuint (m->audit_release_keep, ==, 4);
+  g_assert_cmpuint (m->audit_rate, ==, 5);
+  g_assert_cmpuint (m->audit_burst, ==, 50);
+  g_assert_cmpuint (m->audit_flood_interval, ==, 10);
 }
 
 static void

@@ -514,9 +514,14 @@ audit_row (GVariantBuilder *b, gconstpointer item, gint64 now)
   put_s (b, "kind", r->kind);
   put_s (b, "door", r->door);
   put_s (b, "grants", r->grants);
-  put_s (b, "decision", idg_decision_to_string (r->decision));
+  put_s (b, "decision", idg_audit_record_decision (r));
   put_u (b, "count", r->count);
   put_s (b, "reason", r->reason);
+  if (r->type == IDG_AUDIT_TYPE_FLOOD) {
+    put_t (b, "refused", r->suppressed[IDG_DECISION_REFUSE]);
+    put_t (b, "rewritten", r->suppressed[IDG_DECISION_REWRITE]);
+    put_t (b, "records", r->records);
+  }
 }
 
 static void

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The audit log: JSON lines in DIR/audit.log, rotated by size, coalesced per
- * (service, door, kind, decision, grants), mirrored to the system log.
+ * The audit log's writer: releases and the rest in two files, each rotated
+ * by size; coalesced per (uid, service, door, kind, decision, grants,
+ * reason); rewrites and refusals rate-limited per uid with flood records;
+ * releases fdatasync'ed; mirrored to the system log (see idg-audit.h).
  */
-#include "idg-audit.h"
+#include "idg-audit-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <json-glib/json-glib.h>
 
 #include "idg-build-config.h"
 #if IDG_HAVE_SYSTEMD
@@ -20,11 +21,19 @@
 
 G_DEFINE_QUARK (idg-audit-error-quark, idg_audit_error)
 
-#define AUDIT_FILE "audit.log"
-#define MAX_IDLE_KEYS 1024
+#define MAX_SLOTS        1024                   /* per class: releases, others */
+#define SWEEP_USEC       (100 * 1000)           /* full-table sweeps at most this often */
+#define RESERVE          (64 * 1024)            /* bytes kept allocated past releases.log's end */
+#define PROBE_USEC       G_USEC_PER_SEC         /* a failing release log is probed this often */
+#define DOOR_BIT_OTHER   31
+#define KIND_BIT_OTHER   31
+
+/* Bit numbers of the flood records' door and kind masks. */
+static const gchar *const doors[] = { "api", "qmi-proxy", "mbim-proxy", "at", "kernel" };
 
 typedef struct {
   IdgAuditRecord rec;         /* the event; count and usec set when written */
+  guint32      uid;           /* the rate limiter's key */
   gint64       last_written;  /* monotonic usec of the last record written */
   guint        pending;       /* events counted since, not yet written */
 } Slot;
@@ -35,43 +44,62 @@ typedef struct {
   gpointer     data;
 } Subscriber;
 
-struct _IdgAudit {
-  gchar      *dir;
-  gchar      *path;
-  int         fd;
-  guint64     size;
-  guint64     max_size;
-  guint       keep;
-  gint64      window;        /* usec */
-  GHashTable *slots;         /* Slot* (keyed by its record's fields) */
-  guint       flush_source;  /* armed only while something is pending */
-  GArray     *subscribers;
-  guint       next_sub;
-  gboolean    journal;
-  gboolean    failing;       /* warned once about failed writes */
-};
+typedef struct {
+  const gchar *what;          /* for messages */
+  gchar       *path;
+  int          fd;
+  guint64      size;
+  guint64      max_size;
+  guint        keep;
+  gboolean     durable;       /* releases: fdatasync, reserve, fail closed */
+  gboolean     failing;       /* warned once about failed writes */
+  gboolean     dirty;         /* written since the last fdatasync */
+  guint64      reserved;      /* offset up to which space is allocated */
+  gint64       probe_after;   /* monotonic usec: next probe while failing */
+  gboolean     short_reserve; /* warned once that the reserve cannot be kept */
+} LogFile;
 
-static void
-record_clear (IdgAuditRecord *record)
-{
-  g_free (record->identity);
-  g_free (record->service);
-  g_free (record->kind);
-  g_free (record->door);
-  g_free (record->grants);
-  g_free (record->reason);
-}
+struct _IdgAudit {
+  LogFile        events;       /* audit.log */
+  LogFile        releases;     /* releases.log */
+  gint64         window;       /* usec */
+  GHashTable    *slots;        /* Slot* (keyed by its uid and record's fields) */
+  guint          n_slots[2];   /* [0] releases, [1] the rest */
+  gint64         last_sweep;
+  guint          flush_source; /* armed only while something is pending */
+  IdgAuditLimit *limit;
+  guint          flood_interval;   /* seconds */
+  guint          flood_source; /* armed only while something was suppressed */
+  GArray        *subscribers;
+  guint          next_sub;
+  gboolean       journal;
+};
 
 static void
 slot_free (Slot *s)
 {
-  record_clear (&s->rec);
+  idg_audit_record_clear (&s->rec);
   g_free (s);
 }
 
-/* Slots are found by what a coalesced record says (service, door, kind,
- * decision, grants, reason): hashed in place, so the per-message path
- * allocates nothing. */
+static guint
+slot_class (IdgDecision decision)
+{
+  return decision == IDG_DECISION_RELEASE ? 0 : 1;
+}
+
+/* The rate limiter's key: the uid, never a label the client chose. */
+static guint32
+uid_key (const IdgIdentity *identity)
+{
+  if (identity == NULL || !identity->known || (guint32) identity->uid >= IDG_AUDIT_LIMIT_OTHERS)
+    return IDG_AUDIT_LIMIT_NO_UID;
+  return (guint32) identity->uid;
+}
+
+/* Slots are found by what a coalesced record says (uid, service, door,
+ * kind, decision, grants, reason): hashed in place, so the per-message
+ * path allocates nothing. */
 static guint
 str_hash0 (const gchar *str)
 {
@@ -81,9 +109,11 @@ str_hash0 (const gchar *str)
 static guint
 slot_hash (gconstpointer p)
 {
-  const IdgAuditRecord *r = &((const Slot *) p)->rec;
+  const Slot *s = p;
+  const IdgAuditRecord *r = &s->rec;
   guint h = str_hash0 (r->service);
 
+  h = h * 31 + s->uid;
   h = h * 31 + str_hash0 (r->door);
   h = h * 31 + str_hash0 (r->kind);
   h = h * 31 + (guint) r->decision;
@@ -95,10 +125,11 @@ static gboolean
 slot_equal (gconstpointer a,
             gconstpointer b)
 {
-  const IdgAuditRecord *x = &((const Slot *) a)->rec;
-  const IdgAuditRecord *y = &((const Slot *) b)->rec;
+  const Slot *sa = a, *sb = b;
+  const IdgAuditRecord *x = &sa->rec;
+  const IdgAuditRecord *y = &sb->rec;
 
-  return x->decision == y->decision &&
+  return sa->uid == sb->uid && x->decision == y->decision &&
          g_strcmp0 (x->service, y->service) == 0 &&
          g_strcmp0 (x->door, y->door) == 0 &&
          g_strcmp0 (x->kind, y->kind) == 0 &&
@@ -106,63 +137,232 @@ slot_equal (gconstpointer a,
          g_strcmp0 (x->reason, y->reason) == 0;
 }
 
-void
-idg_audit_record_free (IdgAuditRecord *record)
-{
-  if (record == NULL)
-    return;
-  record_clear (record);
-  g_free (record);
-}
-
-void
-idg_audit_report_row_free (IdgAuditReportRow *row)
-{
-  if (row == NULL)
-    return;
-  g_free (row->service);
-  g_free (row->kind);
-  g_free (row);
-}
+/* ---- files ---- */
 
 static gboolean
-open_log (IdgAudit  *audit,
-          GError   **error)
+open_log (LogFile  *f,
+          GError  **error)
 {
   struct stat st;
 
-  audit->fd = open (audit->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (audit->fd < 0 || fstat (audit->fd, &st) < 0) {
+  f->fd = open (f->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (f->fd < 0 || fstat (f->fd, &st) < 0) {
     int saved = errno;
+
+    if (f->fd >= 0)
+      close (f->fd);
+    f->fd = -1;
     g_set_error (error, IDG_AUDIT_ERROR, IDG_AUDIT_ERROR_IO,
-                 "cannot open the audit log %s: %s", audit->path, g_strerror (saved));
+                 "cannot open the %s %s: %s", f->what, f->path, g_strerror (saved));
     return FALSE;
   }
-  audit->size = (guint64) st.st_size;
+  f->size = (guint64) st.st_size;
+  f->reserved = f->size;
+  /* a torn last line (crash mid-write) is ended, so that the next record
+   * starts a line of its own instead of being lost with it */
+  if (f->size > 0) {
+    gchar last = '\n';
+
+    if (pread (f->fd, &last, 1, (off_t) f->size - 1) == 1 && last != '\n' &&
+        write (f->fd, "\n", 1) == 1)
+      f->size++;
+  }
   return TRUE;
 }
 
+static void
+log_init (LogFile     *f,
+          const gchar *what,
+          const gchar *dir,
+          const gchar *name,
+          guint64      max_size,
+          guint        keep,
+          gboolean     durable)
+{
+  f->what = what;
+  f->path = g_build_filename (dir, name, NULL);
+  f->fd = -1;
+  f->max_size = MAX (max_size, 1024);
+  f->keep = keep;
+  f->durable = durable;
+}
+
+/* Gives back the space reserved past the end, and closes. */
+static void
+log_close (LogFile *f)
+{
+  if (f->fd < 0)
+    return;
+  if (f->reserved > f->size && ftruncate (f->fd, (off_t) f->size) < 0)
+    g_debug ("audit: %s: cannot release its reserve: %s", f->path, g_strerror (errno));
+  close (f->fd);
+  f->fd = -1;
+}
+
+static void
+log_clear (LogFile *f)
+{
+  log_close (f);
+  g_free (f->path);
+}
+
+/* Keeps RESERVE bytes allocated past the end of the release log, so that
+ * its next records still fit when something else fills the disk. FALSE if
+ * the space cannot be had (a filesystem without fallocate counts as TRUE:
+ * the next write will tell). */
+static gboolean
+reserve (LogFile *f)
+{
+  if (f->fd < 0)
+    return FALSE;
+  if (f->reserved >= f->size + RESERVE / 2)
+    return TRUE;
+  if (fallocate (f->fd, FALLOC_FL_KEEP_SIZE, (off_t) f->size, RESERVE) < 0)
+    return errno == EOPNOTSUPP || errno == ENOSYS;
+  f->reserved = f->size + RESERVE;
+  return TRUE;
+}
+
+static void
+sync_dir (const gchar *path)
+{
+  g_autofree gchar *dir = g_path_get_dirname (path);
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd >= 0) {
+    fsync (fd);
+    close (fd);
+  }
+}
+
+static void
+rotate (LogFile *f)
+{
+  guint i;
+
+  if (f->durable && f->dirty)
+    fdatasync (f->fd);
+  f->dirty = FALSE;
+  log_close (f);
+  if (f->keep == 0) {
+    unlink (f->path);
+  } else {
+    for (i = f->keep; i > 0; i--) {
+      g_autofree gchar *from = i == 1 ? g_strdup (f->path)
+                                      : g_strdup_printf ("%s.%u", f->path, i - 1);
+      g_autofree gchar *to = g_strdup_printf ("%s.%u", f->path, i);
+
+      if (rename (from, to) < 0 && errno != ENOENT)
+        g_warning ("audit: cannot rotate %s: %s", from, g_strerror (errno));
+    }
+  }
+  if (!open_log (f, NULL))
+    g_warning ("audit: cannot reopen %s after rotation", f->path);
+  else if (f->durable)
+    sync_dir (f->path);
+}
+
+static void
+set_failing (LogFile  *f,
+             gboolean  failing,
+             int       err)
+{
+  if (failing && !f->failing) {
+    /* one warning when writes start failing (disk full...), one when they
+     * work again: never a warning per record */
+    if (f->durable)
+      g_warning ("audit: cannot write the %s %s: %s; consented reads are refused and "
+                 "the doors release nothing until it can be written",
+                 f->what, f->path, err != 0 ? g_strerror (err) : "not open");
+    else
+      g_warning ("audit: cannot write the %s %s: %s; records go to the system log only",
+                 f->what, f->path, err != 0 ? g_strerror (err) : "not open");
+    f->probe_after = g_get_monotonic_time () + PROBE_USEC;
+  } else if (!failing && f->failing) {
+    g_message ("audit: the %s %s is written again", f->what, f->path);
+  }
+  f->failing = failing;
+}
+
+static gboolean
+write_line (LogFile     *f,
+            const gchar *line,
+            gsize        len)
+{
+  gsize done = 0;
+  int err = 0;
+
+  if (f->fd >= 0 && f->size > 0 && f->size + len > f->max_size)
+    rotate (f);
+  while (f->fd >= 0 && done < len) {
+    ssize_t n = write (f->fd, line + done, len - done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : ENOSPC;
+      break;
+    }
+    done += (gsize) n;
+  }
+  f->size += done;
+  if (done < len && done > 0 && f->fd >= 0) {
+    /* no torn line left behind for the next record to run into */
+    if (ftruncate (f->fd, (off_t) (f->size - done)) == 0)
+      f->size -= done;
+  }
+  f->dirty |= done == len;
+  set_failing (f, done < len, err);
+  return done == len;
+}
+
+/* fdatasync of the release log if written since the last; FALSE (and the
+ * log failing) if that fails. */
+static gboolean
+sync_releases (IdgAudit *audit)
+{
+  LogFile *f = &audit->releases;
+
+  if (!f->dirty || f->fd < 0)
+    return !f->failing;
+  f->dirty = FALSE;
+  if (fdatasync (f->fd) < 0 && errno != EINVAL) {
+    set_failing (f, TRUE, errno);
+    return FALSE;
+  }
+  if (!reserve (f)) {
+    if (!f->short_reserve)
+      g_warning ("audit: cannot keep space reserved for the %s %s: %s",
+                 f->what, f->path, g_strerror (errno));
+    f->short_reserve = TRUE;
+  } else {
+    f->short_reserve = FALSE;
+  }
+  return !f->failing;
+}
+
 IdgAudit *
-idg_audit_new (const gchar  *dir,
-               guint64       max_size,
-               guint         keep,
-               guint         window,
-               GError      **error)
+idg_audit_new (const gchar            *dir,
+               const IdgAuditOptions  *options,
+               GError                **error)
 {
   IdgAudit *audit = g_new0 (IdgAudit, 1);
 
-  audit->dir = g_strdup (dir);
-  audit->path = g_build_filename (dir, AUDIT_FILE, NULL);
-  audit->max_size = MAX (max_size, 1024);
-  audit->keep = keep;
-  audit->window = (gint64) window * G_USEC_PER_SEC;
+  log_init (&audit->events, "audit log", dir, IDG_AUDIT_FILE,
+            options->max_size, options->keep, FALSE);
+  log_init (&audit->releases, "release log", dir, IDG_AUDIT_RELEASE_FILE,
+            options->release_max_size, options->release_keep, TRUE);
+  audit->window = (gint64) options->window * G_USEC_PER_SEC;
   audit->slots = g_hash_table_new_full (slot_hash, slot_equal, NULL, (GDestroyNotify) slot_free);
+  audit->limit = idg_audit_limit_new (options->rate, options->burst, IDG_AUDIT_LIMIT_UIDS);
+  audit->flood_interval = MAX (options->flood_interval, 1);
   audit->subscribers = g_array_new (FALSE, FALSE, sizeof (Subscriber));
   audit->journal = g_file_test ("/run/systemd/journal/socket", G_FILE_TEST_EXISTS);
-  if (!open_log (audit, error)) {
+  if (!open_log (&audit->events, error) || !open_log (&audit->releases, error)) {
     idg_audit_free (audit);
     return NULL;
   }
+  reserve (&audit->releases);
   return audit;
 }
 
@@ -171,159 +371,19 @@ idg_audit_free (IdgAudit *audit)
 {
   if (audit == NULL)
     return;
-  if (audit->fd >= 0)
+  if (audit->events.fd >= 0 && audit->releases.fd >= 0)
     idg_audit_flush (audit);
   g_clear_handle_id (&audit->flush_source, g_source_remove);
-  if (audit->fd >= 0)
-    close (audit->fd);
+  g_clear_handle_id (&audit->flood_source, g_source_remove);
+  log_clear (&audit->events);
+  log_clear (&audit->releases);
   g_hash_table_unref (audit->slots);
+  idg_audit_limit_free (audit->limit);
   g_array_unref (audit->subscribers);
-  g_free (audit->path);
-  g_free (audit->dir);
   g_free (audit);
 }
 
 /* ---- records ---- */
-
-gchar *
-idg_audit_record_to_json (const IdgAuditRecord *record)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (record->usec / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) dtu = dt != NULL ? g_date_time_add (dt, record->usec % G_USEC_PER_SEC) : NULL;
-  g_autofree gchar *time = dtu != NULL ? g_date_time_format (dtu, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "time");
-  json_builder_add_string_value (b, time != NULL ? time : "");
-  json_builder_set_member_name (b, "usec");
-  json_builder_add_int_value (b, record->usec);
-  json_builder_set_member_name (b, "identity");
-  json_builder_add_string_value (b, record->identity);
-  json_builder_set_member_name (b, "service");
-  json_builder_add_string_value (b, record->service);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, record->kind);
-  json_builder_set_member_name (b, "door");
-  json_builder_add_string_value (b, record->door);
-  json_builder_set_member_name (b, "grants");
-  if (record->grants != NULL)
-    json_builder_add_string_value (b, record->grants);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "decision");
-  json_builder_add_string_value (b, idg_decision_to_string (record->decision));
-  json_builder_set_member_name (b, "count");
-  json_builder_add_int_value (b, record->count);
-  if (record->reason != NULL) {
-    json_builder_set_member_name (b, "reason");
-    json_builder_add_string_value (b, record->reason);
-  }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
-}
-
-static gboolean
-decision_from_string (const gchar *s,
-                      IdgDecision *out)
-{
-  guint d;
-
-  for (d = 0; d < IDG_DECISION_COUNT; d++)
-    if (g_strcmp0 (s, idg_decision_to_string ((IdgDecision) d)) == 0) {
-      *out = (IdgDecision) d;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static const gchar *
-member_str (JsonObject  *o,
-            const gchar *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static gint64
-member_int (JsonObject  *o,
-            const gchar *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64)
-    return -1;
-  return json_node_get_int (n);
-}
-
-/* One line back into a record; NULL for a line that is not one (a torn last
- * line after a crash, a hand edit): skipped by queries. */
-static IdgAuditRecord *
-record_from_json (JsonParser  *parser,
-                  const gchar *line)
-{
-  JsonNode *root;
-  JsonObject *o;
-  IdgAuditRecord *r;
-  gint64 usec, count;
-  IdgDecision d;
-
-  if (!json_parser_load_from_data (parser, line, -1, NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  o = json_node_get_object (root);
-  usec = member_int (o, "usec");
-  count = member_int (o, "count");
-  if (usec < 0 || count < 0 || count > G_MAXUINT ||
-      member_str (o, "service") == NULL || member_str (o, "kind") == NULL ||
-      member_str (o, "door") == NULL || !decision_from_string (member_str (o, "decision"), &d))
-    return NULL;
-  r = g_new0 (IdgAuditRecord, 1);
-  r->usec = usec;
-  r->identity = g_strdup (member_str (o, "identity"));
-  r->service = g_strdup (member_str (o, "service"));
-  r->kind = g_strdup (member_str (o, "kind"));
-  r->door = g_strdup (member_str (o, "door"));
-  r->grants = g_strdup (member_str (o, "grants"));
-  r->reason = g_strdup (member_str (o, "reason"));
-  r->decision = d;
-  r->count = (guint) count;
-  return r;
-}
-
-/* ---- writing ---- */
-
-static void
-rotate (IdgAudit *audit)
-{
-  guint i;
-
-  close (audit->fd);
-  audit->fd = -1;
-  if (audit->keep == 0) {
-    unlink (audit->path);
-  } else {
-    for (i = audit->keep; i > 0; i--) {
-      g_autofree gchar *from = i == 1 ? g_strdup (audit->path)
-                                      : g_strdup_printf ("%s.%u", audit->path, i - 1);
-      g_autofree gchar *to = g_strdup_printf ("%s.%u", audit->path, i);
-
-      if (rename (from, to) < 0 && errno != ENOENT)
-        g_warning ("audit: cannot rotate %s: %s", from, g_strerror (errno));
-    }
-  }
-  if (!open_log (audit, NULL))
-    g_warning ("audit: cannot reopen %s after rotation", audit->path);
-}
 
 static void
 to_system_log (const IdgAuditRecord *r)
@@ -335,12 +395,12 @@ to_system_log (const IdgAuditRecord *r)
     { "IDG_SERVICE", r->service, -1 },
     { "IDG_KIND", r->kind, -1 },
     { "IDG_DOOR", r->door, -1 },
-    { "IDG_DECISION", idg_decision_to_string (r->decision), -1 },
+    { "IDG_DECISION", idg_audit_record_decision (r), -1 },
     { "IDG_COUNT", count, -1 },
     { "IDG_GRANTS", r->grants != NULL ? r->grants : "-", -1 },
   };
   g_autofree gchar *msg = g_strdup_printf ("audit: %s %s %s via %s x%u%s%s",
-                                           r->service, idg_decision_to_string (r->decision),
+                                           r->service, idg_audit_record_decision (r),
                                            r->kind, r->door, r->count,
                                            r->reason != NULL ? " reason=" : "",
                                            r->reason != NULL ? r->reason : "");
@@ -356,11 +416,11 @@ static void
 to_journal (const IdgAuditRecord *r)
 {
   sd_journal_send ("MESSAGE=audit: %s %s %s via %s x%u", r->service,
-                   idg_decision_to_string (r->decision), r->kind, r->door, r->count,
+                   idg_audit_record_decision (r), r->kind, r->door, r->count,
                    "PRIORITY=6", "SYSLOG_IDENTIFIER=idguardd",
                    "IDG_SERVICE=%s", r->service, "IDG_KIND=%s", r->kind,
                    "IDG_DOOR=%s", r->door,
-                   "IDG_DECISION=%s", idg_decision_to_string (r->decision),
+                   "IDG_DECISION=%s", idg_audit_record_decision (r),
                    "IDG_COUNT=%u", r->count,
                    "IDG_GRANTS=%s", r->grants != NULL ? r->grants : "-",
                    "IDG_REASON=%s", r->reason != NULL ? r->reason : "-",
@@ -368,35 +428,24 @@ to_journal (const IdgAuditRecord *r)
 }
 #endif
 
-static void
+/* Writes one record that passed the rate limit (or needs none): releases
+ * to releases.log (fdatasync'ed now if sync, else by the caller's
+ * sync_releases), the rest to audit.log; then the system log and the
+ * subscribers. FALSE if a release could not be written. */
+static gboolean
 write_record (IdgAudit             *audit,
-              const IdgAuditRecord *r)
+              const IdgAuditRecord *r,
+              gboolean              sync)
 {
+  gboolean release = r->type == IDG_AUDIT_TYPE_EVENT && r->decision == IDG_DECISION_RELEASE;
+  LogFile *f = release ? &audit->releases : &audit->events;
   g_autofree gchar *json = idg_audit_record_to_json (r);
   g_autofree gchar *line = g_strconcat (json, "\n", NULL);
-  gsize len = strlen (line), done = 0;
+  gboolean ok = write_line (f, line, strlen (line));
   guint i;
 
-  if (audit->fd >= 0 && audit->size > 0 && audit->size + len > audit->max_size)
-    rotate (audit);
-  while (audit->fd >= 0 && done < len) {
-    ssize_t n = write (audit->fd, line + done, len - done);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    done += (gsize) n;
-  }
-  audit->size += done;
-  /* one warning when writes start failing (disk full...), one when they work
-   * again: never a warning per record */
-  if (done < len && !audit->failing)
-    g_warning ("audit: cannot write %s: %s; records go to the system log only",
-               audit->path, audit->fd >= 0 ? g_strerror (errno) : "not open");
-  else if (done == len && audit->failing)
-    g_message ("audit: %s is written again", audit->path);
-  audit->failing = done < len;
+  if (ok && release && sync)
+    ok = sync_releases (audit);
 #if IDG_HAVE_SYSTEMD
   if (audit->journal)
     to_journal (r);
@@ -407,17 +456,139 @@ write_record (IdgAudit             *audit,
     Subscriber *s = &g_array_index (audit->subscribers, Subscriber, i);
     s->func (r, s->data);
   }
+  return ok || !release;
 }
 
-void
-idg_audit_add (IdgAudit          *audit,
-               const IdgIdentity *identity,
-               const gchar       *door,
-               const gchar       *kind,
-               const gchar       *grants,
-               IdgDecision        decision,
-               guint              count,
-               const gchar       *reason)
+/* ---- rate limit and flood records ---- */
+
+static guint
+door_bit (const gchar *door)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (doors); i++)
+    if (g_strcmp0 (door, doors[i]) == 0)
+      return i;
+  return DOOR_BIT_OTHER;
+}
+
+static guint
+kind_bit (const gchar *kind)
+{
+  IdgKind k;
+
+  if (g_strcmp0 (kind, IDG_AUDIT_KIND_RAW_SIM) == 0)
+    return IDG_KIND_COUNT;
+  if (kind != NULL && idg_kind_from_string (kind, &k))
+    return (guint) k;
+  return KIND_BIT_OTHER;
+}
+
+static gchar *
+mask_names (guint32  mask,
+            gboolean is_door)
+{
+  GString *s = g_string_new (NULL);
+  guint b;
+
+  for (b = 0; b < 32; b++) {
+    const gchar *name;
+
+    if (!(mask & (1u << b)))
+      continue;
+    if (is_door)
+      name = b < G_N_ELEMENTS (doors) ? doors[b] : "other";
+    else if (b < IDG_KIND_COUNT)
+      name = idg_kind_to_string ((IdgKind) b);
+    else
+      name = b == IDG_KIND_COUNT ? IDG_AUDIT_KIND_RAW_SIM : "other";
+    g_string_append_printf (s, "%s%s", s->len > 0 ? "," : "", name);
+  }
+  return g_string_free (s, FALSE);
+}
+
+static void
+write_flood (const IdgAuditFlood *flood,
+             gpointer             data)
+{
+  IdgAudit *audit = data;
+  guint64 total = 0;
+  guint d;
+  g_autofree gchar *identity = NULL;
+  g_autofree gchar *service = NULL;
+  g_autofree gchar *kinds = mask_names (flood->kinds, FALSE);
+  g_autofree gchar *doors_seen = mask_names (flood->doors, TRUE);
+  IdgAuditRecord r = { 0, };
+
+  if (flood->uid == IDG_AUDIT_LIMIT_NO_UID) {
+    identity = g_strdup ("no credentials");
+    service = g_strdup ("tty");
+  } else if (flood->uid == IDG_AUDIT_LIMIT_OTHERS) {
+    identity = g_strdup ("uids past the table");
+    service = g_strdup ("uid:*");
+  } else {
+    identity = g_strdup_printf ("uid=%u", flood->uid);
+    service = g_strdup_printf ("uid:%u", flood->uid);
+  }
+  for (d = 0; d < IDG_DECISION_COUNT; d++) {
+    r.suppressed[d] = flood->suppressed[d];
+    total += flood->suppressed[d];
+  }
+  r.usec = g_get_real_time ();
+  r.type = IDG_AUDIT_TYPE_FLOOD;
+  r.identity = identity;
+  r.service = service;
+  r.kind = kinds;
+  r.door = doors_seen;
+  r.decision = IDG_DECISION_REFUSE;
+  r.count = (guint) MIN (total, (guint64) G_MAXUINT);
+  r.records = flood->records;
+  r.reason = (gchar *) "rate-limited";
+  write_record (audit, &r, FALSE);
+}
+
+static gboolean
+flood_cb (gpointer data)
+{
+  IdgAudit *audit = data;
+
+  audit->flood_source = 0;
+  idg_audit_limit_drain (audit->limit, write_flood, audit);
+  return G_SOURCE_REMOVE;
+}
+
+/* TRUE if a record of this event may be written now: releases always, the
+ * rest with a token of the uid's bucket; else it is counted for the next
+ * flood record. */
+static gboolean
+admit (IdgAudit    *audit,
+       guint32      uid,
+       const gchar *door,
+       const gchar *kind,
+       IdgDecision  decision,
+       guint        count)
+{
+  if (decision == IDG_DECISION_RELEASE)
+    return TRUE;
+  if (idg_audit_limit_take (audit->limit, uid, g_get_monotonic_time (), decision,
+                            door_bit (door), kind_bit (kind), count))
+    return TRUE;
+  if (audit->flood_source == 0)
+    audit->flood_source = g_timeout_add (audit->flood_interval * 1000, flood_cb, audit);
+  return FALSE;
+}
+
+/* ---- events ---- */
+
+static gboolean
+write_event (IdgAudit          *audit,
+             const IdgIdentity *identity,
+             const gchar       *door,
+             const gchar       *kind,
+             const gchar       *grants,
+             IdgDecision        decision,
+             guint              count,
+             const gchar       *reason)
 {
   g_autofree gchar *who = idg_identity_describe (identity);
   IdgAuditRecord r = {
@@ -430,9 +601,25 @@ idg_audit_add (IdgAudit          *audit,
     .decision = decision,
     .count = count,
     .reason = (gchar *) reason,
+    .type = IDG_AUDIT_TYPE_EVENT,
   };
 
-  write_record (audit, &r);
+  return write_record (audit, &r, TRUE);
+}
+
+gboolean
+idg_audit_add (IdgAudit          *audit,
+               const IdgIdentity *identity,
+               const gchar       *door,
+               const gchar       *kind,
+               const gchar       *grants,
+               IdgDecision        decision,
+               guint              count,
+               const gchar       *reason)
+{
+  if (!admit (audit, uid_key (identity), door, kind, decision, count))
+    return TRUE;
+  return write_event (audit, identity, door, kind, grants, decision, count, reason);
 }
 
 /* ---- coalescing ---- */
@@ -447,7 +634,8 @@ arm (IdgAudit *audit)
 }
 
 /* Writes the summary of every slot whose window has ended (all if force),
- * forgets idle slots; TRUE if something is still pending. */
+ * forgets idle slots, then fdatasyncs the release log once; TRUE if
+ * something is still pending. */
 static gboolean
 flush_slots (IdgAudit *audit,
              gboolean  force)
@@ -457,6 +645,7 @@ flush_slots (IdgAudit *audit,
   Slot *s;
   gboolean left = FALSE;
 
+  audit->last_sweep = now;
   g_hash_table_iter_init (&it, audit->slots);
   while (g_hash_table_iter_next (&it, NULL, (gpointer *) &s)) {
     gboolean due = force || now - s->last_written >= audit->window;
@@ -464,15 +653,18 @@ flush_slots (IdgAudit *audit,
     if (s->pending > 0 && due) {
       s->rec.usec = g_get_real_time ();
       s->rec.count = s->pending;
-      write_record (audit, &s->rec);
+      if (admit (audit, s->uid, s->rec.door, s->rec.kind, s->rec.decision, s->pending))
+        write_record (audit, &s->rec, FALSE);
       s->pending = 0;
       s->last_written = now;
     } else if (s->pending == 0 && due) {
+      audit->n_slots[slot_class (s->rec.decision)]--;
       g_hash_table_iter_remove (&it);
       continue;
     }
     left |= s->pending > 0;
   }
+  sync_releases (audit);
   return left;
 }
 
@@ -492,9 +684,26 @@ idg_audit_flush (IdgAudit *audit)
 {
   flush_slots (audit, TRUE);
   g_clear_handle_id (&audit->flush_source, g_source_remove);
+  g_clear_handle_id (&audit->flood_source, g_source_remove);
+  idg_audit_limit_drain (audit->limit, write_flood, audit);
 }
 
-void
+/* Room for a new slot of this class: a sweep of idle slots when full, at
+ * most every SWEEP_USEC (a full table costs no more per event than an
+ * empty one). */
+static gboolean
+slot_room (IdgAudit    *audit,
+           IdgDecision  decision,
+           gint64       now)
+{
+  guint c = slot_class (decision);
+
+  if (audit->n_slots[c] >= MAX_SLOTS && now - audit->last_sweep >= SWEEP_USEC)
+    flush_slots (audit, FALSE);
+  return audit->n_slots[c] < MAX_SLOTS;
+}
+
+gboolean
 idg_audit_add_coalesced (IdgAudit          *audit,
                          const IdgIdentity *identity,
                          const gchar       *door,
@@ -505,27 +714,32 @@ idg_audit_add_coalesced (IdgAudit          *audit,
                          const gchar       *reason)
 {
   const gchar *service = identity != NULL ? identity->service : "unknown";
-  Slot probe = { .rec = { .service = (gchar *) service, .door = (gchar *) door,
+  guint32 uid = uid_key (identity);
+  Slot probe = { .uid = uid,
+                 .rec = { .service = (gchar *) service, .door = (gchar *) door,
                           .kind = (gchar *) kind, .grants = (gchar *) grants,
                           .reason = (gchar *) reason, .decision = decision } };
   gint64 now = g_get_monotonic_time ();
-  Slot *s = g_hash_table_lookup (audit->slots, &probe);
+  Slot *s;
 
-  if (audit->window == 0) {
-    idg_audit_add (audit, identity, door, kind, grants, decision, count, reason);
-    return;
-  }
+  if (decision == IDG_DECISION_RELEASE && !idg_audit_can_release (audit))
+    return FALSE;
+  if (audit->window == 0)
+    return idg_audit_add (audit, identity, door, kind, grants, decision, count, reason);
+  s = g_hash_table_lookup (audit->slots, &probe);
   if (s != NULL && s->pending == 0 && now - s->last_written >= audit->window)
     s->last_written = 0;
   if (s != NULL && s->last_written != 0) {
     s->pending += count;
     arm (audit);
-    return;
+    return TRUE;
   }
-  if (s == NULL) {
-    if (g_hash_table_size (audit->slots) >= MAX_IDLE_KEYS)
-      flush_slots (audit, FALSE);
+  /* written now: an event without a token makes no slot either */
+  if (!admit (audit, uid, door, kind, decision, count))
+    return TRUE;
+  if (s == NULL && slot_room (audit, decision, now)) {
     s = g_new0 (Slot, 1);
+    s->uid = uid;
     s->rec.identity = idg_identity_describe (identity);
     s->rec.service = g_strdup (service);
     s->rec.door = g_strdup (door);
@@ -533,10 +747,13 @@ idg_audit_add_coalesced (IdgAudit          *audit,
     s->rec.grants = g_strdup (grants);
     s->rec.reason = g_strdup (reason);
     s->rec.decision = decision;
+    s->rec.type = IDG_AUDIT_TYPE_EVENT;
     g_hash_table_add (audit->slots, s);
+    audit->n_slots[slot_class (decision)]++;
   }
-  s->last_written = now;
-  idg_audit_add (audit, identity, door, kind, grants, decision, count, reason);
+  if (s != NULL)
+    s->last_written = now;
+  return write_event (audit, identity, door, kind, grants, decision, count, reason);
 }
 
 void
@@ -558,6 +775,29 @@ idg_audit_add_guard (IdgAudit          *audit,
                                d == IDG_DECISION_RELEASE ? grants : NULL,
                                (IdgDecision) d, guard->tally[slot][d], NULL);
     }
+}
+
+gboolean
+idg_audit_can_release (IdgAudit *audit)
+{
+  LogFile *f = &audit->releases;
+  gint64 now;
+
+  if (!f->failing)
+    return TRUE;
+  now = g_get_monotonic_time ();
+  if (now < f->probe_after)
+    return FALSE;
+  f->probe_after = now + PROBE_USEC;
+  if (f->fd < 0 && !open_log (f, NULL))
+    return FALSE;
+  /* space for the next records, and a file that takes a write (an empty
+   * line, which readers skip) and a sync */
+  f->reserved = f->size;
+  if (!reserve (f) || !write_line (f, "\n", 1))
+    return FALSE;
+  f->dirty = TRUE;
+  return sync_releases (audit);
 }
 
 /* ---- subscribers ---- */
@@ -588,69 +828,19 @@ idg_audit_unsubscribe (IdgAudit *audit,
 
 /* ---- reading ---- */
 
-static gboolean
-read_file (const gchar  *path,
-           gint64        since,
-           JsonParser   *parser,
-           GPtrArray    *out,
-           GError      **error)
-{
-  g_autofree gchar *data = NULL;
-  g_autoptr(GError) local = NULL;
-  gchar *line, *next;
-
-  if (!g_file_get_contents (path, &data, NULL, &local)) {
-    if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      return TRUE;
-    g_set_error (error, IDG_AUDIT_ERROR, IDG_AUDIT_ERROR_IO, "%s", local->message);
-    return FALSE;
-  }
-  for (line = data; line != NULL && *line != '\0'; line = next) {
-    IdgAuditRecord *r;
-
-    next = strchr (line, '\n');
-    if (next != NULL)
-      *next++ = '\0';
-    r = record_from_json (parser, line);
-    if (r == NULL)
-      continue;
-    if (r->usec >= since)
-      g_ptr_array_add (out, r);
-    else
-      idg_audit_record_free (r);
-  }
-  return TRUE;
-}
-
 GPtrArray *
 idg_audit_query (IdgAudit  *audit,
                  gint64     since_usec,
                  GError   **error)
 {
-  g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_audit_record_free);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  guint i;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_audit_record_free);
+  g_autoptr(GPtrArray) releases = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_audit_record_free);
 
   idg_audit_flush (audit);
-  for (i = audit->keep; i > 0; i--) {
-    g_autofree gchar *p = g_strdup_printf ("%s.%u", audit->path, i);
-    if (!read_file (p, since_usec, parser, out, error))
-      return NULL;
-  }
-  if (!read_file (audit->path, since_usec, parser, out, error))
+  if (!idg_audit_read_log (audit->releases.path, audit->releases.keep, since_usec, releases, error) ||
+      !idg_audit_read_log (audit->events.path, audit->events.keep, since_usec, events, error))
     return NULL;
-  return g_steal_pointer (&out);
-}
-
-static gint
-row_cmp (gconstpointer a,
-         gconstpointer b)
-{
-  const IdgAuditReportRow *x = *(IdgAuditReportRow *const *) a;
-  const IdgAuditReportRow *y = *(IdgAuditReportRow *const *) b;
-  gint c = g_strcmp0 (x->service, y->service);
-
-  return c != 0 ? c : g_strcmp0 (x->kind, y->kind);
+  return idg_audit_merge (g_steal_pointer (&releases), g_steal_pointer (&events));
 }
 
 GPtrArray *
@@ -659,32 +849,8 @@ idg_audit_report (IdgAudit  *audit,
                   GError   **error)
 {
   g_autoptr(GPtrArray) records = idg_audit_query (audit, since_usec, error);
-  g_autoptr(GHashTable) rows = NULL;
-  GPtrArray *out;
-  GHashTableIter it;
-  gpointer value;
-  guint i;
 
   if (records == NULL)
     return NULL;
-  rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_audit_report_row_free);
-  for (i = 0; i < records->len; i++) {
-    IdgAuditRecord *r = g_ptr_array_index (records, i);
-    g_autofree gchar *key = g_strconcat (r->service, "\x1f", r->kind, NULL);
-    IdgAuditReportRow *row = g_hash_table_lookup (rows, key);
-
-    if (row == NULL) {
-      row = g_new0 (IdgAuditReportRow, 1);
-      row->service = g_strdup (r->service);
-      row->kind = g_strdup (r->kind);
-      g_hash_table_insert (rows, g_steal_pointer (&key), row);
-    }
-    row->count[r->decision] += r->count;
-  }
-  g_hash_table_iter_init (&it, rows);
-  while (g_hash_table_iter_next (&it, NULL, &value))
-    g_ptr_array_add (out, value);
-  g_ptr_array_sort (out, row_cmp);
-  return out;
+  return idg_audit_tally (records);
 }

@@ -146,8 +146,16 @@ idg_broker_new (IdgConfig  *config,
   broker->store = idg_store_load (config->state_dir, error);
   if (broker->store == NULL)
     goto fail;
-  broker->audit = idg_audit_new (config->state_dir, config->audit_max_size,
-                                 config->audit_keep, config->audit_window, error);
+  broker->audit = idg_audit_new (config->state_dir, &(IdgAuditOptions) {
+                                   .max_size = config->audit_max_size,
+                                   .keep = (guint) config->audit_keep,
+                                   .release_max_size = config->audit_release_max_size,
+                                   .release_keep = (guint) config->audit_release_keep,
+                                   .window = (guint) config->audit_window,
+                                   .rate = (guint) config->audit_rate,
+                                   .burst = (guint) config->audit_burst,
+                                   .flood_interval = (guint) config->audit_flood_interval,
+                                 }, error);
   if (broker->audit == NULL)
     goto fail;
   idg_store_set_notify (broker->store, store_changed, broker);
@@ -283,6 +291,10 @@ idg_broker_guard_begin (IdgBroker         *broker,
   /* grants are looked at now, per message: a revoke counts from the next one */
   guint32 allowed = idg_store_allowed_kinds (broker->store, identity, now_s (), NULL);
 
+  /* fail closed: nothing is released that the audit could not record */
+  if (allowed != 0 && !idg_audit_can_release (broker->audit))
+    allowed = 0;
+
   idg_guard_init (guard, allowed, broker->config->policy,
                   idg_store_get_secret (broker->store),
                   identity != NULL ? identity->service : "unknown");
@@ -412,8 +424,14 @@ idg_broker_read_identifier (IdgBroker          *broker,
                  "%s is not known: no modem has reported it", kind_name);
     return NULL;
   }
-  idg_audit_add_coalesced (broker->audit, identity, door, kind_name, grant_id,
-                           IDG_DECISION_RELEASE, 1, NULL);
+  /* on disk before the value leaves (idg-audit.h, "Durability") */
+  if (!idg_audit_add_coalesced (broker->audit, identity, door, kind_name, grant_id,
+                                IDG_DECISION_RELEASE, 1, NULL)) {
+    idg_ids_value_free (value);
+    g_set_error (error, IDG_BROKER_ERROR, IDG_BROKER_ERROR_FAILED,
+                 "the audit log cannot record this read (see the broker's log); refused");
+    return NULL;
+  }
   return value;
 }
 

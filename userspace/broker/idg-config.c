@@ -9,17 +9,21 @@ G_DEFINE_QUARK (idg-config-error-quark, idg_config_error)
 #define DEFAULT_AUDIT_MAX_SIZE (1024 * 1024)
 #define DEFAULT_AUDIT_KEEP     4
 #define DEFAULT_AUDIT_WINDOW   10
+#define DEFAULT_AUDIT_RATE     5
+#define DEFAULT_AUDIT_BURST    50
+#define DEFAULT_AUDIT_FLOOD    10
 
 /* Every group and key the broker knows; anything else is refused. */
 static const struct {
   const gchar *group;
-  const gchar *keys[8];
+  const gchar *keys[12];
 } known[] = {
   { "broker", { "state-dir", "runtime-dir", "policy", NULL } },
   { "modem",  { "qmi", "mbim", "at", NULL } },
   { "proxy",  { "qmi-socket", "mbim-socket", "at-socket", "at-link", "at-link-selector",
                 "clients", NULL } },
-  { "audit",  { "max-size", "keep", "window", NULL } },
+  { "audit",  { "max-size", "keep", "window", "release-max-size", "release-keep",
+                "rate", "burst", "flood-interval", NULL } },
 };
 
 static gboolean
@@ -224,6 +228,45 @@ check_dir (const gchar  *key,
   return TRUE;
 }
 
+/* [audit]: sizes and counts of both logs, coalescing, rate limit. */
+static gboolean
+get_audit (GKeyFile   *kf,
+           IdgConfig  *c,
+           GError    **error)
+{
+  const struct {
+    const gchar *key;
+    gboolean     size;     /* bytes, k/M suffix */
+    guint64      min, max, def;
+    guint64     *out;
+  } keys[] = {
+    { "max-size", TRUE, 4096, G_MAXINT64, DEFAULT_AUDIT_MAX_SIZE, &c->audit_max_size },
+    { "keep", FALSE, 0, 1000, DEFAULT_AUDIT_KEEP, &c->audit_keep },
+    { "window", FALSE, 0, 3600, DEFAULT_AUDIT_WINDOW, &c->audit_window },
+    { "release-max-size", TRUE, 4096, G_MAXINT64, DEFAULT_AUDIT_MAX_SIZE, &c->audit_release_max_size },
+    { "release-keep", FALSE, 0, 1000, DEFAULT_AUDIT_KEEP, &c->audit_release_keep },
+    { "rate", FALSE, 1, 100000, DEFAULT_AUDIT_RATE, &c->audit_rate },
+    { "burst", FALSE, 1, 100000, DEFAULT_AUDIT_BURST, &c->audit_burst },
+    { "flood-interval", FALSE, 1, 3600, DEFAULT_AUDIT_FLOOD, &c->audit_flood_interval },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (keys); i++) {
+    guint64 v = keys[i].def;
+
+    if (!get_uint (kf, keys[i].key, keys[i].size, keys[i].max, &v, error))
+      return FALSE;
+    if (v < keys[i].min) {
+      g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                   "[audit] %s must be at least %" G_GUINT64_FORMAT "%s",
+                   keys[i].key, keys[i].min, keys[i].size ? " bytes" : "");
+      return FALSE;
+    }
+    *keys[i].out = v;
+  }
+  return TRUE;
+}
+
 static IdgConfig *
 parse (GKeyFile  *kf,
        gboolean   check_dirs,
@@ -231,7 +274,6 @@ parse (GKeyFile  *kf,
 {
   g_autoptr(IdgConfig) c = g_new0 (IdgConfig, 1);
   g_autofree gchar *policy = NULL;
-  guint64 v;
 
   if (!check_known (kf, error))
     return NULL;
@@ -264,23 +306,8 @@ parse (GKeyFile  *kf,
       return NULL;
     }
   }
-  v = DEFAULT_AUDIT_MAX_SIZE;
-  if (!get_uint (kf, "max-size", TRUE, G_MAXINT64, &v, error))
+  if (!get_audit (kf, c, error))
     return NULL;
-  if (v < 4096) {
-    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
-                 "[audit] max-size must be at least 4096 bytes");
-    return NULL;
-  }
-  c->audit_max_size = v;
-  v = DEFAULT_AUDIT_KEEP;
-  if (!get_uint (kf, "keep", FALSE, 1000, &v, error))
-    return NULL;
-  c->audit_keep = (guint) v;
-  v = DEFAULT_AUDIT_WINDOW;
-  if (!get_uint (kf, "window", FALSE, 3600, &v, error))
-    return NULL;
-  c->audit_window = (guint) v;
   if (check_dirs &&
       (!check_dir ("state-dir", c->state_dir, error) ||
        !check_dir ("runtime-dir", c->runtime_dir, error)))

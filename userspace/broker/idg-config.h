@@ -12,8 +12,14 @@
  *             connect to the three doors: selectors separated by ';';
  *             absent: uid 0 and the broker's own effective uid)
  *   [audit]   max-size (bytes, suffix k/M allowed; default 1M),
- *             keep (rotated files kept, default 4),
- *             window (seconds identical events are coalesced, default 10)
+ *             keep (rotated files kept, default 4): audit.log (rewrites,
+ *             refusals, flood records);
+ *             release-max-size (default 1M), release-keep (default 4):
+ *             releases.log, on its own;
+ *             window (seconds identical events are coalesced, default 10),
+ *             rate (records per second per uid, default 5), burst
+ *             (records at once per uid, default 50), flood-interval
+ *             (seconds between a uid's flood records, default 10)
  *
  * Unknown groups or keys, bad values and missing directories are refused:
  * the broker never starts half-configured.
@@ -42,8 +48,13 @@ typedef struct {
   GPtrArray *proxy_clients;     /* IdgSelector: who may connect to a door;
                                  * NULL: uid 0 and the broker's euid */
   guint64    audit_max_size;
-  guint      audit_keep;
-  guint      audit_window;      /* seconds */
+  guint64    audit_keep;
+  guint64    audit_window;      /* seconds */
+  guint64    audit_release_max_size;
+  guint64    audit_release_keep;
+  guint64    audit_rate;        /* records per second per uid */
+  guint64    audit_burst;
+  guint64    audit_flood_interval;   /* seconds */
 } IdgConfig;
 
 #define IDG_CONFIG_ERROR (idg_config_error_quark ())

@@ -35,15 +35,18 @@ allowed (const IdgConfig   *config,
   return FALSE;
 }
 
-/* One line per (door, service) every LOG_INTERVAL_USEC: a peer that
- * reconnects in a loop cannot flood the log (the audit coalesces on its
- * own). Main context only, like the rest of the broker. */
+/* One line per (door, uid) every LOG_INTERVAL_USEC: a peer that
+ * reconnects in a loop, or under a thousand names (hard links of one
+ * program), cannot flood the log; the key is never a label the client
+ * chose (the audit rate-limits per uid on its own). Main context only,
+ * like the rest of the broker. */
 static gboolean
 log_due (const gchar       *door,
          const IdgIdentity *identity)
 {
   static GHashTable *last;
-  g_autofree gchar *key = g_strconcat (door, "\x1f", identity->service ? identity->service : "", NULL);
+  g_autofree gchar *key = identity->known ? g_strdup_printf ("%s\x1f%u", door, (guint) identity->uid)
+                                          : g_strconcat (door, "\x1f-", NULL);
   gint64 now = g_get_monotonic_time ();
   gpointer prev;
 
@@ -79,6 +82,38 @@ idg_door_listener_admit (IdgBroker         *broker,
   return FALSE;
 }
 
+/* A peer whose process could not be pinned (gone before the accept, or
+ * not visible here): refused, logged and audited per uid (SO_PEERCRED) as
+ * the other refusals are, so that a loop of short-lived peers floods
+ * neither the log nor the audit. */
+static void
+refuse_unpinned (IdgBroker    *broker,
+                 const gchar  *door,
+                 int           fd,
+                 const GError *error)
+{
+  g_autoptr(IdgIdentity) who = g_new0 (IdgIdentity, 1);
+  IdgAudit *audit = idg_broker_get_audit (broker);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof cred) {
+    who->uid = cred.uid;
+    who->gid = cred.gid;
+    who->known = TRUE;
+    who->service = g_strdup_printf ("uid:%u", (guint) cred.uid);
+  } else {
+    who->uid = (uid_t) -1;
+    who->gid = (gid_t) -1;
+    who->service = g_strdup ("unknown:client");
+  }
+  if (log_due (door, who))
+    g_message ("%s door: a client without credentials refused: %s", door, error->message);
+  if (audit != NULL)
+    idg_audit_add_coalesced (audit, who, door, IDG_AUDIT_KIND_RAW_SIM, NULL,
+                             IDG_DECISION_REFUSE, 1, "peer-gone");
+}
+
 /* ---- listening ---------------------------------------------------------- */
 
 struct _IdgDoorListener {
@@ -110,7 +145,7 @@ accept_cb (GSocket      *socket,
     }
     identity = idg_identity_from_socket (g_socket_get_fd (client), &error);
     if (identity == NULL) {
-      g_message ("%s door: a client without credentials refused: %s", listener->door, error->message);
+      refuse_unpinned (listener->broker, listener->door, g_socket_get_fd (client), error);
       continue;
     }
     if (!idg_door_listener_admit (listener->broker, listener->door, identity))
