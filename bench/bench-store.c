@@ -51,7 +51,7 @@ write_store (GError **error)
       switch (i % 4)
         {
         case 0:  sel = g_strdup_printf ("uid:%d", 100000 + i); break;
-        case 1:  sel = g_strdup_printf ("exe:/opt/svc%d/bin/svc", i); break;
+        case 1:  sel = g_strdup_printf ("uid:%d,exe:/opt/svc%d/bin/svc", 100000 + i, i); break;
         case 2:  sel = g_strdup_printf ("unit:svc%d.service", i); break;
         default: sel = g_strdup_printf ("uid:%d,cgroup:/system.slice/svc%d.service", 100000 + i, i); break;
         }

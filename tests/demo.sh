@@ -94,13 +94,13 @@ if command -v qmicli > /dev/null 2>&1 && ctl status | grep -q "qmi-proxy:"; then
   q > "$T/qmicli-redacted.out" 2>&1 || { cat "$T/qmicli-redacted.out"; idg_fail "qmicli -p failed"; }
   cat "$T/qmicli-redacted.out"
   grep -q "$ID_imei" "$T/qmicli-redacted.out" && idg_fail "qmicli saw the IMEI without a grant"
-  show ctl grant --to "exe:$QMICLI" --scope imei,imeisv,esn,meid --purpose "demo: qmicli" > "$T/qmicli-grant.out"
+  show ctl grant --to "exe:$QMICLI" --uid root --scope imei,imeisv,esn,meid --purpose "demo: qmicli" > "$T/qmicli-grant.out"
   echo "granted: $(sed -n 's/^grant *//p' "$T/qmicli-grant.out")"
   echo "\$ qmicli -p -d \$DEMO/qmi --device-open-qmi --dms-get-ids    (granted: revealed)"
   q > "$T/qmicli-revealed.consented" 2>&1 || { cat "$T/qmicli-revealed.consented"; idg_fail "qmicli -p failed"; }
   cat "$T/qmicli-revealed.consented"
   grep -q "$ID_imei" "$T/qmicli-revealed.consented" || idg_fail "qmicli did not see the IMEI with a grant"
-  show ctl revoke --to "exe:$QMICLI"
+  show ctl revoke --to "uid:0,exe:$QMICLI"
 fi
 
 heading "The admin revokes; the service is refused again, at once"

@@ -3,6 +3,7 @@
 #include "ctl-parse.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 static void
 test_duration (void)
@@ -97,6 +98,58 @@ test_selector (void)
   }
 }
 
+/* grant --to SELECTOR [--uid UID]: exe: never alone. */
+static void
+test_grant_selector (void)
+{
+  static const struct {
+    const gchar *in;
+    const gchar *uid;
+    const gchar *out;    /* NULL: refused */
+  } cases[] = {
+    { "uid:0", NULL, "uid:0" },
+    { "uid:0,exe:/usr/bin/qmicli", NULL, "uid:0,exe:/usr/bin/qmicli" },
+    { "exe:/usr/bin/qmicli,gid:5", NULL, "exe:/usr/bin/qmicli,gid:5" },
+    { "exe:/usr/sbin/ModemManager,unit:ModemManager.service", NULL,
+      "exe:/usr/sbin/ModemManager,unit:ModemManager.service" },
+    { "exe:/usr/bin/qmicli", NULL, NULL },
+    { "exe:/usr/bin/qmicli,cgroup:/system.slice", NULL, NULL },
+    { "exe:/usr/bin/qmicli", "0", "exe:/usr/bin/qmicli,uid:0" },
+    { "exe:/usr/bin/qmicli", "1000", "exe:/usr/bin/qmicli,uid:1000" },
+    { "unit:a.service", "7", "unit:a.service,uid:7" },
+    { "uid:0,exe:/usr/bin/qmicli", "0", NULL },     /* two uids */
+    { "exe:/usr/bin/qmicli", "x", NULL },
+    { "exe:/usr/bin/qmicli", "4294967295", NULL },
+    { "exe:/usr/bin/qmicli", "", NULL },
+    { "exe:relative", "0", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *out = NULL;
+    gboolean ok = ctl_complete_grant_selector (cases[i].in, cases[i].uid, &out, &error);
+
+    g_test_message ("grant --to '%s' --uid %s", cases[i].in, cases[i].uid ? cases[i].uid : "-");
+    g_assert_cmpint (ok, ==, cases[i].out != NULL);
+    if (ok) {
+      g_assert_no_error (error);
+      g_assert_cmpstr (out, ==, cases[i].out);
+    } else {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+      g_assert_null (out);
+    }
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *out = NULL;
+
+    /* the refusal says why and what to do */
+    g_assert_false (ctl_complete_grant_selector ("exe:/usr/bin/qmicli", NULL, &out, &error));
+    g_assert_nonnull (strstr (error->message, "LD_PRELOAD"));
+    g_assert_nonnull (strstr (error->message, "--uid"));
+  }
+}
+
 static void
 test_time (void)
 {
@@ -162,6 +215,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/ctl/parse/duration", test_duration);
   g_test_add_func ("/ctl/parse/selector", test_selector);
+  g_test_add_func ("/ctl/parse/grant-selector", test_grant_selector);
   g_test_add_func ("/ctl/parse/time", test_time);
   g_test_add_func ("/ctl/parse/time-local", test_time_local);
   return g_test_run ();

@@ -97,7 +97,7 @@ kill "$FLOOD" 2>/dev/null || true
 wait "$FLOOD" 2>/dev/null || true
 
 # a grant to the client's executable: the real values
-idg_ctl grant --to "exe:$PY_EXE" --scope imei,imeisv,imsi,iccid,msisdn --purpose "AT door test" \
+idg_ctl grant --to "uid:0,exe:$PY_EXE" --scope imei,imeisv,imsi,iccid,msisdn --purpose "AT door test" \
   > "$T/grant.txt" || idg_fail "grant refused"
 $CLIENT "@$NAME" ATE0 AT+CGSN ATI AT+CIMI AT+CNUM AT+CCID AT+CGSN=2 > "$T/granted.txt.consented" ||
   idg_fail "granted client"
@@ -114,7 +114,7 @@ $CLIENT "@$NAME" ATE0 AT+CGSN "@wait $T/revoked-now" AT+CGSN > "$T/midway.txt" &
 MIDWAY=$!
 first_reply() { [ "$(wc -l < "$T/midway.txt")" -ge 2 ]; }
 idg_wait_for 10 first_reply || idg_fail "mid-connection client did not get its first reply"
-idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
+idg_ctl revoke --to "uid:0,exe:$PY_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
 touch "$T/revoked-now"
 wait "$MIDWAY" || idg_fail "mid-connection client"
 sed -n 2p "$T/midway.txt" | grep -qF "$ID_imei" || { cat "$T/midway.txt" >&2; idg_fail "no IMEI before the revoke"; }
@@ -144,7 +144,7 @@ for cmd in sys.argv[2:]:
 PY
 }
 CTL_EXE=$(readlink -f "$CTL_BIN")
-idg_ctl --json grant --to "exe:$CTL_EXE" --scope imsi,iccid --purpose "API reader" > "$T/grant-api.json" ||
+idg_ctl --json grant --to "uid:0,exe:$CTL_EXE" --scope imsi,iccid --purpose "API reader" > "$T/grant-api.json" ||
   idg_fail "grant to idguardctl refused"
 IDGUARD_TOKEN=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$T/grant-api.json")
 export IDGUARD_TOKEN
@@ -164,7 +164,7 @@ idg_ctl get iccid > "$T/get-iccid.txt.consented" || idg_fail "ICCID after the sw
 idg_expect_contains "$T/get-iccid.txt.consented" "$swap_iccid" "the new ICCID after the swap"
 unset IDGUARD_TOKEN
 ID_imsi=$swap_imsi ID_iccid=$swap_iccid
-idg_ctl revoke --to "exe:$CTL_EXE" > "$T/revoke-api.txt" || idg_fail "revoke of the API grant"
+idg_ctl revoke --to "uid:0,exe:$CTL_EXE" > "$T/revoke-api.txt" || idg_fail "revoke of the API grant"
 
 # re-plug: the modem goes away (values gone at once, backend retrying) and
 # comes back with another SIM (the new values, never the old)
@@ -180,14 +180,14 @@ eval $(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$T/ids2.consented")
 idg_bg "$T/sim2.log" "$SIM_BIN" --at "$T/at" --ids "$T/ids2.consented"
 idg_wait_for 10 grep -q '^ready' "$T/sim2.log" || idg_fail "second simulator not ready"
 idg_wait_for 40 at_state ready || { idg_ctl status >&2; idg_fail "backend did not reopen the modem"; }
-idg_ctl grant --to "exe:$PY_EXE" --scope imsi,iccid --purpose "AT door re-plug test" > "$T/grant2.txt" ||
+idg_ctl grant --to "uid:0,exe:$PY_EXE" --scope imsi,iccid --purpose "AT door re-plug test" > "$T/grant2.txt" ||
   idg_fail "second grant refused"
 $CLIENT "@$NAME" ATE0 AT+CIMI AT+CCID > "$T/replugged.txt.consented" || idg_fail "client after re-plug"
 idg_expect_contains "$T/replugged.txt.consented" "$ID_imsi" "the new IMSI after re-plug"
 idg_expect_contains "$T/replugged.txt.consented" "$ID_iccid" "the new ICCID after re-plug"
 idg_expect_absent "$T/replugged.txt.consented" "$old_imsi" "the old IMSI after re-plug"
 idg_expect_absent "$T/replugged.txt.consented" "$old_iccid" "the old ICCID after re-plug"
-idg_ctl revoke --to "exe:$PY_EXE" > "$T/revoke2.txt" || idg_fail "second revoke refused"
+idg_ctl revoke --to "uid:0,exe:$PY_EXE" > "$T/revoke2.txt" || idg_fail "second revoke refused"
 
 # at-link-selector: the pty's client stands for that selector, and a grant
 # to exactly that selector reaches it (and nobody else)

@@ -84,7 +84,7 @@ grep -q "AT+CGSN\|+CGSN" "$T/mm-nogrant.log" || idg_fail "ModemManager's log sho
 grep -q "ATI" "$T/mm-nogrant.log" || idg_fail "ModemManager's log shows no ATI: nothing was tested"
 
 # 2. grant to ModemManager's executable
-idg_ctl grant --to "exe:$MM_EXE" --scope imei,imeisv,imsi,iccid,msisdn \
+idg_ctl grant --to "uid:0,exe:$MM_EXE" --scope imei,imeisv,imsi,iccid,msisdn \
   --purpose "modem management" > "$T/grant.txt" || idg_fail "grant refused"
 probe granted .consented
 out="$T/mmcli-granted.txt.consented"
@@ -94,7 +94,7 @@ idg_expect_contains "$out" "$ID_iccid" "the real ICCID with a grant"
 idg_expect_contains "$out" "$msisdn_digits" "the real own number with a grant"
 
 # 3. revoked, re-probed
-idg_ctl revoke --to "exe:$MM_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
+idg_ctl revoke --to "uid:0,exe:$MM_EXE" > "$T/revoke.txt" || idg_fail "revoke refused"
 probe revoked
 out="$T/mmcli-revoked.txt"
 idg_expect_contains "$out" "state: registered" "registered modem after revoke"

@@ -280,6 +280,60 @@ reap (pid_t pid)
   waitpid (pid, &status, 0);
 }
 
+/* A child that first runs setup (in the child; FALSE: it cannot, the
+ * test is skipped) and then runs a copy of sleep at exec_path, or waits
+ * if exec_path is NULL. Returns its pid once it is there, or -1. */
+typedef gboolean (*ChildSetup) (const gchar *arg);
+
+static pid_t
+spawn_after (ChildSetup setup, const gchar *arg, const gchar *exec_path)
+{
+  int ready[2];
+  char c = 'n';
+  pid_t pid;
+
+  g_assert_cmpint (pipe (ready), ==, 0);
+  pid = fork ();
+  if (pid == 0) {
+    close (ready[0]);
+    if (setup != NULL && !setup (arg)) {
+      (void) !write (ready[1], &c, 1);
+      _exit (77);
+    }
+    c = 'y';
+    (void) !write (ready[1], &c, 1);
+    if (exec_path != NULL)
+      execl (exec_path, "sleep", "30", (char *) NULL);
+    pause ();
+    _exit (1);
+  }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
+  close (ready[0]);
+  if (c != 'y') {
+    reap (pid);
+    return -1;
+  }
+  if (exec_path != NULL)
+    wait_exec (pid, exec_path);
+  return pid;
+}
+
+/* In a mount namespace of its own, /bin/sleep bind-mounted over path. */
+static gboolean
+bind_sleep_over (const gchar *path)
+{
+  return unshare (CLONE_NEWNS) == 0 &&
+         mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+         mount ("/bin/sleep", path, NULL, MS_BIND, NULL) == 0;
+}
+
+static gboolean
+new_user_ns (const gchar *unused)
+{
+  return unshare (CLONE_NEWUSER) == 0;
+}
+
 /* A process in a mount namespace of its own can run any binary under the
  * path of another (a bind mount): /proc/PID/exe then shows that path. The
  * identity must not carry it. */
@@ -290,38 +344,16 @@ test_exe_other_namespace (void)
   g_autofree gchar *victim = g_build_filename (dir, "victim", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(IdgIdentity) id = NULL;
-  int ready[2];
-  char c;
   pid_t pid;
 
   g_assert_true (g_file_set_contents (victim, "", 0, NULL));
-  g_assert_cmpint (pipe (ready), ==, 0);
-  pid = fork ();
-  if (pid == 0) {
-    close (ready[0]);
-    if (unshare (CLONE_NEWNS) < 0 ||
-        mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-        mount ("/bin/sleep", victim, NULL, MS_BIND, NULL) < 0) {
-      c = 'n';
-      (void) !write (ready[1], &c, 1);
-      _exit (77);
-    }
-    c = 'y';
-    (void) !write (ready[1], &c, 1);
-    execl (victim, "sleep", "30", (char *) NULL);
-    _exit (1);
-  }
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &c, 1), ==, 1);
-  close (ready[0]);
-  if (c != 'y') {
-    reap (pid);
+  pid = spawn_after (bind_sleep_over, victim, victim);
+  if (pid < 0) {
     unlink (victim);
     rmdir (dir);
     g_test_skip ("no mount namespaces here (needs root)");
     return;
   }
-  wait_exec (pid, victim);
   id = idg_identity_from_pid (pid, getuid (), getgid (), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (id->exe, ==, NULL);
@@ -365,6 +397,68 @@ test_exe_deleted (void)
   g_assert_cmpstr (after->exe, ==, NULL);
   g_assert_null (strstr (after->service, "(deleted)"));
   reap (pid);
+  rmdir (dir);
+}
+
+/* The executable counts only in the broker's own user namespace: in one
+ * of its own, a process holds the capability to point its exe at any
+ * file (PR_SET_MM_MAP), so /proc/PID/exe proves nothing there. */
+typedef enum { STAY, NEW_USERNS } Ns;
+
+static void
+test_exe_user_namespace (void)
+{
+  static const struct {
+    const gchar *name;
+    Ns           ns;
+    gboolean     exec_it;
+    gboolean     exe_known;
+  } cases[] = {
+    { "same namespace, exec'd", STAY, TRUE, TRUE },
+    { "same namespace, forked", STAY, FALSE, TRUE },
+    { "new user namespace, exec'd", NEW_USERNS, TRUE, FALSE },
+    { "new user namespace, forked", NEW_USERNS, FALSE, FALSE },
+  };
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-identity-XXXXXX", NULL);
+  g_autofree gchar *copy = g_build_filename (dir, "svc", NULL);
+  g_autofree gchar *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *bytes = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents ("/bin/sleep", &bytes, &len, NULL));
+  g_assert_true (g_file_set_contents (copy, bytes, (gssize) len, NULL));
+  g_assert_cmpint (chmod (copy, 0755), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IdgIdentity) id = NULL;
+    g_autoptr(IdgSelector) by_exe = NULL;
+    g_autofree gchar *describe = NULL;
+    g_autofree gchar *sel = NULL;
+    const gchar *want = cases[i].exec_it ? copy : self;
+    pid_t pid = spawn_after (cases[i].ns == NEW_USERNS ? new_user_ns : NULL, NULL,
+                             cases[i].exec_it ? copy : NULL);
+
+    g_test_message ("%s", cases[i].name);
+    if (pid < 0) {
+      g_test_skip ("no user namespaces for this user here");
+      break;
+    }
+    id = idg_identity_from_pid (pid, getuid (), getgid (), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (id->foreign_userns, ==, !cases[i].exe_known);
+    g_assert_cmpstr (id->exe, ==, cases[i].exe_known ? want : NULL);
+    describe = idg_identity_describe (id);
+    g_assert_true ((strstr (describe, want) != NULL) == cases[i].exe_known);
+    g_assert_true ((strstr (describe, "userns=other") != NULL) == !cases[i].exe_known);
+    if (!cases[i].exe_known)
+      g_assert_null (strstr (id->service, "exe:"));
+    /* so a grant to its uid and the executable it shows holds only here */
+    sel = g_strdup_printf ("uid:%u,exe:%s", (guint) getuid (), want);
+    by_exe = idg_selector_parse (sel, NULL);
+    g_assert_cmpint (idg_selector_matches (by_exe, id), ==, cases[i].exe_known);
+    reap (pid);
+  }
+  unlink (copy);
   rmdir (dir);
 }
 
@@ -447,5 +541,6 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/identity/bus-credentials", test_bus_credentials);
   g_test_add_func ("/broker/identity/exe-other-namespace", test_exe_other_namespace);
   g_test_add_func ("/broker/identity/exe-deleted", test_exe_deleted);
+  g_test_add_func ("/broker/identity/exe-user-namespace", test_exe_user_namespace);
   return g_test_run ();
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <glib.h>
+#include <string.h>
 #include "idg-selector.h"
 #include "test-helpers.h"
 
@@ -70,9 +71,15 @@ static const struct {
   { "gid:1000", FALSE },                 /* supplementary groups do not count */
   { "uid:1000,gid:100", TRUE },
   { "uid:1000,gid:101", FALSE },
-  { "exe:/usr/bin/app", TRUE },
-  { "exe:/usr/bin/app2", FALSE },
-  { "exe:/usr/bin", FALSE },
+  /* exe: counts only beside uid:, gid: or unit: (idg-selector.h) */
+  { "exe:/usr/bin/app", FALSE },
+  { "exe:/usr/bin/app,cgroup:/system.slice", FALSE },
+  { "uid:1000,exe:/usr/bin/app", TRUE },
+  { "gid:100,exe:/usr/bin/app", TRUE },
+  { "unit:app.service,exe:/usr/bin/app", TRUE },
+  { "uid:1000,exe:/usr/bin/app2", FALSE },
+  { "uid:1000,exe:/usr/bin", FALSE },
+  { "uid:1001,exe:/usr/bin/app", FALSE },
   { "unit:app.service", TRUE },
   { "unit:other.service", FALSE },
   { "cgroup:/system.slice/app.service", TRUE },
@@ -107,6 +114,71 @@ test_match (void)
   }
 }
 
+/* Which selectors a new grant may have: exe: never alone. */
+static void
+test_grantable (void)
+{
+  static const struct {
+    const gchar *selector;
+    gboolean     exe_alone;
+  } cases[] = {
+    { "exe:/usr/bin/qmicli", TRUE },
+    { "exe:/usr/bin/qmicli,cgroup:/system.slice/mm.service", TRUE },
+    { "uid:0,exe:/usr/bin/qmicli", FALSE },
+    { "gid:0,exe:/usr/bin/qmicli", FALSE },
+    { "unit:ModemManager.service,exe:/usr/sbin/ModemManager", FALSE },
+    { "uid:0", FALSE },
+    { "cgroup:/system.slice", FALSE },
+    { "unit:a.service", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(IdgSelector) sel = idg_selector_parse (cases[i].selector, NULL);
+    g_autoptr(GError) error = NULL;
+    gboolean ok;
+
+    g_test_message ("grantable '%s'", cases[i].selector);
+    g_assert_nonnull (sel);
+    g_assert_cmpint (idg_selector_exe_alone (sel), ==, cases[i].exe_alone);
+    ok = idg_selector_check_grantable (sel, &error);
+    g_assert_cmpint (ok, ==, !cases[i].exe_alone);
+    if (ok) {
+      g_assert_no_error (error);
+    } else {
+      /* the message says what to add */
+      g_assert_error (error, IDG_SELECTOR_ERROR, IDG_SELECTOR_ERROR_EXE_ALONE);
+      g_assert_nonnull (strstr (error->message, "uid:"));
+    }
+  }
+}
+
+/* An identity whose exe is unknown (another user namespace, a container's
+ * file, a deleted binary) matches no exe: item, with any uid or unit. */
+static void
+test_unknown_exe (void)
+{
+  static const struct {
+    const gchar *selector;
+    gboolean     expect;
+  } cases[] = {
+    { "uid:1000", TRUE },
+    { "uid:1000,unit:app.service", TRUE },
+    { "uid:1000,exe:/usr/bin/app", FALSE },
+    { "unit:app.service,exe:/usr/bin/app", FALSE },
+    { "gid:100,exe:/usr/bin/app", FALSE },
+  };
+  g_autoptr(IdgIdentity) id = test_identity (1000, 100, NULL, "app.service",
+                                             "/system.slice/app.service");
+
+  id->foreign_userns = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr(IdgSelector) sel = idg_selector_parse (cases[i].selector, NULL);
+
+    g_test_message ("unknown exe, '%s'", cases[i].selector);
+    g_assert_cmpint (idg_selector_matches (sel, id), ==, cases[i].expect);
+  }
+}
+
 static void
 test_for_identity (void)
 {
@@ -131,6 +203,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/broker/selector/parse", test_parse);
   g_test_add_func ("/broker/selector/match", test_match);
+  g_test_add_func ("/broker/selector/grantable", test_grantable);
+  g_test_add_func ("/broker/selector/unknown-exe", test_unknown_exe);
   g_test_add_func ("/broker/selector/for-identity", test_for_identity);
   return g_test_run ();
 }

@@ -283,7 +283,7 @@ test_allowed (Fixture *f, gconstpointer data)
 {
   g_autofree gchar *a = grant (f, "uid:1000", "imei", 0, NULL);
   g_autofree gchar *b = grant (f, "unit:mm.service", "imsi", 0, NULL);
-  g_autofree gchar *c = grant (f, "exe:/usr/bin/app", "iccid", 0, NULL);
+  g_autofree gchar *c = grant (f, "gid:50,exe:/usr/bin/app", "iccid", 0, NULL);
   g_autofree gchar *d = grant (f, "gid:50", "eid", 0, NULL);
   g_autofree gchar *e = grant (f, "cgroup:/system.slice", "msisdn", 0, NULL);
   g_autofree gchar *x = grant (f, "uid:1000,exe:/usr/bin/other", "meid", 10, NULL);
@@ -744,6 +744,55 @@ test_many (void)
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 2 * G_USEC_PER_SEC);
 }
 
+/* A grant stored before exe: alone was refused loads (the store is not
+ * corrupt), is listed as exe_alone, and matches no one: not through a
+ * protocol door, not with its token, not in the kernel. A new one is
+ * refused. */
+static void
+test_exe_alone (void)
+{
+  g_autofree gchar *token = idg_token_new (NULL);
+  g_autofree gchar *hash = idg_token_hash (token);
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"version\":1,\"grants\":["
+      "{\"id\":\"g-00000000000000a1\",\"selector\":\"exe:/usr/bin/app\",\"scopes\":\"imei\","
+      "\"purpose\":\"p\",\"created\":1,\"expires\":0,\"revoked\":false,\"revoked-at\":0,"
+      "\"token-hash\":\"%s\",\"request\":null},"
+      "{\"id\":\"g-00000000000000a2\",\"selector\":\"uid:1000,exe:/usr/bin/app\",\"scopes\":\"imsi\","
+      "\"purpose\":\"p\",\"created\":1,\"expires\":0,\"revoked\":false,\"revoked-at\":0,"
+      "\"token-hash\":null,\"request\":null}],\"requests\":[]}", hash);
+  g_autoptr(IdgIdentity) app = test_identity (1000, 1000, "/usr/bin/app", NULL, NULL);
+  g_autoptr(IdgStore) store = NULL;
+  g_autoptr(IdgGrant) old = NULL;
+  g_autoptr(IdgGrant) anchored = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *gid = NULL;
+  IdgRefusal why = IDG_REFUSAL_NONE;
+
+  store = idg_store_load_data (json, strlen (json), &error);
+  g_assert_no_error (error);
+  old = idg_store_lookup_grant (store, "g-00000000000000a1");
+  anchored = idg_store_lookup_grant (store, "g-00000000000000a2");
+  g_assert_true (old->exe_alone);
+  g_assert_false (anchored->exe_alone);
+  g_assert_true (idg_grant_is_active (old, NOW));
+  g_assert_cmpuint (idg_store_count_active (store, NOW), ==, 1);
+  g_assert_cmpuint (idg_store_count_exe_alone (store, NOW), ==, 1);
+  g_assert_cmphex (idg_store_allowed_kinds (store, app, NOW, NULL), ==, IDG_KIND_BIT (IDG_KIND_IMSI));
+  g_assert_false (idg_store_check_token (store, app, IDG_KIND_IMEI, token, NOW, &gid, &why, &error));
+  g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED);
+  g_assert_cmpint (why, ==, IDG_REFUSAL_SELECTOR);
+  g_clear_error (&error);
+  g_assert_null (idg_store_dup_token_hash (store, "g-00000000000000a1"));
+  g_assert_false (idg_store_add_grant (store, "exe:/usr/bin/app", IDG_KIND_BIT (IDG_KIND_IMEI),
+                                       "p", 0, NOW, NULL, NULL, &error));
+  g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "uid:"));
+  /* revoking it by its selector still works */
+  g_assert_true (idg_store_revoke_selector (store, "exe:/usr/bin/app", NOW, NULL, NULL));
+  g_assert_cmpuint (idg_store_count_exe_alone (store, NOW), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -768,5 +817,6 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/store/bad-secret", test_bad_secret);
   g_test_add_func ("/broker/store/open-dir", test_open_dir);
   g_test_add_func ("/broker/store/many", test_many);
+  g_test_add_func ("/broker/store/exe-alone", test_exe_alone);
   return g_test_run ();
 }

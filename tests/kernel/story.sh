@@ -72,7 +72,7 @@ done
 check $rc "grant: idguardctl get imei returns the simulator's IMEI through the module"
 
 if [ -n "${KTEST_LIBBENCH:-}" ]; then
-	idg_ctl --json grant --to "exe:$KTEST_LIBBENCH" --scope imei --purpose "bench" > "$T/grant3.json"
+	idg_ctl --json grant --to "uid:0,exe:$KTEST_LIBBENCH" --scope imei --purpose "bench" > "$T/grant3.json"
 	TOKEN3=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant3.json")
 	KTEST_API_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN3 "$KTEST_LIBBENCH" imei 100
 	check $? "libidguard: same answers both ways; timed reads"
@@ -103,7 +103,7 @@ check $rc "SIM swap: the new IMSI through the module"
 get "$TOKEN" imsi && ! same "$ID_imsi"
 check $? "SIM swap: the old IMSI is not served"
 
-idg_ctl --json grant --to "exe:$CTL_BIN" --scope iccid --purpose "short" --ttl 6s > "$T/grant2.json"
+idg_ctl --json grant --to "uid:0,exe:$CTL_BIN" --scope iccid --purpose "short" --ttl 6s > "$T/grant2.json"
 TOKEN2=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant2.json")
 get "$TOKEN2" iccid && same "$ID_iccid"
 check $? "a grant with a 6s ttl: the ICCID"

@@ -58,7 +58,7 @@ $ROGUE badpath mbim-proxy "$T/mbim" || idg_fail "proxy configuration with /dev/n
 $ROGUE apdu mbim-proxy "$T/mbim" > "$T/apdu.out" 2>&1 || { cat "$T/apdu.out" >&2; idg_fail "APDU not refused"; }
 
 idg_log "grant to $MBIMCLI: the real values"
-idg_ctl grant --to "exe:$MBIMCLI" --scope imei,imsi,iccid,msisdn --purpose "mbim door test" \
+idg_ctl grant --to "uid:0,exe:$MBIMCLI" --scope imei,imsi,iccid,msisdn --purpose "mbim door test" \
   > "$T/grant.out" 2>&1 || { cat "$T/grant.out" >&2; idg_fail "grant failed"; }
 reads granted consented
 idg_expect_contains "$T/granted-caps.consented" "Device ID: '$ID_imei'" "the IMEI"
@@ -67,14 +67,14 @@ idg_expect_contains "$T/granted-srs.consented" "SIM ICCID: '$ID_iccid'" "the ICC
 idg_expect_contains "$T/granted-srs.consented" "'$ID_msisdn'" "the MSISDN"
 
 idg_log "revoke: hidden again at once"
-idg_ctl revoke --to "exe:$MBIMCLI" > "$T/revoke.out" 2>&1 || { cat "$T/revoke.out" >&2; idg_fail "revoke failed"; }
+idg_ctl revoke --to "uid:0,exe:$MBIMCLI" > "$T/revoke.out" 2>&1 || { cat "$T/revoke.out" >&2; idg_fail "revoke failed"; }
 reads revoked out
 none_real "$T"/revoked-*.out
 
 idg_log "SIM swap: the indication, rewritten for one subscriber, intact for the other"
 cp "$WATCH" "$T/mbim-watch-consented"
 WATCH_OK=$(readlink -f "$T/mbim-watch-consented")
-idg_ctl grant --to "exe:$WATCH_OK" --scope imsi,iccid,msisdn --purpose "mbim watch" \
+idg_ctl grant --to "uid:0,exe:$WATCH_OK" --scope imsi,iccid,msisdn --purpose "mbim watch" \
   > "$T/grant-watch.out" 2>&1 || { cat "$T/grant-watch.out" >&2; idg_fail "grant failed"; }
 "$WATCH" "$T/mbim" 20 > "$T/watch-denied.out" 2>&1 &
 w1=$!

@@ -30,7 +30,7 @@ idg_expect_contains "$T/denied-srs.out" "SIM ICCID: '89" "an ICCID"
 grep -Eq 'deviceid [0-9]{15}$' "$T/denied-frag.out" || { cat "$T/denied-frag.out" >&2; idg_fail "reassembled Device Caps malformed"; }
 
 idg_log "with a grant: intact"
-idg_ctl grant --to "exe:$MBIMCLI" --scope imei,imsi,iccid,msisdn --purpose "fragment test" \
+idg_ctl grant --to "uid:0,exe:$MBIMCLI" --scope imei,imsi,iccid,msisdn --purpose "fragment test" \
   > "$T/grant.out" 2>&1 || { cat "$T/grant.out" >&2; idg_fail "grant failed"; }
 m --query-device-caps > "$T/granted-caps.consented" 2>&1 || idg_fail "--query-device-caps failed"
 m --query-subscriber-ready-status > "$T/granted-srs.consented" 2>&1 || idg_fail "srs failed"

@@ -51,7 +51,7 @@ timeout 30 mbimcli -p -d "$T/mbim" --query-device-caps > "$T/caps-1.out" 2>&1 ||
 
 idg_log "SIM swap: a consented reader sees the new IMSI/ICCID, never the old"
 CTL_EXE=$(readlink -f "$CTL_BIN")
-idg_ctl --json grant --to "exe:$CTL_EXE" --scope imsi,iccid --purpose "mbim backend test" > "$T/grant.json" 2>&1 ||
+idg_ctl --json grant --to "uid:0,exe:$CTL_EXE" --scope imsi,iccid --purpose "mbim backend test" > "$T/grant.json" 2>&1 ||
   { cat "$T/grant.json" >&2; idg_fail "grant failed"; }
 python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["token"])' "$T/grant.json" > "$T/token"
 rm -f "$T/grant.json"

@@ -10,7 +10,7 @@
 # simulated modem runs as the same user with the arguments of
 # idguard-modem-sim.service, as that unit runs it.
 # Checks: without a grant the real qmicli -p (root) gets redacted values;
-# after `idguardctl grant --to exe:/usr/bin/qmicli` it gets the real IMEI,
+# after `idguardctl grant --to exe:/usr/bin/qmicli --uid 0` the real IMEI,
 # which needs the broker to read a root process's executable: the reason
 # for CAP_SYS_PTRACE in the unit (shown by a second run without it).
 set -eu
@@ -70,7 +70,7 @@ run_once() {
     i=0; while ! grep -q "ready" "$D/broker.log" 2>/dev/null && kill -0 $broker 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
     rc=0
     timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids > "$D/nogrant.out" 2>&1 || rc=1
-    [ $rc = 0 ] && { "$CTL" --socket "$D/run/api.sock" grant --to "exe:$(command -v qmicli)" \
+    [ $rc = 0 ] && { "$CTL" --socket "$D/run/api.sock" grant --to "exe:$(command -v qmicli)" --uid 0 \
         --scope imei --purpose "unit sandbox test" > "$D/grant.out" 2>&1 || rc=2; }
     [ $rc = 0 ] && { timeout 30 qmicli -p -d "$D/qmi" --device-open-qmi --dms-get-ids \
         > "$D/grant.consented" 2>&1 || rc=3; }

@@ -74,7 +74,7 @@ idg_log "raw SIM access without a grant: ACCESS_DENIED from the door"
 $ROGUE apdu qmi-proxy "$T/qmi" || idg_fail "Send APDU not refused"
 
 idg_log "grant to $QMICLI: the real values"
-idg_ctl grant --to "exe:$QMICLI" --scope "$SCOPES" --purpose "qmi door test" > "$T/grant.out" 2>&1 ||
+idg_ctl grant --to "uid:0,exe:$QMICLI" --scope "$SCOPES" --purpose "qmi door test" > "$T/grant.out" 2>&1 ||
   { cat "$T/grant.out" >&2; idg_fail "grant failed"; }
 reads granted consented
 idg_expect_contains "$T/granted-ids.consented" "$ID_imei" "the IMEI"
@@ -116,7 +116,7 @@ while [ $i -lt 16 ]; do
 done
 
 idg_log "revoke: hidden again at once"
-idg_ctl revoke --to "exe:$QMICLI" > "$T/revoke.out" 2>&1 || { cat "$T/revoke.out" >&2; idg_fail "revoke failed"; }
+idg_ctl revoke --to "uid:0,exe:$QMICLI" > "$T/revoke.out" 2>&1 || { cat "$T/revoke.out" >&2; idg_fail "revoke failed"; }
 reads revoked out
 none_real revoked
 

@@ -15,7 +15,7 @@ at_ready() { idg_ctl status | grep -q "at: ready"; }
 idg_wait_for 10 at_ready || { idg_ctl status >&2; idg_fail "AT backend not ready"; }
 
 CTL_EXE=$(readlink -f "$CTL_BIN")
-idg_ctl --json grant --to "exe:$CTL_EXE" --scope imsi --purpose "SIM swap reader" > "$T/grant.json" ||
+idg_ctl --json grant --to "uid:0,exe:$CTL_EXE" --scope imsi --purpose "SIM swap reader" > "$T/grant.json" ||
   idg_fail "grant to idguardctl refused"
 IDGUARD_TOKEN=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["token"])' "$T/grant.json")
 export IDGUARD_TOKEN

@@ -333,6 +333,10 @@ m_grant (Call *call)
   g_variant_get (params (call), "(&s&s&st)", &selector, &scopes, &purpose, &ttl);
   if (!(sel = parse_selector (call, selector)))
     return;
+  if (!idg_selector_check_grantable (sel, &error)) {
+    idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT, "selector: %s", error->message);
+    return;
+  }
   if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose) || !check_ttl (call, ttl))
     return;
   canonical = idg_selector_to_string (sel);
@@ -401,8 +405,15 @@ grant_state (const IdgGrant *g, gint64 now)
     return "revoked";
   if (g->expires != 0 && now >= g->expires)
     return "expired";
+  if (g->exe_alone)
+    return "inert";
   return "active";
 }
+
+#define EXE_ALONE_WARNING \
+  "a selector with exe: alone matches no one (any local user could borrow the executable); " \
+  "revoke and grant again with uid:N beside exe:"
+
 
 /* Adds the members of one row (a{sv}) for item. */
 typedef void (*RowFunc) (GVariantBuilder *b, gconstpointer item, gint64 now);
@@ -438,6 +449,7 @@ grant_row (GVariantBuilder *b, gconstpointer item, gint64 now)
   put_x (b, "revoked", g->revoked ? g->revoked_at : 0);
   put_s (b, "state", grant_state (g, now));
   put_s (b, "request", g->request_id);
+  put_s (b, "warning", g->exe_alone ? EXE_ALONE_WARNING : "");
 }
 
 static void
@@ -584,11 +596,24 @@ m_factory_reset (Call *call)
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
 }
 
+/* The broker's status, and how many grants are inert because their
+ * selector is exe: alone (with a warning to show when there are any). */
 static void
 m_status (Call *call)
 {
+  g_autoptr(GVariant) status = g_variant_ref_sink (idg_broker_get_status (call->broker));
+  guint n = idg_store_count_exe_alone (idg_broker_get_store (call->broker), now_s ());
+  GVariantDict d;
+
+  g_variant_dict_init (&d, status);
+  g_variant_dict_insert (&d, "grants-exe-alone", "u", n);
+  if (n > 0) {
+    g_autofree gchar *w = g_strdup_printf ("%u grant(s) inert: %s", n, EXE_ALONE_WARNING);
+
+    g_variant_dict_insert (&d, "warning", "s", w);
+  }
   g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-      g_variant_new ("(@a{sv})", idg_broker_get_status (call->broker)));
+      g_variant_new ("(@a{sv})", g_variant_dict_end (&d)));
 }
 
 static void

@@ -13,6 +13,20 @@
  *     pid has not been reused since step 2, so the reads of step 3 describe
  *     the process the pidfd refers to.
  *
+ * The executable counts only for a process in the broker's own user
+ * namespace (step 3, read after /proc/PID/exe: a process can enter a new
+ * user namespace but never go back to an ancestor without privilege there,
+ * so "same namespace now" means "same namespace when exe was read"). In a
+ * user namespace of its own an unprivileged process holds
+ * CAP_CHECKPOINT_RESTORE and can point its exe at any program with
+ * prctl (PR_SET_MM, PR_SET_MM_MAP, exe_fd); /proc/PID/exe then names that
+ * program, same device and inode. Such a process's exe is unknown and
+ * matches no exe: item. This does not stop a process that stays in the
+ * broker's namespace while a child sharing its memory (clone (CLONE_VM |
+ * CLONE_NEWUSER)) changes the exe for it: nothing in /proc tells that
+ * apart, which is why exe: never stands alone in a selector
+ * (idg-selector.h, docs/threat-model.md).
+ *
  * Residual window without SO_PEERPIDFD: if the connecting process exits (its
  * socket kept by another process) and its pid is reused by a process of the
  * same uid/gid before step 2, the new process is described. The uid/gid
@@ -24,6 +38,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -33,6 +48,9 @@
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
+#endif
+#ifndef PIDFD_GET_USER_NAMESPACE
+#define PIDFD_GET_USER_NAMESPACE _IO (0xFF, 9)   /* <linux/pidfd.h>, Linux >= 6.11 */
 #endif
 
 static int
@@ -110,6 +128,38 @@ read_exe (pid_t pid)
       running.st_dev != named.st_dev || running.st_ino != named.st_ino)
     return NULL;
   return g_steal_pointer (&path);
+}
+
+/* TRUE if the process pinned by pidfd is in the broker's own user
+ * namespace: through the pidfd (PIDFD_GET_USER_NAMESPACE) where the kernel
+ * has it, else /proc/PID/ns/user, which resolve() vouches for with its
+ * liveness check afterwards. Anything that cannot be read counts as
+ * another namespace (fail closed). */
+static gboolean
+same_user_ns (int   pidfd,
+              pid_t pid)
+{
+  struct stat own, peer;
+  int nsfd;
+
+  if (stat ("/proc/self/ns/user", &own) < 0)
+    return FALSE;
+  nsfd = ioctl (pidfd, PIDFD_GET_USER_NAMESPACE, 0);
+  if (nsfd >= 0) {
+    int r = fstat (nsfd, &peer);
+
+    close (nsfd);
+    if (r < 0)
+      return FALSE;
+  } else if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP) {
+    g_autofree gchar *link = g_strdup_printf ("/proc/%d/ns/user", (int) pid);
+
+    if (stat (link, &peer) < 0)
+      return FALSE;
+  } else {
+    return FALSE;
+  }
+  return own.st_dev == peer.st_dev && own.st_ino == peer.st_ino;
 }
 
 /* The cgroup v2 path ("0::/..." line), or NULL. */
@@ -207,6 +257,10 @@ resolve (int      pidfd,
   id->pid = pid;
   id->known = TRUE;
   id->exe = read_exe (pid);
+  /* after the exe (see the top of this file) */
+  id->foreign_userns = !same_user_ns (pidfd, pid);
+  if (id->foreign_userns)
+    g_clear_pointer (&id->exe, g_free);
   id->cgroup = read_cgroup (pid);
   id->unit = idg_identity_unit_from_cgroup (id->cgroup);
   if (!read_status_ids (pid, &st_uid, &st_gid) || !pidfd_alive (pidfd)) {
@@ -402,5 +456,7 @@ idg_identity_describe (const IdgIdentity *identity)
     g_string_append_printf (s, " exe=%s", identity->exe);
   if (identity->unit != NULL)
     g_string_append_printf (s, " unit=%s", identity->unit);
+  if (identity->foreign_userns)
+    g_string_append (s, " userns=other");
   return g_string_free (s, FALSE);
 }

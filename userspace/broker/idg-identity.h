@@ -18,12 +18,15 @@ typedef struct {
   gid_t  gid;
   pid_t  pid;        /* 0 if unknown */
   gchar *exe;        /* /proc/PID/exe if that path is the same file in the
-                      * broker's mount namespace, else NULL (idg-identity.c) */
+                      * broker's mount namespace and the process is in the
+                      * broker's user namespace, else NULL (idg-identity.c) */
   gchar *unit;       /* systemd unit (service or scope) from the cgroup, or NULL */
   gchar *cgroup;     /* cgroup v2 path, or NULL */
   gchar *service;    /* key for pseudonyms and the report: "unit:NAME",
                       * else "exe:PATH", else "uid:N" */
   gboolean known;    /* FALSE for a pty client: no credentials at all */
+  gboolean foreign_userns;  /* in another user namespace than the broker's
+                             * (or it could not be told): exe is NULL */
 } IdgIdentity;
 
 IdgIdentity *idg_identity_from_socket (int           fd,
@@ -53,7 +56,8 @@ gchar       *idg_identity_unit_from_cgroup (const gchar *cgroup);
 IdgIdentity *idg_identity_new_unknown (const gchar  *label);
 IdgIdentity *idg_identity_copy        (const IdgIdentity *identity);
 void         idg_identity_free        (IdgIdentity  *identity);
-/* "uid=0 gid=0 pid=12 exe=/usr/bin/qmicli unit=foo.service" for logs. */
+/* "uid=0 gid=0 pid=12 exe=/usr/bin/qmicli unit=foo.service" for logs;
+ * " userns=other" when the process is in another user namespace. */
 gchar       *idg_identity_describe    (const IdgIdentity *identity);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgIdentity, idg_identity_free)

@@ -121,6 +121,27 @@ idg_selector_parse (const gchar  *str,
   return g_steal_pointer (&sel);
 }
 
+gboolean
+idg_selector_exe_alone (const IdgSelector *selector)
+{
+  return selector->exe != NULL && !selector->has_uid && !selector->has_gid &&
+         selector->unit == NULL;
+}
+
+gboolean
+idg_selector_check_grantable (const IdgSelector  *selector,
+                              GError            **error)
+{
+  if (!idg_selector_exe_alone (selector))
+    return TRUE;
+  g_set_error (error, IDG_SELECTOR_ERROR, IDG_SELECTOR_ERROR_EXE_ALONE,
+               "exe: needs a uid:, gid: or unit: item beside it: any local user can run "
+               "that program with code of their own (LD_PRELOAD, ptrace) or make a process "
+               "look like it, so an executable alone would let them use the grant; add the "
+               "uid the program runs as (uid:N)");
+  return FALSE;
+}
+
 static gboolean
 cgroup_within (const gchar *cgroup,
                const gchar *prefix)
@@ -137,6 +158,9 @@ idg_selector_matches (const IdgSelector *selector,
                       const IdgIdentity *identity)
 {
   if (selector == NULL || identity == NULL || !identity->known)
+    return FALSE;
+  /* fail closed: a grant stored before exe: alone was refused */
+  if (idg_selector_exe_alone (selector))
     return FALSE;
   if (selector->has_uid && identity->uid != selector->uid)
     return FALSE;

@@ -8,7 +8,15 @@
  *   gid:N       the peer's PRIMARY gid as SO_PEERCRED reports it; the
  *               supplementary groups are not consulted (the kernel does not
  *               attest them on the socket, and /proc could be raced).
- *   exe:PATH    the resolved /proc/PID/exe, exactly (absolute path).
+ *   exe:PATH    the resolved /proc/PID/exe, exactly (absolute path), and
+ *               only with a uid:, gid: or unit: item beside it: any local
+ *               user can run a program with code of their own in it
+ *               (LD_PRELOAD, ptrace) or make /proc/PID/exe name it
+ *               (PR_SET_MM_MAP), so an executable says which program of a
+ *               user or unit, never which user. A selector with exe: alone
+ *               (a grant stored before this rule) parses, but matches no
+ *               one; new grants with it are refused
+ *               (idg_selector_check_grantable).
  *   unit:NAME   the systemd unit (.service or .scope) of its cgroup, exactly.
  *   cgroup:PATH the cgroup v2 path, or any cgroup below it ("/a" matches
  *               "/a" and "/a/b", not "/ab").
@@ -37,10 +45,18 @@ typedef struct {
 GQuark idg_selector_error_quark (void);
 typedef enum {
   IDG_SELECTOR_ERROR_INVALID,
+  IDG_SELECTOR_ERROR_EXE_ALONE,   /* exe: without uid:, gid: or unit: */
 } IdgSelectorError;
 
 IdgSelector *idg_selector_parse     (const gchar        *str,
                                      GError            **error);
+/* TRUE if the selector names an executable and no uid, gid or unit: it
+ * matches no identity. */
+gboolean     idg_selector_exe_alone (const IdgSelector  *selector);
+/* What a new grant's selector must pass: FALSE with an
+ * IDG_SELECTOR_ERROR_EXE_ALONE error that says why, for exe: alone. */
+gboolean     idg_selector_check_grantable (const IdgSelector  *selector,
+                                           GError            **error);
 gboolean     idg_selector_matches   (const IdgSelector  *selector,
                                      const IdgIdentity  *identity);
 /* Canonical form: uid, gid, exe, unit, cgroup in that order. */

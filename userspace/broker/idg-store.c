@@ -190,6 +190,9 @@ idg_store_put_grant (IdgStore *store,
     idg_store_grant_free_internal (g);
     return FALSE;
   }
+  /* every grant passes here, new or loaded: one stored with exe: alone
+   * is kept (and shown with a warning) but matches no one */
+  g->pub.exe_alone = g->sel != NULL && idg_selector_exe_alone (g->sel);
   if (old == NULL) {
     g_ptr_array_add (store->grants, g);
     g_hash_table_insert (store->grant_by_id, g->pub.id, g);
@@ -574,8 +577,14 @@ idg_store_make_grant (IdgStore           *store,
                       GError            **error)
 {
   Grant *g;
-  gchar *id = idg_store_new_id (store, 'g', error);
+  g_autoptr(GError) local = NULL;
+  gchar *id;
 
+  if (!idg_selector_check_grantable (sel, &local)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "%s", local->message);
+    return NULL;
+  }
+  id = idg_store_new_id (store, 'g', error);
   if (id == NULL)
     return NULL;
   g = g_new0 (Grant, 1);
@@ -740,15 +749,34 @@ idg_store_lookup_grant (IdgStore    *store,
   return g != NULL ? idg_grant_copy (&g->pub) : NULL;
 }
 
+/* Grants neither revoked nor expired, whose exe_alone is as given. */
+static guint
+count_live (IdgStore *store,
+            gint64    now,
+            gboolean  exe_alone)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < store->grants->len; i++) {
+    const IdgGrant *g = &((Grant *) g_ptr_array_index (store->grants, i))->pub;
+
+    n += idg_grant_is_active (g, now) && !g->exe_alone == !exe_alone;
+  }
+  return n;
+}
+
 guint
 idg_store_count_active (IdgStore *store,
                         gint64    now)
 {
-  guint i, n = 0;
+  return count_live (store, now, FALSE);
+}
 
-  for (i = 0; i < store->grants->len; i++)
-    n += idg_grant_is_active (&((Grant *) g_ptr_array_index (store->grants, i))->pub, now);
-  return n;
+guint
+idg_store_count_exe_alone (IdgStore *store,
+                           gint64    now)
+{
+  return count_live (store, now, TRUE);
 }
 
 gchar *
@@ -757,7 +785,7 @@ idg_store_dup_token_hash (IdgStore    *store,
 {
   Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
 
-  return g != NULL ? g_strdup (g->token_hash) : NULL;
+  return g != NULL && !g->pub.exe_alone ? g_strdup (g->token_hash) : NULL;
 }
 
 gint64

@@ -48,6 +48,10 @@ typedef struct {
   gboolean  revoked;
   gint64    revoked_at;  /* 0 unless revoked */
   gchar    *request_id;  /* the request it was approved from, or NULL */
+  gboolean  exe_alone;   /* selector names exe: and no uid, gid or unit (a
+                          * grant stored before that was refused): it
+                          * matches no one, is never pushed to the kernel
+                          * and is not counted active (idg-selector.h) */
 } IdgGrant;
 
 typedef enum {
@@ -148,15 +152,19 @@ GPtrArray *idg_store_list_grants (IdgStore     *store);
 IdgGrant  *idg_store_lookup_grant (IdgStore    *store,
                                    const gchar *grant_id);   /* copy or NULL */
 guint      idg_store_count_active (IdgStore    *store,
-                                   gint64       now);
+                                   gint64       now);   /* not exe_alone */
+/* Grants neither revoked nor expired whose selector is exe: alone. */
+guint      idg_store_count_exe_alone (IdgStore *store,
+                                      gint64    now);
 guint      idg_store_count_grants (IdgStore    *store);   /* all, past too */
 /* The earliest expiry time later than `after` among grants not revoked, or
  * 0 if none (the broker arms one timer for it). */
 gint64     idg_store_next_expiry  (IdgStore    *store,
                                    gint64       after);
 /* The grant's token hash (64 lowercase hex digits of SHA-256 of the token
- * string), for the kernel bridge only; NULL if the grant is unknown or has
- * no token yet (approved, not claimed). Free with idg_token_free. */
+ * string), for the kernel bridge only; NULL if the grant is unknown, has
+ * no token yet (approved, not claimed) or is exe_alone (so the kernel never
+ * holds it). Free with idg_token_free. */
 gchar     *idg_store_dup_token_hash (IdgStore    *store,
                                      const gchar *grant_id);
 IdgGrant  *idg_grant_copy        (const IdgGrant *grant);

@@ -9,6 +9,7 @@
 #include "idg-kind.h"
 
 #include <json-glib/json-glib.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,6 +104,7 @@ typedef struct {
   const gchar *purpose;
   const gchar *ttl;
   const gchar *since;
+  const gchar *uid;
   gboolean     follow;
   gboolean     factory;
 } Opts;
@@ -118,6 +120,7 @@ opts_handle (CtlContext *ctx, int opt, const char *arg, gpointer data)
   case 'p': o->purpose = arg; return TRUE;
   case 'T': o->ttl = arg; return TRUE;
   case 'i': o->since = arg; return TRUE;
+  case 'u': o->uid = arg; return TRUE;
   case 'f': o->follow = TRUE; return TRUE;
   case 'F': o->factory = TRUE; return TRUE;
   case 'y': ctx->yes = TRUE; return TRUE;
@@ -125,14 +128,45 @@ opts_handle (CtlContext *ctx, int opt, const char *arg, gpointer data)
   }
 }
 
+#define GRANT_LONGOPTS \
+  CTL_COMMON_LONGOPTS, \
+  { "to", required_argument, NULL, 't' }, \
+  { "scope", required_argument, NULL, 's' }, \
+  { "purpose", required_argument, NULL, 'p' }, \
+  { "ttl", required_argument, NULL, 'T' }
+
+/* revoke and the other commands that take --to and the rest */
 static const struct option grant_longopts[] = {
-  CTL_COMMON_LONGOPTS,
-  { "to", required_argument, NULL, 't' },
-  { "scope", required_argument, NULL, 's' },
-  { "purpose", required_argument, NULL, 'p' },
-  { "ttl", required_argument, NULL, 'T' },
+  GRANT_LONGOPTS,
   { NULL, 0, NULL, 0 },
 };
+
+/* grant alone takes --uid */
+static const struct option grant_only_longopts[] = {
+  GRANT_LONGOPTS,
+  { "uid", required_argument, NULL, 'u' },
+  { NULL, 0, NULL, 0 },
+};
+
+/* --uid USER: a user name from the passwd database, or a decimal uid. */
+static int
+resolve_uid (CtlContext *ctx, const gchar *user, gchar **out)
+{
+  struct passwd *pw;
+
+  *out = NULL;
+  if (!user)
+    return -1;
+  if (g_ascii_isdigit (user[0])) {
+    *out = g_strdup (user);
+    return -1;
+  }
+  pw = getpwnam (user);
+  if (!pw)
+    return ctl_usage (ctx, "grant: --uid: no user named '%s'", user);
+  *out = g_strdup_printf ("%u", (guint) pw->pw_uid);
+  return -1;
+}
 
 static int
 check_ttl (CtlContext *ctx, const gchar *cmd, const gchar *ttl, guint64 *seconds)
@@ -197,22 +231,26 @@ ctl_cmd_grant (CtlContext *ctx, int argc, char **argv)
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   Opts o = { NULL, };
+  g_autofree gchar *uid = NULL;
+  g_autofree gchar *selector = NULL;
   const gchar *id, *token;
   guint64 ttl;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, grant_longopts, opts_handle, &o)) >= 0 ||
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, grant_only_longopts, opts_handle, &o)) >= 0 ||
       (rc = no_operands (ctx, argc, argv)) >= 0)
     return rc;
   if (!o.to)
     return ctl_usage (ctx, "grant: --to SELECTOR is required");
-  if (!ctl_check_selector (o.to, &error))
+  if ((rc = resolve_uid (ctx, o.uid, &uid)) >= 0)
+    return rc;
+  if (!ctl_complete_grant_selector (o.to, uid, &selector, &error))
     return ctl_usage (ctx, "grant: --to: %s", error->message);
   if ((rc = check_scope (ctx, "grant", o.scope)) >= 0 ||
       (rc = check_purpose (ctx, "grant", o.purpose)) >= 0 ||
       (rc = check_ttl (ctx, "grant", o.ttl, &ttl)) >= 0)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "Grant", g_variant_new ("(ssst)", o.to, o.scope, o.purpose, ttl),
+  rc = ctl_call (ctx, ADMIN, "Grant", g_variant_new ("(ssst)", selector, o.scope, o.purpose, ttl),
                  G_VARIANT_TYPE ("(ss)"), &reply);
   if (rc != CTL_EXIT_OK)
     return rc;
@@ -232,11 +270,35 @@ ctl_cmd_grants (CtlContext *ctx, int argc, char **argv)
     { "expires", "EXPIRES", CTL_COL_TIME },
     { "purpose", "PURPOSE", CTL_COL_STRING },
   };
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) rows = NULL;
+  GVariantIter iter;
+  GVariant *row;
   int rc = simple_options (ctx, argc, argv);
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "ListGrants", NULL, cols, G_N_ELEMENTS (cols));
+  rc = ctl_call (ctx, ADMIN, "ListGrants", NULL, G_VARIANT_TYPE ("(aa{sv})"), &reply);
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  rows = g_variant_get_child_value (reply, 0);
+  if (ctx->json) {
+    ctl_print_json (rows);    /* each row has its "warning" member */
+    return CTL_EXIT_OK;
+  }
+  ctl_print_table (rows, cols, G_N_ELEMENTS (cols), TRUE);
+  /* a grant that matches no one (exe: alone, stored before that was
+   * refused) is named after the table, on stderr */
+  g_variant_iter_init (&iter, rows);
+  while ((row = g_variant_iter_next_value (&iter))) {
+    const gchar *id = NULL, *warning = NULL;
+
+    if (g_variant_lookup (row, "warning", "&s", &warning) && *warning &&
+        g_variant_lookup (row, "id", "&s", &id))
+      fprintf (stderr, "idguardctl: warning: grant %s: %s\n", id, warning);
+    g_variant_unref (row);
+  }
+  return CTL_EXIT_OK;
 }
 
 static void

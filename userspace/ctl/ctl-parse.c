@@ -133,6 +133,47 @@ ctl_check_selector (const gchar  *str,
   return TRUE;
 }
 
+/* TRUE if the checked selector str has an item with this key. */
+static gboolean
+has_key (const gchar *str,
+         const gchar *key)
+{
+  g_auto(GStrv) items = g_strsplit (str, ",", -1);
+  gsize n = strlen (key);
+
+  for (guint i = 0; items[i]; i++)
+    if (strncmp (items[i], key, n) == 0 && items[i][n] == ':')
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+ctl_complete_grant_selector (const gchar  *str,
+                             const gchar  *uid,
+                             gchar       **out,
+                             GError      **error)
+{
+  if (!ctl_check_selector (str, error))
+    return FALSE;
+  if (uid) {
+    if (!is_number (uid))
+      return invalid (error, "--uid needs a user name or a decimal uid");
+    if (has_key (str, "uid"))
+      return invalid (error, "--uid given and the selector has a uid: item already");
+    *out = g_strdup_printf ("%s,uid:%s", str, uid);
+    return TRUE;
+  }
+  if (has_key (str, "exe") && !has_key (str, "uid") && !has_key (str, "gid") &&
+      !has_key (str, "unit"))
+    return invalid (error, "an exe: item alone is refused: any local user can run that program "
+                    "with code of their own (LD_PRELOAD, ptrace) or make a process look like it, "
+                    "so the grant would be theirs too. Name who runs it: add uid:N (or gid:N, "
+                    "unit:NAME) to the selector, or give --uid USER with the user the program "
+                    "runs as");
+  *out = g_strdup (str);
+  return TRUE;
+}
+
 gboolean
 ctl_parse_time (const gchar  *str,
                 gint64        now_us,

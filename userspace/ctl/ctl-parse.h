@@ -24,6 +24,16 @@ gboolean ctl_parse_duration (const gchar  *str,
 gboolean ctl_check_selector (const gchar  *str,
                              GError      **error);
 
+/* The selector a grant is made for: str (checked as ctl_check_selector
+ * does) with "uid:UID" added when uid (a decimal id, or NULL) is given. An
+ * exe: item without uid:, gid: or unit: is refused with a message that
+ * says why and how to fix it, and so is --uid beside a uid: item. *out is
+ * the selector to send. */
+gboolean ctl_complete_grant_selector (const gchar  *str,
+                                      const gchar  *uid,
+                                      gchar       **out,
+                                      GError      **error);
+
 /* TIME for `audit --since`: "now", a DURATION meaning that long ago
  * ("15m"), "@EPOCH" (seconds), "YYYY-MM-DD" (local midnight), or ISO 8601
  * ("2026-11-23T10:00:00Z", "2026-11-23 10:00", local time without a zone).
