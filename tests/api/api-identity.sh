@@ -15,7 +15,8 @@
 #    audit record then does not name qmicli;
 #  - with a token of a uid:65534,exe:/usr/bin/qmicli grant the user
 #    namespace trick is refused too: the broker does not believe the exe
-#    of a process in another user namespace.
+#    of a process in another user namespace, on the API nor on the QMI
+#    door (the real qmicli run in a user namespace is redacted).
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup api-identity "$@"
 . "$IDG_SRC/tests/api/api-common.sh"
@@ -113,6 +114,12 @@ assert rows[sys.argv[2]]["state"] == "active" and rows[sys.argv[2]]["warning"] =
 PY
 q > "$T/door-t1.consented" 2>&1 || idg_fail "qmicli -p failed"
 idg_expect_contains "$T/door-t1.consented" "$ID_imei" "the IMEI to qmicli under uid:0,exe:qmicli"
+# the same qmicli, started in a user namespace of its own (root mapped to
+# root: same uid, and the real binary): its exe is unknown to the door too
+unshare --user --map-root-user sh -c 'exec timeout 30 qmicli -p -d "$1" --device-open-qmi --dms-get-ids' \
+  sh "$T/qmi" > "$T/door-userns.out" 2>&1 || { cat "$T/door-userns.out" >&2; idg_fail "qmicli -p in a user namespace failed"; }
+grep -q "IMEI" "$T/door-userns.out" || { cat "$T/door-userns.out" >&2; idg_fail "qmicli in a user namespace printed no IMEI line"; }
+idg_expect_absent "$T/door-userns.out" "$ID_imei" "the IMEI to qmicli in another user namespace"
 grant_json t2 --to "uid:65534,exe:$QMICLI" --scope imei,imsi,iccid,msisdn --purpose "qmicli as nobody"
 T2=$TOKEN
 
