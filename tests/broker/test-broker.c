@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <glib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include "idg-broker.h"
 #include "idg-token.h"
@@ -244,6 +246,58 @@ test_status (Fixture *f, gconstpointer data)
   g_assert_null (strstr (printed, value));
 }
 
+/* A release the audit cannot record is not made: the API read is refused
+ * with a clear error and the doors' guard allows nothing, until the release
+ * log can be written again (probed once a second). */
+static void
+test_audit_fail_closed (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *me = NULL;
+  g_autoptr(IdgIdentity) who = NULL;
+  g_autofree gchar *value = NULL;
+  g_autofree gchar *token = NULL;
+  g_autoptr(GError) error = NULL;
+  struct rlimit lim, saved;
+  IdgGuard g;
+  gchar *got;
+
+  if (!g_test_subprocess ()) {
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed ();
+    g_test_trap_assert_stderr ("*cannot write the release log*");
+    return;
+  }
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  signal (SIGXFSZ, SIG_IGN);
+  me = g_strdup_printf ("uid:%u", (guint) getuid ());
+  who = test_identity (getuid (), getgid (), "/usr/bin/app", NULL, NULL);
+  value = random_digits ();
+  g_assert_true (idg_store_add_grant (idg_broker_get_store (f->broker), me, IDG_KIND_BIT (IDG_KIND_IMEI),
+                                      "p", 0, g_get_real_time () / G_USEC_PER_SEC, NULL, &token, NULL));
+  idg_broker_set_identifier (f->broker, "qmi", IDG_KIND_IMEI, value);
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  lim = saved;
+  lim.rlim_cur = 0;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &lim), ==, 0);
+  got = idg_broker_read_identifier (f->broker, who, IDG_KIND_IMEI, token, IDG_DOOR_API, &error);
+  g_assert_null (got);
+  g_assert_error (error, IDG_BROKER_ERROR, IDG_BROKER_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "audit log cannot record"));
+  g_clear_error (&error);
+  idg_broker_guard_begin (f->broker, who, &g);
+  g_assert_false (idg_guard_allows (&g, IDG_KIND_IMEI));
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+  g_usleep (1100 * 1000);
+  idg_broker_guard_begin (f->broker, who, &g);
+  g_assert_true (idg_guard_allows (&g, IDG_KIND_IMEI));
+  got = idg_broker_read_identifier (f->broker, who, IDG_KIND_IMEI, token, IDG_DOOR_API, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (got, ==, value);
+  idg_ids_value_free (got);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,5 +309,6 @@ main (int argc, char **argv)
   ADD ("modem-port", test_modem_port);
   ADD ("expiry", test_expiry);
   ADD ("status", test_status);
+  ADD ("audit-fail-closed", test_audit_fail_closed);
   return g_test_run ();
 }
