@@ -371,8 +371,7 @@ idg_audit_free (IdgAudit *audit)
 {
   if (audit == NULL)
     return;
-  if (audit->events.fd >= 0 && audit->releases.fd >= 0)
-    idg_audit_flush (audit);
+  idg_audit_flush (audit);
   g_clear_handle_id (&audit->flush_source, g_source_remove);
   g_clear_handle_id (&audit->flood_source, g_source_remove);
   log_clear (&audit->events);
