@@ -421,7 +421,8 @@ test_msisdn_records (void)
 }
 
 /* File reads with a TLV the filter does not know, or an answer in an
- * indication, or encrypted: not judged, not forwarded. */
+ * indication, or encrypted, or a path naming an EF: not judged, not
+ * forwarded. */
 static void
 test_read_extras (void)
 {
@@ -438,11 +439,15 @@ test_read_extras (void)
   Tlv odd_path[] = { { 0x01, sizeof session, session }, { 0x02, 6, (const guint8 *) "\x07\x6f\x03\x00\x3f\xff" },
                      { 0x03, 4, info4 } };
   Tlv no_info[] = { { 0x01, sizeof session, session }, { 0x02, sizeof file, file } };
+  Tlv ef_in_path[] = { { 0x01, sizeof session, session },
+                       { 0x02, 7, (const guint8 *) "\xad\x6f\x04\x00\x3f\x07\x6f" },
+                       { 0x03, 4, info4 } };
   g_autoptr(GByteArray) a = frame_new (0, UIM, 3, 0, 1, RT, vendor, 4, 0);
   g_autoptr(GByteArray) b = frame_new (0, UIM, 3, 0, 1, RT, encrypt, 4, 0);
   g_autoptr(GByteArray) c = frame_new (0, UIM, 3, 0, 1, RT, ind, 4, 0);
   g_autoptr(GByteArray) d = frame_new (0, UIM, 3, 0, 1, RT, odd_path, 3, 0);
   g_autoptr(GByteArray) e = frame_new (0, UIM, 3, 0, 1, RT, no_info, 2, 0);
+  g_autoptr(GByteArray) f = frame_new (0, UIM, 3, 0, 1, RT, ef_in_path, 3, 0);
   IdgQmiRequestInfo info;
   IdgGuard g;
 
@@ -455,6 +460,9 @@ test_read_extras (void)
   g_assert_cmpuint (info.error, ==, IDG_QMI_ERROR_ACCESS_DENIED);
   g_assert_cmpint (idg_qmi_filter_request (d->data, d->len, &g, &info), ==, IDG_QMI_VERDICT_REFUSE);
   g_assert_cmpint (idg_qmi_filter_request (e->data, e->len, &g, &info), ==, IDG_QMI_VERDICT_REFUSE);
+  /* EF_IMSI named in the path of an EF_AD read */
+  g_assert_cmpint (idg_qmi_filter_request (f->data, f->len, &g, &info), ==, IDG_QMI_VERDICT_REFUSE);
+  g_assert_cmpuint (info.error, ==, IDG_QMI_ERROR_MALFORMED_MESSAGE);
 }
 
 int

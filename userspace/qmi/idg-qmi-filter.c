@@ -173,8 +173,18 @@ request_file (const guint8       *frame,
       if (n < 2 || (gsize) frame[v + 1] + 2 != n)
         return FALSE;
     } else if (type == UIM_TLV_FILE) {
+      gsize i;
+
       if (n < 3 || (gsize) frame[v + 2] + 3 != n || (frame[v + 2] & 1))
         return FALSE;
+      /* the path names DFs only (MF 3F00, DF 7Fxx or 5Fxx, ADF 7FFF): an
+       * EF in it could make a modem read another file than file_id */
+      for (i = 0; i < frame[v + 2]; i += 2) {
+        guint16 df = rd16 (frame + v + 3 + i);
+
+        if (df != 0x3F00 && (df >> 8) != 0x7F && (df >> 8) != 0x5F)
+          return FALSE;
+      }
       info->has_file = TRUE;
       info->file_id = rd16 (frame + v);
     } else if (type == UIM_TLV_READ_INFO) {
