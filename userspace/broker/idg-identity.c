@@ -139,10 +139,15 @@ static gboolean
 same_user_ns (int   pidfd,
               pid_t pid)
 {
-  struct stat own, peer;
+  /* the broker's own namespace, read once (it never changes it) */
+  static struct stat own;
+  static gsize own_state = 0;   /* 1: read, 2: unreadable */
+  struct stat peer;
   int nsfd;
 
-  if (stat ("/proc/self/ns/user", &own) < 0)
+  if (g_once_init_enter (&own_state))
+    g_once_init_leave (&own_state, stat ("/proc/self/ns/user", &own) == 0 ? 1 : 2);
+  if (own_state != 1)
     return FALSE;
   nsfd = ioctl (pidfd, PIDFD_GET_USER_NAMESPACE, 0);
   if (nsfd >= 0) {
