@@ -80,7 +80,7 @@ q > "$T/door-old.out" 2>&1 || { cat "$T/door-old.out" >&2; idg_fail "qmicli -p f
 grep -q "IMEI" "$T/door-old.out" || { cat "$T/door-old.out" >&2; idg_fail "qmicli printed no IMEI line"; }
 idg_expect_absent "$T/door-old.out" "$ID_imei" "the IMEI to qmicli under an exe:-only grant"
 expect_rc 2 approve-old idg_ctl approve r-00000000000000e3
-grep -q "uid:" "$T/approve-old.err" || { cat "$T/approve-old.err" >&2; idg_fail "approve of an exe:-only request: message does not say what is missing"; }
+grep -q "exe: without uid:.*deny it" "$T/approve-old.err" || { cat "$T/approve-old.err" >&2; idg_fail "approve of an exe:-only request: message does not say what is wrong"; }
 expect_rc 0 revoke-old idg_ctl revoke --to "exe:$CTL_EXE"
 grep -q "revoked: 1" "$T/revoke-old.out" || idg_fail "revoke --to exe: of the stored grant"
 

@@ -499,6 +499,18 @@ m_approve (Call *call)
   g_variant_get (params (call), "(&st)", &id, &ttl);
   if (!check_id (call, id, "request") || !check_ttl (call, ttl))
     return;
+  /* the store refuses it too; here the message says what the admin can do */
+  {
+    g_autoptr(IdgRequest) req = idg_store_lookup_request (store, id);
+    g_autoptr(IdgSelector) sel = req ? idg_selector_parse (req->selector, NULL) : NULL;
+
+    if (sel && idg_selector_exe_alone (sel)) {
+      idg_api_fail (call, IDG_API_ERROR_INVALID_ARGUMENT,
+                    "selector: the request names an executable alone (exe: without uid:, gid: or unit:), "
+                    "which any local user could borrow: deny it; a new request carries the service's uid");
+      return;
+    }
+  }
   if (!idg_store_approve_request (store, id, (gint64) ttl, now_s (), &grant_id, &token, &error)) {
     fail_error (call, error);
     return;
