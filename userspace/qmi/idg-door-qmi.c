@@ -23,9 +23,11 @@
  *    transaction id of the door's own, unique among the door's requests in
  *    flight on that client id; the filter takes the request's context
  *    (message, file, offset, length) from the request sent with that id,
- *    and the answer goes back with the client's id. A client sending a
- *    request with a transaction id it already has in flight on that client
- *    id is answered INVALID_TRANSACTION_ID;
+ *    and the answer goes back with the client's id (the id of a request
+ *    that timed out is never reused on that client id: a late answer finds
+ *    no request). A client sending a request with a transaction id it
+ *    already has in flight on that client id is answered
+ *    INVALID_TRANSACTION_ID;
  *  - client ids come from CTL Allocate CID responses and go with CTL Release
  *    CID requests; they belong to the client that allocated them and are
  *    released when it disconnects. A request on a client id the client does
@@ -127,6 +129,7 @@ typedef struct {
   GHashTable        *registry;      /* the door's door_trids (services) or
                                      * ctl_requests (CTL), referenced */
   gpointer           key;           /* this request's entry there */
+  gboolean           quarantine;    /* timed out: the id stays taken */
   IdgQmiRequestInfo  info;          /* as sent: the door's transaction id */
   GByteArray        *request;       /* the canonical request, client's id */
 } Request;
@@ -310,8 +313,12 @@ request_key (guint8  service,
 static void
 request_free (Request *req)
 {
-  /* the registries are referenced: still there when the door is gone */
-  g_hash_table_remove (req->registry, req->key);
+  /* the registries are referenced: still there when the door is gone. The
+   * door's id of a request that timed out is never handed out again on
+   * that client id: the modem's late answer must not pair with a later
+   * request (the ids wrap after 65535 requests, seconds at full load) */
+  if (!req->quarantine || req->info.service == IDG_QMI_SERVICE_CTL)
+    g_hash_table_remove (req->registry, req->key);
   g_hash_table_unref (req->registry);
   if (req->info.service != IDG_QMI_SERVICE_CTL)
     g_hash_table_remove (req->client->pending,
@@ -365,6 +372,7 @@ command_ready (QmiDevice    *device,
 
   rsp = qmi_device_command_full_finish (device, res, &error);
   if (!rsp) {
+    req->quarantine = g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT);
     if (door)
       g_debug ("qmi door: client %u: request 0x%04x failed: %s", client->id,
                req->info.message_id, error->message);
