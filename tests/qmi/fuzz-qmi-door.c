@@ -11,7 +11,10 @@
  * judged otherwise.
  *
  * Input: byte 0 the kinds the client holds, byte 1 a seed for the chunk
- * sizes, then the client's stream.
+ * sizes, then the client's stream. When byte 1 is odd the rest is instead
+ * one buffer of QMI inside MBIM, judged whole (idg_qmi_canon_judge_buffer):
+ * then the modem must execute exactly the frames judged, in order, and a
+ * buffer judged whole is one the modem would read the same way raw.
  */
 #include <string.h>
 #include <glib.h>
@@ -61,6 +64,75 @@ door_forwards (GByteArray *canon,
   return TRUE;
 }
 
+/* The modem's reading of bytes: the frames it would execute, in order. */
+static GPtrArray *
+modem_reads (const guint8 *bytes,
+             gsize         len)
+{
+  g_autoptr(GByteArray) in = g_byte_array_new ();
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_byte_array_unref);
+  QmiMessage *m;
+
+  g_byte_array_append (in, bytes, (guint) len);
+  while ((m = sim_qmi_parse_next (in))) {
+    gsize n = 0;
+    const guint8 *raw = qmi_message_get_raw (m, &n, NULL);
+    GByteArray *copy = g_byte_array_new ();
+
+    if (raw)
+      g_byte_array_append (copy, raw, (guint) n);
+    g_ptr_array_add (out, copy);
+    qmi_message_unref (m);
+  }
+  return out;
+}
+
+static void
+tunnel (const guint8 *buf,
+        gsize         len,
+        IdgGuard     *guard)
+{
+  g_autoptr(GByteArray) fwd = g_byte_array_new ();
+  g_autoptr(GByteArray) ans = g_byte_array_new ();
+  g_autoptr(GArray) infos = g_array_new (FALSE, FALSE, sizeof (IdgQmiRequestInfo));
+  g_autoptr(GPtrArray) executed = NULL;
+  g_autoptr(GPtrArray) raw = NULL;
+  gboolean whole = idg_qmi_canon_judge_buffer (buf, len, guard, fwd, ans, infos);
+  gsize off = 0;
+  guint i;
+
+  if (!whole && (fwd->len != 0 || infos->len != 0))
+    __builtin_trap ();
+  executed = modem_reads (fwd->data, fwd->len);
+  if (executed->len != infos->len)
+    __builtin_trap ();
+  for (i = 0; i < executed->len; i++) {
+    GByteArray *f = g_ptr_array_index (executed, i);
+    const IdgQmiRequestInfo *info = &g_array_index (infos, IdgQmiRequestInfo, i);
+    IdgQmiHeader h;
+
+    /* the modem runs the frame judged, byte for byte, in its place */
+    if (off + f->len > fwd->len || memcmp (fwd->data + off, f->data, f->len) != 0 ||
+        !idg_qmi_frame_parse (f->data, f->len, &h) || h.service != info->service ||
+        h.client_id != info->client_id || h.transaction_id != info->transaction_id ||
+        h.message_id != info->message_id)
+      __builtin_trap ();
+    off += f->len;
+  }
+  /* a buffer judged whole holds nothing the modem would read otherwise */
+  if (whole && ans->len == 0) {
+    raw = modem_reads (buf, len);
+    if (raw->len != executed->len)
+      __builtin_trap ();
+    for (i = 0; i < raw->len; i++) {
+      GByteArray *a = g_ptr_array_index (raw, i), *b = g_ptr_array_index (executed, i);
+
+      if (a->len != b->len || memcmp (a->data, b->data, a->len) != 0)
+        __builtin_trap ();
+    }
+  }
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 {
@@ -80,6 +152,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   if (size < 2)
     return 0;
   idg_guard_init (&g, data[0] & IDG_KIND_MASK_ALL, IDG_POLICY_REDACT, secret, "fuzz");
+  if (data[1] & 1) {
+    tunnel (data + 2, size - 2, &g);
+    return 0;
+  }
   chunk_seed = data[1] | 1u;
 
   /* the door: bytes arrive in chunks, frames are taken as they complete */
