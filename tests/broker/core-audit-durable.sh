@@ -41,7 +41,7 @@ get() {
 
 if command -v strace > /dev/null; then
   idg_log "strace: fdatasync of the release before the reply"
-  strace -f -tt -e trace=fdatasync,sendmsg -o "$T/strace.log" -p "$BROKER_PID" 2> "$T/strace.err" &
+  strace -f -tt -s 1 -e trace=fdatasync,sendmsg -o "$T/strace.log" -p "$BROKER_PID" 2> "$T/strace.err" &
   STRACE=$!
   idg_wait_for 5 grep -q attached "$T/strace.err" || idg_fail "strace did not attach"
   get || { cat "$T/get.err" >&2; idg_fail "consented read failed"; }
