@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "idg-at-filter.h"
 #include "idg-encoding.h"
+#include "idg-simfile.h"
 
 #include <string.h>
 
 #define MAX_NAME IDG_AT_MAX_NAME
 
-/* EF ids of the SIM files that hold identifiers (TS 102 221, TS 31.102) */
-#define EF_ICCID  12258   /* 0x2FE2 */
-#define EF_IMSI   28423   /* 0x6F07 */
-#define EF_MSISDN 28480   /* 0x6F40 */
 #define CRSM_READ_BINARY 176
 #define CRSM_READ_RECORD 178
 
@@ -32,9 +29,14 @@ typedef struct {
   IdgKind   kind;
   guint     min_digits;   /* CLASS_VALUE: shortest value taken */
   gboolean  any_label;    /* CLASS_VALUE: any "...ID:" label, not only our own */
-  guint     crsm_file;    /* CLASS_CRSM: EF id, 0 for a non-identifier file */
-  gboolean  crsm_offset;  /* CLASS_CRSM: read not from the start of the file */
+  guint     crsm_file;    /* CLASS_CRSM: EF id, 0 for a non-identifier file,
+                           CRSM_UNKNOWN for a read we cannot place */
+  gboolean  crsm_record;  /* CLASS_CRSM: READ RECORD */
+  guint     crsm_offset;  /* CLASS_CRSM: READ BINARY: absolute offset (P1, P2) */
+  guint     crsm_length;  /* CLASS_CRSM: P3, 0 if none */
 } Rule;
+
+#define CRSM_UNKNOWN 0x10000
 
 static const gchar *const iccid_commands[] = {
   "+CCID", "+ICCID", "+CICCID", "^ICCID", "!ICCID", "+QCCID", "#CCID", "^SCID", "%CCID", "$CCID",
@@ -90,7 +92,7 @@ int_args (const gchar *args,
 static Rule
 classify (const IdgAtCommand *cmd)
 {
-  Rule r = { CLASS_NONE, IDG_KIND_IMEI, 6, FALSE, 0, FALSE };
+  Rule r = { CLASS_NONE, IDG_KIND_IMEI, 6, FALSE, 0, FALSE, 0, 0 };
   gint64 a[5] = { -1, -1, -1, -1, -1 };
   const gchar *n = cmd->name;
 
@@ -149,18 +151,22 @@ classify (const IdgAtCommand *cmd)
 
     r.klass = CLASS_CRSM;
     if (got >= 2 && (a[0] == CRSM_READ_BINARY || a[0] == CRSM_READ_RECORD) &&
-        (a[1] == EF_ICCID || a[1] == EF_IMSI || a[1] == EF_MSISDN)) {
-      r.crsm_file = (guint) a[1];
-      r.kind = a[1] == EF_ICCID ? IDG_KIND_ICCID : a[1] == EF_IMSI ? IDG_KIND_IMSI : IDG_KIND_MSISDN;
-      /* READ BINARY at an offset shifts the layout; READ RECORD's P1/P2 are
-       * the record number and mode and do not */
-      r.crsm_offset = a[0] == CRSM_READ_BINARY && ((got >= 3 && a[2] != 0) || (got >= 4 && a[3] != 0));
+        a[1] >= 0 && a[1] <= 0xFFFF && idg_simfile_is_identifier ((guint16) a[1])) {
+      gboolean numbers = got == 2 || (got >= 5 && a[2] >= 0 && a[2] <= 255 && a[3] >= 0 &&
+                                      a[3] <= 255 && a[4] >= 0 && a[4] <= 255);
+
+      /* the layout decides: READ BINARY starts at P1 << 8 | P2, READ
+       * RECORD returns the first P3 bytes of a record (P1/P2: which one) */
+      r.crsm_file = numbers ? (guint) a[1] : CRSM_UNKNOWN;
+      r.crsm_record = a[0] == CRSM_READ_RECORD;
+      if (numbers && got >= 5) {
+        r.crsm_offset = r.crsm_record ? 0 : (guint) (a[2] << 8 | a[3]);
+        r.crsm_length = (guint) a[4];
+      }
     } else if (got < 2 || a[0] < 0 || a[1] < 0) {
       /* a command or file we cannot read: treat the data as if it were an
        * identifier file, nibble by nibble */
-      r.crsm_file = 1;
-      r.kind = IDG_KIND_ICCID;
-      r.crsm_offset = TRUE;
+      r.crsm_file = CRSM_UNKNOWN;
     }
     return r;
   }
@@ -443,42 +449,28 @@ take_cnum (IdgGuard           *guard,
   return TRUE;
 }
 
+/* The hex data of a +CRSM reply, judged by the absolute byte range the
+ * read covers (idg-simfile.c). */
 static void
 crsm_data (IdgGuard   *guard,
            const Rule *r,
            gchar      *hex,
            gsize       n)
 {
-  guint8 *p = (guint8 *) hex;
-  gsize bytes = n / 2;
+  guint record_len = 0;
 
-  if (n % 2 != 0 || r->crsm_offset) {
-    /* a part of a file: every nibble may be a digit */
-    idg_guard_hex_bcd (guard, r->kind, p, n, 0);
+  if (r->crsm_file == CRSM_UNKNOWN) {
+    /* a read we cannot place: every nibble may be a digit */
+    idg_guard_hex_bcd (guard, IDG_KIND_ICCID, (guint8 *) hex, n, 0);
     return;
   }
-  switch (r->crsm_file) {
-  case EF_ICCID:
-    idg_guard_hex_bcd (guard, IDG_KIND_ICCID, p, n, 0);
-    break;
-  case EF_IMSI:
-    /* length byte, then the parity nibble, then digits */
-    if (bytes >= 2)
-      idg_guard_hex_bcd (guard, IDG_KIND_IMSI, p + 2, n - 2, 1);
-    else
-      idg_guard_hex_bcd (guard, IDG_KIND_IMSI, p, n, 0);
-    break;
-  case EF_MSISDN:
-    /* alpha id (X bytes), BCD length, TON/NPI, 10 bytes of number, CCP, EXT */
-    if (bytes >= 14)
-      idg_guard_hex_bcd (guard, IDG_KIND_MSISDN, p + 2 * (bytes - 12), 20, 0);
-    else
-      idg_guard_hex_bcd (guard, IDG_KIND_MSISDN, p, n, 0);
-    break;
-  default:
-    idg_guard_hex_bcd (guard, r->kind, p, n, 0);
-    break;
-  }
+  /* a whole record (P3 0: as long as it is) gives its length; a READ
+   * RECORD of P3 bytes may be a short one: the layout is unknown and the
+   * helper fails closed */
+  if (r->crsm_record && r->crsm_length == 0)
+    record_len = (guint) (n / 2);
+  idg_simfile_guard_hex (guard, (guint16) r->crsm_file, r->crsm_record, record_len,
+                         r->crsm_offset, hex, n);
 }
 
 static gboolean

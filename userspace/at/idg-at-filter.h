@@ -34,10 +34,17 @@
  *  +CNUM                               the number of every +CNUM line
  *  +CPBR / +CPBF of the "ON" phonebook the number of every line (own
  *                                      numbers; see idg_at_filter_book)
- *  +CRSM=176,12258 (EF_ICCID)          hex BCD rewritten
- *  +CRSM=176,28423 (EF_IMSI)           hex BCD after the length byte and
- *                                      the parity nibble rewritten
- *  +CRSM=178,28480 (EF_MSISDN)         the record's BCD number rewritten
+ *  +CRSM=176/178 of a file that holds an identifier (EF_ICCID 12258,
+ *  EF_IMSI 28423, EF_MSISDN 28480, EF_ADN 28474, EF_EXT1/EXT5, ISIM
+ *  IMPI/IMPU: idg_simfile_is_identifier)
+ *                                      every byte of an identifier masked,
+ *                                      placed by the file's layout and the
+ *                                      read's absolute range (READ BINARY at
+ *                                      offset P1 << 8 | P2, any length P3;
+ *                                      READ RECORD of P3 bytes: the record
+ *                                      length is unknown, every digit
+ *                                      nibble masked) (idg-simfile.h)
+ *  a +CRSM whose numbers do not parse  its data masked nibble by nibble
  *  other +CRSM                         untouched
  *  +CCID +ICCID +CICCID ^ICCID !ICCID +QCCID #CCID ^SCID +ZGETICCID
  *                                      ICCID rewritten

@@ -7,10 +7,16 @@
  *  - a pty whose slave is linked at at-link, for clients that can only open
  *    a tty: the identity is unknown (no grant matches) unless the config's
  *    at-link-selector names the selector that stands for that client.
- * Each client is a little modem of its own: command lines end with '\r'
- * (a '\n' is accepted too), are echoed per the client's own ATE setting,
- * "A/" repeats the last line, and the answer comes back with the modem's
- * own line ends and multi-line layout. Lines are serialised through the
+ * Each client is a little modem of its own: its bytes are read as a V.250
+ * modem reads them (idg-at-canon.c: S3 ends a line, S5 edits it, "A/"
+ * repeats the last one, ';' chains, concatenated basic commands), echoed
+ * per the client's own ATE setting as they are read, and the modem only
+ * ever gets the door's canonical re-encoding of each line, judged command
+ * by command (idg_at_filter_request); a line the door cannot read fully is
+ * answered ERROR and never reaches the modem. One line at a time per
+ * client: the next is read once the modem has answered (a modem reads no
+ * command while it runs one). The answer comes back with the modem's own
+ * line ends and multi-line layout. Lines are serialised through the
  * port's queue; every reply is filtered for the client's grants at that
  * instant (idg_broker_guard_begin/end per message). Unsolicited codes go to
  * every client. Listening, the connect policy and each client's bounded,
@@ -20,9 +26,11 @@
  * ATV0 and ATQ1 (numeric or no result codes) are refused: the port needs
  * verbose final result codes to split replies. Data mode (ATD without ';',
  * ATO, +CGDATA) is refused: the door is a control port shared by many
- * clients; data goes through the modem's network interface.
+ * clients; data goes through the modem's network interface (all in
+ * idg-at-canon.c). Every byte for a client leaves through client_write().
  */
 #include "idg-modem-at.h"
+#include "idg-at-canon.h"
 #include "idg-at-filter.h"
 #include "idg-door-listener.h"
 #include "idg-personal.h"
@@ -37,10 +45,9 @@
 #include <unistd.h>
 #include <glib-unix.h>
 
-#define MAX_IN   4096           /* longest command line taken */
+#define MAX_IN   4096           /* client bytes held while a command runs */
 #define MAX_OUT  (1024 * 1024)  /* a client this far behind is dropped */
-#define MAX_LINES 32            /* command lines queued per client */
-#define ERROR_REPLY "\r\nERROR\r\n"
+#define ERROR_REPLY IDG_AT_CANON_ERROR
 
 typedef struct _Client Client;
 
@@ -65,21 +72,18 @@ struct _Client {
   gboolean     is_pty;
   IdgIdentity *identity;
   guint        read_id;
-  GString     *in;
+  GString     *in;             /* bytes not read yet (a command runs) */
+  IdgAtCanon  *canon;          /* line editing, "A/", canonical lines */
   IdgDoorQueue out;
-  GQueue       lines;          /* gchar*: waiting command lines */
-  gchar       *last_line;      /* for "A/" */
-  gchar       *pending_line;   /* in flight on the port */
+  gchar       *pending_line;   /* canonical, in flight on the port */
   guint        pending_id;
   gboolean     echo;
-  gboolean     skip_lf;        /* a '\r' ended the last line */
-  gsize        echoed;         /* bytes of the unfinished line echoed */
   gboolean     text_mode;      /* after a "> " prompt: input is text up to ^Z/ESC */
   guint        replies;        /* bumped by every reply: a send that answered at once */
   gboolean     dead;
 };
 
-static void client_next (Client *client);
+static void client_pump (Client *client);
 static void client_input (Client *client);
 
 static void
@@ -96,9 +100,8 @@ client_free (gpointer data)
     g_object_unref (client->socket);
   else if (client->fd >= 0)
     close (client->fd);
-  g_queue_clear_full (&client->lines, g_free);
   g_string_free (client->in, TRUE);
-  g_free (client->last_line);
+  idg_at_canon_free (client->canon);
   g_free (client->pending_line);
   idg_identity_free (client->identity);
   g_free (client);
@@ -158,6 +161,7 @@ output_cb (const gchar *why,
     client_drop (user_data, why);
 }
 
+/* The one way out to a client: echo, replies, refusals, unsolicited codes. */
 static void
 client_write (Client      *client,
               const gchar *data,
@@ -179,7 +183,7 @@ client_answer (Client      *client,
   g_clear_pointer (&client->pending_line, g_free);
   client->pending_id = 0;
   client_write (client, reply, len);
-  client_next (client);
+  client_pump (client);
 }
 
 /* TRUE if the reply's final result code is not an error. */
@@ -255,55 +259,25 @@ client_echo_setting (Client      *client,
   }
 }
 
-/* FALSE for what the door cannot serve: V0 and Q1 (no verbose final result
- * codes to split replies on) and data mode (ATD without ';', ATO,
- * +CGDATA: it would hand the shared port to one client). */
-static gboolean
-servable (const gchar *line)
-{
-  g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, strlen (line), NULL);
-  guint i;
-
-  for (i = 0; i < cmds->len; i++) {
-    IdgAtCommand *c = g_ptr_array_index (cmds, i);
-
-    if ((strcmp (c->name, "V") == 0 && atoi (c->args) == 0) ||
-        (strcmp (c->name, "Q") == 0 && atoi (c->args) != 0) ||
-        (strcmp (c->name, "D") == 0 && !g_str_has_suffix (line, ";")) ||
-        strcmp (c->name, "O") == 0 || strcmp (c->name, "+CGDATA") == 0)
-      return FALSE;
-  }
-  return TRUE;
-}
-
+/* Judges one canonical line and sends it, or answers the refusal. */
 static void
-client_next (Client *client)
+client_send (Client      *client,
+             const gchar *line)
 {
   IdgDoorAt *door = client->door;
-  g_autofree gchar *line = NULL;
   const gchar *refusal;
   IdgGuard guard;
   guint replies, id;
 
-  if (client->pending_line || client->dead)
-    return;
-  line = g_queue_pop_head (&client->lines);
-  if (!line)
-    return;
-  if (!servable (line)) {
-    client_write (client, ERROR_REPLY, strlen (ERROR_REPLY));
-    client_next (client);
-    return;
-  }
+  client_echo_setting (client, line);
   idg_broker_guard_begin (door->broker, client->identity, &guard);
   refusal = idg_at_filter_request (&guard, line, strlen (line));
   idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
   if (refusal) {
     client_write (client, refusal, strlen (refusal));
-    client_next (client);
     return;
   }
-  client->pending_line = g_steal_pointer (&line);
+  client->pending_line = g_strdup (line);
   replies = client->replies;
   id = idg_at_port_send (door->port, client->pending_line, idg_at_port_timeout_for (client->pending_line),
                          on_port_reply, client);
@@ -312,38 +286,35 @@ client_next (Client *client)
     client->pending_id = id;
 }
 
-/* A complete line from the client (without its end), already echoed. */
+/* Reads the client's bytes as the modem would, up to the next line that
+ * goes to the modem; echoes what it reads. */
 static void
-client_line (Client      *client,
-             const gchar *text,
-             gsize        len)
+client_pump (Client *client)
 {
-  g_autofree gchar *line = g_strndup (text, len);
-  gchar *p;
+  while (!client->dead && !client->pending_line && !client->text_mode && client->in->len > 0) {
+    gsize used = 0;
+    IdgAtCanonResult r = idg_at_canon_feed (client->canon, client->in->str, client->in->len, &used);
 
-  if (strlen (line) != len)
-    return;                    /* a NUL: not a command line */
-  p = g_strstrip (line);
-  if (g_ascii_strcasecmp (p, "A/") == 0) {
-    if (!client->last_line)
-      return;
-    p = client->last_line;
-  } else if (g_ascii_strncasecmp (p, "AT", 2) != 0) {
-    return;                    /* a modem ignores what is not a command */
-  } else {
-    g_free (client->last_line);
-    client->last_line = g_strdup (p);
+    if (client->echo)
+      client_write (client, client->in->str, used);
+    g_string_erase (client->in, 0, used);
+    switch (r) {
+    case IDG_AT_CANON_MORE:
+    case IDG_AT_CANON_IGNORE:
+      break;
+    case IDG_AT_CANON_REFUSE:
+      g_debug ("AT door: a line refused before judgement");
+      client_write (client, ERROR_REPLY, strlen (ERROR_REPLY));
+      break;
+    case IDG_AT_CANON_SEND:
+      client_send (client, idg_at_canon_line (client->canon));
+      break;
+    }
   }
-  client_echo_setting (client, p);
-  /* a modem busy with a command drops what is typed meanwhile; we keep a
-   * few lines, never an unbounded backlog */
-  if (client->lines.length >= MAX_LINES)
-    return;
-  g_queue_push_tail (&client->lines, g_strdup (p));
+  if (client->in->len > MAX_IN)
+    g_string_truncate (client->in, 0);   /* a real modem drops it too */
 }
 
-/* Echoes what arrives as it arrives (a terminal user sees what they type),
- * splits lines at '\r' (or '\n'; a '\n' right after a '\r' is dropped). */
 /* In text mode: the bytes up to ^Z (send) or ESC (cancel) go to the modem
  * as they are. Returns the bytes consumed. */
 static gsize
@@ -373,8 +344,6 @@ client_text (Client *client)
 static void
 client_input (Client *client)
 {
-  gsize start = 0, i;
-
   if (client->text_mode) {
     gsize n = client_text (client);
 
@@ -384,35 +353,8 @@ client_input (Client *client)
       return;
     }
     g_string_erase (client->in, 0, n);
-    client->echoed = 0;
   }
-
-  for (i = 0; i < client->in->len; i++) {
-    gchar c = client->in->str[i];
-
-    if (c == '\n' && client->skip_lf && i == start) {
-      start = i + 1;
-      client->skip_lf = FALSE;
-      continue;
-    }
-    client->skip_lf = FALSE;
-    if (i - start >= client->echoed && client->echo)
-      client_write (client, &c, 1);
-    if (c != '\r' && c != '\n')
-      continue;
-    if (i > start)
-      client_line (client, client->in->str + start, i - start);
-    client->skip_lf = c == '\r';
-    client->echoed = 0;
-    start = i + 1;
-  }
-  g_string_erase (client->in, 0, start);
-  client->echoed = client->in->len;
-  if (client->in->len > MAX_IN) {
-    g_string_truncate (client->in, 0);   /* a real modem drops it too */
-    client->echoed = 0;
-  }
-  client_next (client);
+  client_pump (client);
 }
 
 static gboolean
@@ -457,7 +399,7 @@ client_new (IdgDoorAt   *door,
   client->in = g_string_new (NULL);
   idg_door_queue_init (&client->out, fd, !is_pty, MAX_OUT, output_cb, client);
   client->echo = TRUE;          /* as a modem after power-on */
-  g_queue_init (&client->lines);
+  client->canon = idg_at_canon_new ();
   client->read_id = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client_readable, client);
   g_ptr_array_add (door->clients, client);
   return client;
