@@ -24,6 +24,7 @@ G_DEFINE_QUARK (idg-audit-error-quark, idg_audit_error)
 #define MAX_SLOTS        1024                   /* per class: releases, others */
 #define SWEEP_USEC       (100 * 1000)           /* full-table sweeps at most this often */
 #define RESERVE          (64 * 1024)            /* bytes kept allocated past releases.log's end */
+#define HEADROOM         (4 * 1024)             /* releases stop when less than this is left of it */
 #define PROBE_USEC       G_USEC_PER_SEC         /* a failing release log is probed this often */
 #define DOOR_BIT_OTHER   31
 #define KIND_BIT_OTHER   31
@@ -312,12 +313,17 @@ write_line (LogFile     *f,
       f->size -= done;
   }
   f->dirty |= done == len;
-  set_failing (f, done < len, err);
+  /* the release log is declared good again by its probe alone
+   * (idg_audit_can_release), which also wants its reserve back */
+  if (done < len || !f->durable)
+    set_failing (f, done < len, err);
   return done == len;
 }
 
 /* fdatasync of the release log if written since the last; FALSE (and the
- * log failing) if that fails. */
+ * log failing) if that fails. When the reserve can no longer be kept and
+ * little of it is left, the log is marked failing for the releases to come
+ * (those just synced stand: TRUE). */
 static gboolean
 sync_releases (IdgAudit *audit)
 {
@@ -331,10 +337,19 @@ sync_releases (IdgAudit *audit)
     return FALSE;
   }
   if (!reserve (f)) {
+    int err = errno;
+
     if (!f->short_reserve)
       g_warning ("audit: cannot keep space reserved for the %s %s: %s",
-                 f->what, f->path, g_strerror (errno));
+                 f->what, f->path, g_strerror (err));
     f->short_reserve = TRUE;
+    /* stop releasing while what is left still holds the records in
+     * flight, rather than after a write has failed; what was just
+     * synced stands */
+    if (f->reserved < f->size + HEADROOM) {
+      set_failing (f, TRUE, err);
+      return TRUE;
+    }
   } else {
     f->short_reserve = FALSE;
   }
@@ -616,6 +631,8 @@ idg_audit_add (IdgAudit          *audit,
                guint              count,
                const gchar       *reason)
 {
+  if (decision == IDG_DECISION_RELEASE && !idg_audit_can_release (audit))
+    return FALSE;
   if (!admit (audit, uid_key (identity), door, kind, decision, count))
     return TRUE;
   return write_event (audit, identity, door, kind, grants, decision, count, reason);
@@ -795,7 +812,7 @@ idg_audit_can_release (IdgAudit *audit)
   f->reserved = f->size;
   if (!reserve (f) || !write_line (f, "\n", 1))
     return FALSE;
-  f->dirty = TRUE;
+  set_failing (f, FALSE, 0);
   return sync_releases (audit);
 }
 

@@ -47,8 +47,9 @@
  * FALSE (the API refuses that read) and idg_audit_can_release() says FALSE
  * (the doors then treat every client as without consent) until a probe,
  * at most once a second, finds space again. The release log keeps a reserve
- * of space allocated past its end, so a disk filled by someone else still
- * takes the next records.
+ * of space allocated past its end (64 KiB), so a disk filled by someone
+ * else still takes the next records; once the reserve cannot be renewed
+ * and less than 4 KiB of it is left, releases stop before any write fails.
  */
 #ifndef IDG_AUDIT_H
 #define IDG_AUDIT_H
