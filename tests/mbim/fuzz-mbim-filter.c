@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   size--;
 
   idg_guard_init (&guard, allowed, IDG_POLICY_REDACT, secret, "fuzz");
-  if (idg_mbim_filter_request (data, size, &guard, &note) == IDG_MBIM_REFUSE) {
+  if (idg_mbim_filter_request (data, size, &guard, &note, NULL) == IDG_MBIM_REFUSE) {
     refusal = idg_mbim_filter_refusal (data, size, &note);
     g_byte_array_unref (refusal);
   }

@@ -566,7 +566,7 @@ test_uicc_read (gconstpointer data)
       g_assert_true (idg_ef_msisdn_encode (real, file, flen));
     }
     guard_for (&guard, allowed ? IDG_KIND_BIT (c->kind) : 0);
-    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, NULL), ==, IDG_MBIM_PASS);
     m = message (CD, uuid_of (MBIM_SERVICE_MS_UICC_LOW_LEVEL_ACCESS), c->cid,
                  ib ("uuub", 1, 0x90, 0, file, (guint) flen));
     g_assert_cmpint (idg_mbim_filter_reply (m->data, m->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
@@ -612,15 +612,15 @@ test_uicc_other_file (void)
 
   g_byte_array_append (before, m->data, m->len);
   guard_for (&guard, 0);
-  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, NULL), ==, IDG_MBIM_PASS);
   g_assert_cmpint (note.file, ==, IDG_MBIM_FILE_OTHER);
   g_assert_cmpint (idg_mbim_filter_reply (m->data, m->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
   g_assert_cmpmem (m->data, m->len, before->data, before->len);
 
-  g_assert_cmpint (idg_mbim_filter_request (bad->data, bad->len, &guard, &note), ==, IDG_MBIM_REFUSE);
+  g_assert_cmpint (idg_mbim_filter_request (bad->data, bad->len, &guard, &note, NULL), ==, IDG_MBIM_REFUSE);
   g_assert_cmpuint (guard.tally[IDG_GUARD_SLOT_RAW_SIM][IDG_DECISION_REFUSE], ==, 1);
   guard_for (&guard, IDG_KIND_MASK_SIM);
-  g_assert_cmpint (idg_mbim_filter_request (bad->data, bad->len, &guard, &note), ==, IDG_MBIM_PASS);
+  g_assert_cmpint (idg_mbim_filter_request (bad->data, bad->len, &guard, &note, NULL), ==, IDG_MBIM_PASS);
 }
 
 /* --- refusals: raw SIM access and tunnels ----------------------------------- */
@@ -660,7 +660,7 @@ test_refuse (gconstpointer data)
 
   /* without the kinds: refused with OPERATION_NOT_ALLOWED, reply dropped */
   guard_for (&guard, c->needs & ~IDG_KIND_BIT (IDG_KIND_ICCID));
-  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, NULL), ==, IDG_MBIM_REFUSE);
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, NULL, NULL), ==, IDG_MBIM_REFUSE);
   g_assert_cmpuint (guard.tally[IDG_GUARD_SLOT_RAW_SIM][IDG_DECISION_REFUSE], ==, 1);
   done = idg_mbim_filter_refusal (req->data, req->len, NULL);
   parsed = as_mbim (done);
@@ -674,7 +674,7 @@ test_refuse (gconstpointer data)
 
   /* with every kind it needs: through */
   guard_for (&guard, c->needs);
-  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, NULL), ==, IDG_MBIM_PASS);
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, NULL, NULL), ==, IDG_MBIM_PASS);
   g_assert_cmpint (idg_mbim_filter_reply (reply->data, reply->len, NULL, 0, &guard), ==, IDG_MBIM_PASS);
 }
 
@@ -852,7 +852,7 @@ test_passthrough (void)
   g_assert_cmpint (idg_mbim_filter_reply (m->data, m->len, NULL, 0, &guard), ==, IDG_MBIM_PASS);
   g_assert_cmpmem (m->data, m->len, before->data, before->len);
   g_assert_true (idg_guard_empty (&guard));
-  g_assert_cmpint (idg_mbim_filter_request (m->data, m->len, &guard, NULL), ==, IDG_MBIM_PASS);
+  g_assert_cmpint (idg_mbim_filter_request (m->data, m->len, &guard, NULL, NULL), ==, IDG_MBIM_PASS);
 }
 
 /* Every prefix of a valid message, with its lengths rewritten or not:
@@ -952,7 +952,7 @@ test_qmi_over_mbim (void)
     req = wrap (3, NULL, MBIM_SERVICE_QMI, qmux (0x02, 0x00, 0x00, 0x0025, NULL, 0));
     resp = wrap (CD, NULL, MBIM_SERVICE_QMI, qmux (0x02, 0x80, 0x02, 0x0025, tlvs, sizeof tlvs));
     guard_for (&guard, allowed ? IDG_KIND_BIT (IDG_KIND_IMEI) : 0);
-    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, NULL), ==, IDG_MBIM_PASS);
     g_assert_true (note.has_qmi);
     g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
     if (allowed)
@@ -976,14 +976,14 @@ test_qmi_over_mbim_apdu (void)
   IdgGuard guard;
 
   guard_for (&guard, IDG_KIND_BIT (IDG_KIND_IMSI));
-  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_REFUSE);
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, NULL), ==, IDG_MBIM_REFUSE);
   refusal = idg_mbim_filter_refusal (req->data, req->len, &note);
   parsed = as_mbim (refusal);
   /* the MBIM command succeeds; the QMI inside says ACCESS_DENIED */
   g_assert_true (mbim_message_response_get_result (parsed, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL));
   g_assert_nonnull (memmem (refusal->data, refusal->len, denied, sizeof denied));
   guard_for (&guard, IDG_KIND_MASK_ALL);
-  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+  g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, NULL), ==, IDG_MBIM_PASS);
 }
 
 static GByteArray *
@@ -1015,7 +1015,7 @@ test_at_tunnel (gconstpointer data)
     answer = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", ids.imei);
     resp = wrap (CD, uuid, 0, text (answer));
     guard_for (&guard, allowed ? IDG_KIND_MASK_ALL : 0);
-    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note), ==, IDG_MBIM_PASS);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, NULL), ==, IDG_MBIM_PASS);
     g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
     if (allowed)
       g_assert_nonnull (memmem (resp->data, resp->len, ids.imei, strlen (ids.imei)));
@@ -1023,7 +1023,7 @@ test_at_tunnel (gconstpointer data)
       assert_absent (resp, ids.imei);
     g_assert_nonnull (memmem (resp->data, resp->len, "OK", strlen ("OK")));
 
-    g_assert_cmpint (idg_mbim_filter_request (csim->data, csim->len, &guard, &note), ==,
+    g_assert_cmpint (idg_mbim_filter_request (csim->data, csim->len, &guard, &note, NULL), ==,
                      allowed ? IDG_MBIM_PASS : IDG_MBIM_REFUSE);
     if (!allowed) {
       refusal = idg_mbim_filter_refusal (csim->data, csim->len, &note);

@@ -28,6 +28,8 @@
 #include "idg-modem.h"
 #include "idg-mbim-private.h"
 #include "idg-mbim-filter.h"
+#include "idg-mbim-subs.h"
+#include "idg-mbim-reasm.h"
 #include "idg-door-listener.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
@@ -43,19 +45,13 @@
 #define TYPE_CLOSE_DONE      0x80000002u
 #define TYPE_INDICATE_STATUS 0x80000007u
 
-#define MAX_CLIENT_FRAGMENT  (64 * 1024)      /* one message on the socket */
-#define MAX_CLIENT_MESSAGE   (256 * 1024)     /* a reassembled request */
+#define MAX_CLIENT_FRAGMENT  IDG_MBIM_REASM_MAX_FRAGMENT
 #define MAX_CLIENT_QUEUE     (4 * 1024 * 1024)
 #define DEFAULT_TRANSFER     4096
 #define MIN_TRANSFER         64
 #define COMMAND_TIMEOUT_SECS 120
 #define CONFIG_POLL_MS       100
 #define DEFAULT_CONFIG_SECS  15
-
-typedef struct {
-  MbimUuid uuid;
-  GArray  *cids;      /* guint32; NULL: every CID of the service */
-} Sub;
 
 typedef struct _Client Client;
 
@@ -68,7 +64,7 @@ struct _IdgDoorMbim {
   IdgDoorListener *listener;
   GList        *clients;
   guint64       next_client;
-  GPtrArray    *device_subs;    /* Sub: the list last set on the modem */
+  GPtrArray    *device_subs;    /* IdgMbimSub: the list last set on the modem */
   GBytes       *version_ind;    /* Proxy Control Version indication, or NULL */
 };
 
@@ -79,15 +75,13 @@ struct _Client {
   GSocket      *socket;
   GSource      *in_source;
   IdgIdentity  *identity;
-  GByteArray   *in;
+  IdgMbimReasm  reasm;         /* the input stream, cut into messages */
   IdgDoorQueue  out;
   gboolean      configured;
   guint32       max_transfer;
-  GPtrArray    *subs;          /* Sub */
-  GByteArray   *frag;          /* request being reassembled */
-  guint32       frag_total;
-  guint32       frag_next;
+  GPtrArray    *subs;          /* IdgMbimSub */
   GByteArray   *pending_config;
+  GHashTable   *in_flight;     /* the client's transaction ids in flight */
   guint         config_timer;
   gint64        config_deadline;
 };
@@ -101,169 +95,6 @@ typedef struct {
 
 static void client_drop (Client *client, const gchar *why);
 static void client_queue (Client *client, const guint8 *data, gsize len);
-
-/* --- subscriptions ------------------------------------------------------- */
-
-static void
-sub_free (gpointer p)
-{
-  Sub *s = p;
-
-  if (s->cids)
-    g_array_unref (s->cids);
-  g_free (s);
-}
-
-static Sub *
-subs_find (GPtrArray      *subs,
-           const MbimUuid *uuid)
-{
-  guint i;
-
-  for (i = 0; i < subs->len; i++) {
-    Sub *s = g_ptr_array_index (subs, i);
-
-    if (mbim_uuid_cmp (&s->uuid, uuid))
-      return s;
-  }
-  return NULL;
-}
-
-static void
-subs_add (GPtrArray      *subs,
-          const MbimUuid *uuid,
-          const guint32  *cids,
-          guint32         n)
-{
-  Sub *s = subs_find (subs, uuid);
-  guint32 i, j;
-
-  if (!s) {
-    s = g_new0 (Sub, 1);
-    s->uuid = *uuid;
-    s->cids = n ? g_array_new (FALSE, FALSE, sizeof (guint32)) : NULL;
-    g_ptr_array_add (subs, s);
-  } else if (s->cids && n == 0) {
-    g_clear_pointer (&s->cids, g_array_unref);
-  }
-  if (!s->cids)
-    return;
-  for (i = 0; i < n; i++) {
-    gboolean have = FALSE;
-
-    for (j = 0; j < s->cids->len; j++)
-      if (g_array_index (s->cids, guint32, j) == cids[i])
-        have = TRUE;
-    if (!have)
-      g_array_append_val (s->cids, cids[i]);
-  }
-}
-
-static GPtrArray *
-subs_new_standard (void)
-{
-  static const guint32 bc[] = {
-    MBIM_CID_BASIC_CONNECT_SUBSCRIBER_READY_STATUS, MBIM_CID_BASIC_CONNECT_RADIO_STATE,
-    MBIM_CID_BASIC_CONNECT_PREFERRED_PROVIDERS, MBIM_CID_BASIC_CONNECT_REGISTER_STATE,
-    MBIM_CID_BASIC_CONNECT_PACKET_SERVICE, MBIM_CID_BASIC_CONNECT_SIGNAL_STATE,
-    MBIM_CID_BASIC_CONNECT_CONNECT, MBIM_CID_BASIC_CONNECT_PROVISIONED_CONTEXTS,
-    MBIM_CID_BASIC_CONNECT_IP_CONFIGURATION, MBIM_CID_BASIC_CONNECT_EMERGENCY_MODE,
-    MBIM_CID_BASIC_CONNECT_MULTICARRIER_PROVIDERS,
-  };
-  static const guint32 sms[] = { MBIM_CID_SMS_CONFIGURATION, MBIM_CID_SMS_READ,
-                                 MBIM_CID_SMS_MESSAGE_STORE_STATUS };
-  static const guint32 ussd[] = { MBIM_CID_USSD };
-  static const guint32 pb[] = { MBIM_CID_PHONEBOOK_CONFIGURATION };
-  static const guint32 stk[] = { MBIM_CID_STK_PAC };
-  GPtrArray *subs = g_ptr_array_new_with_free_func (sub_free);
-
-  subs_add (subs, MBIM_UUID_BASIC_CONNECT, bc, G_N_ELEMENTS (bc));
-  subs_add (subs, MBIM_UUID_SMS, sms, G_N_ELEMENTS (sms));
-  subs_add (subs, MBIM_UUID_USSD, ussd, G_N_ELEMENTS (ussd));
-  subs_add (subs, MBIM_UUID_PHONEBOOK, pb, G_N_ELEMENTS (pb));
-  subs_add (subs, MBIM_UUID_STK, stk, G_N_ELEMENTS (stk));
-  return subs;
-}
-
-static gboolean
-subs_match (GPtrArray      *subs,
-            const MbimUuid *uuid,
-            guint32         cid)
-{
-  Sub *s = subs_find (subs, uuid);
-  guint i;
-
-  if (!s)
-    return FALSE;
-  if (!s->cids)
-    return TRUE;
-  for (i = 0; i < s->cids->len; i++)
-    if (g_array_index (s->cids, guint32, i) == cid)
-      return TRUE;
-  return FALSE;
-}
-
-/* Same services, same CIDs (any order). */
-static gboolean
-subs_equal (GPtrArray *a,
-            GPtrArray *b)
-{
-  guint i, j;
-
-  if (a->len != b->len)
-    return FALSE;
-  for (i = 0; i < a->len; i++) {
-    Sub *x = g_ptr_array_index (a, i);
-    Sub *y = subs_find (b, &x->uuid);
-
-    if (!y || !x->cids != !y->cids)
-      return FALSE;
-    if (!x->cids)
-      continue;
-    if (x->cids->len != y->cids->len)
-      return FALSE;
-    for (j = 0; j < x->cids->len; j++)
-      if (!subs_match (b, &x->uuid, g_array_index (x->cids, guint32, j)))
-        return FALSE;
-  }
-  return TRUE;
-}
-
-/* The information buffer of a Device Service Subscribe List set: count,
- * then count offset/length pairs of { uuid, n, n CIDs }. NULL if it does
- * not hold together. */
-static GPtrArray *
-subs_parse (const guint8 *b,
-            gsize         len)
-{
-  g_autoptr(GPtrArray) subs = g_ptr_array_new_with_free_func (sub_free);
-  guint32 count, i;
-
-  if (len < 4)
-    return NULL;
-  count = idg_mbim_read_u32 (b);
-  if (count > (len - 4) / 8)
-    return NULL;
-  for (i = 0; i < count; i++) {
-    guint32 off = idg_mbim_read_u32 (b + 4 + 8 * i);
-    guint32 elen = idg_mbim_read_u32 (b + 8 + 8 * i);
-    g_autofree guint32 *cids = NULL;
-    MbimUuid uuid;
-    guint32 n, j;
-
-    if (off > len || elen > len - off || elen < 20)
-      return NULL;
-    memcpy (&uuid, b + off, sizeof uuid);
-    n = idg_mbim_read_u32 (b + off + 16);
-    if (n > (elen - 20) / 4)
-      return NULL;
-    cids = g_new0 (guint32, n + 1);
-    for (j = 0; j < n; j++)
-      cids[j] = idg_mbim_read_u32 (b + off + 20 + 4 * j);
-    subs_add (subs, &uuid, cids, n);
-  }
-  return g_steal_pointer (&subs);
-}
 
 /* --- client output ------------------------------------------------------- */
 
@@ -280,10 +111,10 @@ client_unref (Client *client)
   if (--client->ref_count > 0)
     return;
   idg_door_queue_clear (&client->out);
-  g_clear_pointer (&client->in, g_byte_array_unref);
-  g_clear_pointer (&client->frag, g_byte_array_unref);
+  idg_mbim_reasm_clear (&client->reasm);
   g_clear_pointer (&client->pending_config, g_byte_array_unref);
   g_clear_pointer (&client->subs, g_ptr_array_unref);
+  g_clear_pointer (&client->in_flight, g_hash_table_unref);
   g_clear_pointer (&client->identity, idg_identity_free);
   g_clear_object (&client->socket);
   g_free (client);
@@ -387,6 +218,7 @@ client_deliver (Client            *client,
 static void
 request_free (Request *r)
 {
+  g_hash_table_remove (r->client->in_flight, GUINT_TO_POINTER (r->tid));
   g_byte_array_unref (r->request);
   client_unref (r->client);
   g_free (r);
@@ -541,6 +373,7 @@ request_new (Client       *client,
 
   r->client = client_ref (client);
   r->tid = idg_mbim_read_u32 (msg + 8);
+  g_hash_table_add (client->in_flight, GUINT_TO_POINTER (r->tid));
   r->request = g_byte_array_sized_new (len);
   g_byte_array_append (r->request, msg, len);
   return r;
@@ -552,7 +385,7 @@ handle_subscribe (Client       *client,
                   gsize         len)
 {
   IdgDoorMbim *door = client->door;
-  g_autoptr(GPtrArray) mine = subs_parse (msg + IDG_MBIM_COMMAND_BUFFER, len - IDG_MBIM_COMMAND_BUFFER);
+  g_autoptr(GPtrArray) mine = idg_mbim_subs_parse (msg + IDG_MBIM_COMMAND_BUFFER, len - IDG_MBIM_COMMAND_BUFFER);
   g_autoptr(GPtrArray) merged = NULL;
   g_autoptr(MbimMessage) request = NULL;
   g_autofree MbimEventEntry *entries = NULL;
@@ -567,18 +400,18 @@ handle_subscribe (Client       *client,
   g_ptr_array_unref (client->subs);
   client->subs = g_steal_pointer (&mine);
 
-  merged = subs_new_standard ();
+  merged = idg_mbim_subs_new_standard ();
   for (l = door->clients; l; l = l->next) {
     Client *c = l->data;
 
     for (i = 0; i < c->subs->len; i++) {
-      Sub *s = g_ptr_array_index (c->subs, i);
+      IdgMbimSub *s = g_ptr_array_index (c->subs, i);
 
-      subs_add (merged, &s->uuid, s->cids ? (const guint32 *) (gpointer) s->cids->data : NULL,
+      idg_mbim_subs_add (merged, &s->uuid, s->cids ? (const guint32 *) (gpointer) s->cids->data : NULL,
                 s->cids ? s->cids->len : 0);
     }
   }
-  if (!door->device || subs_equal (merged, door->device_subs)) {
+  if (!door->device || idg_mbim_subs_equal (merged, door->device_subs)) {
     /* nothing to change on the modem: answer at once */
     answer_subscribe (client, msg, len, MBIM_STATUS_ERROR_NONE);
     return;
@@ -587,7 +420,7 @@ handle_subscribe (Client       *client,
   entries = g_new0 (MbimEventEntry, merged->len);
   ptrs = g_new0 (MbimEventEntry *, merged->len + 1);
   for (i = 0; i < merged->len; i++) {
-    Sub *s = g_ptr_array_index (merged, i);
+    IdgMbimSub *s = g_ptr_array_index (merged, i);
 
     entries[i].device_service_id = s->uuid;
     entries[i].cids_count = s->cids ? s->cids->len : 0;
@@ -603,6 +436,11 @@ handle_subscribe (Client       *client,
                        (GAsyncReadyCallback) subscribe_ready, request_new (client, msg, len));
 }
 
+/* The request goes to the modem as the filter re-encoded it, under a
+ * transaction id of the MbimDevice (unique while in flight; libmbim pairs
+ * the answer with it); the Request keeps what the filter noted about it,
+ * so the answer is judged against the request the door sent, never against
+ * what a client's transaction id might say. */
 static void
 forward_command (Client       *client,
                  const guint8 *msg,
@@ -610,13 +448,14 @@ forward_command (Client       *client,
 {
   IdgDoorMbim *door = client->door;
   g_autoptr(MbimMessage) message = NULL;
+  g_autoptr(GByteArray) forward = g_byte_array_new ();
   IdgGuard guard;
   IdgMbimVerdict verdict;
   Request *r;
 
   r = request_new (client, msg, len);
   idg_broker_guard_begin (door->broker, client->identity, &guard);
-  verdict = idg_mbim_filter_request (msg, len, &guard, &r->note);
+  verdict = idg_mbim_filter_request (msg, len, &guard, &r->note, forward);
   idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_MBIM, &guard);
   switch (verdict) {
   case IDG_MBIM_PASS:
@@ -640,7 +479,7 @@ forward_command (Client       *client,
     request_free (r);
     return;
   }
-  message = mbim_message_new (msg, len);
+  message = mbim_message_new (forward->data, forward->len);
   mbim_message_set_transaction_id (message, mbim_device_get_next_transaction_id (door->device));
   mbim_device_command (door->device, message, COMMAND_TIMEOUT_SECS, NULL,
                        (GAsyncReadyCallback) command_ready, r);
@@ -767,6 +606,14 @@ handle_command (Client       *client,
     client_queue_message (client, ferr);
     return;
   }
+  if (g_hash_table_contains (client->in_flight, GUINT_TO_POINTER (idg_mbim_read_u32 (msg + 8)))) {
+    /* two answers with one id: the client could not tell them apart */
+    g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (idg_mbim_read_u32 (msg + 8),
+                                                                   MBIM_PROTOCOL_ERROR_DUPLICATED_TID);
+
+    client_queue_message (client, ferr);
+    return;
+  }
   if (mbim_uuid_cmp (service, MBIM_UUID_BASIC_CONNECT) &&
       cid == MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST &&
       idg_mbim_read_u32 (msg + 40) == 1) {
@@ -774,66 +621,6 @@ handle_command (Client       *client,
     return;
   }
   forward_command (client, msg, len);
-}
-
-/* One COMMAND fragment: reassemble (one request at a time per client, as
- * the spec has it), then handle. */
-static void
-handle_fragment (Client       *client,
-                 const guint8 *msg,
-                 gsize         len)
-{
-  guint32 total, current;
-
-  if (len < 20) {
-    client_drop (client, "short command");
-    return;
-  }
-  total = idg_mbim_read_u32 (msg + 12);
-  current = idg_mbim_read_u32 (msg + 16);
-  if (total == 0 || current >= total) {
-    client_drop (client, "bad fragment header");
-    return;
-  }
-  if (total == 1) {
-    if (client->frag) {
-      client_drop (client, "interleaved fragments");
-      return;
-    }
-    handle_command (client, msg, len);
-    return;
-  }
-  if (current == 0) {
-    if (client->frag) {
-      client_drop (client, "interleaved fragments");
-      return;
-    }
-    client->frag = g_byte_array_sized_new (len);
-    g_byte_array_append (client->frag, msg, len);
-    client->frag_total = total;
-    client->frag_next = 1;
-    return;
-  }
-  if (!client->frag || current != client->frag_next ||
-      idg_mbim_read_u32 (msg + 8) != idg_mbim_read_u32 (client->frag->data + 8) ||
-      client->frag_total != total) {
-    client_drop (client, "fragment out of sequence");
-    return;
-  }
-  if (client->frag->len + (len - 20) > MAX_CLIENT_MESSAGE) {
-    client_drop (client, "oversized request");
-    return;
-  }
-  g_byte_array_append (client->frag, msg + 20, len - 20);
-  client->frag_next++;
-  if (client->frag_next == client->frag_total) {
-    g_autoptr(GByteArray) full = g_steal_pointer (&client->frag);
-
-    idg_mbim_write_u32 (full->data + 4, full->len);
-    idg_mbim_write_u32 (full->data + 12, 1);
-    idg_mbim_write_u32 (full->data + 16, 0);
-    handle_command (client, full->data, full->len);
-  }
 }
 
 static void
@@ -867,7 +654,7 @@ handle_message (Client       *client,
     return;
   }
   case TYPE_COMMAND:
-    handle_fragment (client, msg, len);
+    handle_command (client, msg, len);
     return;
   case TYPE_HOST_ERROR:
     return;
@@ -880,18 +667,20 @@ handle_message (Client       *client,
 static void
 parse_input (Client *client)
 {
-  while (client->door && client->in->len >= IDG_MBIM_HEADER_LEN) {
-    guint32 len = idg_mbim_read_u32 (client->in->data + 4);
+  g_autoptr(GByteArray) msg = g_byte_array_new ();
+  const gchar *why = NULL;
 
-    if (len < IDG_MBIM_HEADER_LEN || len > MAX_CLIENT_FRAGMENT) {
-      client_drop (client, "bad message length");
+  while (client->door) {
+    switch (idg_mbim_reasm_next (&client->reasm, msg, &why)) {
+    case IDG_MBIM_REASM_MORE:
       return;
+    case IDG_MBIM_REASM_BROKEN:
+      client_drop (client, why);
+      return;
+    case IDG_MBIM_REASM_MESSAGE:
+      handle_message (client, msg->data, msg->len);
+      break;
     }
-    if (client->in->len < len)
-      return;
-    handle_message (client, client->in->data, len);
-    if (client->door)
-      g_byte_array_remove_range (client->in, 0, len);
   }
 }
 
@@ -913,7 +702,7 @@ client_readable_cb (GSocket      *socket,
     return G_SOURCE_REMOVE;
   }
   client_ref (client);
-  g_byte_array_append (client->in, buf, (guint) n);
+  idg_mbim_reasm_push (&client->reasm, buf, (gsize) n);
   parse_input (client);
   n = client->door ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
   client_unref (client);
@@ -966,7 +755,7 @@ indication_cb (MbimDevice  *device,
   for (l = copy; l; l = l->next) {
     Client *c = l->data;
 
-    if (c->door && c->configured && subs_match (c->subs, service, cid)) {
+    if (c->door && c->configured && idg_mbim_subs_match (c->subs, service, cid)) {
       g_autoptr(GByteArray) mine = g_byte_array_sized_new (len);
 
       g_byte_array_append (mine, raw, len);
@@ -991,7 +780,7 @@ device_watch (MbimDevice *device,
       client_drop (door->clients->data, "modem gone");
   }
   g_ptr_array_unref (door->device_subs);
-  door->device_subs = subs_new_standard ();
+  door->device_subs = idg_mbim_subs_new_standard ();
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   if (device) {
     door->device = g_object_ref (device);
@@ -1017,10 +806,11 @@ client_new_cb (GSocket     *socket,
   client->id = ++door->next_client;
   client->socket = socket;
   client->identity = identity;
-  client->in = g_byte_array_new ();
+  idg_mbim_reasm_init (&client->reasm);
   idg_door_queue_init (&client->out, g_socket_get_fd (socket), TRUE, MAX_CLIENT_QUEUE, output_cb, client);
   client->max_transfer = DEFAULT_TRANSFER;
-  client->subs = subs_new_standard ();
+  client->subs = idg_mbim_subs_new_standard ();
+  client->in_flight = g_hash_table_new (NULL, NULL);
   client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (client->in_source, (GSourceFunc) (GCallback) client_readable_cb, client, NULL);
   g_source_attach (client->in_source, NULL);
@@ -1045,7 +835,7 @@ idg_door_mbim_new (IdgBroker     *broker,
   }
   door->broker = broker;
   door->modem = modem;
-  door->device_subs = subs_new_standard ();
+  door->device_subs = idg_mbim_subs_new_standard ();
   if (modem) {
     door->watch_id = idg_modem_mbim_add_watch (modem, device_watch, door);
     if (idg_modem_mbim_peek_device (modem))

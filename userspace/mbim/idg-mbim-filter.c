@@ -2,9 +2,11 @@
 #include "idg-mbim-filter.h"
 
 #include "idg-encoding.h"
-#include "idg-at-filter.h"
+#include "idg-mbim-tunnel.h"
+#include "idg-mbim-uicc.h"
 
 #include <string.h>
+#include <libmbim-glib.h>
 
 /* MBIM message types */
 #define TYPE_COMMAND         0x00000003u
@@ -43,17 +45,14 @@ static const guint8 uuid_fibocom[16] = {
 #define CID_BCE_DEVICE_CAPS         6
 #define CID_UICC_OPEN_CHANNEL       2
 #define CID_UICC_APDU               4
-#define CID_UICC_READ_BINARY        9
-#define CID_UICC_READ_RECORD        10
+#define CID_UICC_READ_BINARY        IDG_MBIM_CID_UICC_READ_BINARY
+#define CID_UICC_READ_RECORD        IDG_MBIM_CID_UICC_READ_RECORD
+#define CID_TUNNEL                  1
 
 #define CELLULAR_CLASS_GSM 1u
 
 #define TLV_WCHAR_STR  10
 #define TLV_UINT16_TBL 11
-
-#define EF_ICCID  0x2FE2
-#define EF_IMSI   0x6F07
-#define EF_MSISDN 0x6F40
 
 #define DEVICE_KINDS (IDG_KIND_BIT (IDG_KIND_IMEI) | IDG_KIND_BIT (IDG_KIND_ESN) | \
                       IDG_KIND_BIT (IDG_KIND_MEID))
@@ -129,16 +128,6 @@ string_ref (const Buffer *b,
             gsize        *out_len)
 {
   return ref_ok (b, pair_off, data_start, TRUE, out_off, out_len);
-}
-
-static gboolean
-bytes_ref (const Buffer *b,
-           gsize         pair_off,
-           gsize         data_start,
-           gsize        *out_off,
-           gsize        *out_len)
-{
-  return ref_ok (b, pair_off, data_start, FALSE, out_off, out_len);
 }
 
 /* Zero the whole information buffer: every offset, length and count becomes
@@ -374,224 +363,6 @@ subscriber_ready_status_any (Buffer   *b,
     malformed (b, guard, SRS_KINDS);
 }
 
-/* --- UICC low level access ----------------------------------------------- */
-
-static IdgMbimFile
-file_of_path (const guint8 *path,
-              gsize         len)
-{
-  guint16 id;
-
-  if (len < 2 || (len & 1))
-    return IDG_MBIM_FILE_UNKNOWN;
-  id = (guint16) ((path[len - 2] << 8) | path[len - 1]);
-  switch (id) {
-  case EF_ICCID:
-    return IDG_MBIM_FILE_ICCID;
-  case EF_IMSI:
-    return IDG_MBIM_FILE_IMSI;
-  case EF_MSISDN:
-    return IDG_MBIM_FILE_MSISDN;
-  default:
-    return IDG_MBIM_FILE_OTHER;
-  }
-}
-
-static void
-uicc_read_note (const Buffer *b,
-                guint32       cid,
-                IdgMbimNote  *note)
-{
-  gsize fixed = (cid == CID_UICC_READ_BINARY) ? 44 : 40;
-  gsize off, len;
-
-  note->file = IDG_MBIM_FILE_UNKNOWN;
-  if (b->len < fixed || !bytes_ref (b, 12, fixed, &off, &len))
-    return;
-  note->file = file_of_path (b->data + off, len);
-  if (cid == CID_UICC_READ_BINARY)
-    note->read_offset = idg_mbim_read_u32 (b->data + 20);
-}
-
-static void
-guard_ef_imsi (IdgGuard    *guard,
-               guint8      *d,
-               gsize        len,
-               guint32      read_offset)
-{
-  if (read_offset == 0) {
-    if (len > 1)
-      idg_guard_bcd (guard, IDG_KIND_IMSI, d + 1, len - 1, 1);
-    else
-      idg_guard_bcd (guard, IDG_KIND_IMSI, d, len, 0);
-  } else {
-    idg_guard_bcd (guard, IDG_KIND_IMSI, d, len, read_offset == 1 ? 1 : 0);
-  }
-}
-
-static void
-guard_ef_msisdn (IdgGuard *guard,
-                 guint8   *d,
-                 gsize     len)
-{
-  if (len >= IDG_EF_MSISDN_FIXED_LEN) {
-    /* alpha id, BCD length, TON/NPI, 10 bytes of number, CCP, EXT */
-    idg_guard_bcd (guard, IDG_KIND_MSISDN, d + len - 12, 10, 0);
-  } else {
-    idg_guard_bcd (guard, IDG_KIND_MSISDN, d, len, 0);
-  }
-}
-
-static void
-uicc_read_reply (Buffer            *b,
-                 const IdgMbimNote *note,
-                 IdgGuard          *guard)
-{
-  IdgMbimFile file = note ? note->file : IDG_MBIM_FILE_UNKNOWN;
-  gsize off, len;
-  guint8 *d;
-
-  if (file == IDG_MBIM_FILE_OTHER)
-    return;
-  if (b->len < 20 || !bytes_ref (b, 12, 20, &off, &len)) {
-    if (file == IDG_MBIM_FILE_UNKNOWN) {
-      if (!idg_guard_raw_sim (guard))
-        memset (b->data, 0, b->len);
-    } else {
-      malformed (b, guard, SRS_KINDS);
-    }
-    return;
-  }
-  d = b->data + off;
-  switch (file) {
-  case IDG_MBIM_FILE_ICCID:
-    idg_guard_bcd (guard, IDG_KIND_ICCID, d, len, 0);
-    break;
-  case IDG_MBIM_FILE_IMSI:
-    guard_ef_imsi (guard, d, len, note->read_offset);
-    break;
-  case IDG_MBIM_FILE_MSISDN:
-    guard_ef_msisdn (guard, d, len);
-    break;
-  case IDG_MBIM_FILE_NONE:
-  case IDG_MBIM_FILE_UNKNOWN:
-    if (!idg_guard_raw_sim (guard))
-      memset (d, 0xFF, len);
-    break;
-  case IDG_MBIM_FILE_OTHER:
-    break;
-  }
-}
-
-/* --- tunnels: QMI over MBIM, AT ------------------------------------------- */
-
-#define CID_TUNNEL 1
-
-static gboolean
-is_at_tunnel (const guint8 *msg)
-{
-  return uuid_is (msg, uuid_intel_at) || uuid_is (msg, uuid_fibocom);
-}
-
-/* Raw access: only a client holding every kind. */
-static gboolean
-tunnel_allowed (IdgGuard *guard)
-{
-  if (allows_all (guard, IDG_KIND_MASK_ALL)) {
-    idg_guard_count (guard, IDG_GUARD_SLOT_RAW_SIM, IDG_DECISION_RELEASE);
-    return TRUE;
-  }
-  idg_guard_count (guard, IDG_GUARD_SLOT_RAW_SIM, IDG_DECISION_REFUSE);
-  return FALSE;
-}
-
-/* The QMUX frame at the start of b (its own length says where it ends);
- * 0 if there is none. */
-static gsize
-qmux_len (const Buffer *b)
-{
-  gsize n;
-
-  if (b->len < 3 || b->data[0] != 0x01)
-    return 0;
-  n = 1 + (gsize) read_u16 (b->data + 1);
-  return n <= b->len ? n : 0;
-}
-
-static IdgMbimVerdict
-qmi_request (const Buffer *b,
-             IdgGuard     *guard,
-             IdgMbimNote  *note)
-{
-  gsize n = qmux_len (b);
-
-  if (!n)
-    return IDG_MBIM_DROP;
-  switch (idg_qmi_filter_request (b->data, n, guard, &note->qmi)) {
-  case IDG_QMI_VERDICT_PASS:
-    note->has_qmi = TRUE;
-    return IDG_MBIM_PASS;
-  case IDG_QMI_VERDICT_REFUSE:
-    note->has_qmi = TRUE;
-    return IDG_MBIM_REFUSE;
-  case IDG_QMI_VERDICT_DROP:
-    return IDG_MBIM_DROP;
-  }
-  return IDG_MBIM_DROP;
-}
-
-static IdgMbimVerdict
-qmi_reply (Buffer            *b,
-           const IdgMbimNote *note,
-           IdgGuard          *guard)
-{
-  gsize n;
-
-  if (b->len == 0)
-    return IDG_MBIM_PASS;
-  n = qmux_len (b);
-  if (!n)
-    return IDG_MBIM_DROP;
-  memset (b->data + n, 0, b->len - n);
-  if (idg_qmi_filter_response (b->data, n, (note && note->has_qmi) ? &note->qmi : NULL, guard) !=
-      IDG_QMI_VERDICT_PASS)
-    return IDG_MBIM_DROP;
-  return IDG_MBIM_PASS;
-}
-
-static IdgMbimVerdict
-at_request (const Buffer *b,
-            IdgGuard     *guard,
-            IdgMbimNote  *note)
-{
-  if (b->len > sizeof note->at_line)
-    return tunnel_allowed (guard) ? IDG_MBIM_PASS : IDG_MBIM_REFUSE;
-  memcpy (note->at_line, b->data, b->len);
-  note->at_len = b->len;
-  note->has_at = TRUE;
-  if (idg_at_filter_request (guard, note->at_line, note->at_len))
-    return IDG_MBIM_REFUSE;
-  return IDG_MBIM_PASS;
-}
-
-static IdgMbimVerdict
-at_reply (Buffer            *b,
-          const IdgMbimNote *note,
-          IdgGuard          *guard)
-{
-  g_autofree gchar *out = NULL;
-  gsize out_len = 0;
-
-  if (!note || !note->has_at)
-    return tunnel_allowed (guard) ? IDG_MBIM_PASS : IDG_MBIM_DROP;
-  out = idg_at_filter_reply (guard, note->at_line, note->at_len, (const gchar *) b->data, b->len,
-                             &out_len);
-  if (!out || out_len != b->len)
-    return IDG_MBIM_DROP;
-  memcpy (b->data, out, out_len);
-  return IDG_MBIM_PASS;
-}
-
 /* --- entry points -------------------------------------------------------- */
 
 /* The information buffer of a complete COMMAND / COMMAND_DONE /
@@ -619,45 +390,93 @@ frame (guint8 *msg,
   return TRUE;
 }
 
-IdgMbimVerdict
-idg_mbim_filter_request (const guint8 *msg,
-                         gsize         len,
-                         IdgGuard     *guard,
-                         IdgMbimNote  *note)
+static gboolean
+is_at_tunnel (const guint8 *msg)
 {
-  IdgMbimNote scratch = { 0 };
-  Buffer b;
-  guint32 cid;
+  return uuid_is (msg, uuid_intel_at) || uuid_is (msg, uuid_fibocom);
+}
 
-  if (!note)
-    note = &scratch;
-  memset (note, 0, sizeof *note);
-  if (len < IDG_MBIM_HEADER_LEN || idg_mbim_read_u32 (msg) != TYPE_COMMAND)
-    return IDG_MBIM_PASS;
-  /* frame() does not write; the cast keeps one helper for both directions */
-  if (!frame ((guint8 *) msg, len, OFF_CMD_BUFLEN, &b))
-    return IDG_MBIM_DROP;
-  cid = idg_mbim_read_u32 (msg + OFF_CID);
+/* The information buffer the filter forwards for this request: its own
+ * encoding for the CIDs it judges, the client's bytes for the others. */
+static IdgMbimVerdict
+judge (const guint8 *msg,
+       const Buffer *b,
+       IdgGuard     *guard,
+       IdgMbimNote  *note,
+       GByteArray   *payload)
+{
+  guint32 cid = idg_mbim_read_u32 (msg + OFF_CID);
 
   if (uuid_is (msg, uuid_uicc)) {
     switch (cid) {
     case CID_UICC_APDU:
     case CID_UICC_OPEN_CHANNEL:
-      return idg_guard_raw_sim (guard) ? IDG_MBIM_PASS : IDG_MBIM_REFUSE;
+      if (!idg_guard_raw_sim (guard))
+        return IDG_MBIM_REFUSE;
+      break;
     case CID_UICC_READ_BINARY:
     case CID_UICC_READ_RECORD:
-      uicc_read_note (&b, cid, note);
-      if (note->file == IDG_MBIM_FILE_UNKNOWN && !idg_guard_raw_sim (guard))
-        return IDG_MBIM_REFUSE;
-      return IDG_MBIM_PASS;
+      return idg_mbim_uicc_read_request (cid, b->data, b->len, guard, note, payload);
     default:
-      return IDG_MBIM_PASS;
+      break;
     }
+  } else if (uuid_is (msg, uuid_qmi) && cid == CID_TUNNEL) {
+    return idg_mbim_tunnel_qmi_request (b->data, b->len, guard, note, payload);
+  } else if (is_at_tunnel (msg) && cid == CID_TUNNEL) {
+    return idg_mbim_tunnel_at_request (b->data, b->len, guard, note, payload);
   }
-  if (uuid_is (msg, uuid_qmi))
-    return cid == CID_TUNNEL ? qmi_request (&b, guard, note) : IDG_MBIM_PASS;
-  if (is_at_tunnel (msg))
-    return cid == CID_TUNNEL ? at_request (&b, guard, note) : IDG_MBIM_PASS;
+  g_byte_array_append (payload, b->data, (guint) b->len);
+  return IDG_MBIM_PASS;
+}
+
+IdgMbimVerdict
+idg_mbim_filter_request (const guint8 *msg,
+                         gsize         len,
+                         IdgGuard     *guard,
+                         IdgMbimNote  *note,
+                         GByteArray   *forward)
+{
+  IdgMbimNote scratch = { 0 };
+  g_autoptr(GByteArray) payload = NULL;
+  IdgMbimVerdict verdict;
+  guint32 ctype;
+  Buffer b;
+
+  if (!note)
+    note = &scratch;
+  memset (note, 0, sizeof *note);
+  if (forward)
+    g_byte_array_set_size (forward, 0);
+  if (len < IDG_MBIM_HEADER_LEN || idg_mbim_read_u32 (msg) != TYPE_COMMAND)
+    return IDG_MBIM_PASS;
+  /* frame() does not write; the cast keeps one helper for both directions */
+  if (!frame ((guint8 *) msg, len, OFF_CMD_BUFLEN, &b))
+    return IDG_MBIM_DROP;
+  /* no byte after the information buffer: the modem would read it as part
+   * of the message, the filter would not */
+  if (b.len != len - IDG_MBIM_COMMAND_BUFFER)
+    return IDG_MBIM_DROP;
+  ctype = idg_mbim_read_u32 (msg + OFF_CMD_TYPE);
+  if (ctype != COMMAND_TYPE_QUERY && ctype != COMMAND_TYPE_SET) {
+    note->status = MBIM_STATUS_ERROR_INVALID_PARAMETERS;
+    return IDG_MBIM_REFUSE;
+  }
+  payload = g_byte_array_new ();
+  verdict = judge (msg, &b, guard, note, payload);
+  if (verdict != IDG_MBIM_PASS || !forward)
+    return verdict;
+  g_byte_array_set_size (forward, IDG_MBIM_COMMAND_BUFFER);
+  memset (forward->data, 0, IDG_MBIM_COMMAND_BUFFER);
+  idg_mbim_write_u32 (forward->data, TYPE_COMMAND);
+  idg_mbim_write_u32 (forward->data + 4, IDG_MBIM_COMMAND_BUFFER + payload->len);
+  memcpy (forward->data + 8, msg + 8, 4);
+  idg_mbim_write_u32 (forward->data + OFF_FRAG_TOTAL, 1);
+  idg_mbim_write_u32 (forward->data + OFF_FRAG_CURRENT, 0);
+  memcpy (forward->data + OFF_SERVICE, msg + OFF_SERVICE, 16);
+  idg_mbim_write_u32 (forward->data + OFF_CID, idg_mbim_read_u32 (msg + OFF_CID));
+  idg_mbim_write_u32 (forward->data + OFF_CMD_TYPE, ctype);
+  idg_mbim_write_u32 (forward->data + OFF_CMD_BUFLEN, payload->len);
+  g_byte_array_append (forward, payload->data, payload->len);
   return IDG_MBIM_PASS;
 }
 
@@ -701,15 +520,15 @@ idg_mbim_filter_reply (guint8            *msg,
       bce_device_caps (&b, mbimex_major, guard);
   } else if (uuid_is (msg, uuid_uicc)) {
     if (cid == CID_UICC_READ_BINARY || cid == CID_UICC_READ_RECORD)
-      uicc_read_reply (&b, indication ? NULL : note, guard);
+      idg_mbim_uicc_read_reply (b.data, b.len, indication ? NULL : note, guard);
     else if ((cid == CID_UICC_APDU || cid == CID_UICC_OPEN_CHANNEL) && !idg_guard_raw_sim (guard))
       return IDG_MBIM_DROP;
   } else if (uuid_is (msg, uuid_qmi)) {
     if (cid == CID_TUNNEL)
-      return qmi_reply (&b, indication ? NULL : note, guard);
+      return idg_mbim_tunnel_qmi_reply (b.data, b.len, indication ? NULL : note, guard);
   } else if (is_at_tunnel (msg)) {
     if (cid == CID_TUNNEL)
-      return at_reply (&b, indication ? NULL : note, guard);
+      return idg_mbim_tunnel_at_reply (b.data, b.len, indication ? NULL : note, guard);
   }
   return IDG_MBIM_PASS;
 }
@@ -720,32 +539,18 @@ idg_mbim_filter_refusal (const guint8      *req,
                          const IdgMbimNote *note)
 {
   GByteArray *out = idg_mbim_build_command_done (req, req_len, 0);
-  g_autoptr(GByteArray) qmi = NULL;
-  const guint8 *payload = NULL;
-  gsize n = 0;
 
-  if (note && note->has_qmi && req_len > IDG_MBIM_COMMAND_BUFFER) {
-    Buffer b = { (guint8 *) req + IDG_MBIM_COMMAND_BUFFER, req_len - IDG_MBIM_COMMAND_BUFFER };
-    gsize qn = qmux_len (&b);
-
-    if (qn)
-      qmi = idg_qmi_filter_error_response (b.data, qn, note->qmi.error ? note->qmi.error
-                                                                       : IDG_QMI_ERROR_ACCESS_DENIED);
-    if (qmi) {
-      payload = qmi->data;
-      n = qmi->len;
-    }
-  } else if (note && note->has_at) {
-    payload = (const guint8 *) IDG_AT_REFUSAL;
-    n = strlen (IDG_AT_REFUSAL);
+  if (note && note->status) {
+    idg_mbim_write_u32 (out->data + OFF_STATUS, note->status);
+    return out;
   }
-  if (!payload) {
+  if (!note || !note->answer_len) {
     idg_mbim_write_u32 (out->data + OFF_STATUS, IDG_MBIM_STATUS_REFUSED);
     return out;
   }
-  g_byte_array_append (out, payload, (guint) n);
+  g_byte_array_append (out, note->answer, (guint) note->answer_len);
   idg_mbim_write_u32 (out->data + 4, out->len);
-  idg_mbim_write_u32 (out->data + OFF_CMD_BUFLEN, (guint32) n);
+  idg_mbim_write_u32 (out->data + OFF_CMD_BUFLEN, (guint32) note->answer_len);
   return out;
 }
 

@@ -19,21 +19,20 @@
  *  - MS Basic Connect Extensions (3d01dcc5-...) CID 6 Device Caps, v2
  *    (DeviceId string) and v3 (DeviceId as the second WCHAR_STR TLV).
  *  - MS UICC Low Level Access (c2f6588e-...): Read Binary (9) and Read
- *    Record (10) responses of EF_ICCID (2FE2), EF_IMSI (6F07), EF_MSISDN
- *    (6F40) rewritten as BCD; the file comes from the request (see
- *    IdgMbimNote); a read of an unknown path is raw SIM access. APDU (4)
- *    and Open Channel (2) requests are refused unless idg_guard_raw_sim().
- *  - QMI over MBIM (d1a30bc2-..., CID 1): the buffer is one QMUX frame,
- *    passed through the QMI filter (idg-qmi-filter.h): requests it refuses
- *    get the QMI error response it builds (ACCESS_DENIED) inside a
- *    successful COMMAND_DONE, as the modem would answer; responses and
- *    indications are rewritten by it; what it drops is dropped.
- *  - AT tunnels (Intel da138c64-..., Fibocom ffffffff-abca-..., CID 1): the
- *    command line goes through the AT filter (idg-at-filter.h); a refused
- *    line is answered "+CME ERROR: 3" inside a successful COMMAND_DONE; the
- *    reply is rewritten by it (same length, else dropped). A command line
- *    too long to keep, and any unsolicited tunnel message, is raw access:
- *    only for a client that holds every kind.
+ *    Record (10), judged by the absolute byte range of the file's layout
+ *    (idg-mbim-uicc.h, idg-simfile.h). APDU (4) and Open Channel (2)
+ *    requests are refused unless idg_guard_raw_sim().
+ *  - Tunnels: AT (Intel, Fibocom) and QMI inside MBIM: one command line or
+ *    one QMUX frame per buffer, judged by the AT and QMI judgements and
+ *    re-encoded (idg-mbim-tunnel.h).
+ *
+ * Requests are forwarded as the filter re-encodes them, never as the
+ * client wrote them: idg_mbim_filter_request() rebuilds the header (type,
+ * length, one fragment, service, CID, command type 0 or 1, buffer length)
+ * and, for the CIDs it judges (file reads, tunnels), the information
+ * buffer from the fields it parsed; other CIDs keep their information
+ * buffer, whose length the header states exactly. A request it cannot
+ * parse is refused with MBIM_STATUS_ERROR_INVALID_PARAMETERS.
  *
  * Refusals answer COMMAND_DONE with MBIM_STATUS_ERROR_OPERATION_NOT_ALLOWED
  * (28): the spec's status for "not allowed in the current state", which a
@@ -66,22 +65,30 @@ typedef enum {
 /* What a request tells about its response (kept by the door per
  * transaction): for UICC reads, which elementary file is read. */
 typedef enum {
-  IDG_MBIM_FILE_NONE    = 0,  /* not a UICC read */
-  IDG_MBIM_FILE_OTHER   = 1,  /* a file without identifiers */
-  IDG_MBIM_FILE_UNKNOWN = 2,  /* a path that could not be parsed */
-  IDG_MBIM_FILE_ICCID   = 3,
-  IDG_MBIM_FILE_IMSI    = 4,
-  IDG_MBIM_FILE_MSISDN  = 5,
+  IDG_MBIM_FILE_NONE       = 0,  /* not a UICC read */
+  IDG_MBIM_FILE_OTHER      = 1,  /* a file without identifiers */
+  IDG_MBIM_FILE_UNKNOWN    = 2,  /* a path that could not be parsed */
+  IDG_MBIM_FILE_IDENTIFIER = 3,  /* file_id can carry identifiers */
 } IdgMbimFile;
 
 #define IDG_MBIM_AT_LINE_MAX 512
+#define IDG_MBIM_ANSWER_MAX  64
 
 typedef struct {
   IdgMbimFile       file;
-  guint32           read_offset;   /* Read Binary offset */
+  guint16           file_id;       /* the FilePath's last FID */
+  gboolean          record;        /* Read Record (the whole record) */
+  guint32           read_offset;   /* Read Binary: first byte of the file read */
+  /* for IDG_MBIM_REFUSE: status != 0 answers that MBIM status with an
+   * empty buffer; else answer_len != 0 answers a successful COMMAND_DONE
+   * holding answer (the tunnelled protocol's own error); else
+   * IDG_MBIM_STATUS_REFUSED */
+  guint32           status;
+  gsize             answer_len;
+  guint8            answer[IDG_MBIM_ANSWER_MAX];
   gboolean          has_qmi;       /* QMI over MBIM: the QMI filter's note */
   IdgQmiRequestInfo qmi;
-  gboolean          has_at;        /* AT tunnel: the command line */
+  gboolean          has_at;        /* AT tunnel: the canonical command line */
   gsize             at_len;
   gchar             at_line[IDG_MBIM_AT_LINE_MAX];
 } IdgMbimNote;
@@ -102,12 +109,17 @@ void    idg_mbim_write_u32 (guint8 *p, guint32 v);
 IdgKind idg_mbim_device_id_kind (guint32      cellular_class,
                                  const gchar *device_id);
 
-/* A client's request (type COMMAND, complete). note (nullable) is filled for
- * the response. */
+/* A client's request (type COMMAND, complete, reassembled). note
+ * (nullable) is filled for the response and the refusal. On
+ * IDG_MBIM_PASS, forward (nullable, emptied first) holds the message to
+ * send to the modem: the filter's own encoding, with the client's
+ * transaction id (the door sets its own). Other message types pass with
+ * forward empty. */
 IdgMbimVerdict idg_mbim_filter_request (const guint8 *msg,
                                         gsize         len,
                                         IdgGuard     *guard,
-                                        IdgMbimNote  *note);
+                                        IdgMbimNote  *note,
+                                        GByteArray   *forward);
 
 /* A message from the modem for one client: COMMAND_DONE (note: what its
  * request said, or NULL) or INDICATE_STATUS (note NULL). Other types pass.
@@ -119,8 +131,7 @@ IdgMbimVerdict idg_mbim_filter_reply   (guint8            *msg,
                                         IdgGuard          *guard);
 
 /* The answer to a request the filter refused (IDG_MBIM_REFUSE, with the
- * note it filled): a QMI error frame for QMI over MBIM, the AT refusal for
- * an AT tunnel, else IDG_MBIM_STATUS_REFUSED with an empty buffer. */
+ * note it filled; see IdgMbimNote.status). */
 GByteArray    *idg_mbim_filter_refusal (const guint8      *req,
                                         gsize              req_len,
                                         const IdgMbimNote *note);

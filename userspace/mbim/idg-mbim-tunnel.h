@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Tunnels inside MBIM: pure, no I/O. A tunnel carries another protocol's
+ * bytes in one information buffer, and the modem executes every command or
+ * frame it finds there. So the door never forwards the client's buffer: it
+ * parses it as the modem will, judges what it understood and forwards its
+ * own re-encoding of that, or refuses the buffer.
+ *
+ *  - AT tunnels (Intel da138c64-6515-4893-92b2-a1e1ca7c81ca, Fibocom
+ *    ffffffff-abca-4b11-a4e2-f2fc87f94488, CID 1): the buffer must hold
+ *    exactly one command line, "AT" (any case) then printable ASCII, ended
+ *    by nothing, CR or CR LF. Refused as not understood: a second line (a
+ *    CR or LF inside), any other control character (S5 backspace, DEL, NUL,
+ *    Ctrl-Z, ESC: V.250 line editing would make the modem run another
+ *    line), "A/" (repeat the last line), an S3/S4/S5 write (it changes
+ *    where the modem's lines end), a line the AT parser
+ *    (idg-at-parse.h) does not understand completely, a line longer than
+ *    IDG_MBIM_AT_LINE_MAX - 3. The line forwarded is "AT", the client's
+ *    line after its prefix, and CR; it is what the AT filter judged
+ *    (idg-at-filter.h) and what the reply is filtered against.
+ *  - QMI inside MBIM (d1a30bc2-f97a-6e43-bf65-c7e24fb0f0d3, CID 1): the
+ *    buffer is judged by the QMI door's own judgement
+ *    (idg_qmi_canon_judge_buffer: every frame parsed and re-encoded); only
+ *    a buffer of exactly one QMUX frame is forwarded (its re-encoding), a
+ *    second frame or trailing bytes refuse the whole buffer. A frame the
+ *    QMI filter refuses is answered with its QMI error response inside a
+ *    successful COMMAND_DONE, as the modem would answer; a frame not
+ *    understood likewise (MALFORMED_MESSAGE).
+ *
+ * A buffer refused as not understood is answered COMMAND_DONE with
+ * MBIM_STATUS_ERROR_INVALID_PARAMETERS and an empty buffer (note->status).
+ */
+#ifndef IDG_MBIM_TUNNEL_H
+#define IDG_MBIM_TUNNEL_H
+
+#include <glib.h>
+#include "idg-mbim-filter.h"
+
+G_BEGIN_DECLS
+
+/* buf/len: the request's information buffer. On PASS, payload (emptied
+ * first) holds the information buffer to forward; on REFUSE, note says
+ * how to answer (idg_mbim_filter_refusal). */
+IdgMbimVerdict idg_mbim_tunnel_at_request  (const guint8 *buf,
+                                            gsize         len,
+                                            IdgGuard     *guard,
+                                            IdgMbimNote  *note,
+                                            GByteArray   *payload);
+IdgMbimVerdict idg_mbim_tunnel_qmi_request (const guint8 *buf,
+                                            gsize         len,
+                                            IdgGuard     *guard,
+                                            IdgMbimNote  *note,
+                                            GByteArray   *payload);
+
+/* The modem's answer (note: its request's, NULL for an indication),
+ * rewritten in place. */
+IdgMbimVerdict idg_mbim_tunnel_at_reply    (guint8            *buf,
+                                            gsize              len,
+                                            const IdgMbimNote *note,
+                                            IdgGuard          *guard);
+IdgMbimVerdict idg_mbim_tunnel_qmi_reply   (guint8            *buf,
+                                            gsize              len,
+                                            const IdgMbimNote *note,
+                                            IdgGuard          *guard);
+
+/* TRUE if len bytes make one AT command line the tunnel accepts (the
+ * checks above, without the filter's judgement); canonical (nullable)
+ * gets the line to forward. For the differential tests. */
+gboolean       idg_mbim_tunnel_at_line     (const guint8 *buf,
+                                            gsize         len,
+                                            GString      *canonical);
+
+G_END_DECLS
+
+#endif
