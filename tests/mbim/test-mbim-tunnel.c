@@ -2,8 +2,9 @@
 /*
  * Table tests of issue 12's attack classes on the MBIM filter's request
  * side (idg-mbim-tunnel.c, idg-mbim-uicc.c): what the door forwards is its
- * own re-encoding of one judged command line or QMUX frame, buffers with
- * more are refused with a well-formed COMMAND_DONE; SIM file reads of
+ * own re-encoding of what it judged: every line of an AT buffer, after V.250
+ * editing, joined into one line; one QMUX frame (a buffer with more, or with
+ * trailing bytes, is refused with a well-formed COMMAND_DONE); SIM file reads of
  * identifier files at any offset and length are masked by the file's
  * layout. Identifier values are random per run (g_test_rand_int).
  */
@@ -96,15 +97,20 @@ typedef struct {
 static const AtCase at_cases[] = {
   { "one-line",          "AT+CGMR\r", 0, "AT+CGMR\r" },
   { "no-terminator",     "AT+CGMR", 0, "AT+CGMR\r" },
-  { "crlf",              "at+cgmr\r\n", 0, "AT+cgmr\r" },
+  { "crlf",              "at+cgmr\r\n", 0, "AT+CGMR\r" },
   { "chain",             "AT+CGMR;+CGMM\r", 0, "AT+CGMR;+CGMM\r" },
-  { "two-lines",         "AT+CGMR\rAT+CGSN\r", 0, NULL },
-  { "two-lines-lf",      "AT+CGMR\nAT+CGSN\r", 0, NULL },
-  { "two-lines-crlf",    "AT+CGMR\r\nAT+CIMI\r\n", 0, NULL },
-  { "backspace",         "AT+CGMR\b\b\b\bCNUM\r", 0, NULL },
+  /* several lines: every one judged, all sent as one line */
+  { "two-lines",         "AT+CGMR\rAT+CGSN\r", 0, "AT+CGMR;+CGSN\r" },
+  { "two-lines-crlf",    "AT+CGMR\r\nAT+CIMI\r\n", 0, "AT+CGMR;+CIMI\r" },
+  { "repeat-after-line", "AT+CGMR\rA/", 0, "AT+CGMR;+CGMR\r" },
+  /* V.250 editing: what the modem would run */
+  { "backspace",         "AT+CGMR\b\b\b\bCNUM\r", 0, "AT+CNUM\r" },
+  { "backspace-line",    "AT+CGSN\r\b\b\b\b\bAT+CGMR\r", 0, "AT+CGSN;+CGMR\r" },
+  { "ctrl-z-ignored",    "AT+CGMR\x1a\r", 0, "AT+CGMR\r" },
+  /* refused: the modem would read something nobody can judge */
+  { "lf-joins-lines",    "AT+CGMR\nAT+CGSN\r", 0, NULL },
   { "delete",            "AT+CGMR\x7f\x7f\x7f\x7f" "CIMI\r", 0, NULL },
-  { "nul",               "AT+CGMR\0+CIMI\r", 15, NULL },
-  { "ctrl-z",            "AT+CGMR\x1a\r", 0, NULL },
+  { "nul",               "AT+CGMR\0+CIMI\r", 14, NULL },
   { "escape",            "AT+CGMR\x1b" "AT+CIMI\r", 0, NULL },
   { "repeat",            "A/", 0, NULL },
   { "repeat-lower",      "a/\r", 0, NULL },
@@ -144,8 +150,8 @@ test_at_line (gconstpointer data)
     } else {
       g_autoptr(GByteArray) done = NULL;
 
-      /* even a client holding every kind: the modem would run lines
-       * nobody judged */
+      /* even for a client holding every kind: the modem would run
+       * what nobody judged */
       g_assert_cmpint (v, ==, IDG_MBIM_REFUSE);
       g_assert_cmpuint (forward->len, ==, 0);
       done = idg_mbim_filter_refusal (req->data, req->len, &note);
@@ -155,34 +161,64 @@ test_at_line (gconstpointer data)
   }
 }
 
-/* An identifier command alone in a line is judged as such, hidden in a
- * second line it is never forwarded. */
+/* Identifier commands are judged wherever they hide: alone, in a second
+ * line, behind backspaces. Raw SIM access in any line refuses the buffer. */
+typedef struct {
+  const gchar *name;
+  const gchar *line;
+  IdgKind      kind;
+} AtIdCase;
+
+static const AtIdCase at_id_cases[] = {
+  { "alone",       "AT+CGSN\r", IDG_KIND_IMEI },
+  { "second-line", "AT+CGMR\rAT+CGSN\r", IDG_KIND_IMEI },
+  { "backspaces",  "AT+CGMR\b\b\b\bCIMI\r", IDG_KIND_IMSI },
+  { "after-lf",    "AT+CGMR\r\nAT+CIMI\r\n", IDG_KIND_IMSI },
+};
+
 static void
-test_at_identifier (void)
+test_at_identifier (gconstpointer data)
 {
-  g_autofree gchar *imei = rand_digits ("35", 15);
-  g_autofree gchar *answer = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", imei);
-  g_autoptr(GByteArray) req = wrap (3, intel_at, 1, (const guint8 *) "AT+CGSN\r", 8);
+  const AtIdCase *c = data;
+  g_autofree gchar *value = c->kind == IDG_KIND_IMEI ? rand_digits ("35", 15) : rand_digits ("310260", 15);
+  g_autofree gchar *answer = g_strdup_printf ("\r\n%s\r\n\r\nOK\r\n", value);
+  g_autoptr(GByteArray) req = wrap (3, intel_at, 1, (const guint8 *) c->line, strlen (c->line));
   g_autoptr(GByteArray) resp = wrap (CD, intel_at, 1, (const guint8 *) answer, strlen (answer));
   g_autoptr(GByteArray) forward = g_byte_array_new ();
-  const gchar *csim_line = "AT+CSIM=10,\"00B0000009\"\r";
-  g_autoptr(GByteArray) csim = wrap (3, intel_at, 1, (const guint8 *) csim_line, strlen (csim_line));
-  g_autoptr(GByteArray) refusal = NULL;
   IdgMbimNote note;
   IdgGuard guard;
 
   guard_for (&guard, 0, IDG_POLICY_REDACT);
   g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, forward), ==, IDG_MBIM_PASS);
   g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
-  g_assert_null (memmem (resp->data, resp->len, imei, strlen (imei)));
-  g_assert_null (memmem (resp->data, resp->len, imei + 8, 6));
-  g_assert_cmpuint (guard.tally[IDG_KIND_IMEI][IDG_DECISION_REWRITE], ==, 1);
+  g_assert_null (memmem (resp->data, resp->len, value + 8, 6));
+  g_assert_cmpuint (guard.tally[c->kind][IDG_DECISION_REWRITE], ==, 1);
+}
 
-  /* raw SIM access in a single line: the AT refusal, as the modem would */
-  g_assert_cmpint (idg_mbim_filter_request (csim->data, csim->len, &guard, &note, forward), ==, IDG_MBIM_REFUSE);
-  refusal = idg_mbim_filter_refusal (csim->data, csim->len, &note);
-  g_assert_cmpuint (status_of (refusal), ==, 0);
-  g_assert_nonnull (memmem (refusal->data, refusal->len, "+CME ERROR: 3", 13));
+static void
+test_at_raw_sim (void)
+{
+  const gchar *lines[] = {
+    "AT+CSIM=10,\"00B0000009\"\r",
+    "AT+CGMR\rAT+CSIM=10,\"00B0000009\"\r",
+    "AT+CGMR\b\b\b\bCSIM=10,\"00B0000009\"\r",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (lines); i++) {
+    g_autoptr(GByteArray) req = wrap (3, fibocom_at, 1, (const guint8 *) lines[i], strlen (lines[i]));
+    g_autoptr(GByteArray) forward = g_byte_array_new ();
+    g_autoptr(GByteArray) refusal = NULL;
+    IdgMbimNote note;
+    IdgGuard guard;
+
+    guard_for (&guard, IDG_KIND_BIT (IDG_KIND_IMEI), IDG_POLICY_REDACT);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, forward), ==, IDG_MBIM_REFUSE);
+    g_assert_cmpuint (forward->len, ==, 0);
+    refusal = idg_mbim_filter_refusal (req->data, req->len, &note);
+    g_assert_cmpuint (status_of (refusal), ==, 0);
+    g_assert_nonnull (memmem (refusal->data, refusal->len, "+CME ERROR: 3", 13));
+  }
 }
 
 /* --- QMI inside MBIM ------------------------------------------------------- */
@@ -529,7 +565,12 @@ main (int    argc,
 
     g_test_add_data_func (p, &at_cases[i], test_at_line);
   }
-  g_test_add_func ("/mbim/tunnel/at/identifier", test_at_identifier);
+  for (i = 0; i < G_N_ELEMENTS (at_id_cases); i++) {
+    g_autofree gchar *p = g_strdup_printf ("/mbim/tunnel/at/identifier/%s", at_id_cases[i].name);
+
+    g_test_add_data_func (p, &at_id_cases[i], test_at_identifier);
+  }
+  g_test_add_func ("/mbim/tunnel/at/raw-sim", test_at_raw_sim);
   for (i = 0; i < G_N_ELEMENTS (qmi_cases); i++) {
     g_autofree gchar *p = g_strdup_printf ("/mbim/tunnel/qmi/%s", qmi_cases[i].name);
 

@@ -7,10 +7,15 @@
  *    Timeout) first; the path must be one of the broker's MBIM ports; the
  *    answer waits (up to the timeout) for the backend's device;
  *  - OPEN and CLOSE answered here, the modem stays open;
- *  - commands forwarded on the backend's MbimDevice with a fresh transaction
- *    id, answered with the client's own; fragments from a client are
- *    reassembled, messages to a client are fragmented at the max control
- *    transfer it asked for in its OPEN;
+ *  - commands judged whole (fragments reassembled, idg-mbim-reasm.c) and
+ *    forwarded as the filter re-encoded them, never as the client wrote
+ *    them, on the backend's MbimDevice under a transaction id of the
+ *    device (unique while in flight); the answer is filtered against the
+ *    request the door sent and given back under the client's own id; a
+ *    client reusing an id it has in flight gets a DUPLICATED_TID function
+ *    error; messages to a client are fragmented at the max control
+ *    transfer it asked for in its OPEN (client_queue: the one way out to
+ *    a client);
  *  - Device Service Subscribe List kept per client, the union with the
  *    standard list set on the modem, indications delivered per each
  *    client's list (a new client has the standard list, which holds
@@ -146,7 +151,10 @@ queue_piece (Client       *client,
 }
 
 /* Queue one complete message, fragmented at the client's max control
- * transfer when it is a COMMAND_DONE or INDICATE_STATUS too big for it. */
+ * transfer when it is a COMMAND_DONE or INDICATE_STATUS too big for it.
+ * The one way out to a client: every message a client gets passes here
+ * whole (filtered answers, refusals, errors, OPEN/CLOSE_DONE, proxy
+ * indications), before it is cut into fragments. */
 static void
 client_queue (Client       *client,
               const guint8 *data,

@@ -22,9 +22,10 @@
  *    Record (10), judged by the absolute byte range of the file's layout
  *    (idg-mbim-uicc.h, idg-simfile.h). APDU (4) and Open Channel (2)
  *    requests are refused unless idg_guard_raw_sim().
- *  - Tunnels: AT (Intel, Fibocom) and QMI inside MBIM: one command line or
- *    one QMUX frame per buffer, judged by the AT and QMI judgements and
- *    re-encoded (idg-mbim-tunnel.h).
+ *  - Tunnels: AT (Intel, Fibocom): every line of the buffer read as the
+ *    modem reads it, judged, and joined into one canonical line; QMI inside
+ *    MBIM: exactly one QMUX frame per buffer, re-encoded; both through the
+ *    doors' own judgements (idg-mbim-tunnel.h).
  *
  * Requests are forwarded as the filter re-encodes them, never as the
  * client wrote them: idg_mbim_filter_request() rebuilds the header (type,
@@ -53,6 +54,7 @@
 #include <glib.h>
 #include "idg-guard.h"
 #include "idg-qmi-filter.h"
+#include "idg-at-canon.h"
 
 G_BEGIN_DECLS
 
@@ -71,7 +73,7 @@ typedef enum {
   IDG_MBIM_FILE_IDENTIFIER = 3,  /* file_id can carry identifiers */
 } IdgMbimFile;
 
-#define IDG_MBIM_AT_LINE_MAX 512
+#define IDG_MBIM_AT_LINE_MAX (IDG_AT_CANON_MAX_LINE + 2)
 #define IDG_MBIM_ANSWER_MAX  64
 
 typedef struct {

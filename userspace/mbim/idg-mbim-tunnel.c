@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "idg-mbim-tunnel.h"
 
+#include "idg-at-canon.h"
 #include "idg-at-filter.h"
-#include "idg-at-parse.h"
 #include "idg-qmi-canon.h"
 
 #include <string.h>
@@ -29,61 +29,9 @@ tunnel_allowed (IdgGuard *guard)
 
 /* --- AT ------------------------------------------------------------------- */
 
-/* An S3 (line end), S4 (response format) or S5 (backspace) write. */
-static gboolean
-writes_framing_register (const IdgAtCommand *cmd)
-{
-  gsize i = 0;
-  guint reg = 0;
-
-  if (strcmp (cmd->name, "S") != 0 || cmd->type != IDG_AT_TYPE_SET || !cmd->args)
-    return FALSE;
-  while (g_ascii_isdigit (cmd->args[i]) && reg < 1000)
-    reg = reg * 10 + (guint) (cmd->args[i++] - '0');
-  return i == 0 || reg == 3 || reg == 4 || reg == 5;
-}
-
-gboolean
-idg_mbim_tunnel_at_line (const guint8 *buf,
-                         gsize         len,
-                         GString      *canonical)
-{
-  g_autoptr(GPtrArray) cmds = NULL;
-  gboolean complete = FALSE;
-  g_autoptr(GString) line = NULL;
-  gsize i;
-
-  if (len >= 2 && buf[len - 2] == '\r' && buf[len - 1] == '\n')
-    len -= 2;
-  else if (len >= 1 && buf[len - 1] == '\r')
-    len -= 1;
-  if (len < 2 || len > IDG_MBIM_AT_LINE_MAX - 3)
-    return FALSE;
-  if (g_ascii_toupper (buf[0]) != 'A' || g_ascii_toupper (buf[1]) != 'T')
-    return FALSE;
-  for (i = 0; i < len; i++) {
-    if (buf[i] < 0x20 || buf[i] > 0x7E)
-      return FALSE;
-    /* A/ repeats the previous line, whatever this one says */
-    if (i > 0 && buf[i] == '/' && g_ascii_toupper (buf[i - 1]) == 'A')
-      return FALSE;
-  }
-  line = g_string_new ("AT");
-  g_string_append_len (line, (const gchar *) buf + 2, (gssize) (len - 2));
-  cmds = idg_at_parse_line (line->str, line->len, &complete);
-  if (!complete)
-    return FALSE;
-  for (i = 0; i < cmds->len; i++)
-    if (writes_framing_register (g_ptr_array_index (cmds, i)))
-      return FALSE;
-  g_string_append_c (line, '\r');
-  if (canonical) {
-    g_string_truncate (canonical, 0);
-    g_string_append_len (canonical, line->str, (gssize) line->len);
-  }
-  return TRUE;
-}
-
+/* Every line of the buffer is read as the modem reads it (V.250 editing,
+ * A/, S-registers), every command judged, and the lot joined into one
+ * canonical line: idg-at-canon.h, the AT door's own judgement. */
 IdgMbimVerdict
 idg_mbim_tunnel_at_request (const guint8 *buf,
                             gsize         len,
@@ -91,24 +39,30 @@ idg_mbim_tunnel_at_request (const guint8 *buf,
                             IdgMbimNote  *note,
                             GByteArray   *payload)
 {
-  g_autoptr(GString) line = g_string_new (NULL);
-  const gchar *refusal;
+  const gchar *refusal = NULL;
+  g_autofree gchar *line = idg_at_canon_buffer (guard, (const gchar *) buf, len, &refusal);
+  gsize n;
 
-  if (!idg_mbim_tunnel_at_line (buf, len, line))
+  if (!line) {
+    if (refusal && strcmp (refusal, IDG_AT_CANON_ERROR) != 0) {
+      /* judged and refused (raw SIM access): the AT answer, as the modem
+       * would give it */
+      note->has_at = TRUE;
+      note->answer_len = MIN (strlen (refusal), sizeof note->answer);
+      memcpy (note->answer, refusal, note->answer_len);
+      return IDG_MBIM_REFUSE;
+    }
     return not_understood (note);
-  g_assert (line->len <= sizeof note->at_line);
-  memcpy (note->at_line, line->str, line->len);
-  note->at_len = line->len;
-  note->has_at = TRUE;
-  refusal = idg_at_filter_request (guard, note->at_line, note->at_len);
-  if (refusal) {
-    note->answer_len = MIN (strlen (refusal), sizeof note->answer);
-    memcpy (note->answer, refusal, note->answer_len);
-    return IDG_MBIM_REFUSE;
   }
+  n = strlen (line);
+  if (n > sizeof note->at_line)
+    return not_understood (note);
+  memcpy (note->at_line, line, n);
+  note->at_len = n;
+  note->has_at = TRUE;
   if (payload) {
     g_byte_array_set_size (payload, 0);
-    g_byte_array_append (payload, (const guint8 *) line->str, (guint) line->len);
+    g_byte_array_append (payload, (const guint8 *) line, (guint) n);
   }
   return IDG_MBIM_PASS;
 }

@@ -7,17 +7,16 @@
  * own re-encoding of that, or refuses the buffer.
  *
  *  - AT tunnels (Intel da138c64-6515-4893-92b2-a1e1ca7c81ca, Fibocom
- *    ffffffff-abca-4b11-a4e2-f2fc87f94488, CID 1): the buffer must hold
- *    exactly one command line, "AT" (any case) then printable ASCII, ended
- *    by nothing, CR or CR LF. Refused as not understood: a second line (a
- *    CR or LF inside), any other control character (S5 backspace, DEL, NUL,
- *    Ctrl-Z, ESC: V.250 line editing would make the modem run another
- *    line), "A/" (repeat the last line), an S3/S4/S5 write (it changes
- *    where the modem's lines end), a line the AT parser
- *    (idg-at-parse.h) does not understand completely, a line longer than
- *    IDG_MBIM_AT_LINE_MAX - 3. The line forwarded is "AT", the client's
- *    line after its prefix, and CR; it is what the AT filter judged
- *    (idg-at-filter.h) and what the reply is filtered against.
+ *    ffffffff-abca-4b11-a4e2-f2fc87f94488, CID 1): the buffer is read by
+ *    the AT door's own judgement (idg_at_canon_buffer, idg-at-canon.h):
+ *    every line as a V.250 modem reads it (S5 backspace, ignored control
+ *    characters, "A/" repeating the previous line, "AT" prefix), S3/S4/S5
+ *    writes and anything it does not parse refused, every command judged
+ *    by the AT filter, and all of them joined into ONE canonical line. That
+ *    line is what the door forwards and what the reply is filtered
+ *    against. A command the filter refuses (raw SIM access) is answered
+ *    with the AT refusal ("+CME ERROR: 3") inside a successful
+ *    COMMAND_DONE, as the modem would.
  *  - QMI inside MBIM (d1a30bc2-f97a-6e43-bf65-c7e24fb0f0d3, CID 1): the
  *    buffer is judged by the QMI door's own judgement
  *    (idg_qmi_canon_judge_buffer: every frame parsed and re-encoded); only
@@ -62,13 +61,6 @@ IdgMbimVerdict idg_mbim_tunnel_qmi_reply   (guint8            *buf,
                                             gsize              len,
                                             const IdgMbimNote *note,
                                             IdgGuard          *guard);
-
-/* TRUE if len bytes make one AT command line the tunnel accepts (the
- * checks above, without the filter's judgement); canonical (nullable)
- * gets the line to forward. For the differential tests. */
-gboolean       idg_mbim_tunnel_at_line     (const guint8 *buf,
-                                            gsize         len,
-                                            GString      *canonical);
 
 G_END_DECLS
 
