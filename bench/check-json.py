@@ -19,6 +19,8 @@ REQUIRED = [
     "service read imei libidguard peer socket p50",
     "scale store load", "scale grant lookup per message", "scale broker start-up",
     "scale broker RSS",
+    "tripwire scan binary traffic", "tripwire scan text traffic",
+    "tripwire false hits binary traffic",
 ]
 # bench/run.sh reads over a private system bus whenever dbus-daemon exists
 # (it prints "skipped: dbus-daemon not installed" otherwise).

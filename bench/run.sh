@@ -264,6 +264,11 @@ for h in 1 2 3 4; do idg_wait_for 30 grep -q '^count=' "$W/hold$h.out" || die "6
 # shellcheck source=bench/services.sh
 . "$SRC/bench/services.sh"
 
+# --- the value tripwire alone --------------------------------------------------
+
+# shellcheck source=bench/tripwire.sh
+. "$SRC/bench/tripwire.sh"
+
 # --- scale: grants in the store ----------------------------------------------
 
 # shellcheck source=bench/scale.sh

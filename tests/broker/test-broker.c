@@ -23,17 +23,7 @@ on_event (IdgBroker *broker, IdgBrokerEvent event, const gchar *detail, gpointer
 static void
 setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree gchar *text = NULL;
-  IdgConfig *c;
-
-  f->dir = g_dir_make_tmp ("idg-broker-XXXXXX", NULL);
-  text = g_strdup_printf ("[broker]\nstate-dir=%s\nruntime-dir=%s\npolicy=redact\n"
-                          "[modem]\nqmi=%s/qmi-link\n[audit]\nwindow=0\n", f->dir, f->dir, f->dir);
-  c = idg_config_load_data (text, strlen (text), TRUE, &error);
-  g_assert_no_error (error);
-  f->broker = idg_broker_new (c, &error);
-  g_assert_no_error (error);
+  f->broker = test_broker_new ("idg-broker", &f->dir);
   idg_broker_subscribe (f->broker, on_event, f);
 }
 

@@ -5,6 +5,8 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include "idg-broker.h"
 #include "idg-identity.h"
 
 static inline IdgIdentity *
@@ -39,6 +41,30 @@ test_rmdir (const gchar *dir)
   if (d != NULL)
     g_dir_close (d);
   g_rmdir (dir);
+}
+
+/* A broker core on a fresh state directory (*dir_out, remove it with
+ * test_rmdir): policy redact, the QMI port at DIR/qmi-link, audit records
+ * written at once (no coalescing window). */
+static inline IdgBroker *
+test_broker_new (const gchar  *prefix,
+                 gchar       **dir_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *text = NULL;
+  g_autofree gchar *tmpl = g_strconcat (prefix, "-XXXXXX", NULL);
+  gchar *dir = g_dir_make_tmp (tmpl, NULL);
+  IdgBroker *broker;
+  IdgConfig *c;
+
+  text = g_strdup_printf ("[broker]\nstate-dir=%s\nruntime-dir=%s\npolicy=redact\n"
+                          "[modem]\nqmi=%s/qmi-link\n[audit]\nwindow=0\n", dir, dir, dir);
+  c = idg_config_load_data (text, strlen (text), TRUE, &error);
+  g_assert_no_error (error);
+  broker = idg_broker_new (c, &error);
+  g_assert_no_error (error);
+  *dir_out = dir;
+  return broker;
 }
 
 #endif

@@ -816,6 +816,19 @@ idg_audit_can_release (IdgAudit *audit)
   return sync_releases (audit);
 }
 
+void
+idg_audit_add_tripwire (IdgAudit          *audit,
+                        const IdgIdentity *identity,
+                        const gchar       *door,
+                        const gchar       *route,
+                        const gchar       *kind,
+                        guint              count)
+{
+  g_autofree gchar *reason = g_strconcat (IDG_AUDIT_REASON_TRIPWIRE " ", route, NULL);
+
+  idg_audit_add_coalesced (audit, identity, door, kind, NULL, IDG_DECISION_REWRITE, count, reason);
+}
+
 /* ---- subscribers ---- */
 
 guint

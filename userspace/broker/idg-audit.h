@@ -22,6 +22,8 @@
  * "tty" for clients without credentials), "kind" and "door" the
  * comma-separated kinds and doors seen, "count" the events, "refused" and
  * "rewritten" those events by decision, "records" the records not written.
+ * A tripwire record (idg_audit_add_tripwire) is a rewrite whose reason is
+ * "tripwire ROUTE".
  *
  * Aggregation (idg_audit_add_guard / idg_audit_add_coalesced): events with
  * the same (uid, service, door, kind, decision, grants, reason) are written
@@ -106,6 +108,10 @@ typedef struct {
 #define IDG_AUDIT_RELEASE_FILE "releases.log"
 /* uids whose buckets are tracked (more share one) */
 #define IDG_AUDIT_LIMIT_UIDS   256
+/* Tripwire records (idg_audit_add_tripwire): kind "sim-unread" for digit
+ * runs masked while SIM values were being read again. */
+#define IDG_AUDIT_KIND_UNREAD  "sim-unread"
+#define IDG_AUDIT_REASON_TRIPWIRE "tripwire"
 
 #define IDG_AUDIT_ERROR (idg_audit_error_quark ())
 GQuark idg_audit_error_quark (void);
@@ -149,6 +155,16 @@ void idg_audit_add_guard (IdgAudit          *audit,
 /* FALSE while releases cannot be recorded (see "Durability"): a door then
  * releases nothing. Cheap; probes the disk at most once a second. */
 gboolean idg_audit_can_release (IdgAudit *audit);
+/* A tripwire record: the value tripwire, not a filter, masked kind in a
+ * message of door on route (the door's name for the message, never a
+ * value). Decision rewrite, reason "tripwire ROUTE"; coalesced and
+ * rate-limited as above. */
+void idg_audit_add_tripwire (IdgAudit          *audit,
+                             const IdgIdentity *identity,
+                             const gchar       *door,
+                             const gchar       *route,
+                             const gchar       *kind,
+                             guint              count);
 /* Writes every pending summary and flood record now (before a query, at
  * shutdown). */
 void idg_audit_flush     (IdgAudit          *audit);

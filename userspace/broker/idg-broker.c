@@ -38,6 +38,11 @@ struct _IdgBroker {
   GHashTable *components;   /* name -> state */
   guint       expiry_source;  /* armed for the next grant expiry only */
   gint64      expiry_checked; /* grants expiring up to here were announced */
+  IdgTripwire *tripwire[2];   /* text (AT), binary; built on first use */
+  guint64     tripwire_generation; /* of the identifier table they were built from */
+  guint64     tripwire_hits;
+  guint32     awaiting;       /* SIM kinds cleared and not read again */
+  gint64      awaiting_since; /* monotonic usec */
 };
 
 static gint64
@@ -175,6 +180,8 @@ idg_broker_free (IdgBroker *broker)
   g_clear_handle_id (&broker->expiry_source, g_source_remove);
   g_clear_pointer (&broker->audit, idg_audit_free);
   g_clear_pointer (&broker->store, idg_store_free);
+  g_clear_pointer (&broker->tripwire[0], idg_tripwire_free);
+  g_clear_pointer (&broker->tripwire[1], idg_tripwire_free);
   g_clear_pointer (&broker->ids, idg_ids_free);
   g_clear_pointer (&broker->config, idg_config_free);
   g_array_unref (broker->subscribers);
@@ -363,12 +370,52 @@ idg_broker_set_component_state (IdgBroker   *broker,
 
 /* ---- identifiers from the backends ---- */
 
+static void
+await (IdgBroker *broker,
+       guint32    kinds)
+{
+  kinds &= IDG_KIND_MASK_SIM;
+  if (kinds == 0)
+    return;
+  if (broker->awaiting == 0)
+    g_message ("SIM values cleared: unknown digit runs masked until they are read again");
+  broker->awaiting |= kinds;
+  broker->awaiting_since = g_get_monotonic_time ();
+}
+
+gboolean
+idg_broker_ids_settled (IdgBroker *broker,
+                        guint32   *awaiting)
+{
+  if (broker->awaiting != 0 &&
+      g_get_monotonic_time () - broker->awaiting_since >= IDG_BROKER_SETTLE_TIMEOUT * G_USEC_PER_SEC) {
+    g_message ("SIM values not read again within %d s: settled without them", IDG_BROKER_SETTLE_TIMEOUT);
+    broker->awaiting = 0;
+  }
+  if (awaiting != NULL)
+    *awaiting = broker->awaiting;
+  return broker->awaiting == 0;
+}
+
+void
+idg_broker_sim_changed (IdgBroker   *broker,
+                        const gchar *source)
+{
+  await (broker, idg_ids_source_mask (broker->ids, source));
+}
+
 void
 idg_broker_set_identifier (IdgBroker   *broker,
                            const gchar *source,
                            IdgKind      kind,
                            const gchar *value)
 {
+  gboolean had = (idg_ids_source_mask (broker->ids, source) & IDG_KIND_BIT (kind)) != 0;
+
+  if (value != NULL && *value != '\0')
+    broker->awaiting &= ~IDG_KIND_BIT (kind);
+  else if (had)
+    await (broker, IDG_KIND_BIT (kind));
   if (!idg_ids_set (broker->ids, source, kind, value))
     return;
   g_debug ("%s: %s now %s", source, idg_kind_to_string (kind), idg_personal (value));
@@ -379,6 +426,7 @@ void
 idg_broker_clear_identifiers (IdgBroker   *broker,
                               const gchar *source)
 {
+  await (broker, idg_ids_source_mask (broker->ids, source));
   if (!idg_ids_clear_source (broker->ids, source))
     return;
   g_debug ("%s: identifiers cleared", source);
@@ -395,6 +443,99 @@ idg_broker_set_modem_state (IdgBroker   *broker,
   idg_ids_set_state (broker->ids, source, state);
   g_message ("modem %s: %s", source, state != NULL ? state : "(none)");
   emit (broker, IDG_BROKER_EVENT_STATUS, source);
+}
+
+/* ---- the value tripwire ---- */
+
+static IdgTripwire *
+tripwire_for (IdgBroker *broker,
+              gboolean   binary)
+{
+  guint64 gen = idg_ids_get_generation (broker->ids);
+  guint k, i;
+
+  if (broker->tripwire_generation != gen) {
+    g_clear_pointer (&broker->tripwire[0], idg_tripwire_free);
+    g_clear_pointer (&broker->tripwire[1], idg_tripwire_free);
+    broker->tripwire_generation = gen;
+  }
+  if (broker->tripwire[binary] == NULL) {
+    IdgTripwire *tw = idg_tripwire_new (binary);
+
+    for (k = 0; k < IDG_KIND_COUNT; k++) {
+      GPtrArray *seen = idg_ids_seen (broker->ids, (IdgKind) k);
+
+      for (i = 0; i < seen->len; i++)
+        if (!idg_tripwire_add (tw, (IdgKind) k, g_ptr_array_index (seen, i)))
+          g_debug ("tripwire: a %s value too short or malformed to look for", idg_kind_to_string ((IdgKind) k));
+    }
+    g_debug ("tripwire (%s): %u patterns, %u states", binary ? "binary" : "text",
+             idg_tripwire_n_patterns (tw), idg_tripwire_n_states (tw));
+    broker->tripwire[binary] = tw;
+  }
+  return broker->tripwire[binary];
+}
+
+/* The route as the audit log may show it: printable, short, and gone over
+ * by the tripwire (a route is made of client and modem bytes). */
+static gchar *
+route_for_audit (IdgBroker   *broker,
+                 const gchar *route)
+{
+  gchar *r = g_strndup (route != NULL && *route != '\0' ? route : "?", 48);
+  gsize n = strlen (r), i;
+
+  for (i = 0; i < n; i++)
+    if (!g_ascii_isprint (r[i]) || r[i] == '"' || r[i] == '\\')
+      r[i] = '?';
+  idg_tripwire_scan (tripwire_for (broker, FALSE), 0, (guint8 *) r, n, NULL);
+  idg_tripwire_mask_unknown ((guint8 *) r, n, FALSE);
+  return r;
+}
+
+guint32
+idg_broker_guard_scan (IdgBroker         *broker,
+                       const IdgIdentity *identity,
+                       IdgGuard          *guard,
+                       const gchar       *door,
+                       const gchar       *route,
+                       guint8            *buf,
+                       gsize              len)
+{
+  gboolean binary = g_strcmp0 (door, IDG_DOOR_AT) != 0;
+  IdgTripwire *tw = tripwire_for (broker, binary);
+  IdgTripwireHits hits;
+  g_autofree gchar *where = NULL;
+  guint32 allowed = IDG_KIND_MASK_ALL, awaiting = 0, masked;
+  guint unknown = 0, k;
+
+  if (guard != NULL) {
+    allowed = guard->allowed;
+  } else {
+    /* most messages hold nothing: the grants are looked up on a hit only */
+    idg_tripwire_scan (tw, IDG_KIND_MASK_ALL, buf, len, &hits);
+    if (hits.found != 0 || !idg_broker_ids_settled (broker, NULL))
+      allowed = idg_broker_allowed_kinds (broker, identity, NULL);
+  }
+  masked = idg_tripwire_scan (tw, allowed, buf, len, &hits);
+  if (!idg_broker_ids_settled (broker, &awaiting) && (awaiting & ~allowed) != 0)
+    unknown = idg_tripwire_mask_unknown (buf, len, binary);
+  if (masked == 0 && unknown == 0)
+    return 0;
+
+  broker->tripwire_hits++;
+  where = route_for_audit (broker, route);
+  for (k = 0; k < IDG_KIND_COUNT; k++)
+    if (masked & IDG_KIND_BIT (k)) {
+      g_message ("tripwire: %s masked in a message of %s to %s (route %s)",
+                 idg_kind_to_string ((IdgKind) k), door,
+                 identity != NULL ? identity->service : "unknown", where);
+      idg_audit_add_tripwire (broker->audit, identity, door, where,
+                              idg_kind_to_string ((IdgKind) k), 1);
+    }
+  if (unknown > 0)
+    idg_audit_add_tripwire (broker->audit, identity, door, where, IDG_AUDIT_KIND_UNREAD, 1);
+  return masked;
 }
 
 /* ---- the API read ---- */
@@ -476,6 +617,8 @@ idg_broker_get_status (IdgBroker *broker)
   g_variant_builder_add (&b, "{sv}", "doors", g_variant_builder_end (&doors));
   g_variant_builder_add (&b, "{sv}", "components", g_variant_builder_end (&comps));
   g_variant_builder_add (&b, "{sv}", "identifiers", g_variant_builder_end (&kinds));
+  g_variant_builder_add (&b, "{sv}", "tripwire-hits", g_variant_new_uint64 (broker->tripwire_hits));
+  g_variant_builder_add (&b, "{sv}", "ids-settled", g_variant_new_boolean (idg_broker_ids_settled (broker, NULL)));
   g_variant_builder_add (&b, "{sv}", "grants-active",
                          g_variant_new_uint32 (idg_store_count_active (broker->store, now_s ())));
   g_variant_builder_add (&b, "{sv}", "grants-total",

@@ -21,6 +21,7 @@
 #include "idg-kind.h"
 #include "idg-mask.h"
 #include "idg-store.h"
+#include "idg-tripwire.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,45 @@ void idg_broker_guard_end   (IdgBroker         *broker,
                              const IdgIdentity *identity,
                              const gchar       *door,
                              const IdgGuard    *guard);
+
+/* The value tripwire, last thing before a door queues bytes to a client
+ * (after the filter): every known identifier, current and previous, in
+ * every wire encoding (idg-tripwire.h), is masked in place for a kind the
+ * client may not see, whatever route carried it. guard: the message's
+ * guard (its allowed kinds), or NULL to have the grants looked up only when
+ * something is found. door: IDG_DOOR_*; the AT door's text is scanned for
+ * the printable encodings only. route: the door's short name for the
+ * message ("dms/0x0025", "+CIMI"); it goes into the audit record after the
+ * tripwire went over it too.
+ * Each kind masked: a tripwire hit counted (status "tripwire-hits") and an
+ * audit record (decision rewrite, reason "tripwire ROUTE"). While the
+ * broker is not settled (below), for a client missing one of the SIM kinds
+ * not read again yet, every digit run that could be one of them is masked
+ * as well (idg_tripwire_mask_unknown; audit kind "sim-unread").
+ * Returns the IDG_KIND_BIT()s masked. The tripwire is rebuilt when the
+ * identifier table changes. */
+guint32 idg_broker_guard_scan (IdgBroker         *broker,
+                               const IdgIdentity *identity,
+                               IdgGuard          *guard,
+                               const gchar       *door,
+                               const gchar       *route,
+                               guint8            *buf,
+                               gsize              len);
+
+/* SIM swaps. When a source clears a SIM kind it knew (IMSI, ICCID, EID,
+ * MSISDN: a SIM change or removal, values cleared before they are read
+ * again), or calls idg_broker_sim_changed, the broker is not settled until
+ * a value of each of those kinds is reported again, or for at most
+ * IDG_BROKER_SETTLE_TIMEOUT seconds (a SIM removed, a number the new SIM
+ * does not hold). Meanwhile the new values are unknown to the tripwire, so
+ * idg_broker_guard_scan masks every digit run that could be one for the
+ * clients without those kinds. awaiting (nullable) gets the kinds not read
+ * again yet. */
+#define IDG_BROKER_SETTLE_TIMEOUT 20
+gboolean idg_broker_ids_settled (IdgBroker   *broker,
+                                 guint32     *awaiting);
+void     idg_broker_sim_changed (IdgBroker   *broker,
+                                 const gchar *source);
 
 /* Backends: source is "qmi", "mbim" or "at". A NULL value means unknown (a
  * SIM removed, a modem gone): it is never served stale. */
@@ -139,6 +179,8 @@ void idg_broker_set_component_state (IdgBroker          *broker,
  *   "doors"      a{s(su)} name -> (address, number of clients),
  *   "components" a{ss}  e.g. "kernel" -> "attached"/"absent",
  *   "identifiers" as    kinds some source knows (never values),
+ *   "tripwire-hits" t   messages in which the tripwire masked a kind,
+ *   "ids-settled" b     FALSE during a SIM swap (idg_broker_ids_settled),
  *   "grants-active" u, "grants-total" u, "requests-pending" u */
 GVariant *idg_broker_get_status (IdgBroker *broker);
 

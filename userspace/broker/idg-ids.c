@@ -16,6 +16,7 @@ typedef struct {
 struct _IdgIds {
   GPtrArray *sources;     /* Source*, in serving order */
   guint64    generation;
+  GPtrArray *seen[IDG_KIND_COUNT];  /* distinct values ever set, oldest first */
 };
 
 static void
@@ -74,22 +75,59 @@ find (IdgIds      *ids,
   return s;
 }
 
+static void
+wipe_free (gchar *p)
+{
+  wipe_str (&p);
+}
+
 IdgIds *
 idg_ids_new (void)
 {
   IdgIds *ids = g_new0 (IdgIds, 1);
+  guint k;
 
   ids->sources = g_ptr_array_new_with_free_func ((GDestroyNotify) source_free);
+  for (k = 0; k < IDG_KIND_COUNT; k++)
+    ids->seen[k] = g_ptr_array_new_with_free_func ((GDestroyNotify) wipe_free);
   return ids;
 }
 
 void
 idg_ids_free (IdgIds *ids)
 {
+  guint k;
+
   if (ids == NULL)
     return;
   g_ptr_array_unref (ids->sources);
+  for (k = 0; k < IDG_KIND_COUNT; k++)
+    g_ptr_array_unref (ids->seen[k]);
   g_free (ids);
+}
+
+static void
+remember (IdgIds      *ids,
+          IdgKind      kind,
+          const gchar *value)
+{
+  GPtrArray *seen = ids->seen[kind];
+  guint i;
+
+  for (i = 0; i < seen->len; i++)
+    if (g_str_equal (g_ptr_array_index (seen, i), value))
+      return;
+  if (seen->len >= IDG_IDS_SEEN_MAX)
+    g_ptr_array_remove_index (seen, 0);
+  g_ptr_array_add (seen, g_strdup (value));
+}
+
+GPtrArray *
+idg_ids_seen (IdgIds  *ids,
+              IdgKind  kind)
+{
+  g_return_val_if_fail ((guint) kind < IDG_KIND_COUNT, NULL);
+  return ids->seen[kind];
 }
 
 gboolean
@@ -110,6 +148,8 @@ idg_ids_set (IdgIds      *ids,
     return FALSE;
   wipe_str (&s->values[kind]);
   s->values[kind] = g_strdup (value);
+  if (value != NULL)
+    remember (ids, kind, value);
   ids->generation++;
   return TRUE;
 }

@@ -3,7 +3,9 @@
  * The identifier table: what the modem backends read, per source ("qmi",
  * "mbim", "at") and kind, in memory only. A value replaced or cleared is
  * wiped. A kind is served from the first source that knows it, in the order
- * qmi, mbim, at. Each source also has a short human state for status.
+ * qmi, mbim, at. Each source also has a short human state for status. The
+ * values seen before (a previous SIM's) are kept apart for the tripwire
+ * (idg_ids_seen), never served.
  */
 #ifndef IDG_IDS_H
 #define IDG_IDS_H
@@ -45,8 +47,17 @@ const gchar *idg_ids_get_state      (IdgIds      *ids,
                                      const gchar *source);
 guint32      idg_ids_source_mask    (IdgIds      *ids,
                                      const gchar *source);
-/* Bumped on every change of a value (for the kernel bridge). */
+/* Bumped on every change of a value (for the kernel bridge, the tripwire). */
 guint64  idg_ids_get_generation (IdgIds *ids);
+
+/* Every distinct value any source reported for kind since the table was
+ * made, current and previous (the last SIM's), oldest first, at most
+ * IDG_IDS_SEEN_MAX (the oldest goes first). For the value tripwire, which
+ * keeps looking for them after a swap. Borrowed strings, valid until the
+ * next idg_ids_set; wiped when dropped and on free. */
+#define IDG_IDS_SEEN_MAX 16
+GPtrArray *idg_ids_seen (IdgIds  *ids,
+                         IdgKind  kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgIds, idg_ids_free)
 

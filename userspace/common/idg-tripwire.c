@@ -32,6 +32,7 @@ typedef struct {
   guint32 fail;
   guint32 dict;    /* next node on the fail chain with outputs, 0: none */
   guint32 out;     /* first pattern (sorted order) ending here */
+  guint32 dense;   /* row + 1 in tw->dense (root and depth 1; row 0 unused), 0: none */
   guint16 n_edges;
   guint16 n_out;
 } Node;
@@ -45,8 +46,14 @@ struct _IdgTripwire {
   guint       n_nodes;
   guint8     *edge_byte;
   guint32    *edge_to;
-  guint32     root[256];
+  guint32    *dense;       /* complete transition rows, 256 per dense node */
+  guint32    *info;        /* per node: its dense row's offset in dense (0:
+                            * none), INFO_OUT if it or its fail chain ends a
+                            * pattern: what the scan loop reads */
 };
+
+#define INFO_OUT  0x80000000u
+#define INFO_ROW  0x7FFFFFFFu
 
 typedef struct {
   gsize   start;
@@ -76,6 +83,8 @@ idg_tripwire_free (IdgTripwire *tw)
   g_free (tw->nodes);
   g_free (tw->edge_byte);
   g_free (tw->edge_to);
+  g_free (tw->dense);
+  g_free (tw->info);
   g_free (tw);
 }
 
@@ -472,14 +481,15 @@ go (const IdgTripwire *tw,
     guint8             c)
 {
   for (;;) {
+    const Node *n = &tw->nodes[s];
     guint32 t;
 
-    if (s == 0)
-      return tw->root[c];
-    t = find_edge (tw, &tw->nodes[s], c);
+    if (n->dense != 0)
+      return tw->dense[(n->dense - 1) * 256 + c];
+    t = find_edge (tw, n, c);
     if (t != 0)
       return t;
-    s = tw->nodes[s].fail;
+    s = n->fail;
   }
 }
 
@@ -554,8 +564,13 @@ compile (IdgTripwire *tw)
     tw->edge_byte[at] = e->byte;
     tw->edge_to[at] = e->child;
   }
+  /* the root and its children get complete rows: traffic that holds no
+   * identifier stays there, one lookup per byte */
+  /* row 0 is unused, so that offset 0 in info means "no row" */
+  tw->dense = g_new0 (guint32, 256 * (2 + (gsize) tw->nodes[0].n_edges));
   for (i = 0; i < 256; i++)
-    tw->root[i] = find_edge (tw, &tw->nodes[0], (guint8) i);
+    tw->dense[256 + i] = find_edge (tw, &tw->nodes[0], (guint8) i);
+  tw->nodes[0].dense = 2;
 
   /* failure and output links, breadth first */
   queue = g_new (guint32, tw->n_nodes);
@@ -572,6 +587,21 @@ compile (IdgTripwire *tw)
       tn->dict = tw->nodes[tn->fail].n_out > 0 ? tn->fail : tw->nodes[tn->fail].dict;
       queue[tail++] = t;
     }
+  }
+  for (j = 0; j < tw->nodes[0].n_edges; j++) {
+    guint32 s = tw->edge_to[tw->nodes[0].edges + j];
+    guint32 *row = tw->dense + 256 * (2 + (gsize) j);
+
+    for (i = 0; i < 256; i++)
+      row[i] = go (tw, s, (guint8) i);
+    tw->nodes[s].dense = 3 + j;
+  }
+  tw->info = g_new0 (guint32, tw->n_nodes);
+  for (i = 0; i < tw->n_nodes; i++) {
+    const Node *n = &tw->nodes[i];
+
+    tw->info[i] = (n->dense != 0 ? (n->dense - 1) * 256 : 0) |
+                  (n->n_out > 0 || n->dict != 0 ? INFO_OUT : 0);
   }
 }
 
@@ -622,10 +652,39 @@ mask_hits (IdgTripwire *tw,
         covered = (allowed & IDG_KIND_BIT (q->kind)) &&
                   at >= hits[j].start && at < hits[j].start + q->len;
       }
-      if (!covered)
+      /* only what the mask changes: where another hit keeps a byte (a
+       * kept prefix) and this one masks it, masked wins */
+      if (!covered && mask[k] != pat_bytes (tw, p)[k])
         buf[at] = mask[k];
     }
   }
+}
+
+/* The hot loop, apart so that it keeps everything in registers: from byte
+ * i, follow dense rows until a state that ends a pattern (returns the index
+ * after its byte) or one without a dense row (returns the index of the byte
+ * still to read). */
+static inline gsize
+run_dense (const guint32 *restrict dense,
+           const guint32 *restrict info,
+           const guint8  *restrict buf,
+           gsize                   i,
+           gsize                   len,
+           guint32                *state)
+{
+  guint32 s = *state;
+
+  while (i < len) {
+    guint32 row = info[s] & INFO_ROW;
+
+    if (G_UNLIKELY (row == 0))
+      break;
+    s = dense[row + buf[i++]];
+    if (G_UNLIKELY (info[s] & INFO_OUT))
+      break;
+  }
+  *state = s;
+  return i;
 }
 
 /* One pass: records the hits, masks those of kinds not allowed. */
@@ -639,12 +698,18 @@ scan_once (IdgTripwire     *tw,
   Hit rec[MAX_HITS];
   guint n = 0;
   guint32 s = 0, masked = 0;
-  gsize i;
+  gsize i = 0;
 
-  for (i = 0; i < len; i++) {
+  while (i < len) {
+    gsize from = i;
     guint32 o;
 
-    s = go (tw, s, buf[i]);
+    i = run_dense (tw->dense, tw->info, buf, i, len, &s);
+    if (i == from)
+      s = go (tw, s, buf[i++]);   /* no dense row: sparse edges, fail links */
+    if (!(tw->info[s] & INFO_OUT))
+      continue;
+    /* s ends a pattern at byte i - 1 */
     for (o = tw->nodes[s].n_out > 0 ? s : tw->nodes[s].dict; o != 0; o = tw->nodes[o].dict) {
       const Node *on = &tw->nodes[o];
       guint k;
@@ -661,7 +726,7 @@ scan_once (IdgTripwire     *tw,
           mask_hits (tw, allowed_kinds, buf, rec, n);
           n = 0;
         }
-        rec[n].start = i + 1 - p->len;
+        rec[n].start = i - p->len;
         rec[n].pattern = k;
         n++;
       }
