@@ -61,6 +61,8 @@ static const Case cases[] = {
   { "s7", "ATS7=60\r", 0, "S:ATS7=60" },
   { "s0-read", "ATS0?\r", 0, "S:ATS0?" },
   { "s3-read", "ATS3?\r", 0, "S:ATS3?" },
+  { "s5-test", "ATS5=?\r", 0, "R" },
+  { "s7-test", "ATS7=?\r", 0, "R" },
   { "s-huge", "ATS256=1\r", 0, "R" },
   { "s-alone", "ATS7\r", 0, "R" },
   { "s-value-huge", "ATS7=1000\r", 0, "R" },
@@ -78,6 +80,7 @@ static const Case cases[] = {
   { "basic-then-ext", "ATZ+CIMI;E1\r", 0, "S:ATZ+CIMI;E1" },
   { "basic-unknown-char", "AT\\Q3\r", 0, "R" },
   { "basic-number-huge", "ATE0000\r", 0, "R" },
+  { "basic-read", "ATE?\r", 0, "R" },
   /* what would take the port */
   { "v0", "ATV0\r", 0, "R" },
   { "v", "ATV\r", 0, "R" },
@@ -164,6 +167,7 @@ check_canonical (const gchar *line)
   g_autoptr(GPtrArray) cmds = idg_at_parse_line (line, strlen (line), &complete);
 
   g_assert_true (complete);
+  g_assert_cmpuint (cmds->len, <=, 64);
   g_assert_cmpint (idg_at_canon_feed (again, with_end, strlen (with_end), &used), ==, IDG_AT_CANON_SEND);
   g_assert_cmpstr (idg_at_canon_line (again), ==, line);
 }

@@ -131,6 +131,43 @@ static const Case cases[] = {
   { "cimi-odd-format", "AT+CIMI", "\r\n+CIMI: 0,{IMSI}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "stray-short", "AT+CGMR", "\r\n12345678\r\n\r\nOK\r\n", PASS, PASS },
   { "cclk", "AT+CCLK?", "\r\n+CCLK: \"26/11/23,23:30:00+00\"\r\n\r\nOK\r\n", PASS, PASS },
+  /* vendor reply formats, as ModemManager's test suite records them
+   * (src/tests/test-modem-helpers.c: mm_parse_gsn, device ids from ATI) */
+  { "gsn-imei-serial", "AT+GSN", "\r\n{IMEI},NL2A62Z0N5\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cgsn-imei-serial", "AT+CGSN", "\r\n{IMEI},NL2A62Z0N5\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cgsn-imei-serial-label", "AT+CGSN", "\r\n+CGSN: {IMEI},NL2A62Z0N5\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "gsn-esn-0x", "AT+GSN", "\r\n0x{ESN}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "gsn-esn-0x-short", "AT+GSN", "\r\n0x{ESN7}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "gsn-esn-bare", "AT+GSN", "\r\n{esn}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "gsn-meid-esn-dec", "AT+GSN", "\r\n{MEID_DEC}:{ESN_DEC}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "gsn-meid-esn-hex", "AT+GSN", "\r\n0x{MEID16}:0x{ESN}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "gsn-meid-esn-both", "AT+GSN", "\r\n{MEID_DEC}:{ESN_DEC}\r\n0x{MEID16}:0x{ESN}\r\n\r\nOK\r\n",
+    REWRITE, PASS },
+  { "cgsn-meid-esn-both", "AT+CGSN", "\r\n{MEID_DEC}:{ESN_DEC}\r\n0x{MEID16}:0x{ESN}\r\n\r\nOK\r\n",
+    REWRITE, PASS },
+  { "cgsn-0-esn", "AT+CGSN=0", "\r\n+CGSN: 0x{ESN}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cgsn-1-bare", "AT+CGSN=1", "\r\n{IMEI}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cgsn-2-bare", "AT+CGSN=2", "\r\n{SV}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "cgsn-2-label", "AT+CGSN=2", "\r\n+CGSN: {SV}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "ati-esn-gsn", "ATI", "\r\nManufacturer: HUAWEI INCORPORATED\r\nModel: EC121\r\n"
+    "Revision: 11.100.17.00.114\r\nESN: +GSN:{esn}\r\n+CIS707-A, +MS, +ES, +DS, +FCLASS\r\n\r\nOK\r\n",
+    REWRITE, PASS },
+  { "ati-esn-gsn-0x", "ATI", "\r\nManufacturer: +GMI: LG Electronics Inc.\r\n"
+    "Revision: +GMR: LX265V05, 50571\r\nESN: +GSN: 0x{ESN}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "ati-esn-crcrlf", "ATI1", "\r\nModel: CDX-650 \r\r\nEsn: {ESN}\r\r\n+GCAP: +CIS707A, +MS\r\n\r\nOK\r\n",
+    REWRITE, PASS },
+  { "ati-imei-sv-fsn", "ATI", "\r\nModel: C885\r\nIMEI: {IMEI}\r\nIMEI SV: {SVN}\r\nFSN: D603478104511\r\n"
+    "3GPP Release 6\r\n+GCAP: +CGSM,+DS,+ES\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "ati-meid", "ATI", "\r\nMEID: {MEID}\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "ati-meid-0x", "ATI", "\r\nMEID: 0x{MEID}\r\n\r\nOK\r\n", REWRITE, PASS },
+  /* +CRSM at offsets and short lengths: the byte range decides */
+  { "crsm-imsi-at-4", "AT+CRSM=176,28423,0,4,5", "\r\n+CRSM: 144,0,\"{IMSI_HEX_4}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "crsm-imsi-at-3", "AT+CRSM=176,28423,0,3,6", "\r\n+CRSM: 144,0,\"{IMSI_HEX_3}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "crsm-iccid-at-2", "AT+CRSM=176,12258,0,2,8", "\r\n+CRSM: 144,0,\"{ICCID_HEX_2}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "crsm-msisdn-short", "AT+CRSM=178,28480,1,4,20", "\r\n+CRSM: 144,0,\"{MSISDN_HEX_20}\"\r\n\r\nOK\r\n",
+    REWRITE, PASS },
+  { "crsm-msisdn-whole", "AT+CRSM=178,28480,1,4,0", "\r\n+CRSM: 144,0,\"{MSISDN_HEX}\"\r\n\r\nOK\r\n", REWRITE, PASS },
+  { "crsm-adn", "AT+CRSM=178,28474,1,4,0", "\r\n+CRSM: 144,0,\"{MSISDN_HEX}\"\r\n\r\nOK\r\n", REWRITE, PASS },
   /* untouched */
   { "cgmi", "AT+CGMI", "\r\nACME\r\n\r\nOK\r\n", PASS, PASS },
   { "creg", "AT+CREG?", "\r\n+CREG: 0,1\r\n\r\nOK\r\n", PASS, PASS },
@@ -142,6 +179,8 @@ static const Case cases[] = {
 typedef struct {
   gchar *imei, *sv, *svn, *imsi, *iccid, *msisdn, *meid;
   gchar *iccid_hex, *iccid_hex_lower, *imsi_hex, *msisdn_hex;
+  gchar *meid16, *esn, *esn_lower, *esn7, *esn_dec, *meid_dec;
+  gchar *imsi_hex_4, *imsi_hex_3, *iccid_hex_2, *msisdn_hex_20;
 } Values;
 
 static Values v;
@@ -180,6 +219,17 @@ make_values (void)
   v.imsi_hex = idg_hex_encode_dup (buf, IDG_EF_IMSI_LEN);
   g_assert_true (idg_ef_msisdn_encode (v.msisdn, buf, 28));
   v.msisdn_hex = idg_hex_encode_dup (buf, 28);
+  v.meid16 = g_strdup_printf ("00%s", v.meid);
+  v.esn = g_strdup_printf ("%08X", g_rand_int_range (rand, 0x10000000, 0x7FFFFFFF));
+  v.esn_lower = g_ascii_strdown (v.esn, -1);
+  v.esn7 = g_strdup_printf ("%07X", g_rand_int_range (rand, 0x1000000, 0xFFFFFFF));
+  v.esn_dec = digits (rand, "2", 11);
+  v.meid_dec = digits (rand, "27", 18);
+  /* slices of the files as a read at an offset returns them */
+  v.imsi_hex_4 = g_strdup (v.imsi_hex + 8);
+  v.imsi_hex_3 = g_strdup (v.imsi_hex + 6);
+  v.iccid_hex_2 = g_strdup (v.iccid_hex + 4);
+  v.msisdn_hex_20 = g_strndup (v.msisdn_hex, 40);
   g_free (imei14);
   g_free (iccid18);
   g_rand_free (rand);
@@ -195,6 +245,9 @@ expand (const gchar *tmpl,
     { "{ICCID}", v.iccid }, { "{MSISDN}", v.msisdn }, { "{ICCID_HEX}", v.iccid_hex },
     { "{iccid_hex}", v.iccid_hex_lower }, { "{IMSI_HEX}", v.imsi_hex },
     { "{MSISDN_HEX}", v.msisdn_hex }, { "{MEID}", v.meid },
+    { "{MEID16}", v.meid16 }, { "{ESN}", v.esn }, { "{esn}", v.esn_lower }, { "{ESN7}", v.esn7 }, { "{ESN_DEC}", v.esn_dec },
+    { "{MEID_DEC}", v.meid_dec }, { "{IMSI_HEX_4}", v.imsi_hex_4 }, { "{IMSI_HEX_3}", v.imsi_hex_3 },
+    { "{ICCID_HEX_2}", v.iccid_hex_2 }, { "{MSISDN_HEX_20}", v.msisdn_hex_20 },
   };
   GString *s = g_string_new (NULL);
   const gchar *p = tmpl;
@@ -230,6 +283,32 @@ expand (const gchar *tmpl,
 }
 
 static const guint8 secret[IDG_SECRET_LEN] = { 1, 2, 3 };
+
+/* No run of 6 characters of a value's unique part (the IMEI serial, the
+ * IMSI after MCC+MNC, the whole number, ICCID, ESN, MEID, and their hex
+ * forms) is left in a redacted reply (redact writes zeros: a value with
+ * six zeros in a row would fail this, one time in about 10^5). */
+static void
+no_runs (const gchar *out,
+         const gchar *tmpl)
+{
+  const gchar *unique[] = {
+    v.imei + 8, v.imsi + 6, v.msisdn + 1, v.iccid + 2, v.esn, v.esn_lower, v.esn7, v.esn_dec,
+    v.meid_dec + 8, v.meid + 8, v.iccid_hex + 4, v.imsi_hex + 10,
+  };
+  guint k;
+
+  for (k = 0; k < G_N_ELEMENTS (unique); k++) {
+    gsize n = strlen (unique[k]), i;
+
+    for (i = 0; i + 6 <= n; i++) {
+      g_autofree gchar *run = g_strndup (unique[k] + i, 6);
+
+      if (strstr (out, run))
+        g_error ("%s: a run of 6 of a value is left: %s in %s", tmpl, run, out);
+    }
+  }
+}
 
 static void
 check (const Case *c,
@@ -279,6 +358,13 @@ check (const Case *c,
     g_assert_null (strstr (out, v.iccid_hex_lower));
     g_assert_null (strstr (out, v.imsi_hex + 4));
     g_assert_null (strstr (out, v.meid));
+    g_assert_null (strstr (out, v.esn));
+    g_assert_null (strstr (out, v.esn_lower));
+    g_assert_null (strstr (out, v.esn7));
+    g_assert_null (strstr (out, v.esn_dec));
+    g_assert_null (strstr (out, v.meid_dec));
+    if (policy == IDG_POLICY_REDACT)
+      no_runs (out, c->reply);
     g_assert_false (idg_guard_empty (&guard));
     break;
   }

@@ -274,9 +274,11 @@ parse_basic (const gchar *s,
   if (c == 'S') {
     if (!small_number (s, &i, n, &reg) || reg < 0)
       return FALSE;
-    if (query (s, &i, n, &type)) {
-      /* read or test */
+    if (i < n && s[i] == '?') {
+      type = IDG_AT_TYPE_READ;
+      i++;
     } else if (i < n && s[i] == '=') {
+      /* no "Sn=?": a modem may read it as "Sn=" (0) and a '?' */
       type = IDG_AT_TYPE_SET;
       i++;
       if (!small_number (s, &i, n, &value))
@@ -288,13 +290,11 @@ parse_basic (const gchar *s,
       return FALSE;
     }
   } else {
+    /* a number, never a '?' (only S registers are read so: a modem
+     * runs "E?" as E0 and chokes on the '?') */
     if (!small_number (s, &i, n, &value))
       return FALSE;
-    if (i < n && s[i] == '?') {
-      type = IDG_AT_TYPE_READ;
-      i++;
-    }
-    if (type == IDG_AT_TYPE_EXEC && name[1] == 0 &&
+    if (name[1] == 0 &&
         ((c == 'V' && value <= 0) ||          /* numeric result codes */
          (c == 'Q' && value > 0) ||           /* no result codes */
          c == 'O'))                           /* back to data mode */

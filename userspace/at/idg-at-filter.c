@@ -292,6 +292,99 @@ own_label (const IdgAtCommand *cmd,
 }
 
 static gboolean
+is_device_kind (IdgKind kind)
+{
+  return kind == IDG_KIND_IMEI || kind == IDG_KIND_IMEISV || kind == IDG_KIND_ESN || kind == IDG_KIND_MEID;
+}
+
+/* A label that is no label but the first value of a CDMA "MEID:ESN" pair
+ * (decimal, or hex with "0x"). */
+static gboolean
+label_is_value (const gchar *label)
+{
+  gsize i, digits = 0;
+
+  for (i = 0; label[i]; i++) {
+    if (g_ascii_isxdigit (label[i]))
+      digits++;
+    else if (!(label[i] == 'X' && i == 1 && label[0] == '0'))
+      return FALSE;
+  }
+  return digits >= 6;
+}
+
+/* The kind of a device identifier by its shape: n hex digits, after "0x"
+ * or not, with letters or not; in a "MEID:ESN" pair, by its place. */
+static IdgKind
+device_kind (gsize    n,
+             gboolean prefixed,
+             gboolean letters,
+             gint     pair_index,
+             IdgKind  asked)
+{
+  if (pair_index == 0)
+    return IDG_KIND_MEID;
+  if (pair_index == 1)
+    return IDG_KIND_ESN;
+  if (prefixed || letters)
+    return n <= 8 ? IDG_KIND_ESN : IDG_KIND_MEID;
+  if (n == 8 || n == 10 || n == 11)
+    return IDG_KIND_ESN;         /* hex digits only, or decimal (3 + 8) */
+  if (n == 16 || n == 17)
+    return IDG_KIND_IMEISV;
+  if (n == 18)
+    return IDG_KIND_MEID;        /* decimal (10 + 8) */
+  return asked == IDG_KIND_MEID ? IDG_KIND_MEID : IDG_KIND_IMEI;
+}
+
+/* Every device identifier in line[from..len) of the reply to an IMEI-like
+ * command, as vendors print them: "IMEI", "IMEI,SERIAL", "0x8-hex ESN",
+ * "8-hex ESN", "MEID:ESN" in decimal or in hex with "0x". A run of 6 or
+ * more hex digits standing alone (not inside a word such as a serial
+ * number) is a value. Returns TRUE if it masked one. */
+static gboolean
+mask_device_values (IdgGuard *guard,
+                    IdgKind   asked,
+                    gchar    *line,
+                    gsize     from,
+                    gsize     len)
+{
+  gboolean pair = memchr (line + from, ':', len - from) != NULL;
+  gboolean masked = FALSE;
+  gint index = 0;
+  gsize i = from;
+
+  while (i < len) {
+    gboolean prefixed = FALSE, letters = FALSE;
+    gsize s = i, e;
+
+    if (!g_ascii_isxdigit (line[i])) {
+      i++;
+      continue;
+    }
+    if (line[i] == '0' && i + 2 < len && (line[i + 1] == 'x' || line[i + 1] == 'X') &&
+        g_ascii_isxdigit (line[i + 2])) {
+      prefixed = TRUE;
+      s = i + 2;
+    }
+    for (e = s; e < len && g_ascii_isxdigit (line[e]); e++)
+      if (!g_ascii_isdigit (line[e]))
+        letters = TRUE;
+    if (e - s >= 6 && (i == from || !g_ascii_isalnum (line[i - 1])) &&
+        (e == len || !g_ascii_isalnum (line[e]))) {
+      idg_guard_ascii (guard, device_kind (e - s, prefixed, letters, pair ? MIN (index, 1) : -1, asked),
+                       (guint8 *) line + s, e - s);
+      masked = TRUE;
+      index++;
+    }
+    while (e < len && g_ascii_isalnum (line[e]))
+      e++;                       /* the rest of a word */
+    i = e;
+  }
+  return masked;
+}
+
+static gboolean
 take_value (IdgGuard           *guard,
             const IdgAtCommand *cmd,
             const Rule         *r,
@@ -305,8 +398,15 @@ take_value (IdgGuard           *guard,
   gsize s, e;
 
   if (from > 0 && !label_is_own (label, cmd->name) &&
-      !(r->any_label && strstr (label, "ID") != NULL))
-    return FALSE;
+      !(r->any_label && strstr (label, "ID") != NULL)) {
+    if (!is_device_kind (r->kind) || !label_is_value (label))
+      return FALSE;
+    from = 0;                    /* "MEID:ESN" */
+  }
+  /* an IMEI, IMEISV, ESN or MEID read: every device value on the line, in
+   * every vendor's layout */
+  if (is_device_kind (r->kind) && r->min_digits >= 6)
+    return mask_device_values (guard, r->kind, line, from, len) || from > 0;
   if (!value_token (line, from, len, hex, &s, &e)) {
     /* our own label with something else after it ("+CGSN: 1,\"35...\""):
      * every number of the value's length in it is the value */
@@ -352,8 +452,16 @@ mask_rest (IdgGuard *guard,
            gsize     from,
            gsize     len)
 {
+  gchar inner[MAX_NAME + 1];
   gsize s = idg_at_skip_blanks (line, from, len);
-  gsize e = len;
+  gsize e = len, k;
+
+  /* "ESN: +GSN: 0x9235EB52": the command's own label, then "0x" */
+  k = split_label (line + s, len - s, inner, sizeof inner);
+  if (k > 0 && idg_at_is_ext_prefix (inner[0]))
+    s = idg_at_skip_blanks (line, s + k, len);
+  if (s + 2 < len && line[s] == '0' && (line[s + 1] == 'x' || line[s + 1] == 'X'))
+    s += 2;
 
   while (e > s && idg_at_is_blank (line[e - 1]))
     e--;

@@ -41,6 +41,11 @@ struct _SimAt {
   guint         cfun;
   guint         cme;          /* error code of the last SIM_AT_CME */
   SimApduChannels channels;
+  guint8        sreg[SIM_AT_S_REGISTERS]; /* S3 ends a line, S4 follows it in
+                                             replies, S5 deletes */
+  gchar        *last_line;    /* the last command line run, for "A/" */
+  SimAtTraceFunc trace;
+  gpointer      trace_data;
 };
 
 /* An information line: CR LF before the first one of a response. */

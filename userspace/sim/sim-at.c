@@ -12,6 +12,13 @@ reset_settings (SimAt *self)
   self->creg_n = self->cgreg_n = self->cereg_n = 0;
   self->cops_format = 0;
   sim_apdu_channels_reset (&self->channels);
+  /* V.250 defaults: S3 CR, S4 LF, S5 BS (and escape '+', connect wait) */
+  memset (self->sreg, 0, sizeof self->sreg);
+  self->sreg[2] = '+';
+  self->sreg[3] = '\r';
+  self->sreg[4] = '\n';
+  self->sreg[5] = 8;
+  self->sreg[7] = 50;
 }
 
 SimAt *
@@ -34,7 +41,31 @@ sim_at_free (SimAt *self)
     return;
   g_string_free (self->line, TRUE);
   g_string_free (self->urcs, TRUE);
+  g_free (self->last_line);
   g_free (self);
+}
+
+void
+sim_at_set_trace (SimAt          *self,
+                  SimAtTraceFunc  func,
+                  gpointer        user_data)
+{
+  self->trace = func;
+  self->trace_data = user_data;
+}
+
+static void
+trace (SimAt       *self,
+       const gchar *command,
+       gsize        len)
+{
+  g_autofree gchar *text = NULL;
+
+  if (!self->trace)
+    return;
+  if (command)
+    text = g_strndup (command, len);
+  self->trace (text, self->trace_data);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -85,15 +116,31 @@ run_basic (SimAt *self, const gchar *p, SimAtResult *result, GString *resp)
     return strlen (p);
   }
   if (c == 'S') {                     /* Sn=v / Sn? */
-    while (g_ascii_isdigit (p[n]))
+    guint reg = 0;
+    gsize start = n;
+
+    while (g_ascii_isdigit (p[n])) {
+      reg = reg * 10 + (guint) (p[n] - '0');
+      if (reg >= SIM_AT_S_REGISTERS)
+        return 0;
       n++;
+    }
+    if (n == start)
+      return 0;
     if (p[n] == '?') {
-      sim_at_info (resp, "000");
+      sim_at_info (resp, "%03u", self->sreg[reg]);
       n++;
     } else if (p[n] == '=') {
       n++;
-      while (g_ascii_isdigit (p[n]))
+      while (g_ascii_isdigit (p[n])) {
+        value = value * 10 + (guint) (p[n] - '0');
+        if (value > 255)
+          return 0;
         n++;
+      }
+      self->sreg[reg] = (guint8) value;
+    } else {
+      return 0;
     }
     *result = SIM_AT_OK;
     return n;
@@ -185,6 +232,7 @@ sim_at_run_line (SimAt       *self,
         end++;
       }
       cmd = g_strndup (p, (gsize) (end - p));
+      trace (self, cmd, strlen (cmd));
       result = sim_at_run_extended (self, cmd, resp);
       p = end;
     } else {
@@ -194,6 +242,7 @@ sim_at_run_line (SimAt       *self,
         result = SIM_AT_ERROR;
         break;
       }
+      trace (self, p, n);
       p += n;
     }
   }
@@ -206,18 +255,40 @@ sim_at_run_line (SimAt       *self,
   return g_string_free (resp, FALSE);
 }
 
+/* Runs a command line ("AT..."); the reply framed with S3 and S4. */
+static void
+run_command_line (SimAt       *self,
+                  const gchar *line,
+                  GByteArray  *out)
+{
+  g_autofree gchar *resp = NULL;
+  gchar *c;
+
+  trace (self, NULL, 0);
+  resp = sim_at_run_line (self, line + 2);
+  for (c = resp; *c; c++) {
+    if (*c == '\r')
+      *c = (gchar) self->sreg[3];
+    else if (*c == '\n')
+      *c = (gchar) self->sreg[4];
+  }
+  g_byte_array_append (out, (const guint8 *) resp, (guint) strlen (resp));
+}
+
 static void
 handle_line (SimAt *self, GByteArray *out)
 {
   const gchar *s = self->line->str;
-  g_autofree gchar *resp = NULL;
+  gchar *line;
 
   while (*s == ' ')
     s++;
   if (g_ascii_strncasecmp (s, "AT", 2) != 0)
     return;                         /* not a command line: ignored */
-  resp = sim_at_run_line (self, s + 2);
-  g_byte_array_append (out, (const guint8 *) resp, (guint) strlen (resp));
+  line = g_strdup (s);
+  g_free (self->last_line);
+  self->last_line = line;
+  run_command_line (self, line, out);
 }
 
 /* Held unsolicited codes go out once no command line is half received. */
@@ -268,17 +339,27 @@ sim_at_feed (SimAt        *self,
 
     if (self->echo && c != '\n')
       g_byte_array_append (out, &c, 1);
-    if (c == '\r') {
+    if (c == self->sreg[3]) {
       if (!self->overflow)
         handle_line (self, out);
       g_string_truncate (self->line, 0);
       self->overflow = FALSE;
       flush_urcs (self, out);
-    } else if (c == '\n' || c == '\0') {
-      continue;
-    } else if (c == 0x08) {
+    } else if (c == self->sreg[5]) {
       if (self->line->len)
         g_string_truncate (self->line, self->line->len - 1);
+    } else if (c < 0x20) {
+      continue;                       /* V.250: other controls are ignored */
+    } else if (c == '/' && !self->overflow && self->line->len == 1 &&
+               g_ascii_toupper (self->line->str[0]) == 'A') {
+      /* "A/": the last command line again, at once */
+      g_string_truncate (self->line, 0);
+      if (self->last_line) {
+        g_autofree gchar *again = g_strdup (self->last_line);
+
+        run_command_line (self, again, out);
+      }
+      flush_urcs (self, out);
     } else if (self->line->len >= SIM_AT_MAX_LINE) {
       self->overflow = TRUE;
     } else {
