@@ -34,6 +34,17 @@ static const struct {
   { "no-burst", BASE "[audit]\nburst=0\n", "[audit] burst must be at least 1" },
   { "huge-burst", BASE "[audit]\nburst=1000000\n", "[audit] burst" },
   { "no-flood-interval", BASE "[audit]\nflood-interval=0\n", "[audit] flood-interval must be at least 1" },
+  { "budgets", BASE "[api]\nhandshakes-per-uid=2\nhandshake-timeout=1\nconnections-per-uid=8\n"
+    "[proxy]\nclients-per-uid=3\n[requests]\npending-per-uid=6\nexpire-after=90m\n", NULL },
+  { "zero-handshakes", BASE "[api]\nhandshakes-per-uid=0\n", "[api] handshakes-per-uid: not a whole number from 1" },
+  { "long-handshake", BASE "[api]\nhandshake-timeout=31\n", "[api] handshake-timeout" },
+  { "bad-connections", BASE "[api]\nconnections-per-uid=lots\n", "[api] connections-per-uid" },
+  { "bad-clients", BASE "[proxy]\nclients-per-uid=-1\n", "[proxy] clients-per-uid" },
+  { "no-unit", BASE "[requests]\nexpire-after=24\n", "[requests] expire-after: not a duration" },
+  { "bad-unit", BASE "[requests]\nexpire-after=2w\n", "[requests] expire-after" },
+  { "too-long", BASE "[requests]\nexpire-after=366d\n", "[requests] expire-after" },
+  { "zero-duration", BASE "[requests]\nexpire-after=0s\n", "[requests] expire-after" },
+  { "unknown-api-key", BASE "[api]\nbacklog=5\n", "unknown key 'backlog' in [api]" },
   { "not-keyfile", "this is not a key file", "" },
   { "empty", "", "state-dir is required" },
 };
@@ -99,6 +110,31 @@ test_values (void)
   g_assert_cmpuint (m->audit_flood_interval, ==, 10);
 }
 
+/* The budgets of docs/threat-model.md: given, and their defaults. */
+static void
+test_budgets (void)
+{
+  const gchar *text = BASE "[api]\nhandshakes-per-uid=2\nhandshake-timeout=1\nconnections-per-uid=8\n"
+                      "[proxy]\nclients-per-uid=3\n[requests]\npending-per-uid=6\nexpire-after=90m\n";
+  g_autoptr(IdgConfig) c = idg_config_load_data (text, strlen (text), FALSE, NULL);
+  g_autoptr(IdgConfig) d = idg_config_load_data (BASE, strlen (BASE), FALSE, NULL);
+
+  g_assert_nonnull (c);
+  g_assert_cmpuint (c->api_handshakes_per_uid, ==, 2);
+  g_assert_cmpuint (c->api_handshake_timeout, ==, 1);
+  g_assert_cmpuint (c->api_connections_per_uid, ==, 8);
+  g_assert_cmpuint (c->proxy_clients_per_uid, ==, 3);
+  g_assert_cmpuint (c->requests_pending_per_uid, ==, 6);
+  g_assert_cmpint (c->requests_expire_after, ==, 90 * 60);
+  g_assert_nonnull (d);
+  g_assert_cmpuint (d->api_handshakes_per_uid, ==, 4);
+  g_assert_cmpuint (d->api_handshake_timeout, ==, 2);
+  g_assert_cmpuint (d->api_connections_per_uid, ==, 32);
+  g_assert_cmpuint (d->proxy_clients_per_uid, ==, 16);
+  g_assert_cmpuint (d->requests_pending_per_uid, ==, 4);
+  g_assert_cmpint (d->requests_expire_after, ==, 24 * 3600);
+}
+
 static void
 test_dirs (void)
 {
@@ -135,6 +171,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/broker/config/table", test_table);
   g_test_add_func ("/broker/config/values", test_values);
+  g_test_add_func ("/broker/config/budgets", test_budgets);
   g_test_add_func ("/broker/config/dirs", test_dirs);
   return g_test_run ();
 }

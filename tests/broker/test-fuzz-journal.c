@@ -16,10 +16,11 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   GError *error = NULL;
   gsize keep = 0;
   gboolean stale = FALSE, ok;
+  guint cut_line = 0;
 
   memcpy (copy, data, size);
   copy[size] = '\0';
-  ok = idg_store_disk_replay (store, copy, size, &keep, &stale, &error);
+  ok = idg_store_disk_replay (store, copy, size, &keep, &cut_line, &stale, &error);
   g_assert (ok == (error == NULL));
   g_assert (keep <= size);
   if (ok) {

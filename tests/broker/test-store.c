@@ -467,24 +467,100 @@ test_request_no_admin_token (Fixture *f, gconstpointer data)
   idg_token_free (g_steal_pointer (&token));
 }
 
+static guint
+count_state (IdgStore *store, IdgRequestState state)
+{
+  g_autoptr(GPtrArray) list = idg_store_list_requests (store);
+  guint i, n = 0;
+
+  for (i = 0; i < list->len; i++)
+    n += ((IdgRequest *) list->pdata[i])->state == state;
+  return n;
+}
+
+static IdgRequestState
+state_of (IdgStore *store, const gchar *id)
+{
+  g_autoptr(IdgRequest) r = idg_store_lookup_request (store, id);
+
+  g_assert_nonnull (r);
+  return r->state;
+}
+
+/* A uid past its pending budget loses its own oldest request (superseded);
+ * another uid is never refused for it. */
 static void
 test_request_limits (Fixture *f, gconstpointer data)
 {
   g_autoptr(IdgIdentity) svc = test_identity (500, 500, "/usr/bin/svc", NULL, NULL);
+  g_autoptr(IdgIdentity) svc2 = test_identity (500, 500, "/usr/bin/other", NULL, NULL);
+  g_autoptr(IdgIdentity) victim = test_identity (600, 600, "/usr/bin/victim", NULL, NULL);
   g_autoptr(IdgIdentity) unknown = idg_identity_new_unknown ("pty");
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
+  gchar *id = NULL;
   guint i;
 
-  for (i = 0; i < 8; i++)
-    g_assert_true (idg_store_add_request (f->store, svc, IDG_KIND_BIT (IDG_KIND_IMEI), "p",
-                                          NOW, NULL, NULL));
-  g_assert_false (idg_store_add_request (f->store, svc, IDG_KIND_BIT (IDG_KIND_IMEI), "p",
-                                         NOW, NULL, &error));
-  g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID);
+  idg_store_set_request_limits (f->store, 3, 3600);
+  for (i = 0; i < 10; i++) {
+    g_assert_true (idg_store_add_request (f->store, i % 2 ? svc : svc2, IDG_KIND_BIT (IDG_KIND_IMEI), "p",
+                                          NOW + i, &id, NULL));
+    g_ptr_array_add (ids, id);
+  }
+  /* 3 pending, and of the 7 superseded the uid's 3 newest are kept */
+  g_assert_cmpuint (idg_store_count_pending (f->store), ==, 3);
+  g_assert_cmpuint (count_state (f->store, IDG_REQUEST_SUPERSEDED), ==, 3);
+  for (i = 0; i < 4; i++) {
+    g_autoptr(IdgRequest) gone = idg_store_lookup_request (f->store, ids->pdata[i]);
+
+    g_assert_null (gone);
+  }
+  for (i = 4; i < 10; i++)
+    g_assert_cmpint (state_of (f->store, ids->pdata[i]), ==, i < 7 ? IDG_REQUEST_SUPERSEDED : IDG_REQUEST_PENDING);
+  g_assert_true (idg_store_add_request (f->store, victim, IDG_KIND_BIT (IDG_KIND_IMEI), "p", NOW + 20, &id, NULL));
+  g_ptr_array_add (ids, id);
+  g_assert_cmpuint (idg_store_count_pending (f->store), ==, 4);
+  /* a superseded request can no longer be approved; all of it survives a restart */
+  g_assert_false (idg_store_approve_request (f->store, ids->pdata[4], 0, NOW + 21, NULL, NULL, &error));
+  g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE);
   g_clear_error (&error);
+  reload (f);
+  g_assert_cmpuint (idg_store_count_pending (f->store), ==, 4);
+  g_assert_cmpint (state_of (f->store, ids->pdata[4]), ==, IDG_REQUEST_SUPERSEDED);
   g_assert_false (idg_store_add_request (f->store, unknown, IDG_KIND_BIT (IDG_KIND_IMEI), "p",
                                          NOW, NULL, &error));
   g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID);
+}
+
+/* Pending requests expire a lifetime after they were made, counted from
+ * the creation time kept in the store: a restart revives none. */
+static void
+test_request_expiry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(IdgIdentity) svc = test_identity (500, 500, "/usr/bin/svc", NULL, NULL);
+  g_autoptr(IdgIdentity) svc2 = test_identity (501, 501, "/usr/bin/svc", NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree gchar *old = NULL, *young = NULL;
+
+  idg_store_set_request_limits (f->store, 4, 100);
+  g_assert_true (idg_store_add_request (f->store, svc, IDG_KIND_BIT (IDG_KIND_IMEI), "p", NOW, &old, NULL));
+  g_assert_true (idg_store_add_request (f->store, svc2, IDG_KIND_BIT (IDG_KIND_IMEI), "p", NOW + 50, &young, NULL));
+  g_assert_cmpint (idg_store_next_request_expiry (f->store), ==, NOW + 100);
+  g_assert_cmpuint (idg_store_expire_requests (f->store, NOW + 99), ==, 0);
+  reload (f);   /* a restart: the store's own clock is the created times */
+  idg_store_set_request_limits (f->store, 4, 100);
+  g_assert_cmpuint (idg_store_expire_requests (f->store, NOW + 100), ==, 1);
+  g_assert_cmpint (state_of (f->store, old), ==, IDG_REQUEST_EXPIRED);
+  g_assert_cmpint (state_of (f->store, young), ==, IDG_REQUEST_PENDING);
+  g_assert_cmpint (idg_store_next_request_expiry (f->store), ==, NOW + 150);
+  /* approving after the lifetime finds it expired, even without the timer */
+  g_assert_false (idg_store_approve_request (f->store, young, 0, NOW + 150, NULL, NULL, &error));
+  g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "expired"));
+  reload (f);
+  g_assert_cmpint (state_of (f->store, old), ==, IDG_REQUEST_EXPIRED);
+  g_assert_cmpint (state_of (f->store, young), ==, IDG_REQUEST_EXPIRED);
+  g_assert_cmpint (idg_store_next_request_expiry (f->store), ==, 0);
 }
 
 static void
@@ -621,32 +697,58 @@ test_journal_torn (Fixture *f, gconstpointer data)
   g_assert_cmpuint (idg_store_count_grants (f->store), ==, 2);
 }
 
+/* A bad header, or a bad record before the last one: the store is
+ * corrupt (the broker refuses to start, one line). */
 static void
 test_journal_corrupt (Fixture *f, gconstpointer data)
 {
-  const gchar *bad[] = {
+  const gchar *bad_header[] = {
     "",                                             /* no header */
     "{\"journal\":1,\"generation\":5}\n",          /* newer than the snapshot */
-    "{\"journal\":2,\"generation\":0}\n",
-    "{\"journal\":1,\"generation\":0}\ngarbage\n",
-    "{\"journal\":1,\"generation\":0}\n{\"x\":1}\n",
-    "{\"journal\":1,\"generation\":0}\n{\"g\":{\"id\":\"g-0000000000000001\"}}\n",
-    "{\"journal\":1,\"generation\":0}\n{\"drop\":\"bogus\"}\n",
+    "{\"journal\":3,\"generation\":0}\n",          /* a version we do not know */
   };
-  static const gchar with_nul[] = "{\"journal\":1,\"generation\":0}\n{\"drop\":\"r-00\0\"}\n";
+  const gchar *bad_record[] = {
+    "garbage\n",
+    "{\"x\":1}\n",
+    "{\"g\":{\"id\":\"g-0000000000000001\"}}\n",
+    "{\"drop\":\"bogus\"}\n",
+    "{\"change\":{}}\n",
+    "{\"change\":{\"drop\":[\"bogus\"]}}\n",
+    "{\"change\":{\"grants\":[{\"id\":\"g-0000000000000001\"}]}}\n",
+    "{\"change\":{\"drop\":[],\"x\":[]}}\n",
+    NULL,   /* with_nul */
+  };
+  static const gchar with_nul[] = "{\"drop\":\"r-00\0\"}\n";
   g_autofree gchar *a = grant (f, "uid:1", "imei", 0, NULL);
+  g_autofree gchar *good = NULL;
+  const gchar *record;
+  gsize header_len;
   guint i;
 
   idg_store_free (f->store);
   f->store = NULL;
-  for (i = 0; i <= G_N_ELEMENTS (bad); i++) {
+  good = read_journal (f);
+  record = strchr (good, '\n') + 1;
+  header_len = (gsize) (record - good);
+  for (i = 0; i < G_N_ELEMENTS (bad_header) + G_N_ELEMENTS (bad_record); i++) {
     g_autoptr(GError) error = NULL;
     g_autofree gchar *path = g_build_filename (f->dir, "store.journal", NULL);
-    gboolean nul = i == G_N_ELEMENTS (bad);
+    g_autoptr(GString) text = g_string_new (NULL);
 
     g_test_message ("journal case %u", i);
-    g_assert_true (g_file_set_contents (path, nul ? with_nul : bad[i],
-                                        nul ? (gssize) sizeof with_nul - 1 : -1, NULL));
+    if (i < G_N_ELEMENTS (bad_header)) {
+      g_string_append (text, bad_header[i]);
+    } else {
+      const gchar *bad = bad_record[i - G_N_ELEMENTS (bad_header)];
+
+      g_string_append_len (text, good, (gssize) header_len);
+      if (bad != NULL)
+        g_string_append (text, bad);
+      else
+        g_string_append_len (text, with_nul, sizeof with_nul - 1);
+      g_string_append (text, record);   /* a valid record after it */
+    }
+    g_assert_true (g_file_set_contents (path, text->str, (gssize) text->len, NULL));
     g_assert_null (idg_store_load (f->dir, &error));
     g_assert_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT);
     g_assert_null (strchr (error->message, '\n'));
@@ -656,6 +758,37 @@ test_journal_corrupt (Fixture *f, gconstpointer data)
   f->store = idg_store_load (f->dir, NULL);
   g_assert_nonnull (f->store);
   g_assert_false (has_grant (f->store, a));
+}
+
+/* A complete but corrupt last record is the write a crash caught (never
+ * acknowledged): cut, set aside in store.journal.torn, nothing before it
+ * lost, appending goes on after it. */
+static void
+test_journal_corrupt_last (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *a = grant (f, "uid:1", "imei", 0, NULL);
+  g_autofree gchar *torn_path = g_build_filename (f->dir, "store.journal.torn", NULL);
+  g_autofree gchar *good = NULL, *bad = NULL, *after = NULL, *aside = NULL, *b = NULL;
+
+  idg_store_free (f->store);
+  f->store = NULL;
+  good = read_journal (f);
+  bad = g_strconcat (good, "{\"change\":{\"grants\":[{\"id\":\"g-00\n", NULL);
+  write_journal (f, bad);
+  /* the load warns (one line, in the log): not fatal here */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  f->store = idg_store_load (f->dir, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL);
+  g_assert_nonnull (f->store);
+  g_assert_true (has_grant (f->store, a));
+  after = read_journal (f);
+  g_assert_cmpstr (after, ==, good);
+  g_assert_true (g_file_get_contents (torn_path, &aside, NULL, NULL));
+  g_assert_true (g_str_has_prefix (aside, "{\"change\":{\"grants\":[{\"id\":\"g-00"));
+  b = grant (f, "uid:2", "imsi", 0, NULL);
+  reload (f);
+  g_assert_true (has_grant (f->store, a));
+  g_assert_true (has_grant (f->store, b));
 }
 
 /* Compaction: a new snapshot, a fresh journal; state identical. */
@@ -806,12 +939,14 @@ main (int argc, char **argv)
   ADD ("invalid", test_invalid);
   ADD ("requests", test_requests);
   ADD ("request-limits", test_request_limits);
+  ADD ("request-expiry", test_request_expiry);
   ADD ("request-no-admin-token", test_request_no_admin_token);
   ADD ("reset", test_reset);
   ADD ("write-failure", test_write_failure);
   ADD ("journal-reload", test_journal_reload);
   ADD ("journal-torn", test_journal_torn);
   ADD ("journal-corrupt", test_journal_corrupt);
+  ADD ("journal-corrupt-last", test_journal_corrupt_last);
   ADD ("journal-compaction", test_journal_compaction);
   g_test_add_func ("/broker/store/corrupt", test_corrupt);
   g_test_add_func ("/broker/store/bad-secret", test_bad_secret);

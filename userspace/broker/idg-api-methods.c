@@ -20,7 +20,6 @@
 #define PURPOSE_MAX       256
 #define SELECTOR_MAX      8192     /* two paths of PATH_MAX and the rest */
 #define TTL_MAX           ((guint64) 100 * 365 * 24 * 3600)
-#define MAX_PENDING       256      /* pending requests, all services together */
 #define AUDIT_MAX_RECORDS 20000    /* newest records returned by Audit() */
 
 static gint64
@@ -262,10 +261,6 @@ m_request_consent (Call *call)
     return;
   if (!call->caller->known) {
     idg_api_fail (call, IDG_API_ERROR_REFUSED, "the caller's identity is unknown");
-    return;
-  }
-  if (idg_store_count_pending (store) >= MAX_PENDING) {
-    idg_api_fail (call, IDG_API_ERROR_UNAVAILABLE, "too many pending requests; try again later");
     return;
   }
   if (!idg_store_add_request (store, call->caller, mask, purpose, now_s (), &id, &error)) {

@@ -25,6 +25,7 @@
  */
 #include "idg-api.h"
 #include "idg-api-private.h"
+#include "idg-api-auth.h"
 
 #include <errno.h>
 #include <string.h>
@@ -40,22 +41,37 @@
 #include "idg-dbus.h"
 #include "idg-store.h"
 
-#define MAX_CONNECTIONS   1024     /* authenticated peers, all together */
-#define MAX_PER_UID       256      /* ... per uid other than 0 */
-#define MAX_HANDSHAKES    256      /* connections still authenticating */
-#define HANDSHAKE_TIMEOUT 10       /* seconds to finish authenticating */
-#define LISTEN_BACKLOG    256      /* many services connecting at once */
+/* Budgets (docs/threat-model.md). Uid 0 and the broker's own uid are
+ * "reserved": they have slots of their own, which other uids cannot take,
+ * and are not held to the per-uid budgets of [api] in idguard.conf. */
+#define MAX_CONNECTIONS        1024   /* connections of other uids, together */
+#define MAX_HANDSHAKES         64     /* ... authenticating at a time */
+#define RESERVED_CONNECTIONS   512    /* connections of the reserved uids, together */
+#define RESERVED_HANDSHAKES    128    /* ... authenticating at a time */
+#define LISTEN_BACKLOG         256    /* many services connecting at once */
+#define ACCEPT_BATCH           64     /* connections accepted per main-loop pass */
+#define REFUSAL_LOG_INTERVAL   (10 * G_USEC_PER_SEC)
+#define REQUEST_BURST          8      /* RequestConsent calls of a uid at once, */
+#define REQUEST_INTERVAL       G_USEC_PER_SEC   /* then one a second */
 
 struct _IdgApi {
   IdgBroker       *broker;
   IdgAuthz        *authz;
   GCancellable    *cancellable;
-  GSocketService  *service;        /* the peer-to-peer socket */
-  GDBusAuthObserver *observer;
+  GSocket         *listener;       /* the peer-to-peer socket */
+  GSource         *accept_source;
   gchar           *guid;
   gchar           *socket_path;
   GHashTable      *peers;          /* GDBusConnection -> Peer */
   GPtrArray       *handshakes;     /* Handshake, not yet authenticated */
+  guint            handshakes_per_uid;
+  guint            handshake_timeout_ms;
+  guint            connections_per_uid;
+  gint64           refusal_logged;  /* monotonic time of the last line */
+  guint            refusals;        /* since then */
+  gboolean         freeing;
+  guint            request_timer;   /* the next pending request's expiry */
+  GHashTable      *request_credit;  /* uid -> gint64[2]: credit (us), last */
   GDBusConnection *bus;
   guint            bus_owner_id;
   guint            bus_reg[2];
@@ -70,11 +86,18 @@ typedef struct {
   uid_t    uid;
 } Peer;
 
-/* A connection authenticating; api is NULL once the API is freed. */
+/* A connection authenticating (idg-api-auth.c), in the main loop. */
 typedef struct {
-  IdgApi       *api;
-  GCancellable *cancellable;
-  guint         timeout_id;
+  IdgApi            *api;
+  GSocketConnection *sconn;
+  uid_t              uid;       /* SO_PEERCRED at accept */
+  gboolean           started;   /* FALSE: waiting for a handshake slot */
+  gboolean           got_nul;   /* the byte before the first line */
+  IdgApiAuth         auth;
+  gchar              line[IDG_API_AUTH_LINE_MAX];
+  gsize              line_len;
+  GSource           *source;
+  guint              timeout_id;
 } Handshake;
 
 static void
@@ -104,6 +127,36 @@ authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   call_free (call);
 }
 
+static gboolean is_reserved (uid_t uid);
+
+/* A token bucket per uid for RequestConsent: each request is a journal
+ * write (fdatasync) and an event for the Settings UI; a uid that asks
+ * faster than REQUEST_BURST at once, then one a second, is told to try
+ * again later (only that uid). */
+static gboolean
+request_allowed (IdgApi *api, uid_t uid)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 *b = g_hash_table_lookup (api->request_credit, GUINT_TO_POINTER (uid));
+
+  if (is_reserved (uid))
+    return TRUE;
+  if (b == NULL) {
+    if (g_hash_table_size (api->request_credit) >= 4096)
+      g_hash_table_remove_all (api->request_credit);   /* forgets credit, not budgets */
+    b = g_new (gint64, 2);
+    b[0] = REQUEST_BURST * REQUEST_INTERVAL;
+    b[1] = now;
+    g_hash_table_insert (api->request_credit, GUINT_TO_POINTER (uid), b);
+  }
+  b[0] = MIN (b[0] + (now - b[1]), REQUEST_BURST * REQUEST_INTERVAL);
+  b[1] = now;
+  if (b[0] < REQUEST_INTERVAL)
+    return FALSE;
+  b[0] -= REQUEST_INTERVAL;
+  return TRUE;
+}
+
 /* Runs the call once the caller's identity is known; consumes call. */
 static void
 dispatch (Call *call)
@@ -111,6 +164,12 @@ dispatch (Call *call)
   GDBusMessage *msg;
   gboolean interactive;
 
+  if (g_str_equal (call->method->name, "RequestConsent") &&
+      !request_allowed (call->api, call->caller->uid)) {
+    idg_api_fail (call, IDG_API_ERROR_UNAVAILABLE, "too many requests from this user; try again later");
+    call_free (call);
+    return;
+  }
   if (call->method->action < 0) {
     call->method->func (call);
     call_free (call);
@@ -269,6 +328,33 @@ emit (IdgApi *api, const gchar *name, GVariant *args)
   g_variant_unref (args);
 }
 
+/* ---- consent requests expire (idg-store-requests.c) ---- */
+
+static void arm_request_expiry (IdgApi *api);
+
+static gboolean
+request_expiry_cb (gpointer data)
+{
+  IdgApi *api = data;
+
+  api->request_timer = 0;
+  idg_store_expire_requests (idg_broker_get_store (api->broker), g_get_real_time () / G_USEC_PER_SEC);
+  arm_request_expiry (api);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+arm_request_expiry (IdgApi *api)
+{
+  gint64 next = idg_store_next_request_expiry (idg_broker_get_store (api->broker));
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_clear_handle_id (&api->request_timer, g_source_remove);
+  if (next != 0)
+    api->request_timer = g_timeout_add_seconds ((guint) CLAMP (next - now, 0, G_MAXINT32 / 2),
+                                                request_expiry_cb, api);
+}
+
 static void
 broker_event (IdgBroker *broker, IdgBrokerEvent event, const gchar *detail, gpointer user_data)
 {
@@ -282,6 +368,7 @@ broker_event (IdgBroker *broker, IdgBrokerEvent event, const gchar *detail, gpoi
     g_autoptr(IdgRequest) req = detail ? idg_store_lookup_request (idg_broker_get_store (broker), detail) : NULL;
     g_autofree gchar *scopes = NULL;
 
+    arm_request_expiry (api);
     if (req && req->state == IDG_REQUEST_PENDING) {
       scopes = idg_kind_mask_to_string (req->scopes);
       emit (api, "RequestPending", g_variant_new ("(ssss)", req->id,
@@ -296,6 +383,91 @@ broker_event (IdgBroker *broker, IdgBrokerEvent event, const gchar *detail, gpoi
   case IDG_BROKER_EVENT_STATUS:
     break;
   }
+}
+
+/* ---- budgets: who may hold a connection ---- */
+
+static gboolean
+is_reserved (uid_t uid)
+{
+  return uid == 0 || uid == geteuid ();
+}
+
+/* Peers (authenticated) of uid, or of every uid in the same class
+ * (reserved or not) when all is TRUE. */
+static guint
+peers_of (IdgApi *api, uid_t uid, gboolean all)
+{
+  GHashTableIter it;
+  gpointer conn, data;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, api->peers);
+  while (g_hash_table_iter_next (&it, &conn, &data)) {
+    Peer *peer = data;
+
+    n += all ? is_reserved (peer->uid) == is_reserved (uid) : peer->uid == uid;
+  }
+  return n;
+}
+
+/* Handshakes of uid (or of its class), started ones only or all. */
+static guint
+handshakes_of (IdgApi *api, uid_t uid, gboolean all, gboolean started)
+{
+  guint i, n = 0;
+
+  for (i = 0; i < api->handshakes->len; i++) {
+    Handshake *hs = g_ptr_array_index (api->handshakes, i);
+
+    if (!started || hs->started)
+      n += all ? is_reserved (hs->uid) == is_reserved (uid) : hs->uid == uid;
+  }
+  return n;
+}
+
+/* Connections (authenticated, authenticating, waiting to) are budgeted at
+ * accept, before the first byte is read: per uid and per class. */
+static const gchar *
+over_budget (IdgApi *api, uid_t uid)
+{
+  guint mine = peers_of (api, uid, FALSE) + handshakes_of (api, uid, FALSE, FALSE);
+  guint class = peers_of (api, uid, TRUE) + handshakes_of (api, uid, TRUE, FALSE);
+
+  if (is_reserved (uid))
+    return class >= RESERVED_CONNECTIONS ? "reserved connections in use" : NULL;
+  if (mine >= api->connections_per_uid)
+    return "connections-per-uid";
+  if (class >= MAX_CONNECTIONS)
+    return "all connections in use";
+  return NULL;
+}
+
+/* Handshakes in progress: a few per uid, the others wait their turn (in
+ * the order they came) without a byte read, so that one uid's stalled
+ * handshakes delay only that uid. */
+static gboolean
+may_start (IdgApi *api, uid_t uid)
+{
+  if (is_reserved (uid))
+    return handshakes_of (api, uid, TRUE, TRUE) < RESERVED_HANDSHAKES;
+  return handshakes_of (api, uid, FALSE, TRUE) < api->handshakes_per_uid &&
+         handshakes_of (api, uid, TRUE, TRUE) < MAX_HANDSHAKES;
+}
+
+/* One line per REFUSAL_LOG_INTERVAL however many connections are refused. */
+static void
+log_refusal (IdgApi *api, uid_t uid, const gchar *why)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  api->refusals++;
+  if (api->refusal_logged != 0 && now - api->refusal_logged < REFUSAL_LOG_INTERVAL)
+    return;
+  g_message ("api: %u connection(s) refused over their budget (last: uid %u, %s)",
+             api->refusals, (guint) uid, why);
+  api->refusal_logged = now;
+  api->refusals = 0;
 }
 
 /* ---- peer-to-peer transport ---- */
@@ -320,26 +492,27 @@ peer_closed (GDBusConnection *conn, gboolean remote_peer_vanished, GError *error
   g_hash_table_remove (api->peers, conn);   /* drops our reference */
 }
 
-static guint
-peers_of_uid (IdgApi *api, uid_t uid)
-{
-  GHashTableIter it;
-  gpointer conn, peer;
-  guint n = 0;
+static void start_waiting (IdgApi *api);
 
-  g_hash_table_iter_init (&it, api->peers);
-  while (g_hash_table_iter_next (&it, &conn, &peer))
-    n += ((Peer *) peer)->uid == uid;
-  return n;
-}
-
+/* Forgets the handshake; the connection is closed unless it was taken. */
 static void
 handshake_free (Handshake *hs)
 {
-  if (hs->timeout_id)
-    g_source_remove (hs->timeout_id);
-  g_clear_object (&hs->cancellable);
+  IdgApi *api = hs->api;
+
+  g_ptr_array_remove (api->handshakes, hs);
+  g_clear_handle_id (&hs->timeout_id, g_source_remove);
+  if (hs->source != NULL) {
+    g_source_destroy (hs->source);
+    g_clear_pointer (&hs->source, g_source_unref);
+  }
+  if (hs->sconn != NULL) {
+    g_io_stream_close (G_IO_STREAM (hs->sconn), NULL, NULL);
+    g_clear_object (&hs->sconn);
+  }
   g_free (hs);
+  if (!api->freeing)
+    start_waiting (api);
 }
 
 static gboolean
@@ -348,40 +521,31 @@ handshake_timeout (gpointer data)
   Handshake *hs = data;
 
   hs->timeout_id = 0;
-  g_cancellable_cancel (hs->cancellable);
+  g_debug ("api: a client of uid %u did not authenticate in time", (guint) hs->uid);
+  handshake_free (hs);
   return G_SOURCE_REMOVE;
 }
 
-/* A connection authenticated (EXTERNAL: the kernel's credentials), or not. */
+/* Authenticated: a D-Bus connection over the same socket, nothing more to
+ * authenticate (GDBus runs no handshake of its own without the
+ * AUTHENTICATION flags). */
 static void
-connection_ready (GObject *source, GAsyncResult *res, gpointer user_data)
+handshake_done (Handshake *hs)
 {
-  Handshake *hs = user_data;
   IdgApi *api = hs->api;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusConnection) conn = g_dbus_connection_new_finish (res, &error);
-  GCredentials *creds;
+  g_autoptr(GDBusConnection) conn = NULL;
+  uid_t uid = hs->uid;
   Peer *peer;
-  uid_t uid;
 
-  if (api)
-    g_ptr_array_remove_fast (api->handshakes, hs);
+  conn = g_dbus_connection_new_sync (G_IO_STREAM (hs->sconn), NULL,
+                                     G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+                                     NULL, NULL, &error);
+  if (conn != NULL)
+    g_clear_object (&hs->sconn);   /* the connection holds it now */
   handshake_free (hs);
-  if (!api) {
-    if (conn)
-      g_dbus_connection_close (conn, NULL, NULL, NULL);
-    return;   /* the API is gone */
-  }
-  if (!conn) {
-    g_debug ("api: a client did not authenticate: %s", error->message);
-    return;
-  }
-  creds = g_dbus_connection_get_peer_credentials (conn);
-  uid = creds ? g_credentials_get_unix_user (creds, NULL) : (uid_t) -1;
-  if (!creds || uid == (uid_t) -1 || g_hash_table_size (api->peers) >= MAX_CONNECTIONS ||
-      (uid != 0 && peers_of_uid (api, uid) >= MAX_PER_UID)) {
-    g_debug ("api: connection refused (no credentials or too many connections)");
-    g_dbus_connection_close (conn, NULL, NULL, NULL);
+  if (conn == NULL) {
+    g_warning ("api: cannot serve a new connection: %s", error->message);
     return;
   }
   peer = g_new0 (Peer, 1);
@@ -398,37 +562,153 @@ connection_ready (GObject *source, GAsyncResult *res, gpointer user_data)
   g_dbus_connection_start_message_processing (conn);
 }
 
+/* Reads what the client sent, one line at a time and never past the
+ * current line's end (so that nothing after BEGIN is taken from GDBus),
+ * at most IDG_API_AUTH_LINE_MAX bytes a line. */
 static gboolean
-incoming (GSocketService *service, GSocketConnection *sconn, GObject *source, gpointer user_data)
+handshake_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
 {
-  IdgApi *api = user_data;
+  Handshake *hs = user_data;
+  int fd = g_socket_get_fd (socket);
+
+  if (!hs->got_nul) {
+    gchar b;
+    gssize n = recv (fd, &b, 1, MSG_DONTWAIT);
+
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+      return G_SOURCE_CONTINUE;
+    if (n != 1 || b != '\0')
+      goto fail;
+    hs->got_nul = TRUE;
+  }
+  for (;;) {
+    gchar peek[IDG_API_AUTH_LINE_MAX];
+    gsize room = sizeof hs->line - hs->line_len, take;
+    const gchar *reply = NULL, *nl;
+    IdgApiAuthResult r;
+    gssize n;
+
+    n = recv (fd, peek, room, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN)
+      return G_SOURCE_CONTINUE;
+    if (n <= 0)
+      goto fail;   /* end of file or error before BEGIN */
+    nl = memchr (peek, '\n', (gsize) n);
+    take = nl != NULL ? (gsize) (nl - peek) + 1 : (gsize) n;
+    if (recv (fd, hs->line + hs->line_len, take, MSG_DONTWAIT) != (gssize) take)
+      goto fail;
+    hs->line_len += take;
+    if (nl == NULL) {
+      if (hs->line_len == sizeof hs->line)
+        goto fail;   /* a line longer than any the conversation has */
+      continue;
+    }
+    r = idg_api_auth_line (&hs->auth, hs->line, hs->line_len, &reply);
+    hs->line_len = 0;
+    if (r == IDG_API_AUTH_FAIL)
+      goto fail;
+    if (reply != NULL &&
+        send (fd, reply, strlen (reply), MSG_NOSIGNAL | MSG_DONTWAIT) != (gssize) strlen (reply))
+      goto fail;   /* a client that does not read its replies */
+    if (r == IDG_API_AUTH_BEGIN) {
+      handshake_done (hs);
+      return G_SOURCE_REMOVE;   /* handshake_free destroyed the source */
+    }
+  }
+
+fail:
+  g_debug ("api: a client of uid %u did not authenticate", (guint) hs->uid);
+  handshake_free (hs);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start (Handshake *hs)
+{
+  GSocket *sock = g_socket_connection_get_socket (hs->sconn);
+
+  hs->started = TRUE;
+  hs->timeout_id = g_timeout_add (hs->api->handshake_timeout_ms, handshake_timeout, hs);
+  hs->source = g_socket_create_source (sock, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (hs->source, (GSourceFunc) (GCallback) handshake_readable, hs, NULL);
+  g_source_attach (hs->source, NULL);
+}
+
+static void
+start_waiting (IdgApi *api)
+{
+  guint i;
+
+  for (i = 0; i < api->handshakes->len; i++) {
+    Handshake *hs = g_ptr_array_index (api->handshakes, i);
+
+    if (!hs->started && may_start (api, hs->uid))
+      start (hs);
+  }
+}
+
+/* A new connection: its uid from the kernel (SO_PEERCRED) before any byte
+ * is read, and budgets taken from that uid; fd is ours. */
+static void
+incoming (IdgApi *api, int fd)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) sock = NULL;
+  const gchar *why;
   Handshake *hs;
 
-  if (g_hash_table_size (api->peers) >= MAX_CONNECTIONS || api->handshakes->len >= MAX_HANDSHAKES)
-    return FALSE;   /* dropped: closed when the last reference goes */
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) {
+    g_debug ("api: a client without credentials refused");
+    close (fd);
+    return;
+  }
+  if ((why = over_budget (api, cred.uid)) != NULL) {
+    log_refusal (api, cred.uid, why);
+    close (fd);
+    return;
+  }
+  sock = g_socket_new_from_fd (fd, &error);
+  if (sock == NULL) {
+    g_warning ("api: cannot serve a new connection: %s", error->message);
+    close (fd);
+    return;
+  }
   hs = g_new0 (Handshake, 1);
   hs->api = api;
-  hs->cancellable = g_cancellable_new ();
-  hs->timeout_id = g_timeout_add_seconds (HANDSHAKE_TIMEOUT, handshake_timeout, hs);
+  hs->sconn = g_socket_connection_factory_create_connection (sock);
+  hs->uid = cred.uid;
+  idg_api_auth_init (&hs->auth, cred.uid, api->guid);
+  if (may_start (api, cred.uid))
+    start (hs);
   g_ptr_array_add (api->handshakes, hs);
-  g_dbus_connection_new (G_IO_STREAM (sconn), api->guid,
-                         G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER |
-                         G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
-                         api->observer, hs->cancellable, connection_ready, hs);
-  return TRUE;
 }
 
+/* Accepts what is waiting, a bounded batch per main-loop pass: a flood of
+ * connections costs the broker an accept, a getsockopt and a close each,
+ * and a legitimate client waits behind one batch at most. */
 static gboolean
-allow_mechanism (GDBusAuthObserver *observer, const gchar *mechanism, gpointer user_data)
+accept_ready (GSocket *listener, GIOCondition condition, gpointer user_data)
 {
-  return g_strcmp0 (mechanism, "EXTERNAL") == 0;
-}
+  IdgApi *api = user_data;
+  guint i;
 
-static gboolean
-authorize_peer (GDBusAuthObserver *observer, GIOStream *stream, GCredentials *creds,
-                gpointer user_data)
-{
-  return creds != NULL;   /* the kernel must have told who it is */
+  for (i = 0; i < ACCEPT_BATCH; i++) {
+    int fd = accept4 (g_socket_get_fd (listener), NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        g_warning ("api: accept: %s", g_strerror (errno));   /* EMFILE: retried next pass */
+      break;
+    }
+    incoming (api, fd);
+  }
+  return G_SOURCE_CONTINUE;
 }
 
 /* Refuses to take over a socket another broker serves; removes a stale one. */
@@ -473,9 +753,10 @@ prepare_socket_path (const gchar *path, GError **error)
   return TRUE;
 }
 
-/* A GSocketService rather than a GDBusServer: the same D-Bus peer
- * connections, but with a listen backlog that takes a burst of clients
- * (GDBusServer's is 10: the 11th concurrent connect gets EAGAIN). */
+/* A listening socket of our own rather than a GDBusServer: the same D-Bus
+ * peer connections, but with a listen backlog that takes a burst of
+ * clients (GDBusServer's is 10: the 11th concurrent connect gets EAGAIN),
+ * budgets taken before a byte is read, and a bounded authentication. */
 static gboolean
 start_p2p (IdgApi *api, const gchar *path, GError **error)
 {
@@ -484,15 +765,14 @@ start_p2p (IdgApi *api, const gchar *path, GError **error)
   if (!prepare_socket_path (path, error))
     return FALSE;
   api->guid = g_dbus_generate_guid ();
-  api->observer = g_dbus_auth_observer_new ();
-  g_signal_connect (api->observer, "allow-mechanism", G_CALLBACK (allow_mechanism), NULL);
-  g_signal_connect (api->observer, "authorize-authenticated-peer", G_CALLBACK (authorize_peer), NULL);
-  api->service = g_socket_service_new ();
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (api->service), LISTEN_BACKLOG);
+  api->listener = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT, error);
+  if (api->listener == NULL) {
+    g_prefix_error (error, "cannot serve the API on %s: ", path);
+    return FALSE;
+  }
   addr = g_unix_socket_address_new (path);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (api->service), addr,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
-                                      NULL, NULL, error)) {
+  g_socket_set_listen_backlog (api->listener, LISTEN_BACKLOG);
+  if (!g_socket_bind (api->listener, addr, FALSE, error) || !g_socket_listen (api->listener, error)) {
     g_prefix_error (error, "cannot serve the API on %s: ", path);
     return FALSE;
   }
@@ -504,8 +784,10 @@ start_p2p (IdgApi *api, const gchar *path, GError **error)
                  "cannot set the mode of %s: %s", path, g_strerror (errno));
     return FALSE;
   }
-  g_signal_connect (api->service, "incoming", G_CALLBACK (incoming), api);
-  g_socket_service_start (api->service);
+  g_socket_set_blocking (api->listener, FALSE);
+  api->accept_source = g_socket_create_source (api->listener, G_IO_IN, NULL);
+  g_source_set_callback (api->accept_source, (GSourceFunc) (GCallback) accept_ready, api, NULL);
+  g_source_attach (api->accept_source, NULL);
   return TRUE;
 }
 
@@ -559,12 +841,18 @@ idg_api_new (IdgBroker    *broker,
              GError      **error)
 {
   g_autoptr(IdgApi) api = g_new0 (IdgApi, 1);
+  const IdgConfig *config;
 
   g_return_val_if_fail (broker != NULL, NULL);
   api->broker = broker;
   api->cancellable = g_cancellable_new ();
   api->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, peer_free);
   api->handshakes = g_ptr_array_new ();
+  api->request_credit = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  config = idg_broker_get_config (broker);
+  api->handshakes_per_uid = config->api_handshakes_per_uid;
+  api->handshake_timeout_ms = config->api_handshake_timeout * 1000;
+  api->connections_per_uid = config->api_connections_per_uid;
   if (use_system_bus)
     start_bus (api);
   api->authz = idg_authz_new (api->bus);
@@ -575,6 +863,12 @@ idg_api_new (IdgBroker    *broker,
                        count_peers, api);
   api->door_added = TRUE;
   api->broker_sub = idg_broker_subscribe (broker, broker_event, api);
+  /* requests are budgeted here, where they come in; what expired while
+   * the broker was down expires now */
+  idg_store_set_request_limits (idg_broker_get_store (broker), config->requests_pending_per_uid,
+                                config->requests_expire_after);
+  idg_store_expire_requests (idg_broker_get_store (broker), g_get_real_time () / G_USEC_PER_SEC);
+  arm_request_expiry (api);
   return g_steal_pointer (&api);
 }
 
@@ -588,13 +882,17 @@ idg_api_free (IdgApi *api)
     return;
   if (api->broker_sub)
     idg_broker_unsubscribe (api->broker, api->broker_sub);
+  g_clear_handle_id (&api->request_timer, g_source_remove);
   if (api->door_added)
     idg_broker_remove_door (api->broker, IDG_DOOR_API);
   g_cancellable_cancel (api->cancellable);
-  if (api->service) {
-    g_socket_service_stop (api->service);
-    g_socket_listener_close (G_SOCKET_LISTENER (api->service));
-    g_clear_object (&api->service);
+  if (api->accept_source) {
+    g_source_destroy (api->accept_source);
+    g_clear_pointer (&api->accept_source, g_source_unref);
+  }
+  if (api->listener) {
+    g_socket_close (api->listener, NULL);
+    g_clear_object (&api->listener);
   }
   if (api->socket_path)
     unlink (api->socket_path);
@@ -608,18 +906,11 @@ idg_api_free (IdgApi *api)
     g_dbus_connection_close (conn, NULL, NULL, NULL);
   }
   g_hash_table_destroy (api->peers);
-  /* pending handshakes finish (cancelled) after us: cut them loose */
-  for (guint i = 0; i < api->handshakes->len; i++) {
-    Handshake *hs = g_ptr_array_index (api->handshakes, i);
-
-    hs->api = NULL;
-    if (hs->timeout_id) {
-      g_source_remove (hs->timeout_id);
-      hs->timeout_id = 0;
-    }
-    g_cancellable_cancel (hs->cancellable);
-  }
+  api->freeing = TRUE;
+  while (api->handshakes->len > 0)
+    handshake_free (g_ptr_array_index (api->handshakes, 0));
   g_ptr_array_unref (api->handshakes);
+  g_clear_pointer (&api->request_credit, g_hash_table_destroy);
   if (api->bus) {
     if (api->bus_owner_id)
       g_bus_unown_name (api->bus_owner_id);
@@ -630,7 +921,6 @@ idg_api_free (IdgApi *api)
   }
   idg_authz_free (api->authz);
   g_clear_object (&api->cancellable);
-  g_clear_object (&api->observer);
   g_free (api->guid);
   g_free (api->socket_path);
   g_free (api);

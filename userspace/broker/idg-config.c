@@ -13,6 +13,14 @@ G_DEFINE_QUARK (idg-config-error-quark, idg_config_error)
 #define DEFAULT_AUDIT_BURST    50
 #define DEFAULT_AUDIT_FLOOD    10
 
+/* Budgets of an unprivileged local user (docs/threat-model.md). */
+#define DEFAULT_API_HANDSHAKES_PER_UID  4
+#define DEFAULT_API_HANDSHAKE_TIMEOUT   2        /* seconds */
+#define DEFAULT_API_CONNECTIONS_PER_UID 32
+#define DEFAULT_PROXY_CLIENTS_PER_UID   16
+#define DEFAULT_REQUESTS_PENDING_PER_UID 4
+#define DEFAULT_REQUESTS_EXPIRE_AFTER   (24 * 3600)   /* seconds */
+
 /* Every group and key the broker knows; anything else is refused. */
 static const struct {
   const gchar *group;
@@ -21,9 +29,11 @@ static const struct {
   { "broker", { "state-dir", "runtime-dir", "policy", NULL } },
   { "modem",  { "qmi", "mbim", "at", NULL } },
   { "proxy",  { "qmi-socket", "mbim-socket", "at-socket", "at-link", "at-link-selector",
-                "clients", NULL } },
+                "clients", "clients-per-uid", NULL } },
   { "audit",  { "max-size", "keep", "window", "release-max-size", "release-keep",
                 "rate", "burst", "flood-interval", NULL } },
+  { "api",    { "handshakes-per-uid", "handshake-timeout", "connections-per-uid", NULL } },
+  { "requests", { "pending-per-uid", "expire-after", NULL } },
 };
 
 static gboolean
@@ -172,6 +182,69 @@ get_uint (GKeyFile     *kf,
   return TRUE;
 }
 
+/* A whole number in [min, max] from group/key; *out untouched when absent. */
+static gboolean
+get_count (GKeyFile     *kf,
+           const gchar  *group,
+           const gchar  *key,
+           guint64       min,
+           guint64       max,
+           guint        *out,
+           GError      **error)
+{
+  g_autofree gchar *v = NULL;
+  guint64 n;
+
+  if (!get_opt (kf, group, key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_unsigned (v, 10, min, max, &n, NULL)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[%s] %s: not a whole number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT,
+                 group, key, min, max);
+    return FALSE;
+  }
+  *out = (guint) n;
+  return TRUE;
+}
+
+/* A duration: a whole number and a unit, s, m, h or d ("30s", "12h");
+ * between 1 s and 365 d. */
+static gboolean
+get_duration (GKeyFile     *kf,
+              const gchar  *group,
+              const gchar  *key,
+              gint64       *out,
+              GError      **error)
+{
+  static const struct { gchar unit; gint64 secs; } units[] = {
+    { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+  };
+  g_autofree gchar *v = NULL;
+  guint64 n;
+  gsize len, u;
+
+  if (!get_opt (kf, group, key, &v, error))
+    return FALSE;
+  if (v == NULL)
+    return TRUE;
+  len = strlen (v);
+  for (u = 0; u < G_N_ELEMENTS (units); u++)
+    if (len > 1 && v[len - 1] == units[u].unit)
+      break;
+  if (u < G_N_ELEMENTS (units))
+    v[len - 1] = '\0';
+  if (u == G_N_ELEMENTS (units) ||
+      !g_ascii_string_to_unsigned (v, 10, 1, 365 * 86400 / units[u].secs, &n, NULL)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[%s] %s: not a duration from 1s to 365d (30s, 15m, 12h, 90d)", group, key);
+    return FALSE;
+  }
+  *out = (gint64) n * units[u].secs;
+  return TRUE;
+}
+
 /* [proxy] clients: selectors separated by ';' (a selector's own items are
  * separated by ','), at least one; absent leaves the default (NULL). */
 static gboolean
@@ -307,6 +380,19 @@ parse (GKeyFile  *kf,
     }
   }
   if (!get_audit (kf, c, error))
+    return NULL;
+  c->api_handshakes_per_uid = DEFAULT_API_HANDSHAKES_PER_UID;
+  c->api_handshake_timeout = DEFAULT_API_HANDSHAKE_TIMEOUT;
+  c->api_connections_per_uid = DEFAULT_API_CONNECTIONS_PER_UID;
+  c->proxy_clients_per_uid = DEFAULT_PROXY_CLIENTS_PER_UID;
+  c->requests_pending_per_uid = DEFAULT_REQUESTS_PENDING_PER_UID;
+  c->requests_expire_after = DEFAULT_REQUESTS_EXPIRE_AFTER;
+  if (!get_count (kf, "api", "handshakes-per-uid", 1, 64, &c->api_handshakes_per_uid, error) ||
+      !get_count (kf, "api", "handshake-timeout", 1, 30, &c->api_handshake_timeout, error) ||
+      !get_count (kf, "api", "connections-per-uid", 1, 1024, &c->api_connections_per_uid, error) ||
+      !get_count (kf, "proxy", "clients-per-uid", 1, 1024, &c->proxy_clients_per_uid, error) ||
+      !get_count (kf, "requests", "pending-per-uid", 1, 64, &c->requests_pending_per_uid, error) ||
+      !get_duration (kf, "requests", "expire-after", &c->requests_expire_after, error))
     return NULL;
   if (check_dirs &&
       (!check_dir ("state-dir", c->state_dir, error) ||

@@ -20,6 +20,15 @@
  *             rate (records per second per uid, default 5), burst
  *             (records at once per uid, default 50), flood-interval
  *             (seconds between a uid's flood records, default 10)
+ *   [api]     handshakes-per-uid (api.sock connections of one uid still
+ *             authenticating, default 4), handshake-timeout (seconds,
+ *             default 2), connections-per-uid (authenticated, default 32)
+ *   [proxy]   clients-per-uid (connections of one uid to one protocol
+ *             door, default 16)
+ *   [requests] pending-per-uid (default 4; a uid's newest request
+ *             supersedes its oldest past that), expire-after (a duration,
+ *             30s/15m/12h/90d; default 24h)
+ * Uid 0 and the broker's own uid are not held to the per-uid budgets.
  *
  * Unknown groups or keys, bad values and missing directories are refused:
  * the broker never starts half-configured.
@@ -55,6 +64,12 @@ typedef struct {
   guint64    audit_rate;        /* records per second per uid */
   guint64    audit_burst;
   guint64    audit_flood_interval;   /* seconds */
+  guint      api_handshakes_per_uid;
+  guint      api_handshake_timeout;     /* seconds */
+  guint      api_connections_per_uid;
+  guint      proxy_clients_per_uid;
+  guint      requests_pending_per_uid;
+  gint64     requests_expire_after;     /* seconds */
 } IdgConfig;
 
 #define IDG_CONFIG_ERROR (idg_config_error_quark ())

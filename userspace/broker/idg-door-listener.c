@@ -116,6 +116,19 @@ refuse_unpinned (IdgBroker    *broker,
 
 /* ---- listening ---------------------------------------------------------- */
 
+/* Connections per uid, counted down as each client's socket is finalized
+ * (the door drops its last reference when the client goes); outlives the
+ * listener while clients do. */
+typedef struct {
+  gint        ref;
+  GHashTable *per_uid;   /* uid -> count */
+} Counts;
+
+typedef struct {
+  Counts *counts;
+  uid_t   uid;
+} Slot;
+
 struct _IdgDoorListener {
   IdgBroker         *broker;
   gchar             *door;
@@ -123,7 +136,63 @@ struct _IdgDoorListener {
   GSource           *source;
   IdgDoorAcceptFunc  func;
   gpointer           user_data;
+  Counts            *counts;
+  guint              per_uid;
 };
+
+static void
+counts_unref (Counts *counts)
+{
+  if (--counts->ref > 0)
+    return;
+  g_hash_table_destroy (counts->per_uid);
+  g_free (counts);
+}
+
+static guint
+count_of (Counts *counts, uid_t uid)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts->per_uid, GUINT_TO_POINTER (uid)));
+}
+
+static void
+slot_released (gpointer data, GObject *gone)
+{
+  Slot *slot = data;
+  guint n = count_of (slot->counts, slot->uid);
+
+  if (n <= 1)
+    g_hash_table_remove (slot->counts->per_uid, GUINT_TO_POINTER (slot->uid));
+  else
+    g_hash_table_insert (slot->counts->per_uid, GUINT_TO_POINTER (slot->uid), GUINT_TO_POINTER (n - 1));
+  counts_unref (slot->counts);
+  g_free (slot);
+}
+
+/* The per-uid budget ([proxy] clients-per-uid): TRUE and the client's slot
+ * taken, or FALSE (logged). Uid 0 and the broker's own uid are exempt. */
+static gboolean
+take_slot (IdgDoorListener   *listener,
+           GSocket           *client,
+           const IdgIdentity *identity)
+{
+  guint n = count_of (listener->counts, identity->uid);
+  Slot *slot;
+
+  if (identity->uid != 0 && identity->uid != geteuid () && n >= listener->per_uid) {
+    if (log_due (listener->door, identity))
+      g_message ("%s door: connection refused, uid %u holds %u connections ([proxy] clients-per-uid)",
+                 listener->door, (guint) identity->uid, n);
+    return FALSE;
+  }
+  g_hash_table_insert (listener->counts->per_uid, GUINT_TO_POINTER (identity->uid), GUINT_TO_POINTER (n + 1));
+  slot = g_new0 (Slot, 1);
+  slot->counts = listener->counts;
+  slot->counts->ref++;
+  slot->uid = identity->uid;
+  g_object_weak_ref (G_OBJECT (client), slot_released, slot);
+  return TRUE;
+}
 
 static gboolean
 accept_cb (GSocket      *socket,
@@ -148,7 +217,8 @@ accept_cb (GSocket      *socket,
       refuse_unpinned (listener->broker, listener->door, g_socket_get_fd (client), error);
       continue;
     }
-    if (!idg_door_listener_admit (listener->broker, listener->door, identity))
+    if (!idg_door_listener_admit (listener->broker, listener->door, identity) ||
+        !take_slot (listener, client, identity))
       continue;
     g_socket_set_blocking (client, FALSE);
     listener->func (g_steal_pointer (&client), g_steal_pointer (&identity), listener->user_data);
@@ -281,6 +351,10 @@ idg_door_listener_new (IdgBroker          *broker,
   listener->socket = g_steal_pointer (&socket);
   listener->func = func;
   listener->user_data = user_data;
+  listener->counts = g_new0 (Counts, 1);
+  listener->counts->ref = 1;
+  listener->counts->per_uid = g_hash_table_new (g_direct_hash, g_direct_equal);
+  listener->per_uid = idg_broker_get_config (broker)->proxy_clients_per_uid;
   listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
   g_source_set_callback (listener->source, (GSourceFunc) (GCallback) accept_cb, listener, NULL);
   g_source_attach (listener->source, NULL);
@@ -296,6 +370,7 @@ idg_door_listener_free (IdgDoorListener *listener)
   g_source_unref (listener->source);
   g_socket_close (listener->socket, NULL);
   g_object_unref (listener->socket);
+  counts_unref (listener->counts);
   g_free (listener->door);
   g_free (listener);
 }

@@ -22,6 +22,12 @@
  * "raw-sim", decision refuse, reason "not-a-client"; coalesced like the
  * other door records).
  *
+ * Per-uid budget ([proxy] clients-per-uid, default 16): an admitted peer
+ * whose uid already holds that many connections to this door is closed at
+ * accept too (logged at most once per peer service and door every 10 s);
+ * uid 0 and the broker's own uid are exempt. A connection counts until the
+ * door drops its client's GSocket.
+ *
  * Output: a small queue per client (IdgDoorQueue, below).
  */
 #ifndef IDG_DOOR_LISTENER_H

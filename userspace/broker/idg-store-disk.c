@@ -5,10 +5,18 @@
  *   store.json     the snapshot: {"version":1,"generation":N,
  *                  "grants":[GRANT...],"requests":[REQUEST...]}
  *   store.journal  changes since the snapshot, one JSON object per line:
- *                  {"journal":1,"generation":N}   (first line)
- *                  {"g":GRANT}  a grant's whole new state (upsert by id)
- *                  {"r":REQUEST} a request's whole new state (upsert by id)
- *                  {"drop":"r-..."} a decided request forgotten
+ *                  {"journal":2,"generation":N}   (first line)
+ *                  {"change":{"grants":[GRANT...],"requests":[REQUEST...],
+ *                             "drop":["r-..."]}}
+ *                  one line per change, whatever it touches (an approval:
+ *                  the grant and the request; a revoke --to: every grant
+ *                  it revoked; a request: the new one, the one it
+ *                  supersedes and a decided one forgotten), each member
+ *                  optional: a grant's or a request's whole new state
+ *                  (upsert by id), decided requests forgotten. A change is
+ *                  replayed whole or not at all. Journals of version 1
+ *                  (one line per grant {"g":GRANT}, request {"r":REQUEST}
+ *                  or {"drop":"r-..."}) are still read.
  *   lock           flock()ed while a broker uses the store
  *
  *   GRANT   {"id":"g-..","selector":"uid:1000,exe:/usr/bin/x","scopes":"imei,imsi",
@@ -18,9 +26,14 @@
  *            "scopes":"..","purpose":"..","state":"pending","created":N,
  *            "decided":0,"grant":"g-.."|null}
  *
- * A change is acknowledged once its line is appended and fdatasync()ed. A
- * line torn by a crash (no final newline) was never acknowledged: it is cut
- * off at load. Any other bad line makes the store corrupt. When the journal
+ * A change is acknowledged once its line is appended and fdatasync()ed; the
+ * next change is written only after that. So only the last line can have
+ * been caught by a crash: a last line torn (no final newline) or corrupt
+ * (a newline, but not a valid change: blocks of a crashed write) was never
+ * acknowledged. It is cut off at load, nothing of it replayed; a complete
+ * one is first copied to store.journal.torn (kept for inspection) and the
+ * broker says so in one line. A bad line before the last one makes the
+ * store corrupt: the broker refuses to start. When the journal
  * has grown past max(limit, records in the snapshot), the state is written as a new snapshot
  * with generation N+1 (temp file, fsync, rename, fsync of the directory) and
  * a fresh journal of generation N+1 replaces the old one the same way; a
@@ -43,7 +56,9 @@
 #define STORE_FILE    "store.json"
 #define JOURNAL_FILE  "store.journal"
 #define LOCK_FILE     "lock"
+#define TORN_FILE     "store.journal.torn"
 #define STORE_VERSION 1
+#define JOURNAL_VERSION 2
 
 /* ---- files ---- */
 
@@ -235,7 +250,8 @@ serialize_snapshot (IdgStore *store,
 static gchar *
 journal_header (gint64 generation)
 {
-  return g_strdup_printf ("{\"journal\":1,\"generation\":%" G_GINT64_FORMAT "}\n", generation);
+  return g_strdup_printf ("{\"journal\":%d,\"generation\":%" G_GINT64_FORMAT "}\n",
+                          JOURNAL_VERSION, generation);
 }
 
 /* ---- parsing (untrusted: strict types, every field checked) ---- */
@@ -513,6 +529,98 @@ idg_store_disk_parse (IdgStore     *store,
   return TRUE;
 }
 
+/* A token hash the grant would take from another grant: refused before
+ * anything of the change is applied. */
+static gboolean
+hash_taken (IdgStore            *store,
+            GPtrArray           *grants,
+            const IdgStoreGrant *g)
+{
+  IdgStoreGrant *holder;
+  guint i;
+
+  if (g->token_hash == NULL)
+    return FALSE;
+  holder = g_hash_table_lookup (store->grant_by_hash, g->token_hash);
+  if (holder != NULL && !g_str_equal (holder->pub.id, g->pub.id))
+    return TRUE;
+  for (i = 0; i < grants->len; i++) {
+    IdgStoreGrant *o = g_ptr_array_index (grants, i);
+
+    if (o != g && o->token_hash != NULL && g_str_equal (o->token_hash, g->token_hash) &&
+        !g_str_equal (o->pub.id, g->pub.id))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* {"change":{...}}: everything parsed and checked first, then applied. */
+static gboolean
+replay_change (IdgStore    *store,
+               JsonNode    *change,
+               guint        n,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) grants = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_store_grant_free_internal);
+  g_autoptr(GPtrArray) requests = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_request_free);
+  g_autoptr(GPtrArray) drops = g_ptr_array_new ();
+  static const gchar *const members[] = { "grants", "requests", "drop" };
+  JsonObject *o;
+  guint i, m, known = 0;
+
+  if (!JSON_NODE_HOLDS_OBJECT (change))
+    return corrupt (error, "journal line", n, "change");
+  o = json_node_get_object (change);
+  for (m = 0; m < G_N_ELEMENTS (members); m++) {
+    JsonNode *node = json_object_get_member (o, members[m]);
+    JsonArray *a;
+
+    if (node == NULL)
+      continue;
+    known++;
+    if (!JSON_NODE_HOLDS_ARRAY (node))
+      return corrupt (error, "journal line", n, members[m]);
+    a = json_node_get_array (node);
+    for (i = 0; i < json_array_get_length (a); i++) {
+      JsonNode *e = json_array_get_element (a, i);
+
+      if (m == 0) {
+        IdgStoreGrant *g = parse_grant (e, n, error);
+
+        if (g == NULL)
+          return FALSE;
+        g_ptr_array_add (grants, g);
+      } else if (m == 1) {
+        IdgRequest *r = parse_request (e, n, error);
+
+        if (r == NULL)
+          return FALSE;
+        g_ptr_array_add (requests, r);
+      } else {
+        const gchar *id = JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
+                          ? json_node_get_string (e) : NULL;
+
+        if (!valid_id (id, 'r'))
+          return corrupt (error, "journal line", n, "drop");
+        g_ptr_array_add (drops, (gpointer) id);
+      }
+    }
+  }
+  if (known != json_object_get_size (o) || known == 0)
+    return corrupt (error, "journal line", n, "(grants, requests or drop)");
+  for (i = 0; i < grants->len; i++)
+    if (hash_taken (store, grants, g_ptr_array_index (grants, i)))
+      return corrupt (error, "journal line", n, "token-hash (duplicate)");
+  /* checked: nothing below can fail */
+  for (i = 0; i < grants->len; i++)
+    idg_store_put_grant (store, g_ptr_array_steal_index (grants, i--));
+  for (i = 0; i < requests->len; i++)
+    idg_store_put_request (store, g_ptr_array_steal_index (requests, i--));
+  for (i = 0; i < drops->len; i++)
+    idg_store_drop_request (store, g_ptr_array_index (drops, i));
+  return TRUE;
+}
+
 /* One journal line after the header. */
 static gboolean
 replay_line (IdgStore     *store,
@@ -530,6 +638,9 @@ replay_line (IdgStore     *store,
   o = json_node_get_object (root);
   if (json_object_get_size (o) != 1)
     return corrupt (error, "journal line", n, "(one member)");
+  if ((m = json_object_get_member (o, "change")) != NULL)
+    return replay_change (store, m, n, error);
+  /* version 1: one record a line */
   if ((m = json_object_get_member (o, "g")) != NULL) {
     IdgStoreGrant *g = parse_grant (m, n, error);
 
@@ -556,7 +667,7 @@ replay_line (IdgStore     *store,
     idg_store_drop_request (store, id);
     return TRUE;
   }
-  return corrupt (error, "journal line", n, "(g, r or drop)");
+  return corrupt (error, "journal line", n, "(change, g, r or drop)");
 }
 
 /* -1 if the header is not one. */
@@ -567,12 +678,13 @@ header_generation (JsonParser  *parser,
   JsonNode *root = parse_json (parser, line, strlen (line), NULL);
   JsonObject *o;
   gboolean ok = TRUE;
-  gint64 gen;
+  gint64 gen, version;
 
   if (root == NULL)
     return -1;
   o = json_node_get_object (root);
-  if (get_int (o, "journal", &ok) != 1 || !ok)
+  version = get_int (o, "journal", &ok);
+  if (!ok || version < 1 || version > JOURNAL_VERSION)
     return -1;
   gen = get_int (o, "generation", &ok);
   return ok ? gen : -1;
@@ -606,13 +718,16 @@ new_journal (IdgStore  *store,
 }
 
 /* Replays journal text (modified in place) onto the snapshot. *keep gets
- * the length of the acknowledged part (up to the last newline); *stale is
- * set for a journal older than the snapshot (nothing replayed). */
+ * the length of the acknowledged part (up to the last newline, or up to
+ * the last line when that one is not a valid change: *cut_line is then its
+ * number); *stale is set for a journal older than the snapshot (nothing
+ * replayed). */
 gboolean
 idg_store_disk_replay (IdgStore  *store,
                        gchar     *data,
                        gsize      len,
                        gsize     *keep,
+                       guint     *cut_line,
                        gboolean  *stale,
                        GError   **error)
 {
@@ -622,6 +737,7 @@ idg_store_disk_replay (IdgStore  *store,
   guint n = 0;
 
   *stale = FALSE;
+  *cut_line = 0;
   /* the part up to the last newline holds acknowledged records */
   *keep = len;
   while (*keep > 0 && data[*keep - 1] != '\n')
@@ -644,14 +760,29 @@ idg_store_disk_replay (IdgStore  *store,
   }
   end = data + *keep;
   for (line = nl + 1; line < end; line = next + 1) {
+    g_autoptr(GError) local = NULL;
+    gboolean ok;
+
     next = memchr (line, '\n', (gsize) (end - line));   /* end[-1] is one */
+    n++;
     if (memchr (line, '\0', (gsize) (next - line)) != NULL) {
-      g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "line %u: NUL byte", n + 1);
-      return FALSE;
+      ok = FALSE;
+      g_set_error (&local, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "NUL byte");
+    } else {
+      *next = '\0';
+      ok = replay_line (store, parser, line, n, &local);
+      *next = '\n';
     }
-    *next = '\0';
-    if (!replay_line (store, parser, line, ++n, error))
-      return FALSE;
+    if (ok)
+      continue;
+    if (next + 1 == end) {   /* the last line: the write a crash caught */
+      *keep = (gsize) (line - data);
+      *cut_line = n--;
+      break;
+    }
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_CORRUPT, "line %u of %s: %s",
+                 n + 1, "the journal", local->message);
+    return FALSE;
   }
   store->journal_lines = n;
   return TRUE;
@@ -667,6 +798,7 @@ load_journal (IdgStore  *store,
   g_autofree gchar *data = NULL;
   gsize len = 0, keep = 0;
   gboolean stale = FALSE;
+  guint cut_line = 0;
 
   if (!g_file_get_contents (path, &data, &len, &local)) {
     if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
@@ -675,12 +807,31 @@ load_journal (IdgStore  *store,
     }
     return new_journal (store, store->generation, error);
   }
-  if (!idg_store_disk_replay (store, data, len, &keep, &stale, error)) {
+  if (!idg_store_disk_replay (store, data, len, &keep, &cut_line, &stale, error)) {
     g_prefix_error (error, "%s: ", path);
     return FALSE;
   }
   if (stale)
     return new_journal (store, store->generation, error);
+  if (cut_line != 0) {
+    g_autofree gchar *torn = g_build_filename (store->dir, TORN_FILE, NULL);
+    int fd = open (torn, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+    /* for inspection only: not synced (nor is the cut below: a crash
+     * before the next append just cuts it again) */
+    if (fd < 0 || !write_all (fd, (const guint8 *) data + keep, len - keep)) {
+      int saved = errno;
+
+      if (fd >= 0)
+        close (fd);
+      return set_io_error (error, saved, "cannot write", torn);
+    }
+    close (fd);
+    g_warning ("consent store: the last journal record (line %u, %" G_GSIZE_FORMAT " bytes) is "
+               "torn or corrupt: a change a crash interrupted, never acknowledged; not replayed, "
+               "set aside in %s/%s; every acknowledged change is kept",
+               cut_line + 1, len - keep, store->dir, TORN_FILE);
+  }
   if (keep < len && truncate (path, (off_t) keep) < 0)
     return set_io_error (error, errno, "cannot cut the torn end of", path);
   return open_journal (store, error);
@@ -722,58 +873,70 @@ idg_store_disk_load (IdgStore  *store,
   return TRUE;
 }
 
-/* {"g":GRANT} or {"r":REQUEST} and a newline. */
-static void
-append_record (GString             *text,
-               const gchar         *member,
-               const IdgStoreGrant *grant,
-               const IdgRequest    *request)
+/* {"change":{...}} and a newline: one change, one line. */
+static gchar *
+change_line (IdgStoreGrant *const  *grants,
+             guint                  n_grants,
+             IdgRequest *const     *requests,
+             guint                  n_requests,
+             const gchar           *drop_request,
+             gsize                 *len)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree gchar *line = NULL;
+  guint i;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, member);
-  if (grant != NULL)
-    build_grant (b, grant);
-  else
-    build_request (b, request);
+  json_builder_set_member_name (b, "change");
+  json_builder_begin_object (b);
+  if (n_grants > 0) {
+    json_builder_set_member_name (b, "grants");
+    json_builder_begin_array (b);
+    for (i = 0; i < n_grants; i++)
+      build_grant (b, grants[i]);
+    json_builder_end_array (b);
+  }
+  if (n_requests > 0) {
+    json_builder_set_member_name (b, "requests");
+    json_builder_begin_array (b);
+    for (i = 0; i < n_requests; i++)
+      build_request (b, requests[i]);
+    json_builder_end_array (b);
+  }
+  if (drop_request != NULL) {
+    json_builder_set_member_name (b, "drop");
+    json_builder_begin_array (b);
+    json_builder_add_string_value (b, drop_request);
+    json_builder_end_array (b);
+  }
+  json_builder_end_object (b);
   json_builder_end_object (b);
   line = builder_to_string (b, NULL);
-  g_string_append_printf (text, "%s\n", line);
+  *len = strlen (line) + 1;
+  return g_strconcat (line, "\n", NULL);
 }
 
 gboolean
 idg_store_disk_append (IdgStore              *store,
                        IdgStoreGrant *const  *grants,
                        guint                  n_grants,
-                       IdgRequest            *request,
+                       IdgRequest *const     *requests,
+                       guint                  n_requests,
                        const gchar           *drop_request,
                        GError               **error)
 {
-  GString *text = g_string_new (NULL);
+  g_autofree gchar *text = NULL;
   struct stat st;
-  guint i, lines = 0;
+  gsize len = 0;
   gboolean ok;
 
-  for (i = 0; i < n_grants; i++, lines++)
-    append_record (text, "g", grants[i], NULL);
-  if (request != NULL) {
-    append_record (text, "r", NULL, request);
-    lines++;
-  }
-  if (drop_request != NULL) {
-    g_string_append_printf (text, "{\"drop\":\"%s\"}\n", drop_request);
-    lines++;
-  }
   if (store->journal_fd < 0 || fstat (store->journal_fd, &st) < 0) {
-    g_string_free (text, TRUE);
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "consent store journal not open");
     return FALSE;
   }
-  ok = write_all (store->journal_fd, (const guint8 *) text->str, text->len) &&
+  text = change_line (grants, n_grants, requests, n_requests, drop_request, &len);
+  ok = write_all (store->journal_fd, (const guint8 *) text, len) &&
        fdatasync (store->journal_fd) == 0;
-  g_string_free (text, TRUE);
   if (!ok) {
     int saved = errno;
 
@@ -784,7 +947,8 @@ idg_store_disk_append (IdgStore              *store,
                  "consent store not saved: %s", g_strerror (saved));
     return FALSE;
   }
-  store->journal_lines += lines;
+  /* the compaction threshold counts records: one per grant or request */
+  store->journal_lines += MAX (n_grants + n_requests, 1);
   return TRUE;
 }
 

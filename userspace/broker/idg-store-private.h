@@ -40,6 +40,9 @@ struct _IdgStore {
   guint           journal_limit;
   guint           snapshot_records;  /* grants + requests in store.json */
   gboolean        broken;         /* a write could not be undone: refuse changes */
+  /* request budgets (idg-store-requests.c); 0: the defaults */
+  guint           request_per_uid;
+  gint64          request_lifetime;
 };
 
 /* idg-store.c: the model */
@@ -59,10 +62,12 @@ gboolean    idg_request_state_from_string (const gchar     *str,
                                            IdgRequestState *out);
 
 /* idg-store.c: helpers of the operations (idg-store-requests.c uses them) */
+/* One change, one journal record: written whole or not at all. */
 gboolean       idg_store_commit         (IdgStore             *store,
                                          IdgStoreGrant *const *grants,
                                          guint                 n_grants,
-                                         IdgRequest           *request,
+                                         IdgRequest *const    *requests,
+                                         guint                 n_requests,
                                          const gchar          *drop_request,
                                          GError              **error);
 gchar         *idg_store_new_id         (IdgStore             *store,
@@ -97,16 +102,21 @@ gboolean    idg_store_disk_parse    (IdgStore        *store,
                                      const gchar     *data,
                                      gsize            len,
                                      GError         **error);
+/* *keep: the length of the journal to keep; *cut_line: the number of a
+ * complete last record that was torn or corrupt and is not replayed
+ * (never acknowledged: see idg-store-disk.c), or 0. */
 gboolean    idg_store_disk_replay   (IdgStore        *store,
                                      gchar           *data,
                                      gsize            len,
                                      gsize           *keep,
+                                     guint           *cut_line,
                                      gboolean        *stale,
                                      GError         **error);
 gboolean    idg_store_disk_append   (IdgStore              *store,
                                      IdgStoreGrant *const  *grants,
                                      guint                  n_grants,
-                                     IdgRequest            *request,
+                                     IdgRequest *const     *requests,
+                                     guint                  n_requests,
                                      const gchar           *drop_request,
                                      GError               **error);
 gboolean    idg_store_disk_rewrite  (IdgStore        *store,

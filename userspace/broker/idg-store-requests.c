@@ -3,6 +3,14 @@
  * Consent requests: a service asks (its kernel identity gives the request's
  * selector), an admin approves or denies, the requester alone claims the
  * token once. See idg-store.h.
+ *
+ * Budgets (docs/threat-model.md): a uid has at most request_per_uid
+ * pending requests; its next one supersedes its own oldest, in the same
+ * journal record, so that a uid flooding requests only ever displaces its
+ * own. A pending request expires request_lifetime seconds after it was
+ * made: expiry is checked before every change of the requests, on the
+ * API's timer, and at start (created times are in the store), so that a
+ * restart does not revive what had expired.
  */
 #include "idg-store-private.h"
 
@@ -10,13 +18,15 @@
 
 #include "idg-token.h"
 
-#define MAX_PENDING_PER_SELECTOR 8
+#define DEFAULT_PER_UID   4
+#define DEFAULT_LIFETIME  (24 * 3600)
 #define MAX_REQUESTS 4096
 
 typedef IdgStoreGrant Grant;
 
 /* Keeps the request list bounded: the oldest decided request to forget
- * when a new one comes, or NULL. */
+ * when a new one comes, or NULL. An approved request waits for its
+ * requester's claim: never forgotten here. */
 static const gchar *
 request_to_drop (IdgStore *store)
 {
@@ -27,10 +37,97 @@ request_to_drop (IdgStore *store)
   for (i = 0; i < store->requests->len; i++) {
     IdgRequest *r = g_ptr_array_index (store->requests, i);
 
-    if (r->state != IDG_REQUEST_PENDING)
+    if (r->state != IDG_REQUEST_PENDING && r->state != IDG_REQUEST_APPROVED)
       return r->id;
   }
   return NULL;
+}
+
+void
+idg_store_set_request_limits (IdgStore *store,
+                              guint     pending_per_uid,
+                              gint64    lifetime)
+{
+  store->request_per_uid = pending_per_uid;
+  store->request_lifetime = lifetime;
+}
+
+static guint
+per_uid (IdgStore *store)
+{
+  return store->request_per_uid > 0 ? store->request_per_uid : DEFAULT_PER_UID;
+}
+
+static gint64
+lifetime (IdgStore *store)
+{
+  return store->request_lifetime > 0 ? store->request_lifetime : DEFAULT_LIFETIME;
+}
+
+/* The uid of the request's selector (every request's selector has one:
+ * idg_selector_for_identity). */
+static gboolean
+request_uid (const IdgRequest *r,
+             uid_t            *uid)
+{
+  g_autoptr(IdgSelector) sel = idg_selector_parse (r->selector, NULL);
+
+  if (sel == NULL || !sel->has_uid)
+    return FALSE;
+  *uid = sel->uid;
+  return TRUE;
+}
+
+gint64
+idg_store_next_request_expiry (IdgStore *store)
+{
+  gint64 next = 0;
+  guint i;
+
+  for (i = 0; i < store->requests->len; i++) {
+    IdgRequest *r = g_ptr_array_index (store->requests, i);
+
+    if (r->state == IDG_REQUEST_PENDING && (next == 0 || r->created + lifetime (store) < next))
+      next = r->created + lifetime (store);
+  }
+  return next;
+}
+
+guint
+idg_store_expire_requests (IdgStore *store,
+                           gint64    now)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  guint i;
+
+  for (i = 0; i < store->requests->len; i++) {
+    IdgRequest *r = g_ptr_array_index (store->requests, i);
+
+    if (r->state == IDG_REQUEST_PENDING && r->created + lifetime (store) <= now)
+      g_ptr_array_add (due, r);
+  }
+  if (due->len == 0)
+    return 0;
+  for (i = 0; i < due->len; i++) {
+    IdgRequest *r = g_ptr_array_index (due, i);
+
+    r->state = IDG_REQUEST_EXPIRED;
+    r->decided = now;
+  }
+  if (!idg_store_commit (store, NULL, 0, (IdgRequest *const *) due->pdata, due->len, NULL, &error)) {
+    for (i = 0; i < due->len; i++) {
+      IdgRequest *r = g_ptr_array_index (due, i);
+
+      r->state = IDG_REQUEST_PENDING;
+      r->decided = 0;
+    }
+    g_warning ("consent store: expired requests not saved (tried again later): %s", error->message);
+    return 0;
+  }
+  g_message ("consent store: %u request(s) expired undecided", due->len);
+  idg_store_notify (store, "requests", NULL);
+  return due->len;
 }
 
 gboolean
@@ -43,27 +140,34 @@ idg_store_add_request (IdgStore          *store,
                        GError           **error)
 {
   g_autoptr(IdgSelector) sel = idg_selector_for_identity (requester);
-  g_autofree gchar *canon = NULL;
   g_autofree gchar *drop = NULL;
-  IdgRequest *r;
-  guint i, pending = 0;
+  IdgRequest *changed[2], *oldest = NULL, *oldest_gone = NULL, *r;
+  guint i, pending = 0, gone = 0, n = 0;
 
-  if (sel == NULL) {
+  if (sel == NULL || !sel->has_uid) {
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
                  "a request needs a caller with kernel credentials");
     return FALSE;
   }
   if (!idg_store_check_args (scopes, purpose, 0, error))
     return FALSE;
-  canon = idg_selector_to_string (sel);
+  idg_store_expire_requests (store, now);
   for (i = 0; i < store->requests->len; i++) {
+    uid_t uid;
+
     r = g_ptr_array_index (store->requests, i);
-    pending += r->state == IDG_REQUEST_PENDING && g_str_equal (r->selector, canon);
-  }
-  if (pending >= MAX_PENDING_PER_SELECTOR) {
-    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID,
-                 "too many pending requests from this caller");
-    return FALSE;
+    if ((r->state != IDG_REQUEST_PENDING && r->state != IDG_REQUEST_SUPERSEDED &&
+         r->state != IDG_REQUEST_EXPIRED) || !request_uid (r, &uid) || uid != sel->uid)
+      continue;
+    if (r->state != IDG_REQUEST_PENDING) {
+      gone++;
+      if (oldest_gone == NULL)
+        oldest_gone = r;
+      continue;
+    }
+    pending++;
+    if (oldest == NULL)
+      oldest = r;   /* the list is in creation order */
   }
   r = g_new0 (IdgRequest, 1);
   r->id = idg_store_new_id (store, 'r', error);
@@ -71,16 +175,31 @@ idg_store_add_request (IdgStore          *store,
     idg_request_free (r);
     return FALSE;
   }
-  r->selector = g_steal_pointer (&canon);
+  r->selector = idg_selector_to_string (sel);
   r->requester = idg_identity_describe (requester);
   r->service = g_strdup (requester->service);
   r->scopes = scopes;
   r->purpose = g_strdup (purpose);
   r->state = IDG_REQUEST_PENDING;
   r->created = now;
-  drop = g_strdup (request_to_drop (store));
+  changed[n++] = r;
+  /* a uid keeps at most per_uid superseded or expired requests of its own
+   * (its flood is forgotten, not others' history); else the list's bound */
+  if (pending >= per_uid (store) && gone >= per_uid (store))
+    drop = g_strdup (oldest_gone->id);
+  else
+    drop = g_strdup (request_to_drop (store));   /* a decided one: never oldest */
+  if (pending >= per_uid (store)) {
+    oldest->state = IDG_REQUEST_SUPERSEDED;
+    oldest->decided = now;
+    changed[n++] = oldest;
+  }
   idg_store_put_request (store, r);
-  if (!idg_store_commit (store, NULL, 0, r, drop, error)) {
+  if (!idg_store_commit (store, NULL, 0, changed, n, drop, error)) {
+    if (n == 2) {
+      oldest->state = IDG_REQUEST_PENDING;
+      oldest->decided = 0;
+    }
     idg_store_drop_request (store, r->id);
     return FALSE;
   }
@@ -88,6 +207,8 @@ idg_store_add_request (IdgStore          *store,
     idg_store_drop_request (store, drop);
   if (request_id != NULL)
     *request_id = g_strdup (r->id);
+  if (n == 2)
+    idg_store_notify (store, "requests", oldest->id);
   idg_store_notify (store, "requests", r->id);
   return TRUE;
 }
@@ -127,11 +248,13 @@ idg_store_approve_request (IdgStore     *store,
                            gchar       **token_out,
                            GError      **error)
 {
-  IdgRequest *r = find_request (store, request_id, error);
+  IdgRequest *r;
   g_autoptr(IdgSelector) sel = NULL;
   gchar *token = NULL;
   Grant *g;
 
+  idg_store_expire_requests (store, now);
+  r = find_request (store, request_id, error);
   if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error) ||
       !idg_store_check_args (r->scopes, r->purpose, ttl, error))
     return FALSE;
@@ -151,7 +274,7 @@ idg_store_approve_request (IdgStore     *store,
   r->state = IDG_REQUEST_APPROVED;
   r->decided = now;
   r->grant_id = g_strdup (g->pub.id);
-  if (!idg_store_commit (store, &g, 1, r, NULL, error)) {
+  if (!idg_store_commit (store, &g, 1, &r, 1, NULL, error)) {
     r->state = IDG_REQUEST_PENDING;
     r->decided = 0;
     g_clear_pointer (&r->grant_id, g_free);
@@ -174,13 +297,15 @@ idg_store_deny_request (IdgStore     *store,
                         gint64        now,
                         GError      **error)
 {
-  IdgRequest *r = find_request (store, request_id, error);
+  IdgRequest *r;
 
+  idg_store_expire_requests (store, now);
+  r = find_request (store, request_id, error);
   if (r == NULL || !require_state (r, IDG_REQUEST_PENDING, error))
     return FALSE;
   r->state = IDG_REQUEST_DENIED;
   r->decided = now;
-  if (!idg_store_commit (store, NULL, 0, r, NULL, error)) {
+  if (!idg_store_commit (store, NULL, 0, &r, 1, NULL, error)) {
     r->state = IDG_REQUEST_PENDING;
     r->decided = 0;
     return FALSE;
@@ -225,7 +350,7 @@ idg_store_claim_request (IdgStore          *store,
   old_hash = g_strdup (g->token_hash);
   idg_store_set_token_hash (store, g, idg_token_hash (token));
   r->state = IDG_REQUEST_CLAIMED;
-  if (!idg_store_commit (store, &g, 1, r, NULL, error)) {
+  if (!idg_store_commit (store, &g, 1, &r, 1, NULL, error)) {
     r->state = IDG_REQUEST_APPROVED;
     idg_store_set_token_hash (store, g, old_hash);
     idg_token_free (token);

@@ -28,7 +28,9 @@ G_DEFINE_QUARK (idg-store-error-quark, idg_store_error)
 
 typedef IdgStoreGrant Grant;
 
-static const gchar *const request_states[] = { "pending", "approved", "denied", "claimed" };
+static const gchar *const request_states[] = {
+  "pending", "approved", "denied", "claimed", "expired", "superseded",
+};
 
 const gchar *
 idg_request_state_to_string (IdgRequestState state)
@@ -387,12 +389,13 @@ idg_store_get_secret (IdgStore *store)
  * grown past max(limit, records in the snapshot), so that the snapshot
  * writes cost O(1) per change amortized. Nothing to do in memory only. */
 gboolean
-idg_store_commit (IdgStore      *store,
-                  Grant *const  *grants,
-                  guint          n_grants,
-                  IdgRequest    *request,
-                  const gchar   *drop_request,
-                  GError       **error)
+idg_store_commit (IdgStore           *store,
+                  Grant *const       *grants,
+                  guint               n_grants,
+                  IdgRequest *const  *requests,
+                  guint               n_requests,
+                  const gchar        *drop_request,
+                  GError            **error)
 {
   g_autoptr(GError) local = NULL;
 
@@ -403,7 +406,7 @@ idg_store_commit (IdgStore      *store,
                  "consent store in a failed state after a write error; restart the broker");
     return FALSE;
   }
-  if (!idg_store_disk_append (store, grants, n_grants, request, drop_request, error))
+  if (!idg_store_disk_append (store, grants, n_grants, requests, n_requests, drop_request, error))
     return FALSE;
   if (store->journal_lines >= MAX (store->journal_limit, store->snapshot_records) &&
       !idg_store_disk_rewrite (store, &local))
@@ -636,7 +639,7 @@ idg_store_add_grant (IdgStore     *store,
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
     return FALSE;
   }
-  if (!idg_store_commit (store, &g, 1, NULL, NULL, error)) {
+  if (!idg_store_commit (store, &g, 1, NULL, 0, NULL, error)) {
     idg_store_remove_grant (store, g);
     idg_token_free (token);
     return FALSE;
@@ -680,7 +683,7 @@ idg_store_revoke (IdgStore     *store,
   if (g->pub.revoked)
     return TRUE;
   set_revoked (store, g, TRUE, now);
-  if (!idg_store_commit (store, &g, 1, NULL, NULL, error)) {
+  if (!idg_store_commit (store, &g, 1, NULL, 0, NULL, error)) {
     set_revoked (store, g, FALSE, 0);
     return FALSE;
   }
@@ -718,7 +721,7 @@ idg_store_revoke_selector (IdgStore     *store,
   }
   if (done->len == 0)
     return TRUE;
-  if (!idg_store_commit (store, (Grant *const *) done->pdata, done->len, NULL, NULL, error)) {
+  if (!idg_store_commit (store, (Grant *const *) done->pdata, done->len, NULL, 0, NULL, error)) {
     for (i = 0; i < done->len; i++)
       set_revoked (store, g_ptr_array_index (done, i), FALSE, 0);
     return FALSE;

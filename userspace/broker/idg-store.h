@@ -24,7 +24,11 @@
  * token_out is non-NULL) or denies. The requester, and only a caller matching
  * the request's selector, claims it ONCE: the claim issues a fresh token and
  * replaces the grant's token hash (a token given to the admin at approval
- * stops working then). State: pending -> approved -> claimed, or denied.
+ * stops working then). State: pending -> approved -> claimed, or denied;
+ * or, undecided: expired (older than the request lifetime, default 24 h,
+ * counted from its creation, across restarts) or superseded (its uid made
+ * more pending requests than allowed, default 4: the newest replaces that
+ * uid's oldest, and no other uid is refused for it).
  */
 #ifndef IDG_STORE_H
 #define IDG_STORE_H
@@ -59,6 +63,8 @@ typedef enum {
   IDG_REQUEST_APPROVED = 1,
   IDG_REQUEST_DENIED   = 2,
   IDG_REQUEST_CLAIMED  = 3,
+  IDG_REQUEST_EXPIRED  = 4,   /* not decided within the request lifetime */
+  IDG_REQUEST_SUPERSEDED = 5, /* its uid's newer request took its place */
 } IdgRequestState;
 
 typedef struct {
@@ -225,6 +231,18 @@ GPtrArray  *idg_store_list_requests   (IdgStore          *store);
 IdgRequest *idg_store_lookup_request  (IdgStore          *store,
                                        const gchar       *request_id);
 guint       idg_store_count_pending   (IdgStore          *store);
+/* Budgets of requests: pending requests per uid (default 4) and their
+ * lifetime in seconds from creation (default 24 h). */
+void        idg_store_set_request_limits (IdgStore       *store,
+                                          guint           pending_per_uid,
+                                          gint64          lifetime);
+/* Marks every pending request older than the lifetime expired (one
+ * journal record); the number expired, 0 if none or on a write error
+ * (logged; tried again next time). */
+guint       idg_store_expire_requests (IdgStore          *store,
+                                       gint64             now);
+/* When the next pending request expires (UNIX seconds), or 0. */
+gint64      idg_store_next_request_expiry (IdgStore      *store);
 const gchar *idg_request_state_to_string (IdgRequestState state);
 IdgRequest *idg_request_copy          (const IdgRequest  *request);
 void        idg_request_free          (IdgRequest        *request);
