@@ -12,7 +12,10 @@
  *  2. the modem, fed the client's raw bytes, would run a command the door
  *     did not judge, up to the first line the door refused (after a
  *     refusal the two may differ on purpose: the door did not pass on the
- *     ATS3= or ATV0 the raw modem obeyed).
+ *     ATS3= or ATV0 the raw modem obeyed);
+ *  3. the same bytes as one tunnel buffer (idg_at_canon_buffer, the MBIM
+ *     AT tunnel's reading): the one line it returns runs on the modem as
+ *     one line of the commands judged.
  */
 #include <string.h>
 
@@ -120,5 +123,29 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     check_line (g_ptr_array_index (raw_ran, k), g_ptr_array_index (sent, k));
   if (!refused && raw_ran->len != sent->len)
     g_error ("the modem ran %u lines of the client's bytes, the door %u", raw_ran->len, sent->len);
+
+  /* one tunnel buffer */
+  {
+    static const guint8 secret[IDG_SECRET_LEN] = { 7 };
+    g_autoptr(SimAt) tunnel = sim_at_new (ids);
+    g_autoptr(GPtrArray) tunnel_ran = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+    g_autofree gchar *joined = NULL;
+    const gchar *refusal = NULL;
+    IdgGuard guard;
+
+    idg_guard_init (&guard, IDG_KIND_MASK_ALL, IDG_POLICY_REDACT, secret, "fuzz");
+    joined = idg_at_canon_buffer (&guard, (const gchar *) data, size, &refusal);
+    if (!joined) {
+      g_assert (refusal != NULL);
+      return 0;
+    }
+    g_assert (g_str_has_suffix (joined, "\r") && strchr (joined, '\r') == joined + strlen (joined) - 1);
+    sim_at_set_trace (tunnel, on_trace, tunnel_ran);
+    sim_at_feed (tunnel, (const guint8 *) joined, strlen (joined), out);
+    if (tunnel_ran->len != 1)
+      g_error ("one tunnel line ran as %u lines", tunnel_ran->len);
+    joined[strlen (joined) - 1] = '\0';
+    check_line (g_ptr_array_index (tunnel_ran, 0), joined);
+  }
   return 0;
 }

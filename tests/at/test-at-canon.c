@@ -111,6 +111,7 @@ static const Case cases[] = {
   { "crsm-p3-huge", "AT+CRSM=176,28423,0,0,300\r", 0, "R" },
   { "crsm-quoted-id", "AT+CRSM=176,\"28423\",0,0,9\r", 0, "R" },
   { "crsm-status", "AT+CRSM=242\r", 0, "S:AT+CRSM=242" },
+  { "crsm-vendor-hex", "AT^CRSM=176,0x2FE2,0,0,10\r", 0, "R" },
   { "crsm-path", "AT+CRSM=176,28423,0,0,9,,\"3F007FFF\"\r", 0, "S:AT+CRSM=176,28423,0,0,9,,\"3F007FFF\"" },
   /* not command lines */
   { "not-at", "hello\r", 0, "I" },

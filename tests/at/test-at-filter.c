@@ -109,6 +109,9 @@ static const Case cases[] = {
   { "crla", "AT+CRLA=1,176,28423", "\r\n+CRLA: 144,0,\"{IMSI_HEX}\"\r\n\r\nOK\r\n", REFUSE, PASS },
   { "csim-in-line", "AT+CGMI;+CSIM=10,\"00A4000C02\"", "\r\nACME\r\n\r\n+CSIM: 4,\"9000\"\r\n\r\nOK\r\n", REFUSE, PASS },
   { "csim-test", "AT+CSIM=?", "\r\nOK\r\n", PASS, PASS },
+  { "hw-csim", "AT^CSIM=10,\"00B0000009\"", "\r\n^CSIM: 22,\"{IMSI_HEX}9000\"\r\n\r\nOK\r\n", REFUSE, PASS },
+  { "q-csim", "AT+QCSIM=10,\"00B0000009\"", "\r\n+QCSIM: 22,\"{IMSI_HEX}9000\"\r\n\r\nOK\r\n", REFUSE, PASS },
+  { "vendor-crsm", "AT#CRSM=176,12258,0,0,10", "\r\n#CRSM: 144,0,\"{ICCID_HEX}\"\r\n\r\nOK\r\n", REWRITE, PASS },
   /* ICCID, vendor commands */
   { "ccid", "AT+CCID", "\r\n+CCID: {ICCID}\r\n\r\nOK\r\n", REWRITE, PASS },
   { "ccid-read", "AT+CCID?", "\r\n+CCID: \"{ICCID}\"\r\n\r\nOK\r\n", REWRITE, PASS },

@@ -212,7 +212,7 @@ parse_extended (const gchar *s,
     return FALSE;
   if (framing_command (name, type))
     return FALSE;
-  if (strcmp (name, "+CRSM") == 0 && type == IDG_AT_TYPE_SET) {
+  if (g_str_has_suffix (name, "CRSM") && type == IDG_AT_TYPE_SET) {
     gchar *canon = crsm_args (args);
 
     if (!canon)

@@ -46,6 +46,23 @@ static const gchar *const imsi_commands[] = { "+CIMI", "+QIMI", "#CIMI", "$QCIMI
 static const gchar *const raw_sim_commands[] = { "+CSIM", "+CCHO", "+CGLA", "+CRLA" };
 static const gchar *const imei_commands[] = { "+GSN", "#CGSN", "+QGSN", "^GSN", "$GSN" };
 
+static const gchar *const crsm_commands[] = { "+CRSM" };
+
+/* A vendor's copy of a 27.007 command: another prefix, or letters before
+ * the name ("^CSIM", "#CSIM", "+QCSIM", "$QCCRSM"). */
+static gboolean
+vendor_form (const gchar        *name,
+             const gchar *const *list,
+             gsize               n)
+{
+  gsize i;
+
+  for (i = 0; i < n; i++)
+    if (idg_at_is_ext_prefix (name[0]) && g_str_has_suffix (name + 1, list[i] + 1))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 in_list (const gchar        *name,
          const gchar *const *list,
@@ -142,11 +159,12 @@ classify (const IdgAtCommand *cmd)
     r.any_label = TRUE;
     return r;
   }
-  if (in_list (n, raw_sim_commands, G_N_ELEMENTS (raw_sim_commands))) {
+  if (in_list (n, raw_sim_commands, G_N_ELEMENTS (raw_sim_commands)) || vendor_form (n, raw_sim_commands,
+                                                                                  G_N_ELEMENTS (raw_sim_commands))) {
     r.klass = CLASS_RAW_SIM;
     return r;
   }
-  if (strcmp (n, "+CRSM") == 0 && cmd->type == IDG_AT_TYPE_SET) {
+  if ((strcmp (n, "+CRSM") == 0 || vendor_form (n, crsm_commands, 1)) && cmd->type == IDG_AT_TYPE_SET) {
     guint got = int_args (cmd->args, a, 5);
 
     r.klass = CLASS_CRSM;

@@ -23,10 +23,18 @@
  * command line or not, unsolicited result codes in between or not.
  *
  * What is done to the reply (the AT table):
- *  +CGSN, +CGSN=0, +CGSN=1, +GSN      IMEI value rewritten (same length)
+ *  +CGSN, +CGSN=0, +CGSN=1, +GSN      every device value on a line rewritten
+ *  (and #CGSN, +QGSN, ^GSN, $GSN)      (same length), as vendors print
+ *                                      them: bare, labelled, quoted,
+ *                                      "IMEI,SERIAL" (the serial stays),
+ *                                      an ESN "0x" + 7/8 hex or 8 hex digits,
+ *                                      "MEID:ESN" pairs in decimal or in hex
+ *                                      with "0x"; any run of 6+ hex digits
+ *                                      standing alone
  *  +CGSN=2 / +CGSN=3                   IMEISV / its SVN digits rewritten
- *  I, I0..I9                           "IMEI: v", "IMEI SV: v", "ESN: v",
- *                                      "MEID: v", "ICCID: v", "IMSI: v" lines and
+ *  I, I0..I9                           "IMEI: v", "IMEI SV: v", "ESN: v"
+ *                                      (also "ESN: +GSN: 0xv"), "MEID: v",
+ *                                      "ICCID: v", "IMSI: v" lines and
  *                                      bare 14..17-digit lines rewritten
  *  +CIMI (and #CIMI, +QIMI, $QCIMI, ^CIMI)
  *                                      IMSI rewritten (MCC+MNC kept by redact)
@@ -44,12 +52,14 @@
  *                                      READ RECORD of P3 bytes: the record
  *                                      length is unknown, every digit
  *                                      nibble masked) (idg-simfile.h)
- *  a +CRSM whose numbers do not parse  its data masked nibble by nibble
+ *  a +CRSM whose numbers do not parse, and vendor copies (^CRSM, #CRSM)
+ *  that do not                         its data masked nibble by nibble
  *  other +CRSM                         untouched
  *  +CCID +ICCID +CICCID ^ICCID !ICCID +QCCID #CCID ^SCID +ZGETICCID
  *                                      ICCID rewritten
  *  +EGMR=0,7 and +EGMR=0,10            IMEI rewritten
- *  +CSIM +CCHO +CGLA +CRLA             raw SIM access: refused unless the
+ *  +CSIM +CCHO +CGLA +CRLA, and vendor copies (^CSIM, +QCSIM: any prefix,
+ *  any letters before the name)       raw SIM access: refused unless the
  *                                      client holds every SIM kind
  *                                      (idg_guard_raw_sim)
  *  +EGMR=1,7 / +EGMR=1,10 (IMEI write) refused, for every client: the
