@@ -112,6 +112,12 @@ static const Case cases[] = {
   { "crsm-quoted-id", "AT+CRSM=176,\"28423\",0,0,9\r", 0, "R" },
   { "crsm-status", "AT+CRSM=242\r", 0, "S:AT+CRSM=242" },
   { "crsm-vendor-hex", "AT^CRSM=176,0x2FE2,0,0,10\r", 0, "R" },
+  { "crsm-path-ef", "AT+CRSM=176,28539,0,0,9,,\"3F007FFF6F07\"\r", 0, "R" },
+  { "crsm-path-odd", "AT+CRSM=176,28539,0,0,9,,\"3F007F\"\r", 0, "R" },
+  { "crsm-path-df", "AT+CRSM=176,28423,0,0,9,,\"3f007fff\"\r", 0, "S:AT+CRSM=176,28423,0,0,9,,\"3f007fff\"" },
+  { "crsm-read-data", "AT+CRSM=176,28423,0,0,9,\"00\"\r", 0, "R" },
+  { "crsm-update-data", "AT+CRSM=214,28539,0,0,1,\"00\"\r", 0, "S:AT+CRSM=214,28539,0,0,1,\"00\"" },
+  { "crsm-extra-field", "AT+CRSM=176,28423,0,0,9,,\"3F00\",1\r", 0, "R" },
   { "crsm-path", "AT+CRSM=176,28423,0,0,9,,\"3F007FFF\"\r", 0, "S:AT+CRSM=176,28423,0,0,9,,\"3F007FFF\"" },
   /* not command lines */
   { "not-at", "hello\r", 0, "I" },

@@ -102,8 +102,31 @@ small_number (const gchar *s,
   return TRUE;
 }
 
+/* A +CRSM pathid: "" or a quoted path of dedicated files only (3F00, 7Fxx,
+ * 5Fxx, at most 4 levels): the file read is the fileid, never an EF named
+ * in the path. */
+static gboolean
+crsm_path (const gchar *f)
+{
+  gsize n = strlen (f), i;
+
+  if (n == 0)
+    return TRUE;
+  if (n < 2 || f[0] != '"' || f[n - 1] != '"' || (n - 2) % 4 != 0 || n - 2 > 16)
+    return FALSE;
+  for (i = 1; i + 1 < n; i += 4) {
+    if (!g_ascii_isxdigit (f[i + 2]) || !g_ascii_isxdigit (f[i + 3]))
+      return FALSE;
+    if (g_ascii_strncasecmp (f + i, "3F00", 4) != 0 && g_ascii_strncasecmp (f + i, "7F", 2) != 0 &&
+        g_ascii_strncasecmp (f + i, "5F", 2) != 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 /* +CRSM=command,fileid[,P1,P2,P3[,data[,pathid]]]: the numbers re-encoded
- * from their values; NULL if one is not a plain decimal number. */
+ * from their values, data empty for a read, the path of DFs only; NULL if
+ * not so. */
 static gchar *
 crsm_args (const gchar *args)
 {
@@ -131,6 +154,11 @@ crsm_args (const gchar *args)
         goto fail;
       g_string_append_printf (out, "%u", (guint) v);
     } else {
+      /* a read carries no data; the path names dedicated files */
+      if (k == 5 && *f[k] && (g_str_equal (f[0], "176") || g_str_equal (f[0], "178")))
+        goto fail;
+      if ((k == 6 && !crsm_path (f[k])) || k > 6)
+        goto fail;
       g_string_append (out, f[k]);
     }
   }

@@ -34,7 +34,9 @@
  *    splitting: V0 (numeric result codes), Q1 (no result codes), ATO, ATD
  *    without the ';' of a voice call or not last on the line, +CGDATA;
  *  - +CRSM with a command, file id or P1/P2/P3 that is not a plain decimal
- *    number (the door must know which file and which bytes a read covers);
+ *    number, a read (176, 178) with data, a pathid that is not a quoted
+ *    path of dedicated files (3F00, 7Fxx, 5Fxx), more than 7 fields (the
+ *    door must know which file and which bytes a read covers);
  *  - a line whose canonical form the AT filter (idg-at-parse.c) would read
  *    differently from this file: one judgement, checked on every line.
  * What the modem then gets: "AT" + the commands, upper-case outside
