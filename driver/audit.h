@@ -11,7 +11,7 @@ struct idguard_event;
 int idg_audit_init(void);
 void idg_audit_exit(void);
 void idg_audit_enable(bool on);
-void idg_audit_push(struct idguard_event *ev);
+int idg_audit_push(struct idguard_event *ev);
 ssize_t idg_audit_read(char __user *buf, size_t count, bool nonblock);
 __poll_t idg_audit_poll(struct file *file, poll_table *wait);
 u64 idg_audit_dropped(void);

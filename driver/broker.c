@@ -6,7 +6,7 @@
  * identifiers and grants, revokes, wipes and drains the audit queue. When
  * that file is released, everything it pushed is wiped (fail closed).
  *
- * broker_lock (a mutex) guards `holder` and the broker's root; it is taken
+ * broker_lock (a mutex) guards `holder`; it is taken
  * before grant_lock (grants.c) and never under a spinlock or RCU section.
  * Readers only look at `holder` with READ_ONCE(): a read racing with the
  * release sees the broker present and then finds the grants gone, or sees
@@ -21,11 +21,9 @@
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/fs.h>
-#include <linux/fs_struct.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/path.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
@@ -38,28 +36,16 @@
 
 static DEFINE_MUTEX(broker_lock);
 static struct file *holder;
-static struct path broker_root;
+
+/*
+ * IDGUARD_IOC_GRANT_ADD of ABI version 1 (struct idguard_grant with
+ * char exe[256], 840 bytes): refused with EPROTONOSUPPORT.
+ */
+#define IDGUARD_IOC_GRANT_ADD_V1 _IOC(_IOC_WRITE, IDGUARD_IOC_MAGIC, 0x12, 840)
 
 bool idg_broker_present(void)
 {
 	return READ_ONCE(holder) != NULL;
-}
-
-/*
- * True if the caller sees the same filesystem root as the broker did when it
- * claimed the channel, so that an executable path means the same file to
- * both. The broker's root pointers are only compared, never dereferenced.
- */
-bool idg_broker_same_root(void)
-{
-	struct path root;
-	bool same;
-
-	get_fs_root(current->fs, &root);
-	same = root.mnt == READ_ONCE(broker_root.mnt) &&
-	       root.dentry == READ_ONCE(broker_root.dentry);
-	path_put(&root);
-	return same;
 }
 
 static int copy_sized(void *dst, const void __user *src, size_t size)
@@ -96,8 +82,10 @@ static long do_claim(struct file *file, void __user *uarg)
 	ret = copy_sized(&claim, uarg, sizeof(claim));
 	if (ret)
 		return ret;
-	if (claim.abi_version != IDGUARD_ABI_VERSION || claim.flags)
+	if (claim.flags)
 		return -EINVAL;
+	if (claim.abi_version != IDGUARD_ABI_VERSION)
+		return -EPROTONOSUPPORT;
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
@@ -105,7 +93,6 @@ static long do_claim(struct file *file, void __user *uarg)
 	if (holder) {
 		ret = -EBUSY;
 	} else {
-		get_fs_root(current->fs, &broker_root);
 		idg_audit_enable(true);
 		WRITE_ONCE(holder, file);
 	}
@@ -170,6 +157,8 @@ static long idg_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			break;
 	if (i == ARRAY_SIZE(commands))
 		return -ENOTTY;
+	if (cmd == IDGUARD_IOC_GRANT_ADD_V1)
+		return -EPROTONOSUPPORT;
 	/* A known command with another size or direction. */
 	if (cmd != commands[i])
 		return -EINVAL;
@@ -213,9 +202,6 @@ static int idg_release(struct inode *inode, struct file *file)
 		WRITE_ONCE(holder, NULL);
 		idg_grants_wipe();
 		idg_audit_enable(false);
-		path_put(&broker_root);
-		WRITE_ONCE(broker_root.mnt, NULL);
-		WRITE_ONCE(broker_root.dentry, NULL);
 	}
 	mutex_unlock(&broker_lock);
 	return 0;

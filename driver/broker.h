@@ -7,6 +7,5 @@
 int idg_broker_init(void);
 void idg_broker_exit(void);
 bool idg_broker_present(void);
-bool idg_broker_same_root(void);
 
 #endif

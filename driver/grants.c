@@ -29,6 +29,11 @@
  * - Lock order: broker_lock (broker.c) -> grant_lock. No spinlock or RCU
  *   section is held when grant_lock is taken, and grant_lock is never held
  *   while taking broker_lock, so lockdep sees a single chain.
+ * - An exe grant holds a reference to the file the broker handed over
+ *   (fget_raw(), O_PATH files included), so its inode cannot be freed, nor
+ *   its address reused, while a reader may compare with it; the reference
+ *   is dropped by the RCU callback (fput() from softirq context defers to a
+ *   work item, which needs no code of this module).
  * - Module exit: the misc device holds a module reference while any file is
  *   open, so exit runs with no broker and no reader left; it wipes again and
  *   waits for every pending callback with rcu_barrier() before the code of
@@ -38,6 +43,8 @@
 
 #include <crypto/algapi.h>
 #include <linux/bits.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
@@ -59,7 +66,7 @@ struct idg_grant {
 	u32 gid;
 	u32 scopes;
 	u8 hash[IDGUARD_HASH_LEN];
-	char *exe;
+	struct file *exe;	/* pinned: its inode is compared */
 	char *cgroup;
 	char *unit;
 };
@@ -74,14 +81,15 @@ static LIST_HEAD(grant_list);
 static struct idg_value __rcu *values[IDGUARD_KIND_COUNT];
 static DEFINE_MUTEX(grant_lock);
 static u32 grant_count;
-/* How many loaded grants use each of exe, cgroup, unit. */
-static u32 n_exe, n_cgroup, n_unit;
+/* How many loaded grants use each of cgroup, unit. */
+static u32 n_cgroup, n_unit;
 
 static void grant_free_rcu(struct rcu_head *head)
 {
 	struct idg_grant *g = container_of(head, struct idg_grant, rcu);
 
-	kfree_sensitive(g->exe);
+	if (g->exe)
+		fput(g->exe);
 	kfree_sensitive(g->cgroup);
 	kfree_sensitive(g->unit);
 	memzero_explicit(g->hash, sizeof(g->hash));
@@ -98,8 +106,6 @@ static void value_free_rcu(struct rcu_head *head)
 
 static void count_selector(const struct idg_grant *g, int delta)
 {
-	if (g->selector & IDGUARD_SEL_EXE)
-		n_exe += delta;
 	if (g->selector & IDGUARD_SEL_CGROUP)
 		n_cgroup += delta;
 	if (g->selector & IDGUARD_SEL_UNIT)
@@ -124,14 +130,13 @@ static int check_grant(const struct idguard_grant *in)
 {
 	int ret;
 
-	if (!in->id || in->reserved || !in->selector ||
+	if (!in->id || !in->selector ||
 	    (in->selector & ~IDGUARD_SEL_ALL) || !in->scopes ||
 	    (in->scopes & ~IDGUARD_KIND_MASK_ALL))
 		return -EINVAL;
-	ret = check_string(in->exe, in->selector & IDGUARD_SEL_EXE, true);
-	if (!ret)
-		ret = check_string(in->cgroup,
-				   in->selector & IDGUARD_SEL_CGROUP, true);
+	if (in->selector & IDGUARD_SEL_EXE ? in->exe_fd < 0 : in->exe_fd)
+		return -EINVAL;
+	ret = check_string(in->cgroup, in->selector & IDGUARD_SEL_CGROUP, true);
 	if (!ret)
 		ret = check_string(in->unit, in->selector & IDGUARD_SEL_UNIT,
 				   false);
@@ -150,6 +155,23 @@ static char *dup_if(const char *s, bool used, int *err)
 	return d;
 }
 
+/* The broker's descriptor of the executable: a regular file, pinned. */
+static struct file *exe_pin(int fd, int *err)
+{
+	struct file *f = fget_raw(fd);
+
+	if (!f) {
+		*err = -EBADF;
+		return NULL;
+	}
+	if (!S_ISREG(file_inode(f)->i_mode)) {
+		fput(f);
+		*err = -EINVAL;
+		return NULL;
+	}
+	return f;
+}
+
 static struct idg_grant *grant_new(const struct idguard_grant *in)
 {
 	struct idg_grant *g;
@@ -165,7 +187,8 @@ static struct idg_grant *grant_new(const struct idguard_grant *in)
 	g->gid = in->gid;
 	g->scopes = in->scopes;
 	memcpy(g->hash, in->token_hash, sizeof(g->hash));
-	g->exe = dup_if(in->exe, in->selector & IDGUARD_SEL_EXE, &err);
+	if (in->selector & IDGUARD_SEL_EXE)
+		g->exe = exe_pin(in->exe_fd, &err);
 	g->cgroup = dup_if(in->cgroup, in->selector & IDGUARD_SEL_CGROUP, &err);
 	g->unit = dup_if(in->unit, in->selector & IDGUARD_SEL_UNIT, &err);
 	if (err) {
@@ -283,10 +306,8 @@ void idg_grants_wipe(void)
 /* Which identity fields a reader must resolve (IDGUARD_SEL_* bits). */
 u32 idg_grants_needs(void)
 {
-	u32 need = IDGUARD_SEL_UID | IDGUARD_SEL_GID;
+	u32 need = IDGUARD_SEL_UID | IDGUARD_SEL_GID | IDGUARD_SEL_EXE;
 
-	if (READ_ONCE(n_exe))
-		need |= IDGUARD_SEL_EXE;
 	if (READ_ONCE(n_cgroup))
 		need |= IDGUARD_SEL_CGROUP;
 	if (READ_ONCE(n_unit))
@@ -307,7 +328,7 @@ static bool selector_matches(const struct idg_grant *g,
 	if ((g->selector & IDGUARD_SEL_GID) && g->gid != who->gid)
 		return false;
 	if ((g->selector & IDGUARD_SEL_EXE) &&
-	    (!who->exe || strcmp(g->exe, who->exe)))
+	    (!who->exe || who->exe != file_inode(g->exe)))
 		return false;
 	if ((g->selector & IDGUARD_SEL_CGROUP) &&
 	    !idg_identity_in_cgroup(who, g->cgroup))

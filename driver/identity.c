@@ -4,12 +4,19 @@
  * executable and the cgroup v2 path, resolved from `current` at the instant
  * of the call, never from anything the caller says.
  *
- * The executable path is d_path() of mm->exe_file, relative to the caller's
- * root. A caller in a chroot or another mount namespace could make any path
- * appear there, so the path is only attested when the caller's root is the
- * broker's root (idg_broker_same_root()); otherwise it is unknown and no exe
- * selector matches. The cgroup path is the kernfs path from the root of the
- * default (v2) hierarchy, which a cgroup namespace does not change.
+ * The executable is the inode of mm->exe_file, taken with a reference for
+ * the length of the call; its device and inode numbers go into the audit
+ * event. It is attested only for a caller whose credentials are in the
+ * initial user namespace: in any other, the task may have pointed its own
+ * mm->exe_file at any file it can open (prctl PR_SET_MM_MAP with exe_fd
+ * needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in the task's own user
+ * namespace), so there the executable is unknown and no exe selector
+ * matches. In the initial user namespace only a task with those
+ * capabilities there (root, in effect) can do the same.
+ *
+ * The cgroup path is the kernfs path from the root of the default (v2)
+ * hierarchy, which a cgroup namespace does not change; the cgroup id is
+ * that cgroup's kernfs id, never reused while the system runs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,8 +32,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
+#include <linux/user_namespace.h>
 
-#include "broker.h"
 #include "identity.h"
 #include "uapi/idguard.h"
 
@@ -53,19 +60,36 @@ static struct file *exe_file_get(void)
 	return exe;
 }
 
-static const char *exe_path(char *buf, int len)
+/*
+ * The inode of the caller's executable, if attested. The file reference is
+ * held until idg_identity_put(), so that the inode cannot be freed and its
+ * address taken by another while grants are compared with it.
+ */
+static void exe_get(struct idg_identity *id)
 {
 	struct file *exe;
-	char *p;
+	struct inode *inode;
 
-	if (!idg_broker_same_root())
-		return NULL;
+	if (current_user_ns() != &init_user_ns)
+		return;
 	exe = exe_file_get();
 	if (!exe)
-		return NULL;
-	p = d_path(&exe->f_path, buf, len);
-	fput(exe);
-	return IS_ERR(p) ? NULL : p;
+		return;
+	inode = file_inode(exe);
+	id->exe = inode;
+	id->exe_dev = new_encode_dev(inode->i_sb->s_dev);
+	id->exe_ino = inode->i_ino;
+	id->exe_ref = exe;
+}
+
+static u64 cgroup_id_of_current(void)
+{
+	u64 cid;
+
+	rcu_read_lock();
+	cid = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+	return cid;
 }
 
 static const char *cgroup_path_of_current(char *buf, int len)
@@ -88,37 +112,41 @@ static const char *cgroup_path_of_current(char *buf, int len)
 	return buf;
 }
 
-/* Fills the credentials of the current task into @id; no path yet. */
+/*
+ * Fills the credentials, the executable's identity and the cgroup id of
+ * the current task into @id (what an audit event records); no path yet.
+ */
 void idg_identity_get(struct idg_identity *id)
 {
 	memset(id, 0, sizeof(*id));
 	id->uid = from_kuid_munged(&init_user_ns, current_euid());
 	id->gid = from_kgid_munged(&init_user_ns, current_egid());
 	id->pid = task_tgid_nr(current);
+	exe_get(id);
+	id->cgroup_id = cgroup_id_of_current();
 }
 
 /*
- * Resolves the executable and cgroup paths when @need (IDGUARD_SEL_* bits)
- * says a loaded grant can use them. A path that cannot be resolved stays
- * NULL and matches no selector.
+ * Resolves the cgroup path when @need (IDGUARD_SEL_* bits) says a loaded
+ * grant can use it. A path that cannot be resolved stays NULL and matches
+ * no selector.
  */
 int idg_identity_resolve(struct idg_identity *id, u32 need)
 {
-	if (!(need & (IDGUARD_SEL_EXE | IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT)))
+	if (!(need & (IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT)))
 		return 0;
-	id->buf = kmalloc(2 * IDGUARD_PATH_MAX, GFP_KERNEL);
+	id->buf = kmalloc(IDGUARD_PATH_MAX, GFP_KERNEL);
 	if (!id->buf)
 		return -ENOMEM;
-	if (need & IDGUARD_SEL_EXE)
-		id->exe = exe_path(id->buf, IDGUARD_PATH_MAX);
-	if (need & (IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT))
-		id->cgroup = cgroup_path_of_current(id->buf + IDGUARD_PATH_MAX,
-						    IDGUARD_PATH_MAX);
+	id->cgroup = cgroup_path_of_current(id->buf, IDGUARD_PATH_MAX);
 	return 0;
 }
 
 void idg_identity_put(struct idg_identity *id)
 {
+	if (id->exe_ref)
+		fput(id->exe_ref);
+	id->exe_ref = NULL;
 	kfree(id->buf);
 	id->buf = NULL;
 	id->exe = NULL;

@@ -4,12 +4,23 @@
 
 #include <linux/types.h>
 
+struct file;
+struct inode;
+
 /* The calling task, as the kernel sees it at the instant of a read. */
 struct idg_identity {
 	u32 uid;
 	u32 gid;
 	u32 pid;
-	const char *exe;	/* NULL: unknown, matches no exe selector */
+	/*
+	 * The executable's inode, compared with the inodes that grants pin.
+	 * NULL: unknown, matches no exe selector.
+	 */
+	const struct inode *exe;
+	struct file *exe_ref;	/* holds exe until idg_identity_put() */
+	u32 exe_dev;
+	u64 exe_ino;
+	u64 cgroup_id;		/* 0: unknown */
 	const char *cgroup;	/* NULL: unknown, matches no cgroup/unit */
 	char *buf;
 };

@@ -18,9 +18,9 @@ static_assert(sizeof(struct idguard_info) == 24);
 static_assert(sizeof(struct idguard_read) == 224);
 static_assert(sizeof(struct idguard_claim) == 16);
 static_assert(sizeof(struct idguard_ident) == 80);
-static_assert(sizeof(struct idguard_grant) == 840);
+static_assert(sizeof(struct idguard_grant) == 584);
 static_assert(sizeof(struct idguard_revoke) == 16);
-static_assert(sizeof(struct idguard_event) == 48);
+static_assert(sizeof(struct idguard_event) == 80);
 
 static int __init idg_mod_init(void)
 {

@@ -6,6 +6,10 @@
  * EAGAIN, so a right guess of a token is worth nothing to a brute force.
  * Successful reads cost nothing.
  *
+ * A rate-limited read queues no audit event of its own: the bucket counts
+ * it, and the count is handed back for one event at most once a second
+ * while the uid stays limited, or with its next allowed read.
+ *
  * The buckets live in a small open-addressed table (no allocation on the
  * read path). A uid looks in RL_PROBE slots from its hash; when none is its
  * own, it takes the slot that has refilled most, which is the one whose loss
@@ -14,6 +18,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/limits.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
@@ -39,7 +44,9 @@ struct bucket {
 	u32 uid;
 	bool used;
 	u32 tokens;
+	u32 limited;	/* rate-limited reads not reported yet */
 	u64 stamp;
+	u64 reported;	/* when `limited` was last handed back */
 };
 
 static struct bucket table[RL_SLOTS];
@@ -91,16 +98,33 @@ static struct bucket *lookup(u32 uid, u64 now)
 	victim->used = true;
 	victim->uid = uid;
 	victim->tokens = burst();
+	victim->limited = 0;
 	victim->stamp = now;
+	victim->reported = now;
 	return victim;
 }
 
-bool idg_ratelimit_allow(u32 uid)
+/*
+ * True if @uid may read now. *@report is the number of this uid's
+ * rate-limited reads to put in one audit event now (0: none yet).
+ */
+bool idg_ratelimit_allow(u32 uid, u32 *report)
 {
+	u64 now = ktime_get_boottime_ns();
+	struct bucket *b;
 	bool ok;
 
+	*report = 0;
 	spin_lock(&rl_lock);
-	ok = lookup(uid, ktime_get_boottime_ns())->tokens > 0;
+	b = lookup(uid, now);
+	ok = b->tokens > 0;
+	if (!ok && b->limited < U32_MAX)
+		b->limited++;
+	if (b->limited && (ok || now - b->reported >= NSEC_PER_SEC)) {
+		*report = b->limited;
+		b->limited = 0;
+		b->reported = now;
+	}
 	spin_unlock(&rl_lock);
 	return ok;
 }

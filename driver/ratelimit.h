@@ -4,7 +4,7 @@
 
 #include <linux/types.h>
 
-bool idg_ratelimit_allow(u32 uid);
+bool idg_ratelimit_allow(u32 uid, u32 *report);
 void idg_ratelimit_charge(u32 uid);
 
 #endif

@@ -4,10 +4,11 @@
  * value comes back if a grant matches the caller at this instant. The order
  * of the checks and every errno are specified in uapi/idguard.h. The token
  * is hashed at once and wiped; the value is copied out of the RCU section
- * into a local buffer that is wiped before returning. The executable and
- * cgroup paths are resolved only when a loaded grant uses them; a grant
- * that starts to need them after that check does not match this read
- * (fail closed).
+ * into a local buffer that is wiped before returning. The cgroup path is
+ * resolved only when a loaded grant uses it; a grant that starts to need
+ * it after that check does not match this read (fail closed). A release is
+ * queued as an audit event before the value is copied out; when it cannot
+ * be, the value is not given (ENOBUFS).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -37,8 +38,9 @@ static int check_request(const struct idguard_read *req)
 	return 0;
 }
 
-static void audit(const struct idg_identity *who, u32 kind, u64 grant_id,
-		  int err)
+/* Queues the event of a read (@count reads); see idg_audit_push(). */
+static int audit(const struct idg_identity *who, u32 kind, u64 grant_id,
+		 int err, u32 count)
 {
 	struct idguard_event ev = {
 		.kind = kind,
@@ -50,18 +52,29 @@ static void audit(const struct idg_identity *who, u32 kind, u64 grant_id,
 		.decision = err ? IDGUARD_DECISION_REFUSE :
 				  IDGUARD_DECISION_RELEASE,
 		.error = -err,
+		.count = count,
+		.flags = who->exe ? IDGUARD_EVENT_EXE_KNOWN : 0,
+		.exe_dev = who->exe_dev,
+		.exe_ino = who->exe_ino,
+		.cgroup_id = who->cgroup_id,
 	};
 
-	idg_audit_push(&ev);
+	return idg_audit_push(&ev);
 }
 
 static int decide(struct idguard_read *req, struct idg_identity *who,
 		  struct idg_answer *ans)
 {
 	u8 hash[IDGUARD_HASH_LEN];
+	u32 limited;
+	bool allowed;
 	int ret;
 
-	if (!idg_ratelimit_allow(who->uid))
+	allowed = idg_ratelimit_allow(who->uid, &limited);
+	/* Rate-limited reads: one event for many, never one each. */
+	if (limited && idg_broker_present())
+		audit(who, req->kind, 0, -EAGAIN, limited);
+	if (!allowed)
 		return -EAGAIN;
 	if (!idg_broker_present())
 		return -EHOSTDOWN;
@@ -89,11 +102,13 @@ long idg_read_ioctl(void __user *uarg)
 	if (ret)
 		goto out;
 
-	/* uid, gid and pid first: the rate limit and the audit need them. */
+	/* Credentials first: the rate limit and the audit need them. */
 	idg_identity_get(&who);
 	ret = decide(&req, &who, &ans);
-	if (ret != -EHOSTDOWN)
-		audit(&who, req.kind, ans.grant_id, ret);
+	if (ret == 0)
+		ret = audit(&who, req.kind, ans.grant_id, 0, 1);
+	else if (ret != -EHOSTDOWN && ret != -EAGAIN)
+		audit(&who, req.kind, 0, ret, 1);
 	idg_identity_put(&who);
 	if (ret)
 		goto out;

@@ -12,6 +12,15 @@
  * The ABI version is IDGUARD_ABI_VERSION; it changes only if a struct or a
  * meaning changes, and IDGUARD_IOC_INFO tells which one the module speaks.
  *
+ * ABI versions
+ *   1  grants named their executable by path (char exe[256]), compared with
+ *      d_path() of the caller's executable. Refused since version 2: a
+ *      broker claiming with abi_version 1, or issuing the version 1
+ *      IDGUARD_IOC_GRANT_ADD (840-byte struct), gets EPROTONOSUPPORT.
+ *   2  grants carry an open descriptor of their executable (exe_fd) and the
+ *      kernel compares inodes; audit events carry the caller's executable
+ *      identity and cgroup id, and are coalesced (count).
+ *
  * Roles
  *   client  any process. It may call IDGUARD_IOC_INFO and IDGUARD_IOC_READ.
  *   broker  the one file on which IDGUARD_IOC_BROKER_CLAIM succeeded. The
@@ -39,12 +48,28 @@
  *   IDGUARD_SEL_UID     the caller's effective uid, in the initial user ns.
  *   IDGUARD_SEL_GID     the caller's effective (primary) gid, initial ns;
  *                       supplementary groups are not consulted.
- *   IDGUARD_SEL_EXE     the path of the caller's executable (mm->exe_file,
- *                       as /proc/PID/exe shows it), exactly. Only attested
- *                       for a caller whose filesystem root is the one the
- *                       broker had when it claimed the channel: in a chroot
- *                       or another mount namespace any path could appear
- *                       there, so no exe selector matches such a caller.
+ *   IDGUARD_SEL_EXE     the caller's executable (mm->exe_file) is the very
+ *                       inode of the file the broker handed over in exe_fd
+ *                       when it pushed the grant. No path is compared and
+ *                       the caller's root or mount namespace does not
+ *                       matter: a copy of the file, another file
+ *                       bind-mounted over its path or renamed over it
+ *                       later, is another inode and does not match. The
+ *                       executable is only attested for a caller whose
+ *                       credentials are in the initial user namespace: a
+ *                       task in any other user namespace may have set its
+ *                       own mm->exe_file (prctl PR_SET_MM_MAP with exe_fd
+ *                       needs only CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE
+ *                       there), so for it the executable is unknown and no
+ *                       exe selector matches. The grant keeps a reference
+ *                       to the file (so to its inode, mount and superblock:
+ *                       that filesystem cannot be unmounted while the
+ *                       grant is loaded); when a new file is installed at
+ *                       the path (a package upgrade), the broker pushes
+ *                       the grant again with a descriptor of the new file.
+ *                       On overlayfs the inode compared is the overlay's:
+ *                       an executable reached through another overlay
+ *                       mount (a container's) is another inode.
  *   IDGUARD_SEL_CGROUP  the caller's cgroup v2 path (as in /proc/PID/cgroup,
  *                       from the root of the hierarchy): equal to `cgroup`
  *                       or below it ("/a" matches "/a" and "/a/b", not
@@ -55,9 +80,13 @@
  *                       equals `unit` (a user manager's nested units are
  *                       user@UID.service).
  *   A grant with no selector bit is refused (EINVAL): it would match anyone.
- *   exe, cgroup and unit are NUL-terminated strings inside their fixed
- *   arrays; a string that fills its array without a NUL is refused with
- *   ENAMETOOLONG. exe and cgroup must start with '/'.
+ *   cgroup and unit are NUL-terminated strings inside their fixed arrays;
+ *   a string that fills its array without a NUL is refused with
+ *   ENAMETOOLONG. cgroup must start with '/'. exe_fd, with
+ *   IDGUARD_SEL_EXE, is a descriptor open in the broker (O_PATH is enough)
+ *   of a regular file; without IDGUARD_SEL_EXE it must be 0. The kernel
+ *   takes its own reference; the broker may close its descriptor after the
+ *   ioctl.
  *
  * Times: expires_ns is CLOCK_BOOTTIME in nanoseconds (clock_gettime
  * (CLOCK_BOOTTIME)); 0 means no expiry. A grant is expired when
@@ -82,6 +111,10 @@
  *                 EKEYEXPIRED) by this caller's uid recently; every read of
  *                 that uid is refused until its bucket refills (module
  *                 parameters ratelimit_burst, ratelimit_interval_ms).
+ *                 A rate-limited read queues no event of its own: it is
+ *                 counted for its uid, and the count is queued as one
+ *                 refusal event (error EAGAIN, count N) at most once per
+ *                 second per uid, or with that uid's next read.
  *     EHOSTDOWN   no broker holds the channel (no identifiers are known).
  *     EACCES      no grant whose selector matches the caller, whose scopes
  *                 hold kind and whose token hash equals SHA-256(token).
@@ -90,14 +123,19 @@
  *     ENOENT      the caller is allowed, but the broker has not pushed a
  *                 value for kind (unknown, or the SIM is gone).
  *     ENOMEM      the caller's identity could not be resolved.
+ *     ENOBUFS     the caller is allowed, but its release cannot be
+ *                 recorded: the audit queue is full (the broker is not
+ *                 draining it). The value is not returned. Retry later.
  *   Each read that passes the EINVAL/EFAULT checks while a broker holds the
- *   channel queues one audit event.
+ *   channel is audited (see "Audit events"): a release is queued before
+ *   the value is copied out, or the read fails with ENOBUFS.
  *
  * IDGUARD_IOC_BROKER_CLAIM (struct idguard_claim, in; privileged)
  *   Makes this file the broker. abi_version must equal IDGUARD_ABI_VERSION.
- *   Errors: EINVAL (size, version, flags), EFAULT, EPERM (no CAP_SYS_ADMIN
- *   in the initial user namespace), EBUSY (a broker file, this one or
- *   another, holds the channel).
+ *   Errors: EINVAL (size, flags), EPROTONOSUPPORT (abi_version is not
+ *   IDGUARD_ABI_VERSION: a broker built for another ABI), EFAULT, EPERM
+ *   (no CAP_SYS_ADMIN in the initial user namespace), EBUSY (a broker
+ *   file, this one or another, holds the channel).
  *
  * The following commands are accepted only on the broker file. On any other
  * file they fail with EPERM, after the EINVAL/EFAULT checks of the size.
@@ -112,9 +150,12 @@
  *   concurrent reader sees the old grant or the new one, never neither.
  *   id 0 is invalid. At most IDGUARD_GRANTS_MAX grants are loaded.
  *   Errors: EINVAL (size, id 0, unknown selector bits, no selector bit,
- *   scopes 0 or outside IDGUARD_KIND_MASK_ALL, reserved, a relative exe or
- *   cgroup path, an empty unit), ENAMETOOLONG (exe, cgroup or unit without
- *   NUL in its array), EFAULT, EPERM, ENOSPC (table full), ENOMEM.
+ *   scopes 0 or outside IDGUARD_KIND_MASK_ALL, exe_fd not 0 without
+ *   IDGUARD_SEL_EXE, exe_fd not a regular file, a relative cgroup path, an
+ *   empty unit), EBADF (exe_fd is not an open descriptor of the caller),
+ *   ENAMETOOLONG (cgroup or unit without NUL in its array), EFAULT, EPERM,
+ *   ENOSPC (table full), ENOMEM, EPROTONOSUPPORT (the ABI version 1
+ *   command, whose struct had char exe[256]).
  *
  * IDGUARD_IOC_GRANT_REVOKE (struct idguard_revoke, in; broker)
  *   Removes the grant with that id. Reads that start after the ioctl returns
@@ -131,10 +172,31 @@
  *   buffer; a buffer smaller than one record gets EINVAL. With no event
  *   queued it blocks, or fails with EAGAIN on an O_NONBLOCK file. poll()
  *   reports EPOLLIN when an event is queued. read() on a file that is not
- *   the broker fails with EPERM. The queue holds IDGUARD_EVENTS_MAX events;
- *   when it is full new events are dropped and counted, and the next record
- *   queued carries that count in `dropped`. Events never hold an identifier
- *   or a token. The queue is emptied when the broker file is closed.
+ *   the broker fails with EPERM. Events never hold an identifier or a
+ *   token. The queue is emptied when the broker file is closed.
+ *
+ *   An event says who read, at the instant of the read: uid, gid, pid (the
+ *   thread group id in the initial pid namespace), the executable's
+ *   identity (exe_dev, the superblock's device number in the encoding of
+ *   stat()'s st_dev, and exe_ino; flag IDGUARD_EVENT_EXE_KNOWN, unset when
+ *   the executable is not attested: outside the initial user namespace, or
+ *   no executable) and cgroup_id (the cgroup v2 id, which is the inode
+ *   number of the cgroup's directory in cgroup2fs and is never reused while
+ *   the system runs; 0 if unknown). The broker can attribute an event from
+ *   these fields alone, without looking at /proc/PID later.
+ *
+ *   Coalescing: an event that is still queued (not yet read) absorbs later
+ *   ones with the same key, adding to `count` (time_ns stays the first
+ *   one's). A refusal's key is (uid, kind, error): the rest of a coalesced
+ *   refusal describes its first reader. A release's key is every field but
+ *   time_ns, count and dropped (same reader, grant and identity).
+ *
+ *   Space: the queue holds IDGUARD_EVENTS_MAX records, of which the last
+ *   IDGUARD_EVENTS_RESERVED only take releases: refusals cannot push a
+ *   release out. A refusal with no room is dropped and counted (the next
+ *   record queued carries the count in `dropped`; IDGUARD_IOC_INFO has the
+ *   total). A release with no room is not given: the read fails with
+ *   ENOBUFS.
  *
  * The kernel log never shows an identifier, a token or a token hash.
  */
@@ -144,7 +206,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define IDGUARD_ABI_VERSION	1
+#define IDGUARD_ABI_VERSION	2
 #define IDGUARD_DEVICE_NAME	"idguard"
 
 #define IDGUARD_KIND_IMEI	0
@@ -164,6 +226,7 @@
 #define IDGUARD_PATH_MAX	256
 #define IDGUARD_GRANTS_MAX	4096
 #define IDGUARD_EVENTS_MAX	512
+#define IDGUARD_EVENTS_RESERVED	64
 
 #define IDGUARD_SEL_UID		(1U << 0)
 #define IDGUARD_SEL_GID		(1U << 1)
@@ -176,6 +239,8 @@
 
 #define IDGUARD_DECISION_RELEASE	1
 #define IDGUARD_DECISION_REFUSE		2
+
+#define IDGUARD_EVENT_EXE_KNOWN	(1U << 0)
 
 struct idguard_info {
 	__u32 size;
@@ -218,10 +283,9 @@ struct idguard_grant {
 	__u32 uid;
 	__u32 gid;
 	__u32 scopes;			/* bit (1 << IDGUARD_KIND_*) per kind */
-	__u32 reserved;
+	__s32 exe_fd;			/* IDGUARD_SEL_EXE: the file; else 0 */
 	__u64 expires_ns;		/* CLOCK_BOOTTIME ns, 0: never */
 	__u8  token_hash[IDGUARD_HASH_LEN];	/* SHA-256 of the token */
-	char  exe[IDGUARD_PATH_MAX];
 	char  cgroup[IDGUARD_PATH_MAX];
 	char  unit[IDGUARD_PATH_MAX];
 };
@@ -235,14 +299,20 @@ struct idguard_revoke {
 struct idguard_event {
 	__u32 size;		/* sizeof(struct idguard_event) */
 	__u32 kind;		/* IDGUARD_KIND_* asked for */
-	__u64 time_ns;		/* CLOCK_REALTIME */
+	__u64 time_ns;		/* CLOCK_REALTIME, of the first read */
 	__u64 grant_id;		/* the grant that allowed it, 0 if refused */
 	__u32 uid;		/* effective uid, initial user ns */
 	__u32 gid;		/* effective gid, initial user ns */
 	__u32 pid;		/* thread group id, initial pid ns */
 	__u32 decision;		/* IDGUARD_DECISION_* */
 	__s32 error;		/* 0, or the positive errno the reader got */
-	__u32 dropped;		/* events dropped just before this one */
+	__u32 dropped;		/* refusals dropped just before this one */
+	__u32 count;		/* reads this record stands for, >= 1 */
+	__u32 flags;		/* IDGUARD_EVENT_* */
+	__u64 exe_ino;		/* with IDGUARD_EVENT_EXE_KNOWN */
+	__u32 exe_dev;		/* with IDGUARD_EVENT_EXE_KNOWN */
+	__u32 reserved;		/* 0 */
+	__u64 cgroup_id;	/* cgroup v2 id, 0: unknown */
 };
 
 #define IDGUARD_IOC_MAGIC	0xE9
@@ -261,9 +331,9 @@ _Static_assert(sizeof(struct idguard_info) == 24, "idguard_info layout");
 _Static_assert(sizeof(struct idguard_read) == 224, "idguard_read layout");
 _Static_assert(sizeof(struct idguard_claim) == 16, "idguard_claim layout");
 _Static_assert(sizeof(struct idguard_ident) == 80, "idguard_ident layout");
-_Static_assert(sizeof(struct idguard_grant) == 840, "idguard_grant layout");
+_Static_assert(sizeof(struct idguard_grant) == 584, "idguard_grant layout");
 _Static_assert(sizeof(struct idguard_revoke) == 16, "idguard_revoke layout");
-_Static_assert(sizeof(struct idguard_event) == 48, "idguard_event layout");
+_Static_assert(sizeof(struct idguard_event) == 80, "idguard_event layout");
 #endif
 
 #endif /* _UAPI_LINUX_IDGUARD_H */

@@ -9,6 +9,13 @@
  *   idg-ktest client KIND TOKEN-ENV
  *                              one read as this process (exit 0 and a line
  *                              "value-ok"/"errno=N"); used for exec tests
+ *   idg-ktest mm-exe TARGET KIND
+ *                              as an attacker: moves its own executable's
+ *                              mappings to anonymous memory, enters a new
+ *                              user namespace, points its mm->exe_file at
+ *                              TARGET (prctl PR_SET_MM_MAP), checks that
+ *                              /proc/self/exe is TARGET now, then reads
+ *                              (exit: the errno, or 100+ on a setup step)
  *   idg-ktest story-lib CTL    idguardctl (libidguard) reads through the
  *                              module, this process acting as the broker
  *   idg-ktest hold             claims the broker channel, pushes an
@@ -33,6 +40,8 @@
 #include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -166,6 +175,8 @@ typedef struct {
   const char *token, *exe, *cgroup, *unit;
 } GrantSpec;
 
+/* As a broker does: the grant's executable is handed over as an O_PATH
+ * descriptor opened here, in this process's mount namespace. */
 static int
 add_grant (int fd, const GrantSpec *s)
 {
@@ -173,15 +184,23 @@ add_grant (int fd, const GrantSpec *s)
     .size = sizeof (g), .selector = s->selector, .id = s->id, .uid = s->uid,
     .gid = s->gid, .scopes = s->scopes, .expires_ns = s->expires_ns,
   };
+  int err;
 
   ktest_sha256 (s->token, strlen (s->token), g.token_hash);
   if (s->exe)
-    snprintf (g.exe, sizeof (g.exe), "%s", s->exe);
+    {
+      g.exe_fd = open (s->exe, O_PATH | O_CLOEXEC);
+      if (g.exe_fd < 0)
+        return errno;
+    }
   if (s->cgroup)
     snprintf (g.cgroup, sizeof (g.cgroup), "%s", s->cgroup);
   if (s->unit)
     snprintf (g.unit, sizeof (g.unit), "%s", s->unit);
-  return xioctl (fd, IDGUARD_IOC_GRANT_ADD, &g);
+  err = xioctl (fd, IDGUARD_IOC_GRANT_ADD, &g);
+  if (s->exe)
+    close (g.exe_fd);
+  return err;
 }
 
 static int
@@ -273,9 +292,10 @@ read_as (int uid, int gid, unsigned kind, const char *token, const char *want)
   return as_user (uid, gid, child_read, &a);
 }
 
-/* exec path client KIND TOKEN (token passed in the environment). */
+/* exec path client KIND TOKEN (token passed in the environment), as uid
+ * (and gid) uid, or root for -1. */
 static int
-exec_read (const char *path, unsigned kind, const char *token)
+exec_read_as (int uid, const char *path, unsigned kind, const char *token)
 {
   pid_t pid = fork ();
   int status;
@@ -283,6 +303,8 @@ exec_read (const char *path, unsigned kind, const char *token)
   if (pid == 0)
     {
       char k[16];
+      if (uid >= 0 && (setresgid (uid, uid, uid) || setresuid (uid, uid, uid)))
+        _exit (121);
       snprintf (k, sizeof (k), "%u", kind);
       setenv ("IDG_KTEST_TOKEN", token, 1);
       execl (path, path, "client", k, (char *) NULL);
@@ -291,6 +313,12 @@ exec_read (const char *path, unsigned kind, const char *token)
   if (pid < 0 || waitpid (pid, &status, 0) != pid || !WIFEXITED (status))
     return 125;
   return WEXITSTATUS (status);
+}
+
+static int
+exec_read (const char *path, unsigned kind, const char *token)
+{
+  return exec_read_as (-1, path, kind, token);
 }
 
 static int
@@ -377,6 +405,14 @@ t_claim (void)
     printf ("# no user namespaces in this kernel: the user-namespace claim is not tried\n");
   else
     check (rc == EPERM, "claim with CAP_SYS_ADMIN in a user namespace only: EPERM (%d)", rc);
+  {
+    struct idguard_claim c1 = { .size = sizeof (c1), .abi_version = 1 };
+
+    fd2 = dev_open ();
+    check (xioctl (fd2, IDGUARD_IOC_BROKER_CLAIM, &c1) == EPROTONOSUPPORT,
+           "claim by an ABI 1 broker: EPROTONOSUPPORT");
+    close (fd2);
+  }
   broker_start ();
   fd2 = dev_open ();
   check (claim (fd2) == EBUSY, "second claim from another file: EBUSY");
@@ -521,8 +557,8 @@ copy_file (const char *from, const char *to, mode_t mode)
   return ok ? 0 : -1;
 }
 
-/* A chrooted caller can make any executable path appear: its exe is not
- * attested, the exe selector does not match. */
+/* A chrooted caller can make any executable path appear: the file there is
+ * another inode, the exe selector does not match. */
 static void
 t_chroot (void)
 {
@@ -726,7 +762,7 @@ child_hostile (void *data)
   g.id = 1;
   g.selector = IDGUARD_SEL_EXE;
   g.scopes = 1;
-  memset (g.exe, 'A', sizeof (g.exe));
+  g.exe_fd = 0;
   EXPECT (xioctl (fd, IDGUARD_IOC_GRANT_ADD, &g), EPERM);
   g.size = 12;
   EXPECT (xioctl (fd, IDGUARD_IOC_GRANT_ADD, &g), EINVAL);
@@ -763,26 +799,37 @@ t_hostile (void)
   g.id = 9;
   g.scopes = 1;
   g.selector = IDGUARD_SEL_EXE;
-  memset (g.exe, 'A', sizeof (g.exe));
-  g.exe[0] = '/';
-  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == ENAMETOOLONG, "broker: overlong exe: ENAMETOOLONG");
-  g.exe[1] = '\0';
-  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == 0, "broker: a short exe is taken");
+  g.exe_fd = 1000;
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EBADF, "broker: exe_fd not open: EBADF");
+  g.exe_fd = open (SELF, O_PATH | O_CLOEXEC);
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == 0, "broker: an O_PATH descriptor of a regular file is taken");
   revoke_grant (broker_fd, 9);
-  memset (g.exe, 'A', sizeof (g.exe));
   g.selector = IDGUARD_SEL_UID;
-  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == ENAMETOOLONG,
-         "broker: an unused but unterminated exe: ENAMETOOLONG");
-  memset (g.exe, 0, sizeof (g.exe));
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe_fd set without the exe selector: EINVAL");
+  close (g.exe_fd);
+  g.exe_fd = 0;
   g.selector = IDGUARD_SEL_UNIT;
   memset (g.unit, 'u', sizeof (g.unit));
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == ENAMETOOLONG, "broker: overlong unit: ENAMETOOLONG");
   g.unit[0] = '\0';
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: empty unit: EINVAL");
-  memset (g.exe, 0, sizeof (g.exe));
-  strcpy (g.exe, "relative/path");
   g.selector = IDGUARD_SEL_EXE;
-  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: relative exe: EINVAL");
+  g.exe_fd = open ("/tests", O_PATH | O_CLOEXEC);
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe_fd of a directory: EINVAL");
+  close (g.exe_fd);
+  g.exe_fd = open (DEV, O_PATH | O_CLOEXEC);
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe_fd of a device: EINVAL");
+  close (g.exe_fd);
+  g.exe_fd = 0;
+  {
+    /* The ABI 1 layout (char exe[256] where exe_fd is): refused as such. */
+    unsigned char v1[840];
+
+    memset (v1, 0, sizeof (v1));
+    *(uint32_t *) v1 = sizeof (v1);
+    check (xioctl (broker_fd, _IOC (_IOC_WRITE, IDGUARD_IOC_MAGIC, 0x12, sizeof (v1)), v1) == EPROTONOSUPPORT,
+           "broker: the ABI 1 GRANT_ADD (840-byte struct): EPROTONOSUPPORT");
+  }
   g.selector = 0;
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: no selector: EINVAL");
   g.selector = IDGUARD_SEL_UID;
@@ -842,13 +889,47 @@ t_ratelimit (void)
 static int
 child_flood (void *data)
 {
-  int fd = dev_open ();
+  int fd = dev_open (), n = *(int *) data;
 
-  (void) data;
-  for (int i = 0; i < IDGUARD_EVENTS_MAX + 50; i++)
+  for (int i = 0; i < n; i++)
     read_id (fd, IDGUARD_KIND_IMEI, "idg1_x", NULL, NULL);
   close (fd);
   return 0;
+}
+
+/* Every queued event (non-blocking broker file), up to max. */
+static int
+drain (struct idguard_event *ev, int max)
+{
+  int n = 0;
+  ssize_t got;
+
+  while (n < max && (got = read (broker_fd, ev + n, sizeof (ev[0]) * (size_t) (max - n))) > 0)
+    n += (int) (got / (ssize_t) sizeof (ev[0]));
+  return n;
+}
+
+/* Sum of counts and number of records of refusals by uid. */
+static void
+refusals_of (const struct idguard_event *ev, int n, uint32_t uid, uint64_t *count, int *records)
+{
+  *count = 0;
+  *records = 0;
+  for (int i = 0; i < n; i++)
+    if (ev[i].uid == uid && ev[i].decision == IDGUARD_DECISION_REFUSE)
+      {
+        *count += ev[i].count;
+        (*records)++;
+      }
+}
+
+static const struct idguard_event *
+release_of (const struct idguard_event *ev, int n, uint32_t uid)
+{
+  for (int i = 0; i < n; i++)
+    if (ev[i].uid == uid && ev[i].decision == IDGUARD_DECISION_RELEASE)
+      return &ev[i];
+  return NULL;
 }
 
 static void
@@ -856,43 +937,142 @@ t_audit (void)
 {
   GrantSpec g = { .id = 31, .selector = IDGUARD_SEL_UID, .uid = 1005, .scopes = 1u << IDGUARD_KIND_IMEI,
                   .token = id_get ("token_a") };
-  struct idguard_event ev[4];
+  static struct idguard_event ev[IDGUARD_EVENTS_MAX + 8];
   struct idguard_info info = { .size = sizeof (info) };
+  const struct idguard_event *rel;
+  struct stat self, cg;
   struct pollfd pfd;
+  uint64_t count;
+  uint32_t dropped;
   ssize_t n;
-  int flags, i;
-  uint32_t dropped = 0;
+  int flags, i, records, flood = IDGUARD_EVENTS_MAX + 50, ok, released, rc;
 
   broker_start ();
   flags = fcntl (broker_fd, F_GETFL);
   fcntl (broker_fd, F_SETFL, flags | O_NONBLOCK);
-  check (read (broker_fd, ev, sizeof (ev)) < 0 && errno == EAGAIN, "audit: empty queue: EAGAIN");
+  check (read (broker_fd, ev, sizeof (ev[0]) * 4) < 0 && errno == EAGAIN, "audit: empty queue: EAGAIN");
   check (read (broker_fd, ev, sizeof (ev[0]) - 1) < 0 && errno == EINVAL, "audit: short buffer: EINVAL");
   add_grant (broker_fd, &g);
   read_as (1005, 1005, IDGUARD_KIND_IMEI, id_get ("token_a"), NULL);
   read_as (1006, 1006, IDGUARD_KIND_IMEI, id_get ("token_a"), NULL);
   pfd = (struct pollfd) { .fd = broker_fd, .events = POLLIN };
   check (poll (&pfd, 1, 1000) == 1 && (pfd.revents & POLLIN), "audit: poll says readable");
-  n = read (broker_fd, ev, sizeof (ev));
+  n = read (broker_fd, ev, sizeof (ev[0]) * 4);
   check (n == 2 * (ssize_t) sizeof (ev[0]) && ev[0].size == sizeof (ev[0]) &&
          ev[0].decision == IDGUARD_DECISION_RELEASE && ev[0].grant_id == 31 && ev[0].uid == 1005 &&
-         ev[0].kind == IDGUARD_KIND_IMEI && ev[0].error == 0 && ev[0].pid > 1,
-         "audit: a release record (time, uid, pid, kind, grant)");
+         ev[0].kind == IDGUARD_KIND_IMEI && ev[0].error == 0 && ev[0].pid > 1 && ev[0].count == 1,
+         "audit: a release record (time, uid, pid, kind, grant, count 1)");
+  /* Who read, as the kernel saw it then: the executable's inode and the
+   * cgroup id (the root cgroup's directory inode here). */
+  ok = stat (SELF, &self) == 0 && stat ("/sys/fs/cgroup", &cg) == 0;
+  check (ok && (ev[0].flags & IDGUARD_EVENT_EXE_KNOWN) && ev[0].exe_ino == self.st_ino &&
+         ev[0].exe_dev == (uint32_t) self.st_dev && ev[0].cgroup_id == cg.st_ino,
+         "audit: the record names the reader's executable (dev, inode) and cgroup id");
   check (n == 2 * (ssize_t) sizeof (ev[0]) && ev[1].decision == IDGUARD_DECISION_REFUSE &&
          ev[1].uid == 1006 && ev[1].error == EACCES && ev[1].grant_id == 0,
          "audit: a refusal record with its errno");
-  /* Overflow: more refusals than the queue holds. */
-  as_user (4000, 4000, child_flood, NULL);
-  for (i = 0; i < IDGUARD_EVENTS_MAX; i++)
-    if (read (broker_fd, ev, sizeof (ev[0])) != sizeof (ev[0]))
-      break;
-  check (i == IDGUARD_EVENTS_MAX, "audit: the queue held %d events", i);
+
+  /* One uid's flood: coalesced per (uid, kind, errno); the rate-limited
+   * reads are counted, not queued one by one. A later read of that uid
+   * (its bucket refilled) brings the count of the limited ones. */
+  as_user (4000, 4000, child_flood, &flood);
+  usleep (1200000);
   read_as (4000, 4000, IDGUARD_KIND_IMEI, "idg1_x", NULL);
-  if (read (broker_fd, ev, sizeof (ev[0])) == sizeof (ev[0]))
-    dropped = ev[0].dropped;
-  check (dropped == 50, "audit: the next record counts the 50 dropped events (%u)", dropped);
-  check (xioctl (broker_fd, IDGUARD_IOC_INFO, &info) == 0 && info.events_dropped >= 50,
+  i = drain (ev, IDGUARD_EVENTS_MAX + 8);
+  refusals_of (ev, i, 4000, &count, &records);
+  check (count == (uint64_t) flood + 1 && records <= 3,
+         "audit: %d bad reads of one uid: %d records whose counts sum to every read (%llu)", flood + 1, records,
+         (unsigned long long) count);
+
+  /* Refusals of 500 uids: they fill their share of the queue and no more;
+   * the rest are dropped and counted. */
+  for (i = 0; i < 500; i++)
+    read_as (5000 + i, 5000 + i, IDGUARD_KIND_IMEI, "idg1_x", NULL);
+  rc = read_as (1005, 1005, IDGUARD_KIND_IMEI, id_get ("token_a"), id_get ("imei"));
+  check (rc == 0, "audit: with the refusals' share full, a consented read succeeds (%d)", rc);
+  /* The rest of the reserve goes to releases (one record per reader pid);
+   * when none is left a read fails with ENOBUFS and gets no value. */
+  released = 0;
+  for (i = 0; i < 100; i++)
+    {
+      rc = read_as (1005, 1005, IDGUARD_KIND_IMEI, id_get ("token_a"), id_get ("imei"));
+      if (rc)
+        break;
+      released++;
+    }
+  check (rc == ENOBUFS && released == IDGUARD_EVENTS_RESERVED - 1,
+         "audit: releases take the reserved slots (%d), then ENOBUFS (%d)", released, rc);
+  i = drain (ev, IDGUARD_EVENTS_MAX + 8);
+  refusals_of (ev, i, 5499, &count, &records);
+  rel = release_of (ev, i, 1005);
+  check (i == IDGUARD_EVENTS_MAX && rel && rel->count == 1 && records == 0,
+         "audit: the queue held %d records, the consented read's release among them", i);
+  /* The first record queued after the drops carries their number. */
+  dropped = 0;
+  for (int j = 0; j < i; j++)
+    dropped += ev[j].dropped;
+  check (dropped == 500 - (IDGUARD_EVENTS_MAX - IDGUARD_EVENTS_RESERVED),
+         "audit: the records count the %d dropped refusals (%u)", 500 - (IDGUARD_EVENTS_MAX - IDGUARD_EVENTS_RESERVED),
+         dropped);
+  check (xioctl (broker_fd, IDGUARD_IOC_INFO, &info) == 0 &&
+         info.events_dropped >= (uint64_t) (500 - (IDGUARD_EVENTS_MAX - IDGUARD_EVENTS_RESERVED)),
          "audit: INFO counts dropped events");
+  rc = read_as (1005, 1005, IDGUARD_KIND_IMEI, id_get ("token_a"), id_get ("imei"));
+  check (rc == 0, "audit: once the broker drained the queue, reads are given again (%d)", rc);
+  broker_stop ();
+}
+
+typedef struct {
+  int procs, reads;
+} Flood;
+
+static int
+child_flood_procs (void *data)
+{
+  const Flood *f = data;
+  int n = f->reads;
+
+  for (int p = 0; p < f->procs; p++)
+    if (fork () == 0)
+      _exit (child_flood (&n));
+  while (wait (NULL) > 0)
+    ;
+  return 0;
+}
+
+/* An unprivileged flood with a bad token, from many processes at once,
+ * while a consented service reads: its release is recorded and the queue
+ * is nowhere near full. */
+static void
+t_audit_flood (void)
+{
+  GrantSpec g = { .id = 32, .selector = IDGUARD_SEL_UID, .uid = 1007, .scopes = 1u << IDGUARD_KIND_IMEI,
+                  .token = id_get ("token_a") };
+  static struct idguard_event ev[IDGUARD_EVENTS_MAX];
+  Flood f = { .procs = 20, .reads = 500 };
+  uint64_t count;
+  int records, n, rc, ok = 0;
+  pid_t pid;
+
+  broker_start ();
+  fcntl (broker_fd, F_SETFL, fcntl (broker_fd, F_GETFL) | O_NONBLOCK);
+  add_grant (broker_fd, &g);
+  pid = fork ();
+  if (pid == 0)
+    _exit (as_user (65534, 65534, child_flood_procs, &f));
+  for (int i = 0; i < 20; i++)
+    {
+      rc = read_as (1007, 1007, IDGUARD_KIND_IMEI, id_get ("token_a"), id_get ("imei"));
+      ok += rc == 0;
+    }
+  waitpid (pid, NULL, 0);
+  n = drain (ev, IDGUARD_EVENTS_MAX);
+  refusals_of (ev, n, 65534, &count, &records);
+  check (ok == 20 && release_of (ev, n, 1007) != NULL,
+         "audit flood: 20 consented reads during a flood by uid 65534 succeed, their releases queued (%d)", ok);
+  check (records <= 4 && n < 30 && count > 0,
+         "audit flood: %d bad reads from 20 processes take %d records (queue %d of %d)", f.procs * f.reads,
+         records, n, IDGUARD_EVENTS_MAX);
   broker_stop ();
 }
 
@@ -1127,8 +1307,10 @@ cmd_story_lib (const char *ctl)
   check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: wrong token: exit 1 (%d)", rc);
   rc = run_captured (get_imei, ta, 1001, out, sizeof (out));
   check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: right token, wrong uid: exit 1 (%d)", rc);
-  g.exe = SELF;
-  add_grant (broker_fd, &g);
+  /* Another executable: this program, where init.sh copied it. */
+  g.exe = "/tmp/ktest/idg-ktest";
+  rc = add_grant (broker_fd, &g);
+  check (rc == 0, "libidguard: the grant now names another executable (%d)", rc);
   rc = run_captured (get_imei, ta, -1, out, sizeof (out));
   check (rc == 1 && !strstr (out, id_get ("imei")), "libidguard: grant to another exe: exit 1 (%d)", rc);
   revoke_grant (broker_fd, 1);
@@ -1191,15 +1373,256 @@ cmd_hold (void)
   return 0;
 }
 
+/* Replaces every mapping of this process's executable with an anonymous
+ * copy at the same address (what a checkpoint/restore tool does), so that
+ * mm->exe_file may be changed. */
+static int
+unmap_own_exe (void)
+{
+  static char maps[65536];
+  char exe[256], *line, *save = NULL;
+  ssize_t n, len;
+  int fd;
+
+  len = readlink ("/proc/self/exe", exe, sizeof (exe) - 1);
+  fd = open ("/proc/self/maps", O_RDONLY);
+  if (len <= 0 || fd < 0)
+    return -1;
+  exe[len] = '\0';
+  len = 0;
+  while ((n = read (fd, maps + len, sizeof (maps) - 1 - (size_t) len)) > 0)
+    len += n;
+  close (fd);
+  maps[len] = '\0';
+  for (line = strtok_r (maps, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      unsigned long from, to;
+      char perms[8], *path = strchr (line, '/');
+      int prot = 0;
+      void *copy;
+
+      if (!path || strcmp (path, exe) || sscanf (line, "%lx-%lx %7s", &from, &to, perms) != 3)
+        continue;
+      prot |= perms[0] == 'r' ? PROT_READ : 0;
+      prot |= perms[1] == 'w' ? PROT_WRITE : 0;
+      prot |= perms[2] == 'x' ? PROT_EXEC : 0;
+      copy = mmap (NULL, to - from, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (copy == MAP_FAILED)
+        return -1;
+      if (prot & PROT_READ)
+        memcpy (copy, (void *) from, to - from);
+      if (mprotect (copy, to - from, prot) ||
+          mremap (copy, to - from, to - from, MREMAP_MAYMOVE | MREMAP_FIXED, (void *) from) == MAP_FAILED)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+cmd_mm_exe (int argc, char **argv)
+{
+  const char *token = getenv ("IDG_KTEST_TOKEN");
+  unsigned long long f[52] = { 0 };
+  struct prctl_mm_map map;
+  struct stat want, now;
+  char stat_buf[2048], *p;
+  int fd, i, err;
+  ssize_t n;
+
+  if (argc < 4 || !token)
+    return 2;
+  if (unmap_own_exe ())
+    return 101;
+  if (unshare (CLONE_NEWUSER))
+    return 100;
+  fd = open ("/proc/self/stat", O_RDONLY);
+  n = fd >= 0 ? read (fd, stat_buf, sizeof (stat_buf) - 1) : -1;
+  if (fd >= 0)
+    close (fd);
+  if (n <= 0)
+    return 102;
+  stat_buf[n] = '\0';
+  /* Fields from 3 on follow the ")" that ends the command name. */
+  p = strrchr (stat_buf, ')');
+  for (i = 3; p && i <= 51; i++)
+    {
+      p = strchr (p + 1, ' ');
+      if (p)
+        f[i] = strtoull (p + 1, NULL, 10);
+    }
+  memset (&map, 0, sizeof (map));
+  map.start_code = f[26];
+  map.end_code = f[27];
+  map.start_stack = f[28];
+  map.start_data = f[45];
+  map.end_data = f[46];
+  map.start_brk = f[47];
+  map.brk = (unsigned long) sbrk (0);
+  map.arg_start = f[48];
+  map.arg_end = f[49];
+  map.env_start = f[50];
+  map.env_end = f[51];
+  fd = open (argv[2], O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return 103;
+  map.exe_fd = (unsigned) fd;
+  if (prctl (PR_SET_MM, PR_SET_MM_MAP, (unsigned long) &map, sizeof (map), 0))
+    {
+      printf ("# mm-exe: PR_SET_MM_MAP: %s\n", strerror (errno));
+      return 104;
+    }
+  close (fd);
+  if (stat ("/proc/self/exe", &now) || stat (argv[2], &want) || now.st_ino != want.st_ino ||
+      now.st_dev != want.st_dev)
+    return 105;
+  err = client_read ((unsigned) atoi (argv[3]), token, NULL);
+  return err < 0 ? 99 : err;
+}
+
+/* The broker's part of t_exe, in its own mount namespace (as the shipped
+ * unit runs it: PrivateMounts=yes and the rest): claims, pushes two exe+uid
+ * grants with descriptors opened there, then on 'r' pushes the second one
+ * again with a fresh descriptor; 'q' ends. */
+#define EXE_COPY "/tmp/exe/prog"
+
+static int
+exe_broker (int cmd, int ack)
+{
+  GrantSpec a = { .id = 51, .selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID, .uid = 1300,
+                  .scopes = 1u << IDGUARD_KIND_IMEI, .token = id_get ("token_a"), .exe = SELF };
+  GrantSpec b = a;
+  char c;
+
+  b.id = 52;
+  b.exe = EXE_COPY;
+  if (unshare (CLONE_NEWNS) || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+      mount ("tmpfs", "/tmp/exe-ns", "tmpfs", 0, NULL))
+    return 1;
+  broker_start ();
+  if (add_grant (broker_fd, &a) || add_grant (broker_fd, &b))
+    return 2;
+  while (write (ack, "k", 1) == 1 && read (cmd, &c, 1) == 1 && c == 'r')
+    if (add_grant (broker_fd, &b))
+      return 3;
+  return 0;
+}
+
+static int
+exe_broker_say (int cmd, int ack, char what)
+{
+  char c = 0;
+
+  return write (cmd, &what, 1) == 1 && read (ack, &c, 1) == 1 && c == 'k' ? 0 : -1;
+}
+
+static int
+child_userns_exec (void *data)
+{
+  const char *ta = data;
+
+  if (unshare (CLONE_NEWUSER))
+    return 100;
+  setenv ("IDG_KTEST_TOKEN", ta, 1);
+  execl (SELF, SELF, "client", "0", (char *) NULL);
+  return 126;
+}
+
+static int
+child_mm_exe (void *data)
+{
+  char k[16];
+
+  snprintf (k, sizeof (k), "%u", IDGUARD_KIND_IMEI);
+  setenv ("IDG_KTEST_TOKEN", (const char *) data, 1);
+  execl (ALT, ALT, "mm-exe", SELF, k, (char *) NULL);
+  return 126;
+}
+
+/* exe+uid grants with the broker in a private mount namespace: the named
+ * program reads; a copy, a bind mount over its path, the program in a new
+ * user namespace, a process that points its exe at it with PR_SET_MM_MAP,
+ * and a file renamed over a granted path (until the broker pushes again)
+ * are refused. */
+static void
+t_exe (void)
+{
+  const char *ta = id_get ("token_a");
+  int cmd[2], ack[2], rc, status = 0;
+  char c = 0;
+  pid_t broker;
+
+  mkdir ("/tmp/exe", 0755);
+  mkdir ("/tmp/exe-ns", 0755);
+  if (pipe (cmd) || pipe (ack) || copy_file (SELF, EXE_COPY, 0755))
+    {
+      check (0, "exe: setup");
+      return;
+    }
+  broker = fork ();
+  if (broker == 0)
+    {
+      close (cmd[1]);
+      close (ack[0]);
+      _exit (exe_broker (cmd[0], ack[1]));
+    }
+  /* Only the broker holds these ends: its exit ends our reads. */
+  close (cmd[0]);
+  close (ack[1]);
+  check (read (ack[0], &c, 1) == 1 && c == 'k', "exe: a broker in its own mount namespace pushed exe+uid grants");
+  rc = exec_read_as (1300, SELF, IDGUARD_KIND_IMEI, ta);
+  check (rc == 0, "exe: the named program, as the named uid, reads (%d)", rc);
+  rc = exec_read_as (1301, SELF, IDGUARD_KIND_IMEI, ta);
+  check (rc == EACCES, "exe: the named program as another uid: EACCES (%d)", rc);
+  rc = exec_read_as (1300, ALT, IDGUARD_KIND_IMEI, ta);
+  check (rc == EACCES, "exe: a copy of it: EACCES (%d)", rc);
+  if (mount (ALT, SELF, NULL, MS_BIND, NULL) == 0)
+    {
+      rc = exec_read_as (1300, SELF, IDGUARD_KIND_IMEI, ta);
+      umount2 (SELF, MNT_DETACH);
+      check (rc == EACCES, "exe: another file bind-mounted over its path: EACCES (%d)", rc);
+    }
+  else
+    {
+      check (0, "exe: bind mount over the program's path (%s)", strerror (errno));
+    }
+  rc = as_user (1300, 1300, child_userns_exec, (void *) ta);
+  if (rc == 100)
+    printf ("# no unprivileged user namespaces: the user-namespace cases are not tried\n");
+  else
+    check (rc == EACCES, "exe: the named program in a new user namespace: EACCES (%d)", rc);
+  rc = as_user (1300, 1300, child_mm_exe, (void *) ta);
+  if (rc != 100)
+    check (rc == EACCES,
+           "exe: a copy that moved its mappings, entered a user namespace and set its exe to the program "
+           "with PR_SET_MM_MAP (so /proc/self/exe names it): EACCES (%d)", rc);
+
+  rc = exec_read_as (1300, EXE_COPY, IDGUARD_KIND_IMEI, ta);
+  check (rc == 0, "exe: a program at a granted path reads (%d)", rc);
+  rc = copy_file (SELF, EXE_COPY ".new", 0755) || rename (EXE_COPY ".new", EXE_COPY);
+  check (rc == 0, "exe: a new file renamed over the granted path");
+  rc = exec_read_as (1300, EXE_COPY, IDGUARD_KIND_IMEI, ta);
+  check (rc == EACCES, "exe: the new file, before the broker pushes again: EACCES (%d)", rc);
+  check (exe_broker_say (cmd[1], ack[0], 'r') == 0, "exe: the broker pushed the grant again with the new file");
+  rc = exec_read_as (1300, EXE_COPY, IDGUARD_KIND_IMEI, ta);
+  check (rc == 0, "exe: the new file, after the push: reads (%d)", rc);
+  if (write (cmd[1], "q", 1) != 1 || read (ack[0], &c, 1) < 0)
+    kill (broker, SIGKILL);
+  waitpid (broker, &status, 0);
+  check (WIFEXITED (status) && WEXITSTATUS (status) == 0, "exe: the broker process ended cleanly (%d)",
+         WEXITSTATUS (status));
+  close (cmd[1]);
+  close (ack[0]);
+}
+
 static const struct {
   const char *name;
   void (*fn) (void);
 } tests[] = {
   { "no-broker", t_no_broker },     { "claim", t_claim },         { "grant", t_grant },
-  { "selectors", t_selectors },     { "chroot", t_chroot },       { "compat32", t_compat32 },
+  { "selectors", t_selectors },     { "exe", t_exe },             { "chroot", t_chroot },       { "compat32", t_compat32 },
   { "expiry-revoke", t_expiry_revoke },
   { "broker-gone", t_broker_gone }, { "hostile", t_hostile },     { "ratelimit", t_ratelimit },
-  { "audit", t_audit },             { "churn", t_churn },         { "reclaim", t_reclaim },
+  { "audit", t_audit },             { "audit-flood", t_audit_flood }, { "churn", t_churn },         { "reclaim", t_reclaim },
 };
 
 int
@@ -1208,9 +1631,12 @@ main (int argc, char **argv)
   int all = argc > 1 && !strcmp (argv[1], "all");
 
   setvbuf (stdout, NULL, _IOLBF, 0);
+  signal (SIGPIPE, SIG_IGN); /* a helper that died: a write error, not death */
   ids_load ();
   if (argc > 1 && !strcmp (argv[1], "client"))
     return cmd_client (argc, argv);
+  if (argc > 1 && !strcmp (argv[1], "mm-exe"))
+    return cmd_mm_exe (argc, argv);
   if (argc > 1 && !strcmp (argv[1], "hold"))
     return cmd_hold ();
   if (argc > 1 && !strcmp (argv[1], "bench"))

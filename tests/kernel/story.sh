@@ -6,7 +6,11 @@
 # init.sh in a chroot of the host root): no grant, refused; a grant, the
 # value through /dev/idguard; wrong uid or executable with the right token,
 # refused; SIM swap; expiry; revoke at once; the kernel's audit events in
-# the broker's log; broker killed, reads fail. Prints "ok"/"not ok" lines and
+# the broker's log; a new file renamed over a granted executable: refused
+# until idguardd notices and pushes it again; broker killed, reads fail.
+# idguardd runs in a mount namespace of its own, as the shipped unit runs it
+# (PrivateMounts=yes, ProtectSystem=strict...): the kernel's exe match must
+# not depend on sharing the callers' mounts. Prints "ok"/"not ok" lines and
 # never an identifier or a token.
 #
 # Environment: IDG_BUILD, IDG_SRC (as for the integration tests),
@@ -48,7 +52,12 @@ is() { [ "$1" = "$2" ]; check $? "$3 (exit $1)"; }
 
 idg_sim
 idg_broker_config
-idg_broker
+idg_bg "$T/broker.log" unshare --mount --propagation private \
+	"$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
+BROKER_PID=$LAST_PID
+idg_wait_for 15 idg_ctl status || { cat "$T/broker.log" >&2; idg_fail "broker not up"; }
+[ "$(readlink /proc/$BROKER_PID/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ]
+check $? "idguardd runs in a mount namespace of its own"
 idg_ctl status > "$T/status.txt" 2>&1
 grep -q 'kernel' "$T/status.txt" && grep -q 'attached' "$T/status.txt"
 check $? "idguardd attached /dev/idguard"
@@ -72,7 +81,10 @@ done
 check $rc "grant: idguardctl get imei returns the simulator's IMEI through the module"
 
 if [ -n "${KTEST_LIBBENCH:-}" ]; then
-	idg_ctl --json grant --to "uid:0,exe:$KTEST_LIBBENCH" --scope imei --purpose "bench" > "$T/grant3.json"
+	# uid:0 alone: the broker's API names a peer's executable by the
+	# path /proc/PID/exe shows it, and for a broker in a mount namespace
+	# of its own inside this VM's chroot that path starts with /host.
+	idg_ctl --json grant --to "uid:0" --scope imei --purpose "bench" > "$T/grant3.json"
 	TOKEN3=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant3.json")
 	KTEST_API_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN3 "$KTEST_LIBBENCH" imei 100
 	check $? "libidguard: same answers both ways; timed reads"
@@ -110,6 +122,33 @@ check $? "a grant with a 6s ttl: the ICCID"
 sleep 7
 get "$TOKEN2" iccid
 is $? 1 "after its ttl: refused"
+
+# A package upgrade: a new file renamed over the granted path. The kernel
+# holds the old inode; idguardd sees the change and pushes the new file.
+cp "$CTL_BIN" "$T/ctl"
+idg_ctl --json grant --to "uid:0,exe:$T/ctl" --scope imei --purpose "upgrade" > "$T/grant4.json"
+GRANT4=$(sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' "$T/grant4.json")
+TOKEN4=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$T/grant4.json")
+IDGUARD_TOKEN=$TOKEN4 LD_LIBRARY_PATH="$IDG_BUILD/userspace/lib" "$T/ctl" get imei > "$T/get.consented" 2> "$T/get.err" &&
+	same "$ID_imei"
+check $? "a grant to uid:0 and a copy at $T/ctl: that file reads"
+cp "$CTL_BIN" "$T/ctl.new"
+mv "$T/ctl.new" "$T/ctl"
+rc=1
+i=0
+while [ $i -lt 50 ]; do
+	if IDGUARD_TOKEN=$TOKEN4 LD_LIBRARY_PATH="$IDG_BUILD/userspace/lib" "$T/ctl" get imei \
+		> "$T/get.consented" 2> "$T/get.err" && same "$ID_imei"; then rc=0; break; fi
+	i=$((i + 1))
+	sleep 0.2
+done
+check $rc "a new file renamed over the granted path reads once idguardd pushed it again ($i polls)"
+idg_ctl --json audit > "$T/audit-exe.json" 2>&1
+python3 -c 'import json, sys
+rows = json.load(open(sys.argv[1]))
+sys.exit(not any(r.get("reason") == "exe-changed" and sys.argv[2] in (r.get("grants") or "") for r in rows))' \
+	"$T/audit-exe.json" "$GRANT4"
+check $? "the audit says that grant's executable changed"
 
 idg_ctl revoke "$GRANT" > "$T/revoke.txt" 2>&1
 get "$TOKEN" imei

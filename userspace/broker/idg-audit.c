@@ -883,3 +883,24 @@ idg_audit_report (IdgAudit  *audit,
     return NULL;
   return idg_audit_tally (records);
 }
+
+/* See idg-audit.h. */
+void
+idg_audit_add_exe_changed (IdgAudit    *audit,
+                           const gchar *door,
+                           const gchar *grant)
+{
+  IdgAuditRecord r = { 0, };
+
+  r.usec = g_get_real_time ();
+  r.type = IDG_AUDIT_TYPE_EVENT;
+  r.identity = (gchar *) "broker";
+  r.service = (gchar *) "broker";
+  r.kind = (gchar *) "exe";
+  r.door = (gchar *) door;
+  r.grants = (gchar *) grant;
+  r.decision = IDG_DECISION_REFUSE;
+  r.count = 1;
+  r.reason = (gchar *) "exe-changed";
+  write_record (audit, &r, FALSE);
+}

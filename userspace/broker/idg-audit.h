@@ -152,6 +152,13 @@ void idg_audit_add_guard (IdgAudit          *audit,
                           const gchar       *door,
                           const gchar       *grants,
                           const IdgGuard    *guard);
+/* The file at an exe: grant's path is another file now (a package
+ * upgrade): the kernel was given the new one, so the old file is refused
+ * from here on. One record {"service":"broker","kind":"exe","decision":
+ * "refuse","reason":"exe-changed","grants":GRANT}, never rate-limited. */
+void idg_audit_add_exe_changed (IdgAudit    *audit,
+                                const gchar *door,
+                                const gchar *grant);
 /* FALSE while releases cannot be recorded (see "Durability"): a door then
  * releases nothing. Cheap; probes the disk at most once a second. */
 gboolean idg_audit_can_release (IdgAudit *audit);

@@ -42,6 +42,9 @@ code_from_errno (int err)
   case ENOENT:
     idguard_set_message ("the identifier is not known at the moment");
     return IDGUARD_E_UNAVAILABLE;
+  case ENOBUFS:
+    idguard_set_message ("the kernel cannot record this read in its audit queue now, try again later");
+    return IDGUARD_E_UNAVAILABLE;
   case EHOSTDOWN:
     idguard_set_message ("no broker holds /dev/idguard");
     return IDGUARD_E_NO_BROKER;
