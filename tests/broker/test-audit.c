@@ -439,6 +439,44 @@ test_releases_apart (void)
   test_rmdir (dir);
 }
 
+/* A flood record names the kinds and doors it counted, whatever they were
+ * (the first event takes the only token). */
+static void
+test_flood_names (void)
+{
+  static const struct {
+    const gchar *kind, *door;
+    IdgDecision  decision;
+  } events[] = {
+    { "imsi", IDG_DOOR_AT, IDG_DECISION_REFUSE },   /* written */
+    { "imei", IDG_DOOR_API, IDG_DECISION_REFUSE },
+    { IDG_AUDIT_KIND_RAW_SIM, IDG_DOOR_AT, IDG_DECISION_REFUSE },
+    { IDG_AUDIT_KIND_UNREAD, IDG_DOOR_MBIM, IDG_DECISION_REWRITE },
+    { "unknown", "some-door", IDG_DECISION_REFUSE },
+  };
+  g_autofree gchar *dir = g_dir_make_tmp ("idg-audit-XXXXXX", NULL);
+  g_autoptr(IdgIdentity) who = test_identity (9, 9, "/usr/bin/x", NULL, NULL);
+  IdgAudit *audit = open_limited (dir, 1 << 20, 2, 0, 1, 1, NULL);
+  g_autoptr(GPtrArray) all = NULL;
+  IdgAuditRecord *flood;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (events); i++)
+    idg_audit_add (audit, who, events[i].door, events[i].kind, NULL, events[i].decision, 2, NULL);
+  all = idg_audit_query (audit, 0, NULL);
+  g_assert_cmpuint (all->len, ==, 2);
+  flood = find_flood (all, "uid:9");
+  g_assert_nonnull (flood);
+  g_assert_cmpstr (flood->kind, ==, "imei,raw-sim,sim-unread,other");
+  g_assert_cmpstr (flood->door, ==, "api,mbim-proxy,at,other");
+  g_assert_cmpuint (flood->suppressed[IDG_DECISION_REFUSE], ==, 6);
+  g_assert_cmpuint (flood->suppressed[IDG_DECISION_REWRITE], ==, 2);
+  g_assert_cmpuint (flood->count, ==, 8);
+  g_assert_cmpuint (flood->records, ==, 4);
+  idg_audit_free (audit);
+  test_rmdir (dir);
+}
+
 /* Flood records come from the main loop, one per interval, and no timer is
  * left armed once nothing is suppressed. */
 static void
@@ -530,6 +568,7 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/audit/flood-per-uid", test_flood_per_uid);
   g_test_add_func ("/broker/audit/releases-apart", test_releases_apart);
   g_test_add_func ("/broker/audit/flood-timer", test_flood_timer);
+  g_test_add_func ("/broker/audit/flood-names", test_flood_names);
   g_test_add_func ("/broker/audit/release-fail-closed", test_release_fail_closed);
   return g_test_run ();
 }

@@ -29,8 +29,10 @@ G_DEFINE_QUARK (idg-audit-error-quark, idg_audit_error)
 #define DOOR_BIT_OTHER   31
 #define KIND_BIT_OTHER   31
 
-/* Bit numbers of the flood records' door and kind masks. */
+/* Bit numbers of the flood records' door and kind masks: doors in this
+ * order; kinds as IdgKind, then these, then KIND_BIT_OTHER. */
 static const gchar *const doors[] = { "api", "qmi-proxy", "mbim-proxy", "at", "kernel" };
+static const gchar *const other_kinds[] = { IDG_AUDIT_KIND_RAW_SIM, IDG_AUDIT_KIND_UNREAD };
 
 typedef struct {
   IdgAuditRecord rec;         /* the event; count and usec set when written */
@@ -490,9 +492,11 @@ static guint
 kind_bit (const gchar *kind)
 {
   IdgKind k;
+  guint i;
 
-  if (g_strcmp0 (kind, IDG_AUDIT_KIND_RAW_SIM) == 0)
-    return IDG_KIND_COUNT;
+  for (i = 0; i < G_N_ELEMENTS (other_kinds); i++)
+    if (g_strcmp0 (kind, other_kinds[i]) == 0)
+      return IDG_KIND_COUNT + i;
   if (kind != NULL && idg_kind_from_string (kind, &k))
     return (guint) k;
   return KIND_BIT_OTHER;
@@ -514,8 +518,10 @@ mask_names (guint32  mask,
       name = b < G_N_ELEMENTS (doors) ? doors[b] : "other";
     else if (b < IDG_KIND_COUNT)
       name = idg_kind_to_string ((IdgKind) b);
+    else if (b - IDG_KIND_COUNT < G_N_ELEMENTS (other_kinds))
+      name = other_kinds[b - IDG_KIND_COUNT];
     else
-      name = b == IDG_KIND_COUNT ? IDG_AUDIT_KIND_RAW_SIM : "other";
+      name = "other";
     g_string_append_printf (s, "%s%s", s->len > 0 ? "," : "", name);
   }
   return g_string_free (s, FALSE);
