@@ -29,24 +29,55 @@ uicc_file (const guint8 *path, guint32 len)
 
 /* Read Binary / Read Record query: Version, ApplicationId, FilePath, then
  * (offset, size) or (record number). */
+static gboolean
+read_fields (const guint8 *info,
+             guint32       len,
+             gboolean      record,
+             SimFile      *file,
+             guint32      *a,
+             guint32      *b)
+{
+  const guint8 *app, *path;
+  guint32 app_len, path_len;
+
+  *b = 0;
+  if (!sim_mbim_info_ref (info, len, 4, FALSE, &app, &app_len) ||
+      !sim_mbim_info_ref (info, len, 12, FALSE, &path, &path_len) ||
+      !sim_mbim_info_u32 (info, len, 20, a) ||
+      (!record && !sim_mbim_info_u32 (info, len, 24, b)))
+    return FALSE;
+  *file = uicc_file (path, path_len);
+  return TRUE;
+}
+
+SimFile
+sim_mbim_uicc_read_target (const guint8 *info,
+                           guint32       len,
+                           gboolean      record,
+                           guint32      *offset)
+{
+  SimFile file = SIM_FILE_NONE;
+  guint32 a = 0, b = 0;
+
+  if (!read_fields (info, len, record, &file, &a, &b))
+    return SIM_FILE_NONE;
+  *offset = record ? 0 : a;
+  return file;
+}
+
 static GByteArray *
 uicc_read (const SimIds *ids, const guint8 *info, guint32 len, gboolean record)
 {
   guint8 content[SIM_FILE_MAX_LEN];
-  const guint8 *app, *path;
-  guint32 app_len, path_len, a = 0, b = 0;
+  guint32 a = 0, b = 0;
   guint8 sw1 = 0x90, sw2 = 0x00;
   const guint8 *data = NULL;
   gsize size = 0;
-  SimFile file;
+  SimFile file = SIM_FILE_NONE;
   SimMbimBuilder out;
 
-  if (!sim_mbim_info_ref (info, len, 4, FALSE, &app, &app_len) ||
-      !sim_mbim_info_ref (info, len, 12, FALSE, &path, &path_len) ||
-      !sim_mbim_info_u32 (info, len, 20, &a) ||
-      (!record && !sim_mbim_info_u32 (info, len, 24, &b)))
+  if (!read_fields (info, len, record, &file, &a, &b))
     return NULL;
-  file = uicc_file (path, path_len);
   size = sim_files_content (ids, file, content);
   if (file == SIM_FILE_NONE || size == 0) {
     sw1 = 0x6A; sw2 = 0x82;

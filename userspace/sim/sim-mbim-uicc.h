@@ -11,6 +11,7 @@
 
 #include <glib.h>
 #include "sim-apdu.h"
+#include "sim-files.h"
 #include "sim-ids.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,15 @@ GByteArray *sim_mbim_uicc_command (SimApduChannels *channels,
                                    guint32          type,
                                    const guint8    *info,
                                    guint32          len);
+
+/* The file a Read Binary (record FALSE) or Read Record query's information
+ * buffer makes the card read, and the first byte of it (0 for a record);
+ * SIM_FILE_NONE when the query does not parse or names no file the card
+ * holds. For the differential tests: what the modem reads. */
+SimFile     sim_mbim_uicc_read_target (const guint8 *info,
+                                       guint32       len,
+                                       gboolean      record,
+                                       guint32      *offset);
 
 G_END_DECLS
 

@@ -46,6 +46,13 @@ static const MbimUuid intel_at_tunnel = {
 };
 #define INTEL_AT_TUNNEL_CID_AT_COMMAND 1
 
+/* Fibocom's AT tunnel: the same exchange (CID 1, raw AT bytes each way)
+ * under a vendor service. */
+static const MbimUuid fibocom_at_tunnel = {
+  .a = { 0xff, 0xff, 0xff, 0xff }, .b = { 0xab, 0xca }, .c = { 0x4b, 0x11 },
+  .d = { 0xa4, 0xe2 }, .e = { 0xf2, 0xfc, 0x87, 0xf9, 0x44, 0x88 },
+};
+
 static guint32
 get_u32 (const guint8 *p)
 {
@@ -258,13 +265,14 @@ device_services_info (void)
   for (i = 0; i < G_N_ELEMENTS (basic_connect_cids); i++)
     bc_cids[i] = basic_connect_cids[i];
   sim_mbim_builder_init (&b);
-  sim_mbim_builder_u32 (&b, 5);    /* services */
+  sim_mbim_builder_u32 (&b, 6);    /* services */
   sim_mbim_builder_u32 (&b, 0);    /* max DSS sessions */
   service_element (&b, MBIM_UUID_BASIC_CONNECT, bc_cids, G_N_ELEMENTS (bc_cids));
   service_element (&b, MBIM_UUID_MS_BASIC_CONNECT_EXTENSIONS, ext_cids, G_N_ELEMENTS (ext_cids));
   service_element (&b, MBIM_UUID_QMI, qmi_cids, G_N_ELEMENTS (qmi_cids));
   service_element (&b, MBIM_UUID_MS_UICC_LOW_LEVEL_ACCESS, uicc_cids, G_N_ELEMENTS (uicc_cids));
   service_element (&b, &intel_at_tunnel, at_cids, G_N_ELEMENTS (at_cids));
+  service_element (&b, &fibocom_at_tunnel, at_cids, G_N_ELEMENTS (at_cids));
   return sim_mbim_builder_finish (&b);
 }
 
@@ -331,7 +339,8 @@ parse_subscribe_list (SimMbim *self, const guint8 *info, guint32 len)
   return TRUE;
 }
 
-/* QMI in MBIM: the information buffer is one QMUX frame each way. */
+/* QMI in MBIM: every QMUX frame of the buffer is executed, as a modem
+ * does; the answers come back in one buffer. */
 static GByteArray *
 qmi_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
 {
@@ -347,7 +356,9 @@ qmi_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
   return out;
 }
 
-/* The AT tunnel: the reply to one command line, without echo. */
+/* The AT tunnels: every line of the buffer is executed (with the AT
+ * engine's line editing), the replies come back in one buffer, without
+ * echo. */
 static GByteArray *
 at_in_mbim (SimMbim *self, const guint8 *info, guint32 info_len)
 {
@@ -422,8 +433,8 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
       command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, reply);
       return;
     }
-  } else if (mbim_uuid_cmp (uuid, &intel_at_tunnel) && cid == INTEL_AT_TUNNEL_CID_AT_COMMAND &&
-             type == MBIM_MESSAGE_COMMAND_TYPE_SET) {
+  } else if ((mbim_uuid_cmp (uuid, &intel_at_tunnel) || mbim_uuid_cmp (uuid, &fibocom_at_tunnel)) &&
+             cid == INTEL_AT_TUNNEL_CID_AT_COMMAND && type == MBIM_MESSAGE_COMMAND_TYPE_SET) {
     command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE,
                   at_in_mbim (self, msg + COMMAND_HEADER_LEN, info_len));
     return;

@@ -4,10 +4,12 @@
  * OPEN/CLOSE, Basic Connect Device Caps, Subscriber Ready Status (query and
  * indication), Device Services, Device Service Subscribe List, MS Basic
  * Connect Extensions Device Caps (v2), QMI carried in MBIM (service QMI,
- * CID 1: one QMUX frame each way, its own QMI client table), MS UICC Low
- * Level Access (ATR, open/close channel, APDU, read binary, read record),
- * the MBIMEx Version exchange (up to 3.0, which switches Subscriber Ready
- * Status and MS Device Caps to their v3 layouts), the Intel AT tunnel;
+ * CID 1: every QMUX frame of a buffer executed, its own QMI client table),
+ * MS UICC Low Level Access (ATR, open/close channel, APDU, read binary at
+ * any offset and length, read record), the MBIMEx Version exchange (up to
+ * 3.0, which switches Subscriber Ready Status and MS Device Caps to their
+ * v3 layouts), the Intel and Fibocom AT tunnels (every line of a buffer
+ * executed, as a modem does);
  * every other CID is answered with
  * MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT, commands before OPEN with a
  * NOT_OPENED function error. Host fragments are reassembled; replies longer

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Issue 12's attack classes through the real MBIM door, the real simulator
+# and idguardd, with fresh random identifiers (tests/mbim/mbim-attack.py):
+# one transaction id twice in flight, several AT lines, line editing and
+# +CRSM slices in the Intel and Fibocom AT tunnels, two QMUX frames and
+# trailing bytes in QMI inside MBIM, EF_IMSI/EF_ICCID read at every offset
+# and length and the EF_MSISDN record through MS UICC Low Level Access.
+# With policy redact and pseudonym a client without consent gets no
+# identifier and no run of one; a consented client on the same door gets
+# the real values; mbimcli keeps working beside.
+. "$IDG_SRC/tests/tools/lib.sh"
+idg_setup mbim-attacks "$@"
+
+# the interpreter itself (a pyenv shim is a script): the grant's executable
+PYTHON=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))') || idg_skip "python3 not found"
+command -v mbimcli > /dev/null || idg_skip "mbimcli not installed"
+ATTACK="$PYTHON $IDG_SRC/tests/mbim/mbim-attack.py"
+SCOPES=imei,imeisv,esn,meid,imsi,iccid,eid,msisdn
+
+m() { timeout 30 mbimcli -p -d "$T/mbim" "$@"; }
+
+idg_sim
+for policy in redact pseudonym; do
+  idg_log "policy $policy"
+  idg_broker_config "$policy"
+  idg_broker
+  idg_wait_for 20 m --query-device-caps || { cat "$T/broker.log" >&2; idg_fail "door never answered"; }
+
+  $ATTACK denied mbim-proxy "$T/mbim" "$T/ids.consented" "$T/attack-$policy.out" "$policy" ||
+    idg_fail "$policy: a client without consent got an identifier or the door misbehaved"
+
+  idg_ctl grant --to "uid:0,exe:$PYTHON" --scope "$SCOPES" --purpose "attack test" > "$T/grant-$policy.out" 2>&1 ||
+    { cat "$T/grant-$policy.out" >&2; idg_fail "grant failed"; }
+  $ATTACK consented mbim-proxy "$T/mbim" "$T/ids.consented" "$T/attack-$policy.consented" "$policy" ||
+    idg_fail "$policy: a consented client did not get the real values"
+  idg_ctl revoke --to "uid:0,exe:$PYTHON" > "$T/revoke-$policy.out" 2>&1 || idg_fail "revoke failed"
+
+  m --query-subscriber-ready-status > "$T/mbimcli-$policy.out" 2>&1 ||
+    idg_fail "$policy: mbimcli failed after the attacks"
+  idg_expect_absent "$T/mbimcli-$policy.out" "$ID_imsi" "mbimcli after the attacks"
+  kill -0 "$BROKER_PID" || idg_fail "idguardd died"
+  kill -TERM "$BROKER_PID"
+  idg_wait_for 10 sh -c "! kill -0 $BROKER_PID" || idg_fail "idguardd did not stop"
+done
+idg_log "pass"
