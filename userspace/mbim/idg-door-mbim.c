@@ -154,7 +154,8 @@ queue_piece (Client       *client,
  * transfer when it is a COMMAND_DONE or INDICATE_STATUS too big for it.
  * The one way out to a client: every message a client gets passes here
  * whole (filtered answers, refusals, errors, OPEN/CLOSE_DONE, proxy
- * indications), before it is cut into fragments. */
+ * indications), before it is cut into fragments: the place for the
+ * value tripwire (idg_broker_guard_scan). */
 static void
 client_queue (Client       *client,
               const guint8 *data,
@@ -163,7 +164,7 @@ client_queue (Client       *client,
   guint32 type;
   gsize chunk, n, i;
 
-  if (!client->door)
+  if (!client->door || len < IDG_MBIM_HEADER_LEN)
     return;
   type = idg_mbim_read_u32 (data);
   if (len <= client->max_transfer || len < 20 ||
