@@ -136,6 +136,14 @@ static int check_grant(const struct idguard_grant *in)
 		return -EINVAL;
 	if (in->selector & IDGUARD_SEL_EXE ? in->exe_fd < 0 : in->exe_fd)
 		return -EINVAL;
+	/*
+	 * Same-uid code can run inside a program or borrow its executable
+	 * (uapi/idguard.h): exe narrows a uid, gid or unit, never alone.
+	 */
+	if ((in->selector & IDGUARD_SEL_EXE) &&
+	    !(in->selector & (IDGUARD_SEL_UID | IDGUARD_SEL_GID |
+			      IDGUARD_SEL_UNIT)))
+		return -EINVAL;
 	ret = check_string(in->cgroup, in->selector & IDGUARD_SEL_CGROUP, true);
 	if (!ret)
 		ret = check_string(in->unit, in->selector & IDGUARD_SEL_UNIT,

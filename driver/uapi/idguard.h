@@ -70,6 +70,14 @@
  *                       On overlayfs the inode compared is the overlay's:
  *                       an executable reached through another overlay
  *                       mount (a container's) is another inode.
+ *                       What it cannot tell: code of the same uid running
+ *                       inside the program (LD_PRELOAD, ptrace), or a
+ *                       process whose memory a child in a new user
+ *                       namespace shares (clone CLONE_VM|CLONE_NEWUSER,
+ *                       then PR_SET_MM_MAP in the child). So an exe
+ *                       selector never stands alone: a grant with
+ *                       IDGUARD_SEL_EXE must also set IDGUARD_SEL_UID,
+ *                       IDGUARD_SEL_GID or IDGUARD_SEL_UNIT (EINVAL).
  *   IDGUARD_SEL_CGROUP  the caller's cgroup v2 path (as in /proc/PID/cgroup,
  *                       from the root of the hierarchy): equal to `cgroup`
  *                       or below it ("/a" matches "/a" and "/a/b", not
@@ -150,8 +158,9 @@
  *   concurrent reader sees the old grant or the new one, never neither.
  *   id 0 is invalid. At most IDGUARD_GRANTS_MAX grants are loaded.
  *   Errors: EINVAL (size, id 0, unknown selector bits, no selector bit,
- *   scopes 0 or outside IDGUARD_KIND_MASK_ALL, exe_fd not 0 without
- *   IDGUARD_SEL_EXE, exe_fd not a regular file, a relative cgroup path, an
+ *   scopes 0 or outside IDGUARD_KIND_MASK_ALL, IDGUARD_SEL_EXE without
+ *   IDGUARD_SEL_UID, IDGUARD_SEL_GID or IDGUARD_SEL_UNIT, exe_fd not 0
+ *   without IDGUARD_SEL_EXE, exe_fd not a regular file, a relative cgroup path, an
  *   empty unit), EBADF (exe_fd is not an open descriptor of the caller),
  *   ENAMETOOLONG (cgroup or unit without NUL in its array), EFAULT, EPERM,
  *   ENOSPC (table full), ENOMEM, EPROTONOSUPPORT (the ABI version 1

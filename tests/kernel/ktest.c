@@ -467,8 +467,8 @@ static void
 t_selectors (void)
 {
   const char *ta = id_get ("token_a");
-  GrantSpec g = { .id = 1, .selector = IDGUARD_SEL_EXE, .scopes = 1u << IDGUARD_KIND_IMSI,
-                  .token = ta, .exe = SELF };
+  GrantSpec g = { .id = 1, .selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID, .uid = 0,
+                  .scopes = 1u << IDGUARD_KIND_IMSI, .token = ta, .exe = SELF };
   int fd;
 
   broker_start ();
@@ -563,7 +563,8 @@ static void
 t_chroot (void)
 {
   const char *ta = id_get ("token_a");
-  GrantSpec g = { .id = 1, .selector = IDGUARD_SEL_EXE, .scopes = 1u << IDGUARD_KIND_IMSI, .token = ta, .exe = SELF };
+  GrantSpec g = { .id = 1, .selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID, .uid = 0,
+                  .scopes = 1u << IDGUARD_KIND_IMSI, .token = ta, .exe = SELF };
   struct stat st;
   int ok, status = 0;
   pid_t pid;
@@ -601,7 +602,7 @@ static void
 t_compat32 (void)
 {
   const char *ta = id_get ("token_a");
-  GrantSpec g = { .id = 41, .selector = IDGUARD_SEL_EXE, .scopes = 1u << IDGUARD_KIND_IMEI, .token = ta,
+  GrantSpec g = { .id = 41, .selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID, .uid = 0, .scopes = 1u << IDGUARD_KIND_IMEI, .token = ta,
                   .exe = COMPAT32 };
   int rc[2];
 
@@ -798,12 +799,18 @@ t_hostile (void)
   g.size = sizeof (g);
   g.id = 9;
   g.scopes = 1;
-  g.selector = IDGUARD_SEL_EXE;
+  g.selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID;
   g.exe_fd = 1000;
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EBADF, "broker: exe_fd not open: EBADF");
   g.exe_fd = open (SELF, O_PATH | O_CLOEXEC);
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == 0, "broker: an O_PATH descriptor of a regular file is taken");
   revoke_grant (broker_fd, 9);
+  g.selector = IDGUARD_SEL_EXE;
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe alone (no uid, gid or unit): EINVAL");
+  g.selector = IDGUARD_SEL_EXE | IDGUARD_SEL_CGROUP;
+  strcpy (g.cgroup, "/idg.slice");
+  check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe with a cgroup only: EINVAL");
+  memset (g.cgroup, 0, sizeof (g.cgroup));
   g.selector = IDGUARD_SEL_UID;
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe_fd set without the exe selector: EINVAL");
   close (g.exe_fd);
@@ -813,7 +820,7 @@ t_hostile (void)
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == ENAMETOOLONG, "broker: overlong unit: ENAMETOOLONG");
   g.unit[0] = '\0';
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: empty unit: EINVAL");
-  g.selector = IDGUARD_SEL_EXE;
+  g.selector = IDGUARD_SEL_EXE | IDGUARD_SEL_UID;
   g.exe_fd = open ("/tests", O_PATH | O_CLOEXEC);
   check (xioctl (broker_fd, IDGUARD_IOC_GRANT_ADD, &g) == EINVAL, "broker: exe_fd of a directory: EINVAL");
   close (g.exe_fd);

@@ -157,6 +157,15 @@ is $? 1 "revoke takes effect at once"
 idg_ctl --json audit > "$T/audit.json" 2>&1
 grep -q '"kernel"' "$T/audit.json" && grep -q '"release"' "$T/audit.json" && grep -q '"refuse"' "$T/audit.json"
 check $? "the module's audit events are in the broker's audit log (door kernel)"
+# Attributed from the event, at the instant of the read: every idguardctl
+# had exited before idguardd drained the queue, yet the records name the
+# granted program (by inode) and, for the copy, its device and inode.
+python3 -c 'import json, sys
+rows = [r for r in json.load(open(sys.argv[1])) if r.get("door") == "kernel"]
+rel = any(r.get("decision") == "release" and ("exe=" + sys.argv[2]) in r.get("identity", "") for r in rows)
+ref = any(r.get("decision") == "refuse" and "exe=inode:" in r.get("identity", "") for r in rows)
+sys.exit(not (rel and ref))' "$T/audit.json" "$CTL_BIN"
+check $? "kernel records name the reader's executable from the event (the granted path, or inode:MAJ:MIN:INO)"
 
 kill -KILL "$BROKER_PID"
 wait "$BROKER_PID" 2> /dev/null
