@@ -77,13 +77,20 @@ class Secrets(qmi.Secrets):
         self.digits.append(v["imei"][8:])
 
     def leak(self, data):
-        views = [data, data.replace(b"\0", b"")]
+        views = [data]
         for hexrun in re.findall(rb"[0-9A-Fa-f]{8,}", data):
             views.append(bytes.fromhex(hexrun[:len(hexrun) // 2 * 2].decode()))
         for view in views:
             why = super().leak(view)
             if why:
                 return why
+        # UTF-16LE text: the characters of either alignment (only as text:
+        # dropping bytes must not make nibbles of binary fields adjacent)
+        for text in (data[0::2].decode("latin-1"), data[1::2].decode("latin-1")):
+            for d in self.digits:
+                for i in range(len(d) - self.run + 1):
+                    if d[i:i + self.run] in text:
+                        return "a run of %d digits of an identifier (UTF-16LE)" % self.run
         return None
 
 
