@@ -215,6 +215,7 @@ do_revoke_to (IdgStore *store, Scene *scene)
 static void
 prep_request (IdgStore *store, Scene *scene)
 {
+  g_clear_pointer (&scene->request, g_free);   /* the last one made counts */
   g_assert_true (idg_store_add_request (store, scene->svc, IDG_KIND_BIT (IDG_KIND_IMSI), "p", NOW,
                                         &scene->request, NULL));
 }
