@@ -3,10 +3,12 @@
 """A hostile local client of the broker's API socket, for tests/hostile/.
 
 attack.py MODE SOCKET SECONDS CONNECTIONS
+  SOCKET   a path, or @NAME for an abstract name (the protocol doors)
   nul      each connection sends the credentials byte (NUL) and nothing
            more: it holds a handshake slot for as long as the broker lets it
   noline   each connection sends the NUL byte, then an auth line that never
            ends (no CRLF), as fast as the socket takes it
+  idle     each connection sends nothing: it holds a door's client slot
 A connection the broker closes is opened again at once, for SECONDS in all.
 Prints "ready" once the first CONNECTIONS connects were tried, and at the
 end one line of figures (key=value): connects tried, connects refused or
@@ -20,6 +22,8 @@ import sys
 import time
 
 mode, path, seconds, want = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+if path.startswith("@"):
+    path = "\0" + path[1:]
 CHUNK = b"A" * 65536
 socks = {}
 tried = closed = failed = 0
@@ -33,7 +37,8 @@ def connect():
     try:
         s.connect(path)
         s.setblocking(False)
-        s.send(b"\0")
+        if mode != "idle":
+            s.send(b"\0")
         if mode == "noline":
             s.send(b"AUTH EXTERNAL ")
     except OSError:

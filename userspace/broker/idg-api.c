@@ -787,6 +787,9 @@ start_p2p (IdgApi *api, const gchar *path, GError **error)
   g_socket_set_blocking (api->listener, FALSE);
   api->accept_source = g_socket_create_source (api->listener, G_IO_IN, NULL);
   g_source_set_callback (api->accept_source, (GSourceFunc) (GCallback) accept_ready, api, NULL);
+  /* behind the handshakes and calls already accepted: a flood of connects
+   * waits, the connections being served go on */
+  g_source_set_priority (api->accept_source, G_PRIORITY_LOW);
   g_source_attach (api->accept_source, NULL);
   return TRUE;
 }

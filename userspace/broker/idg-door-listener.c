@@ -17,6 +17,7 @@
 
 #define LOG_INTERVAL_USEC  (10 * G_USEC_PER_SEC)
 #define LISTEN_BACKLOG     32
+#define ACCEPT_BATCH       64    /* connections accepted per main-loop pass */
 #define ABSTRACT_NAME_MAX  107   /* sun_path less the leading NUL */
 
 /* ---- connect policy ----------------------------------------------------- */
@@ -138,6 +139,8 @@ struct _IdgDoorListener {
   gpointer           user_data;
   Counts            *counts;
   guint              per_uid;
+  gint64             refusal_logged;   /* over the per-uid budget */
+  guint              refusals;
 };
 
 static void
@@ -169,29 +172,49 @@ slot_released (gpointer data, GObject *gone)
   g_free (slot);
 }
 
-/* The per-uid budget ([proxy] clients-per-uid): TRUE and the client's slot
- * taken, or FALSE (logged). Uid 0 and the broker's own uid are exempt. */
+/* The per-uid budget ([proxy] clients-per-uid), from SO_PEERCRED alone:
+ * checked before the peer's identity is resolved (/proc reads), so that a
+ * flood of connections costs an accept, a getsockopt and a close each.
+ * Uid 0 and the broker's own uid are exempt. One log line per 10 s. */
 static gboolean
-take_slot (IdgDoorListener   *listener,
-           GSocket           *client,
-           const IdgIdentity *identity)
+over_budget (IdgDoorListener *listener,
+             int              fd)
 {
-  guint n = count_of (listener->counts, identity->uid);
-  Slot *slot;
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  gint64 now;
+  guint n;
 
-  if (identity->uid != 0 && identity->uid != geteuid () && n >= listener->per_uid) {
-    if (log_due (listener->door, identity))
-      g_message ("%s door: connection refused, uid %u holds %u connections ([proxy] clients-per-uid)",
-                 listener->door, (guint) identity->uid, n);
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred)
+    return FALSE;   /* idg_identity_from_socket refuses it, with its reason */
+  n = count_of (listener->counts, cred.uid);
+  if (cred.uid == 0 || cred.uid == geteuid () || n < listener->per_uid)
     return FALSE;
+  listener->refusals++;
+  now = g_get_monotonic_time ();
+  if (listener->refusal_logged == 0 || now - listener->refusal_logged >= LOG_INTERVAL_USEC) {
+    g_message ("%s door: %u connection(s) refused over [proxy] clients-per-uid (last: uid %u, holding %u)",
+               listener->door, listener->refusals, (guint) cred.uid, n);
+    listener->refusal_logged = now;
+    listener->refusals = 0;
   }
-  g_hash_table_insert (listener->counts->per_uid, GUINT_TO_POINTER (identity->uid), GUINT_TO_POINTER (n + 1));
-  slot = g_new0 (Slot, 1);
+  return TRUE;
+}
+
+/* Counts the admitted client against its uid until its socket is gone. */
+static void
+take_slot (IdgDoorListener *listener,
+           GSocket         *client,
+           uid_t            uid)
+{
+  Slot *slot = g_new0 (Slot, 1);
+
+  g_hash_table_insert (listener->counts->per_uid, GUINT_TO_POINTER (uid),
+                       GUINT_TO_POINTER (count_of (listener->counts, uid) + 1));
   slot->counts = listener->counts;
   slot->counts->ref++;
-  slot->uid = identity->uid;
+  slot->uid = uid;
   g_object_weak_ref (G_OBJECT (client), slot_released, slot);
-  return TRUE;
 }
 
 static gboolean
@@ -200,8 +223,9 @@ accept_cb (GSocket      *socket,
            gpointer      user_data)
 {
   IdgDoorListener *listener = user_data;
+  guint i;
 
-  for (;;) {
+  for (i = 0; i < ACCEPT_BATCH; i++) {
     g_autoptr(GError) error = NULL;
     g_autoptr(GSocket) client = NULL;
     g_autoptr(IdgIdentity) identity = NULL;
@@ -212,14 +236,16 @@ accept_cb (GSocket      *socket,
         g_warning ("%s door: accept: %s", listener->door, error->message);
       break;
     }
+    if (over_budget (listener, g_socket_get_fd (client)))
+      continue;
     identity = idg_identity_from_socket (g_socket_get_fd (client), &error);
     if (identity == NULL) {
       refuse_unpinned (listener->broker, listener->door, g_socket_get_fd (client), error);
       continue;
     }
-    if (!idg_door_listener_admit (listener->broker, listener->door, identity) ||
-        !take_slot (listener, client, identity))
+    if (!idg_door_listener_admit (listener->broker, listener->door, identity))
       continue;
+    take_slot (listener, client, identity->uid);
     g_socket_set_blocking (client, FALSE);
     listener->func (g_steal_pointer (&client), g_steal_pointer (&identity), listener->user_data);
   }
