@@ -8,7 +8,8 @@
 # and length and the EF_MSISDN record through MS UICC Low Level Access.
 # With policy redact and pseudonym a client without consent gets no
 # identifier and no run of one; a consented client on the same door gets
-# the real values; mbimcli keeps working beside.
+# the real values; mbimcli keeps working beside. Under redact the attacks
+# run again after a SIM swap, on the new values.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup mbim-attacks "$@"
 
@@ -36,6 +37,13 @@ for policy in redact pseudonym; do
     idg_fail "$policy: a consented client did not get the real values"
   idg_ctl revoke --to "uid:0,exe:$PYTHON" > "$T/revoke-$policy.out" 2>&1 || idg_fail "revoke failed"
 
+  if [ "$policy" = redact ]; then
+    idg_log "a SIM swap, then the attacks again on the new values"
+    idg_sim_swap || idg_fail "swap failed"
+    sleep 1
+    $ATTACK denied mbim-proxy "$T/mbim" "$T/ids.consented" "$T/attack-swapped.out" "$policy" ||
+      idg_fail "after a SIM swap: a client without consent got an identifier or the door misbehaved"
+  fi
   m --query-subscriber-ready-status > "$T/mbimcli-$policy.out" 2>&1 ||
     idg_fail "$policy: mbimcli failed after the attacks"
   idg_expect_absent "$T/mbimcli-$policy.out" "$ID_imsi" "mbimcli after the attacks"

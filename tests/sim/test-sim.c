@@ -866,9 +866,13 @@ test_mbim_basic (void)
     rsp = mbim_roundtrip (mbim, req, NULL);
     g_assert_true (mbim_message_device_services_response_parse (rsp, &count, NULL, &services, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (count, ==, 5);
+    g_assert_cmpuint (count, ==, 6);
     g_assert_cmpuint (mbim_uuid_to_service (&services[0]->device_service_id), ==, MBIM_SERVICE_BASIC_CONNECT);
     g_assert_cmpuint (mbim_uuid_to_service (&services[2]->device_service_id), ==, MBIM_SERVICE_QMI);
+    /* the Intel and Fibocom AT tunnels, CID 1 each */
+    g_assert_cmpuint (services[4]->cids_count, ==, 1);
+    g_assert_cmpuint (services[5]->cids_count, ==, 1);
+    g_assert_cmpuint (services[5]->device_service_id.a[0], ==, 0xff);
     mbim_device_service_element_array_free (services);
   }
   {
