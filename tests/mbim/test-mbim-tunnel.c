@@ -195,6 +195,40 @@ test_at_identifier (gconstpointer data)
   g_assert_cmpuint (guard.tally[c->kind][IDG_DECISION_REWRITE], ==, 1);
 }
 
+/* +CPBR reads whatever storage the modem has selected, maybe by another
+ * client: the own-number book unless the line itself selects another. */
+static void
+test_at_phonebook (void)
+{
+  g_autofree gchar *msisdn = rand_digits ("1", 11);
+  struct {
+    const gchar *line;
+    gboolean     masked;
+  } cases[] = {
+    { "AT+CPBR=1\r", TRUE },
+    { "AT+CPBS=\"ON\";+CPBR=1\r", TRUE },
+    { "AT+CPBS=\"SM\";+CPBR=1\r", FALSE },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree gchar *answer = g_strdup_printf ("\r\n+CPBR: 1,\"%s\",129,\"Own\"\r\n\r\nOK\r\n", msisdn);
+    g_autoptr(GByteArray) req = wrap (3, intel_at, 1, (const guint8 *) cases[i].line, strlen (cases[i].line));
+    g_autoptr(GByteArray) resp = wrap (CD, intel_at, 1, (const guint8 *) answer, strlen (answer));
+    g_autoptr(GByteArray) forward = g_byte_array_new ();
+    IdgMbimNote note;
+    IdgGuard guard;
+
+    guard_for (&guard, 0, IDG_POLICY_REDACT);
+    g_assert_cmpint (idg_mbim_filter_request (req->data, req->len, &guard, &note, forward), ==, IDG_MBIM_PASS);
+    g_assert_cmpint (idg_mbim_filter_reply (resp->data, resp->len, &note, 0, &guard), ==, IDG_MBIM_PASS);
+    if (cases[i].masked)
+      g_assert_null (memmem (resp->data, resp->len, msisdn + 1, 6));
+    else
+      g_assert_nonnull (memmem (resp->data, resp->len, msisdn, strlen (msisdn)));
+  }
+}
+
 static void
 test_at_raw_sim (void)
 {
@@ -593,6 +627,7 @@ main (int    argc,
     g_test_add_data_func (p, &at_id_cases[i], test_at_identifier);
   }
   g_test_add_func ("/mbim/tunnel/at/raw-sim", test_at_raw_sim);
+  g_test_add_func ("/mbim/tunnel/at/phonebook", test_at_phonebook);
   for (i = 0; i < G_N_ELEMENTS (qmi_cases); i++) {
     g_autofree gchar *p = g_strdup_printf ("/mbim/tunnel/qmi/%s", qmi_cases[i].name);
 

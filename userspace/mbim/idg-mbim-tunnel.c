@@ -78,7 +78,11 @@ idg_mbim_tunnel_at_reply (guint8            *buf,
 
   if (!note || !note->has_at)
     return tunnel_allowed (guard) ? IDG_MBIM_PASS : IDG_MBIM_DROP;
-  out = idg_at_filter_reply (guard, note->at_line, note->at_len, (const gchar *) buf, len, &out_len);
+  /* The phonebook storage a +CPBR/+CPBF reads is modem state, shared with
+   * the AT port and every tunnel client: unless the line itself selects
+   * one, the "ON" book (own numbers) is assumed (fail closed). */
+  out = idg_at_filter_reply_book (guard, TRUE, note->at_line, note->at_len, (const gchar *) buf, len,
+                                  &out_len);
   if (!out || out_len != len)
     return IDG_MBIM_DROP;
   memcpy (buf, out, out_len);

@@ -16,7 +16,11 @@
  *    line is what the door forwards and what the reply is filtered
  *    against. A command the filter refuses (raw SIM access) is answered
  *    with the AT refusal ("+CME ERROR: 3") inside a successful
- *    COMMAND_DONE, as the modem would.
+ *    COMMAND_DONE, as the modem would. The phonebook storage that +CPBR
+ *    and +CPBF read is modem state the door cannot see (another tunnel
+ *    client or the AT port may have selected it): unless the line selects
+ *    one, the own-number book is assumed and their numbers are masked for
+ *    a client without the MSISDN kind.
  *  - QMI inside MBIM (d1a30bc2-f97a-6e43-bf65-c7e24fb0f0d3, CID 1): the
  *    buffer is judged by the QMI door's own judgement
  *    (idg_qmi_canon_judge_buffer: every frame parsed and re-encoded); only
