@@ -8,7 +8,7 @@
 # and length and the EF_MSISDN record through MS UICC Low Level Access.
 # With policy redact and pseudonym a client without consent gets no
 # identifier and no run of one; a consented client on the same door gets
-# the real values; mbimcli keeps working beside. Under redact the attacks
+# the real values; mbimcli and qmicli (QMI inside MBIM) keep working beside. Under redact the attacks
 # run again after a SIM swap, on the new values.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup mbim-attacks "$@"
@@ -44,6 +44,11 @@ for policy in redact pseudonym; do
     $ATTACK denied mbim-proxy "$T/mbim" "$T/ids.consented" "$T/attack-swapped.out" "$policy" ||
       idg_fail "after a SIM swap: a client without consent got an identifier or the door misbehaved"
   fi
+  # libqmi's own QMI-inside-MBIM client through the door: judged, filtered
+  timeout 30 qmicli -p -d "$T/mbim" --device-open-mbim --dms-get-ids > "$T/qmicli-$policy.out" 2>&1 ||
+    { cat "$T/qmicli-$policy.out" >&2; idg_fail "$policy: qmicli --device-open-mbim -p failed"; }
+  idg_expect_contains "$T/qmicli-$policy.out" "IMEI: '" "an IMEI line"
+  idg_expect_absent "$T/qmicli-$policy.out" "$ID_imei" "qmicli through QMI inside MBIM"
   m --query-subscriber-ready-status > "$T/mbimcli-$policy.out" 2>&1 ||
     idg_fail "$policy: mbimcli failed after the attacks"
   idg_expect_absent "$T/mbimcli-$policy.out" "$ID_imsi" "mbimcli after the attacks"
