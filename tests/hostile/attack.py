@@ -63,9 +63,12 @@ while time.monotonic() - start < seconds:
         connect()
         if failed > 100 * want:
             break
-    fds = list(socks)
-    wlist = fds if mode == "noline" else []
-    r, w, _ = select.select(fds, wlist, [], 0.05)
+    poller = select.poll()
+    for fd in socks:
+        poller.register(fd, select.POLLIN | (select.POLLOUT if mode == "noline" else 0))
+    events = poller.poll(50)
+    r = [fd for fd, ev in events if ev & (select.POLLIN | select.POLLHUP | select.POLLERR)]
+    w = [fd for fd, ev in events if ev & select.POLLOUT]
     for fd in r:
         if fd not in socks:
             continue

@@ -78,14 +78,15 @@ rss_unwatch() {
 }
 rss_peak() { sort -n "$T/rss" | tail -1; }
 
-# during_attack ROUNDS: ROUNDS times, 20 consented reads through
+# during_attack ROUNDS [LIMIT_US]: ROUNDS times, 20 consented reads through
 # libidguard and a read with idguardctl and `idguardctl status` as uid 0:
-# all must succeed, the reads' mean within 250 ms (served, on a loaded
-# 2-core machine; the ratio to $BASE_MS is written as a figure, and
-# docs/threat-model.md says what it was when measured); sets $WORST_US.
+# all must succeed, and the reads' mean stay within LIMIT_US (default: 10
+# times $BASE_MS, at least 25 ms for a shared 2-core machine's noise); sets
+# $WORST_US.
 during_attack() {
   WORST_US=0 _worst_ctl=0
-  _limit=250000
+  _limit=${2:-$((BASE_MS * 10))}
+  [ $_limit -lt 25000 ] && _limit=25000
   _i=0
   while [ $_i -lt "$1" ]; do
     _us=$(reads_mean_us "during-$_i" 20) || idg_fail "consented reads during the attack failed"

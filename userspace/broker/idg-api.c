@@ -387,10 +387,25 @@ broker_event (IdgBroker *broker, IdgBrokerEvent event, const gchar *detail, gpoi
 
 /* ---- budgets: who may hold a connection ---- */
 
+/* The broker's own uid, read once: this is asked for every connection
+ * and every entry of the tables, a flood's worth of syscalls otherwise. */
+static uid_t
+own_uid (void)
+{
+  static gsize once;
+  static uid_t uid;
+
+  if (g_once_init_enter (&once)) {
+    uid = geteuid ();
+    g_once_init_leave (&once, 1);
+  }
+  return uid;
+}
+
 static gboolean
 is_reserved (uid_t uid)
 {
-  return uid == 0 || uid == geteuid ();
+  return uid == 0 || uid == own_uid ();
 }
 
 /* Peers (authenticated) of uid, or of every uid in the same class

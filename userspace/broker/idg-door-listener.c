@@ -139,6 +139,7 @@ struct _IdgDoorListener {
   gpointer           user_data;
   Counts            *counts;
   guint              per_uid;
+  uid_t              own_uid;          /* geteuid (), once */
   gint64             refusal_logged;   /* over the per-uid budget */
   guint              refusals;
 };
@@ -188,7 +189,7 @@ over_budget (IdgDoorListener *listener,
   if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred)
     return FALSE;   /* idg_identity_from_socket refuses it, with its reason */
   n = count_of (listener->counts, cred.uid);
-  if (cred.uid == 0 || cred.uid == geteuid () || n < listener->per_uid)
+  if (cred.uid == 0 || cred.uid == listener->own_uid || n < listener->per_uid)
     return FALSE;
   listener->refusals++;
   now = g_get_monotonic_time ();
@@ -381,6 +382,7 @@ idg_door_listener_new (IdgBroker          *broker,
   listener->counts->ref = 1;
   listener->counts->per_uid = g_hash_table_new (g_direct_hash, g_direct_equal);
   listener->per_uid = idg_broker_get_config (broker)->proxy_clients_per_uid;
+  listener->own_uid = geteuid ();
   listener->source = g_socket_create_source (listener->socket, G_IO_IN, NULL);
   g_source_set_callback (listener->source, (GSourceFunc) (GCallback) accept_cb, listener, NULL);
   g_source_attach (listener->source, NULL);
