@@ -489,7 +489,7 @@ route_for_audit (IdgBroker   *broker,
     if (!g_ascii_isprint (r[i]) || r[i] == '"' || r[i] == '\\')
       r[i] = '?';
   idg_tripwire_scan (tripwire_for (broker, FALSE), 0, (guint8 *) r, n, NULL);
-  idg_tripwire_mask_unknown ((guint8 *) r, n, FALSE);
+  idg_tripwire_mask_unknown (tripwire_for (broker, FALSE), 0, IDG_KIND_MASK_SIM, (guint8 *) r, n);
   return r;
 }
 
@@ -514,12 +514,16 @@ idg_broker_guard_scan (IdgBroker         *broker,
   } else {
     /* most messages hold nothing: the grants are looked up on a hit only */
     idg_tripwire_scan (tw, IDG_KIND_MASK_ALL, buf, len, &hits);
-    if (hits.found != 0 || !idg_broker_ids_settled (broker, NULL))
+    if (hits.found != 0 || !idg_broker_ids_settled (broker, NULL)) {
       allowed = idg_broker_allowed_kinds (broker, identity, NULL);
+      /* as idg_broker_guard_begin: nothing released the audit cannot record */
+      if (allowed != 0 && !idg_audit_can_release (broker->audit))
+        allowed = 0;
+    }
   }
   masked = idg_tripwire_scan (tw, allowed, buf, len, &hits);
-  if (!idg_broker_ids_settled (broker, &awaiting) && (awaiting & ~allowed) != 0)
-    unknown = idg_tripwire_mask_unknown (buf, len, binary);
+  if (!idg_broker_ids_settled (broker, &awaiting))
+    unknown = idg_tripwire_mask_unknown (tw, allowed, awaiting, buf, len);
   if (masked == 0 && unknown == 0)
     return 0;
 

@@ -687,13 +687,15 @@ run_dense (const guint32 *restrict dense,
   return i;
 }
 
-/* One pass: records the hits, masks those of kinds not allowed. */
+/* One pass: records the hits, masks those of kinds not allowed. With
+ * cover, masks nothing: marks in cover the bytes of allowed hits. */
 static guint32
 scan_once (IdgTripwire     *tw,
            guint32          allowed_kinds,
            guint8          *buf,
            gsize            len,
-           IdgTripwireHits *hits)
+           IdgTripwireHits *hits,
+           guint8          *cover)
 {
   Hit rec[MAX_HITS];
   guint n = 0;
@@ -719,6 +721,11 @@ scan_once (IdgTripwire     *tw,
 
         hits->found |= IDG_KIND_BIT (p->kind);
         hits->count[p->kind]++;
+        if (cover != NULL) {
+          if (allowed_kinds & IDG_KIND_BIT (p->kind))
+            memset (cover + i - p->len, 1, p->len);
+          continue;
+        }
         if (!(allowed_kinds & IDG_KIND_BIT (p->kind)))
           masked |= IDG_KIND_BIT (p->kind);
         if (n == MAX_HITS) {
@@ -759,18 +766,84 @@ idg_tripwire_scan (IdgTripwire     *tw,
    * of a value that holds zeros): scan again until nothing is masked. Each
    * round turns at least one digit into 0, so this ends; the bound is for
    * the time a message may take. */
-  again = scan_once (tw, allowed_kinds, buf, len, hits);
+  again = scan_once (tw, allowed_kinds, buf, len, hits, NULL);
   for (round = 0; again != 0 && round < 8; round++) {
     IdgTripwireHits more = { 0 };
 
     masked |= again;
-    again = scan_once (tw, allowed_kinds, buf, len, &more);
+    again = scan_once (tw, allowed_kinds, buf, len, &more, NULL);
   }
   hits->masked = masked | again;
   return hits->masked;
 }
 
 /* ---- values not known yet ---- */
+
+/* Which SIM kinds a run of n digits can be, by length: an IMSI (14-15) or
+ * a number, any piece of any of them when short, an ICCID (18-20), an EID
+ * (32) or a piece of one when long. */
+static guint32
+shape_of_digits (gsize n)
+{
+  guint32 k = 0;
+
+  if (n < 14)
+    return IDG_KIND_MASK_SIM;
+  if (n <= 17)
+    k |= IDG_KIND_BIT (IDG_KIND_IMSI) | IDG_KIND_BIT (IDG_KIND_MSISDN);
+  if (n >= 18 && n <= 20)
+    k |= IDG_KIND_BIT (IDG_KIND_ICCID);
+  if (n > 20)
+    k |= IDG_KIND_BIT (IDG_KIND_EID);
+  return k;
+}
+
+/* The same for the BCD run buf[start..end): EF_IMSI (9 bytes: length 8,
+ * then the parity nibble 9 or 1 first) is an IMSI; otherwise its digits,
+ * with the half of a 0xF-padded byte after it, by shape_of_digits. */
+static guint32
+shape_of_bcd (const guint8 *buf,
+              gsize         start,
+              gsize         end,
+              gsize         len)
+{
+  gsize n = 2 * (end - start);
+
+  if (end - start == 9 && buf[start] == 0x08 &&
+      ((buf[start + 1] & 0x0F) == 9 || (buf[start + 1] & 0x0F) == 1))
+    return IDG_KIND_BIT (IDG_KIND_IMSI);
+  if (end < len && (((buf[end] >> 4) == 0xF && (buf[end] & 0x0F) <= 9) ||
+                    ((buf[end] & 0x0F) == 0xF && (buf[end] >> 4) <= 9)))
+    n++;
+  return shape_of_digits (n);
+}
+
+typedef struct {
+  guint32       hide;    /* unknown kinds the client may not see */
+  const guint8 *cover;   /* bytes of values the client may see, or NULL */
+  guint         runs;
+} Unknown;
+
+/* Masks the bytes of a run that no allowed value covers, if its shape can
+ * be a kind to hide. */
+static void
+mask_run (Unknown *u,
+          guint8  *buf,
+          gsize    start,
+          gsize    end,
+          guint    step,
+          guint8   to,
+          guint32  shape)
+{
+  gsize k;
+
+  if ((shape & u->hide) == 0)
+    return;
+  for (k = start; k < end; k += step)
+    if (u->cover == NULL || !u->cover[k])
+      buf[k] = to;
+  u->runs++;
+}
 
 static gboolean
 is_digit_at (const guint8 *buf,
@@ -781,17 +854,17 @@ is_digit_at (const guint8 *buf,
 }
 
 /* Runs of step-byte digits ('3', or '3' 0x00) from offset first. */
-static guint
-mask_digit_runs (guint8   *buf,
-                 gsize     len,
-                 gsize     first,
-                 guint     step)
+static void
+mask_digit_runs (Unknown *u,
+                 guint8  *buf,
+                 gsize    len,
+                 gsize    first,
+                 guint    step)
 {
-  guint runs = 0;
   gsize i = first;
 
   while (i + step <= len) {
-    gsize start = i, n = 0, k;
+    gsize start = i, n = 0;
     gboolean nonzero = FALSE;
 
     while (i + step <= len && is_digit_at (buf, i, step)) {
@@ -799,22 +872,18 @@ mask_digit_runs (guint8   *buf,
       n++;
       i += step;
     }
-    if (n >= IDG_TRIPWIRE_RUN && nonzero) {
-      for (k = start; k < i; k += step)
-        buf[k] = '0';
-      runs++;
-    }
+    if (n >= IDG_TRIPWIRE_RUN && nonzero)
+      mask_run (u, buf, start, i, step, '0', shape_of_digits (n));
     if (n == 0)
       i += step;
   }
-  return runs;
 }
 
-static guint
-mask_bcd_runs (guint8 *buf,
-               gsize   len)
+static void
+mask_bcd_runs (Unknown *u,
+               guint8  *buf,
+               gsize    len)
 {
-  guint runs = 0;
   gsize i = 0;
 
   while (i < len) {
@@ -827,25 +896,39 @@ mask_bcd_runs (guint8 *buf,
       text &= buf[i] >= 0x20 && buf[i] < 0x7F;
       i++;
     }
-    if (i - start >= 5 && nonzero >= 8 && !text) {
-      memset (buf + start, 0, i - start);
-      runs++;
-    }
+    if (i - start >= 5 && nonzero >= 8 && !text)
+      mask_run (u, buf, start, i, 1, 0, shape_of_bcd (buf, start, i, len));
     if (i == start)
       i++;
   }
-  return runs;
 }
 
 guint
-idg_tripwire_mask_unknown (guint8   *buf,
-                           gsize     len,
-                           gboolean  binary)
+idg_tripwire_mask_unknown (IdgTripwire *tw,
+                           guint32      allowed_kinds,
+                           guint32      unknown_kinds,
+                           guint8      *buf,
+                           gsize        len)
 {
-  guint runs = mask_digit_runs (buf, len, 0, 1);
+  g_autofree guint8 *cover = NULL;
+  Unknown u = { unknown_kinds & ~allowed_kinds & IDG_KIND_MASK_SIM, NULL, 0 };
 
-  if (binary)
-    runs += mask_digit_runs (buf, len, 0, 2) + mask_digit_runs (buf, len, 1, 2) +
-            mask_bcd_runs (buf, len);
-  return runs;
+  if (u.hide == 0 || len == 0)
+    return 0;
+  if (!tw->compiled)
+    compile (tw);
+  if ((allowed_kinds & IDG_KIND_MASK_ALL) != 0 && tw->patterns->len > 0) {
+    IdgTripwireHits hits = { 0 };
+
+    cover = g_malloc0 (len);
+    scan_once (tw, allowed_kinds, buf, len, &hits, cover);
+    u.cover = cover;
+  }
+  mask_digit_runs (&u, buf, len, 0, 1);
+  if (tw->binary) {
+    mask_digit_runs (&u, buf, len, 0, 2);
+    mask_digit_runs (&u, buf, len, 1, 2);
+    mask_bcd_runs (&u, buf, len);
+  }
+  return u.runs;
 }

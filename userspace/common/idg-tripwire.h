@@ -81,15 +81,23 @@ guint32  idg_tripwire_scan (IdgTripwire     *tw,
                             gsize            len,
                             IdgTripwireHits *hits);
 
-/* For while the broker does not know the values yet (a SIM swap until the
- * new ones are read): masks every run of IDG_TRIPWIRE_RUN or more ASCII or
- * UTF-16LE digits that are not all '0', and, if binary, every run of 5 or
- * more bytes of BCD digits (no 0x00 byte, at least 8 non-zero digits) that
- * is not plain printable text. Coarse on purpose (see docs/design.md).
- * Returns the number of runs masked. */
-guint    idg_tripwire_mask_unknown (guint8   *buf,
-                                    gsize     len,
-                                    gboolean  binary);
+/* For while the broker does not know some values yet (a SIM swap, until
+ * the new ones are read): unknown_kinds are the SIM kinds not read again.
+ * For those of them not in allowed_kinds, masks every run that could be
+ * one by its shape: IDG_TRIPWIRE_RUN or more ASCII (and, binary, UTF-16LE)
+ * digits that are not all '0', and, binary, 5 or more bytes of BCD digits
+ * (no 0x00 byte, at least 8 non-zero digits, not all printable text). A
+ * run's length tells which kinds it can be (14 to 17 digits: an IMSI or
+ * a number; 18 to 20: an ICCID; longer: an EID; shorter than 14: a piece
+ * of anything; BCD digits counted with a 0xF-padded half byte after them,
+ * and EF_IMSI with its length byte is an IMSI). Bytes of known values the client may see (hits of
+ * allowed_kinds) stay. Coarse on purpose (see docs/design.md). Returns the
+ * number of runs masked. */
+guint    idg_tripwire_mask_unknown (IdgTripwire *tw,
+                                    guint32      allowed_kinds,
+                                    guint32      unknown_kinds,
+                                    guint8      *buf,
+                                    gsize        len);
 
 /* Sizes, for the bench and the tests. */
 guint    idg_tripwire_n_patterns (IdgTripwire *tw);
