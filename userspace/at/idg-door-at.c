@@ -226,6 +226,9 @@ on_port_reply (IdgAtPort     *port,
   out = idg_at_filter_reply_book (&guard, door->own_book, client->pending_line,
                                   strlen (client->pending_line), reply->str, reply->len, &out_len);
   idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
+  /* the value tripwire: whatever route, no value the client may not see */
+  idg_broker_guard_scan (door->broker, client->identity, NULL, IDG_DOOR_AT, client->pending_line,
+                         (guint8 *) out, out_len);
   if (idg_at_filter_book (client->pending_line, strlen (client->pending_line), &own_book) &&
       reply_ok (reply))
     door->own_book = own_book;
@@ -436,8 +439,14 @@ on_urc (IdgAtPort   *port,
   msg = g_strdup_printf ("\r\n%s\r\n", line);
   /* client_write may drop a client: walk a copy */
   for (i = door->clients->len; i > 0; i--) {
-    if (i - 1 < door->clients->len)
-      client_write (g_ptr_array_index (door->clients, i - 1), msg, strlen (msg));
+    if (i - 1 < door->clients->len) {
+      Client *client = g_ptr_array_index (door->clients, i - 1);
+      g_autofree gchar *mine = g_strdup (msg);   /* the value tripwire, per client */
+
+      idg_broker_guard_scan (door->broker, client->identity, NULL, IDG_DOOR_AT, "unsolicited",
+                             (guint8 *) mine, strlen (mine));
+      client_write (client, mine, strlen (mine));
+    }
   }
 }
 

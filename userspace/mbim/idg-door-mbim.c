@@ -162,11 +162,26 @@ client_queue (Client       *client,
               gsize         len)
 {
   guint32 type;
-  gsize chunk, n, i;
+  gsize chunk, n, i, from;
+  g_autofree guint8 *out = NULL;
+  gchar route[24] = "?";
 
   if (!client->door || len < IDG_MBIM_HEADER_LEN)
     return;
   type = idg_mbim_read_u32 (data);
+  /* the value tripwire, after the filter, on every message (tunnels too)
+   * before it is cut: the information buffer, not the header with the
+   * client's transaction id */
+  from = MIN (len, 12);
+  if ((type == 0x80000003u && len >= 48) || (type == TYPE_INDICATE_STATUS && len >= 44)) {
+    from = type == 0x80000003u ? 48 : 44;
+    g_snprintf (route, sizeof route, "%02x%02x%02x%02x/%u", data[20], data[21], data[22], data[23],
+                idg_mbim_read_u32 (data + 36));
+  }
+  out = g_memdup2 (data, len);
+  idg_broker_guard_scan (client->door->broker, client->identity, NULL, IDG_DOOR_MBIM, route,
+                         out + from, len - from);
+  data = out;
   if (len <= client->max_transfer || len < 20 ||
       (type != 0x80000003u && type != TYPE_INDICATE_STATUS)) {
     queue_piece (client, data, len);

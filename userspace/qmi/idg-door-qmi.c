@@ -212,9 +212,23 @@ client_send (Client       *client,
              gsize         len)
 {
   const gchar *why = NULL;
+  g_autofree guint8 *out = NULL;
+  IdgQmiHeader h;
+  gsize from = 0;
+  gchar route[16] = "?";
 
   if (!client->door)
     return;
+  /* the value tripwire, after the filter: every response, indication and
+   * error, over the TLVs (the header is the client's own ids) */
+  out = g_memdup2 (data, len);
+  if (idg_qmi_frame_parse (out, len, &h)) {
+    from = h.tlv_offset;
+    g_snprintf (route, sizeof route, "%02x/%04x", h.service, h.message_id);
+  }
+  idg_broker_guard_scan (client->door->broker, client->identity, NULL, IDG_DOOR_QMI, route,
+                         out + from, len - from);
+  data = out;
   if (!idg_door_queue_send (&client->out, data, len, &why))
     client_drop (client, why);
   else if (client->close_after_flush && idg_door_queue_is_empty (&client->out))

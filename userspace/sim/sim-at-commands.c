@@ -589,6 +589,30 @@ h_setting (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *r
   return SIM_AT_OK;
 }
 
+/* +XLEAK: a test-only route (tests/broker/tripwire-door.sh). A vendor
+ * command no filter knows, answering with identifiers inside free text and
+ * as the hex of their SIM files, where no route table looks: what the
+ * broker's value tripwire is for. Not a real modem's command. */
+static SimAtResult
+h_xleak (SimAt *self, SimAtForm form, const gchar *args, gchar **a, GString *resp)
+{
+  guint8 ef_imsi[SIM_FILE_MAX_LEN], ef_iccid[SIM_FILE_MAX_LEN];
+  g_autofree gchar *imsi_hex = NULL, *iccid_hex = NULL, *iccid_lower = NULL;
+  gsize ni, nc;
+
+  if (form != SIM_AT_ACTION)
+    return SIM_AT_ERROR;
+  ni = sim_files_content (self->ids, SIM_FILE_IMSI, ef_imsi);
+  nc = sim_files_content (self->ids, SIM_FILE_ICCID, ef_iccid);
+  if (!self->ids->imsi || ni == 0 || nc == 0)
+    return sim_at_cme (self, 10);
+  imsi_hex = idg_hex_encode_dup (ef_imsi, ni);
+  iccid_hex = idg_hex_encode_dup (ef_iccid, nc);
+  iccid_lower = g_ascii_strdown (iccid_hex, -1);
+  sim_at_info (resp, "+XLEAK: \"build 7 %s rev 2\",1,\"%s\",\"%s\"", self->ids->imsi, imsi_hex, iccid_lower);
+  return SIM_AT_OK;
+}
+
 /* Identification texts (V.250 and 27.007 names). */
 static const struct {
   const gchar *name;
@@ -633,6 +657,7 @@ static const struct {
   { "+CCWA", h_setting }, { "+CSSN", h_setting }, { "+CTZU", h_setting },
   { "+CTZR", h_setting }, { "+CUSD", h_setting }, { "+CPBS", h_setting },
   { "+CMUX", h_setting }, { "+IFC", h_setting }, { "+IPR", h_setting },
+  { "+XLEAK", h_xleak },
 };
 
 SimAtResult

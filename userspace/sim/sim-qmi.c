@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
+#include "sim-files.h"
 #include "sim-qmi-private.h"
 
 /* QMUX: marker 0x01, u16 length (excluding the marker), flags, service,
@@ -260,6 +261,34 @@ string_reply (QmiMessage *req, guint8 type, const gchar *value)
   return rsp;
 }
 
+/* DMS 0x5556: a test-only route (tests/broker/tripwire-door.sh), not a
+ * real modem's message: identifiers in TLVs no filter knows, as text, as
+ * the bytes of EF_IMSI and as UTF-16LE: what the broker's value tripwire
+ * is for. */
+static QmiMessage *
+vendor_leak_reply (const SimIds *ids, QmiMessage *req)
+{
+  guint8 ef[SIM_FILE_MAX_LEN], wide[64];
+  g_autofree gchar *text = NULL;
+  QmiMessage *rsp;
+  gsize n, i;
+
+  n = sim_files_content (ids, SIM_FILE_IMSI, ef);
+  if (!ids->imsi || !ids->iccid || n == 0 || strlen (ids->iccid) * 2 > sizeof wide)
+    return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_NOT_PROVISIONED);
+  rsp = qmi_message_response_new (req, QMI_PROTOCOL_ERROR_NONE);
+  text = g_strdup_printf ("build 7 %s rev 2", ids->imsi);
+  for (i = 0; ids->iccid[i]; i++) {
+    wide[2 * i] = (guint8) ids->iccid[i];
+    wide[2 * i + 1] = 0;
+  }
+  if (!qmi_message_add_raw_tlv (rsp, 0x10, (const guint8 *) text, strlen (text), NULL) ||
+      !qmi_message_add_raw_tlv (rsp, 0x11, ef, n, NULL) ||
+      !qmi_message_add_raw_tlv (rsp, 0x12, wide, 2 * i, NULL))
+    g_warning ("sim: the test-only DMS 0x5556 reply does not fit");
+  return rsp;
+}
+
 static QmiMessage *
 dms_reply (SimQmi *self, QmiMessage *req)
 {
@@ -312,6 +341,8 @@ dms_reply (SimQmi *self, QmiMessage *req)
     return string_reply (req, 0x01, ids->iccid);
   case 0x0043: /* UIM Get IMSI */
     return string_reply (req, 0x01, ids->imsi);
+  case 0x5556: /* test only, see vendor_leak_reply */
+    return vendor_leak_reply (ids, req);
   default:
     return sim_qmi_error_reply (req, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
   }
