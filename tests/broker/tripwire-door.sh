@@ -5,7 +5,8 @@
 # the IMSI inside free text and the hex of EF_IMSI and EF_ICCID: a route no
 # filter knows; and a test-only QMI DMS message 0x5556 (sim-qmi.c) with the
 # IMSI as text, EF_IMSI as bytes and the ICCID as UTF-16LE. Through the AT
-# and QMI doors of the real idguardd:
+# and QMI doors of the real idguardd, and AT+XLEAK through the MBIM door's
+# Intel AT tunnel:
 #  - without a grant: no IMSI, no 6-digit run of its MSIN, no EF_IMSI or
 #    EF_ICCID hex reaches the client; the reply keeps its shape and length;
 #    the audit log has a tripwire record with the door and the route, and
@@ -22,7 +23,7 @@ PY_EXE=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
 NAME=idguard-at-tripwire
 
 idg_sim
-idg_conf "at=$T/at" "qmi=$T/qmi" -- "at-socket=$NAME" "qmi-socket=qmi-proxy"
+idg_conf "at=$T/at" "qmi=$T/qmi" "mbim=$T/mbim" -- "at-socket=$NAME" "qmi-socket=qmi-proxy" "mbim-socket=mbim-proxy"
 idg_broker
 idg_wait_for 15 sh -c "'$CTL_BIN' --socket '$T/run/api.sock' ids | grep -i iccid | grep -qv -i unknown" ||
   idg_fail "the broker did not read the ICCID"
@@ -86,6 +87,14 @@ idg_ctl --json audit > "$T/audit2.json" || idg_fail "audit"
 idg_expect_contains "$T/audit2.json" "tripwire 02/5556" "a QMI tripwire record with its route"
 idg_expect_contains "$T/audit2.json" "qmi-proxy" "the QMI door in the record"
 
+# the MBIM door: AT+XLEAK in the Intel AT tunnel
+MBIM="python3 $IDG_SRC/tests/broker/tripwire-mbim.py mbim-proxy $T/mbim"
+$MBIM > "$T/mbim-nogrant.txt" || idg_fail "no MBIM tunnel reply"
+hidden "$T/mbim-nogrant.txt" "AT+XLEAK in the MBIM AT tunnel without a grant"
+idg_expect_contains "$T/mbim-nogrant.txt" '+XLEAK: "build 7 ' "the tunnelled reply's text kept"
+idg_ctl --json audit > "$T/audit3.json" || idg_fail "audit"
+idg_expect_contains "$T/audit3.json" "tripwire da138c64/1" "an MBIM tripwire record with its route (tunnel service, CID)"
+
 # --- a grant for imsi and iccid: the values pass ----------------------------
 idg_ctl grant --to "uid:0,exe:$PY_EXE" --scope imsi,iccid --purpose "tripwire test" > "$T/grant.txt" ||
   idg_fail "grant"
@@ -93,6 +102,8 @@ $CLIENT "@$NAME" ATE0 AT+XLEAK > "$T/granted.consented" || idg_fail "no reply wi
 idg_expect_contains "$T/granted.consented" "build 7 $ID_imsi rev 2" "the IMSI with a grant"
 [ "$(grep -F '+XLEAK' "$T/granted.consented" | wc -c)" = "$len_masked" ] ||
   idg_fail "the masked reply is not as long as the real one"
+$MBIM > "$T/mbim-granted.consented" || idg_fail "no MBIM tunnel reply with a grant"
+idg_expect_contains "$T/mbim-granted.consented" "build 7 $ID_imsi rev 2" "the IMSI in the MBIM tunnel with a grant"
 $QMI > "$T/qmi-granted.consented" || idg_fail "no QMI reply with a grant"
 idg_expect_contains "$T/qmi-granted.consented" "$(printf '%s' "$ID_imsi" | od -An -tx1 | tr -d ' \n')" "the IMSI over QMI with a grant"
 [ "$(wc -c < "$T/qmi-granted.consented")" = "$(wc -c < "$T/qmi-nogrant.txt")" ] ||
