@@ -16,6 +16,13 @@
  *                              TARGET (prctl PR_SET_MM_MAP), checks that
  *                              /proc/self/exe is TARGET now, then reads
  *                              (exit: the errno, or 100+ on a setup step)
+ *   idg-ktest flood PROCS READS
+ *                              PROCS processes make READS reads each with
+ *                              a bad token (an attacker; story.sh)
+ *   idg-ktest as UID PROG [ARG...]
+ *                              runs PROG as uid and gid UID, no
+ *                              supplementary groups (story.sh; the VM's
+ *                              setpriv may be busybox's)
  *   idg-ktest story-lib CTL    idguardctl (libidguard) reads through the
  *                              module, this process acting as the broker
  *   idg-ktest hold             claims the broker channel, pushes an
@@ -42,6 +49,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <grp.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1639,9 +1647,23 @@ main (int argc, char **argv)
 
   setvbuf (stdout, NULL, _IOLBF, 0);
   signal (SIGPIPE, SIG_IGN); /* a helper that died: a write error, not death */
+  if (argc > 3 && !strcmp (argv[1], "as"))
+    {
+      gid_t g = (gid_t) atoi (argv[2]);
+
+      if (setgroups (0, NULL) || setresgid (g, g, g) || setresuid ((uid_t) g, (uid_t) g, (uid_t) g))
+        return 121;
+      execvp (argv[3], argv + 3);
+      return 126;
+    }
   ids_load ();
   if (argc > 1 && !strcmp (argv[1], "client"))
     return cmd_client (argc, argv);
+  if (argc > 3 && !strcmp (argv[1], "flood"))
+    {
+      Flood f = { .procs = atoi (argv[2]), .reads = atoi (argv[3]) };
+      return child_flood_procs (&f);
+    }
   if (argc > 1 && !strcmp (argv[1], "mm-exe"))
     return cmd_mm_exe (argc, argv);
   if (argc > 1 && !strcmp (argv[1], "hold"))
