@@ -150,8 +150,11 @@ guard_field (IdgGuard      *guard,
   if (lo >= hi || l->field_len > sizeof field)
     return FALSE;
   /* bytes the read did not return stand as digits, so that every digit
-   * keeps its absolute position within the identifier */
-  memset (field, 0x00, l->field_len);
+   * keeps its absolute position within the identifier. They are 1s, not
+   * 0s: a slice whose real digits are all 0 then still differs from its
+   * redaction, so the mask's never-the-real-value rule does not fire on
+   * the slice and its output says nothing about the digits it covers. */
+  memset (field, 0x11, l->field_len);
   memcpy (field + (lo - l->field_off), bytes + (lo - abs), hi - lo);
   idg_guard_bcd (guard, kind, field, l->field_len, l->skip);
   memcpy (bytes + (lo - abs), field + (lo - l->field_off), hi - lo);
