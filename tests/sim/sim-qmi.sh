@@ -80,7 +80,10 @@ for attempt in 1 2 3 4 5; do
 done
 [ $got = yes ] || { cat "$T/monitor.consented" >&2; idg_fail "no slot status indication with the new ICCID"; }
 [ "$ID_imsi" != "$old_imsi" ] && [ "$ID_iccid" != "$old_iccid" ] || idg_fail "gen-ids gave the same values"
+# the monitor reads the same pty: let it be gone before the next reads,
+# or it may take their answers
 kill "$MON" 2>/dev/null || true
+wait "$MON" 2>/dev/null || true
 
 check_all swapped
 check_all swapped-proxy -p
