@@ -25,6 +25,8 @@ static const struct {
   { "relative-modem", BASE "[modem]\nqmi=cdc-wdm0\n", "[modem] qmi must be an absolute path" },
   { "bad-abstract", BASE "[proxy]\nqmi-socket=qmi proxy\n", "not a valid abstract socket name" },
   { "bad-selector", BASE "[proxy]\nat-link-selector=user:root\n", "at-link-selector" },
+  { "exe-alone-link", BASE "[proxy]\nat-link-selector=exe:/usr/sbin/ModemManager\n", "[proxy] at-link-selector: exe: needs a uid:" },
+  { "exe-alone-client", BASE "[proxy]\nclients=uid:0;exe:/usr/sbin/ModemManager\n", "[proxy] clients: selector 2: exe: needs a uid:" },
   { "bad-size", BASE "[audit]\nmax-size=big\n", "[audit] max-size" },
   { "tiny-size", BASE "[audit]\nmax-size=10\n", "at least 4096" },
   { "bad-keep", BASE "[audit]\nkeep=-1\n", "[audit] keep" },

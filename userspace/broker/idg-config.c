@@ -245,6 +245,19 @@ get_duration (GKeyFile     *kf,
   return TRUE;
 }
 
+/* A selector in the config: parsed, and held to the grant rule (an exe:
+ * item never stands alone; such a selector would silently match no one). */
+static IdgSelector *
+parse_selector (const gchar  *str,
+                GError      **error)
+{
+  g_autoptr(IdgSelector) sel = idg_selector_parse (str, error);
+
+  if (sel == NULL || !idg_selector_check_grantable (sel, error))
+    return NULL;
+  return g_steal_pointer (&sel);
+}
+
 /* [proxy] clients: selectors separated by ';' (a selector's own items are
  * separated by ','), at least one; absent leaves the default (NULL). */
 static gboolean
@@ -270,7 +283,7 @@ get_clients (GKeyFile    *kf,
 
     if (*g_strstrip (items[i]) == '\0')
       continue;
-    sel = idg_selector_parse (items[i], &local);
+    sel = parse_selector (items[i], &local);
     if (sel == NULL) {
       g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
                    "[proxy] clients: selector %u: %s", i + 1, local->message);
@@ -371,7 +384,7 @@ parse (GKeyFile  *kf,
   }
   if (c->at_link_selector != NULL) {
     g_autoptr(GError) local = NULL;
-    g_autoptr(IdgSelector) sel = idg_selector_parse (c->at_link_selector, &local);
+    g_autoptr(IdgSelector) sel = parse_selector (c->at_link_selector, &local);
 
     if (sel == NULL) {
       g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
