@@ -622,8 +622,10 @@ idg_tripwire_n_states (IdgTripwire *tw)
 }
 
 /* Masks the recorded hits of kinds not allowed, except the bytes a hit of
- * an allowed kind covers too. */
-static void
+ * an allowed kind covers too. Returns the kinds that had a byte to mask: a
+ * hit whose every byte belongs to a value the client may see (the serial
+ * digits an IMEISV shares with a granted IMEI) is no tripwire hit. */
+static guint32
 mask_hits (IdgTripwire *tw,
            guint32      allowed,
            guint8      *buf,
@@ -631,6 +633,7 @@ mask_hits (IdgTripwire *tw,
            guint        n)
 {
   gboolean any_allowed = FALSE;
+  guint32 masked = 0;
   guint i, j;
 
   for (i = 0; i < n; i++)
@@ -654,10 +657,13 @@ mask_hits (IdgTripwire *tw,
       }
       /* only what the mask changes: where another hit keeps a byte (a
        * kept prefix) and this one masks it, masked wins */
-      if (!covered && mask[k] != pat_bytes (tw, p)[k])
+      if (!covered && mask[k] != pat_bytes (tw, p)[k]) {
         buf[at] = mask[k];
+        masked |= IDG_KIND_BIT (p->kind);
+      }
     }
   }
+  return masked;
 }
 
 /* The hot loop, apart so that it keeps everything in registers: from byte
@@ -726,11 +732,9 @@ scan_once (IdgTripwire     *tw,
             memset (cover + i - p->len, 1, p->len);
           continue;
         }
-        if (!(allowed_kinds & IDG_KIND_BIT (p->kind)))
-          masked |= IDG_KIND_BIT (p->kind);
         if (n == MAX_HITS) {
           /* bytes behind the scan: the automaton does not read them again */
-          mask_hits (tw, allowed_kinds, buf, rec, n);
+          masked |= mask_hits (tw, allowed_kinds, buf, rec, n);
           n = 0;
         }
         rec[n].start = i - p->len;
@@ -739,8 +743,8 @@ scan_once (IdgTripwire     *tw,
       }
     }
   }
-  if (masked != 0)
-    mask_hits (tw, allowed_kinds, buf, rec, n);
+  if (n > 0)
+    masked |= mask_hits (tw, allowed_kinds, buf, rec, n);
   return masked;
 }
 
