@@ -17,7 +17,7 @@ DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        libqmi-utils libmbim-utils modemmanager dbus \
        clang libclang-rt-14-dev \
        qemu-system-x86 linux-headers-amd64 busybox-static kmod cpio \
-       iproute2 util-linux procps socat python3 \
+       iproute2 util-linux procps socat python3 strace valgrind \
        dpkg-dev debhelper dh-dkms dkms fakeroot systemd
 
 .PHONY: all deps build check check-sanitize check-unit check-kernel demo bench module fuzz clean install
