@@ -28,14 +28,7 @@ for policy in redact pseudonym; do
   idg_broker
   idg_wait_for 20 m --query-device-caps || { cat "$T/broker.log" >&2; idg_fail "door never answered"; }
 
-  $ATTACK denied mbim-proxy "$T/mbim" "$T/ids.consented" "$T/attack-$policy.out" "$policy" ||
-    idg_fail "$policy: a client without consent got an identifier or the door misbehaved"
-
-  idg_ctl grant --to "uid:0,exe:$PYTHON" --scope "$SCOPES" --purpose "attack test" > "$T/grant-$policy.out" 2>&1 ||
-    { cat "$T/grant-$policy.out" >&2; idg_fail "grant failed"; }
-  $ATTACK consented mbim-proxy "$T/mbim" "$T/ids.consented" "$T/attack-$policy.consented" "$policy" ||
-    idg_fail "$policy: a consented client did not get the real values"
-  idg_ctl revoke --to "uid:0,exe:$PYTHON" > "$T/revoke-$policy.out" 2>&1 || idg_fail "revoke failed"
+  idg_attack_round "$ATTACK" mbim-proxy "$T/mbim" "$policy"
 
   if [ "$policy" = redact ]; then
     idg_log "a SIM swap, then the attacks again on the new values"

@@ -24,14 +24,7 @@ for policy in redact pseudonym; do
   idg_broker
   idg_wait_for 20 q --dms-get-ids || { cat "$T/broker.log" >&2; idg_fail "door never answered"; }
 
-  $ATTACK denied qmi-proxy "$T/qmi" "$T/ids.consented" "$T/attack-$policy.out" "$policy" ||
-    idg_fail "$policy: a client without consent got an identifier or the door misbehaved"
-
-  idg_ctl grant --to "uid:0,exe:$PYTHON" --scope "$SCOPES" --purpose "attack test" > "$T/grant-$policy.out" 2>&1 ||
-    { cat "$T/grant-$policy.out" >&2; idg_fail "grant failed"; }
-  $ATTACK consented qmi-proxy "$T/qmi" "$T/ids.consented" "$T/attack-$policy.consented" "$policy" ||
-    idg_fail "$policy: a consented client did not get the real values"
-  idg_ctl revoke --to "uid:0,exe:$PYTHON" > "$T/revoke-$policy.out" 2>&1 || idg_fail "revoke failed"
+  idg_attack_round "$ATTACK" qmi-proxy "$T/qmi" "$policy"
 
   q --uim-read-transparent=0x3F00,0x7FFF,0x6F07 > "$T/qmicli-$policy.out" 2>&1 ||
     idg_fail "$policy: qmicli's EF_IMSI read failed after the attacks"

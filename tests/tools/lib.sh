@@ -190,3 +190,17 @@ EOC
   idg_wait_for 10 test -S "$1/system_bus_socket" || return 1
   IDG_BUS_ADDR="unix:path=$1/system_bus_socket"
 }
+
+# idg_attack_round ATTACK DOOR PORT POLICY: one policy's round of a door's
+# attack client (tests/{qmi,mbim}/*-attack.py, run by $PYTHON): without
+# consent it must find no identifier; with a grant of $SCOPES to its
+# interpreter, every real value; the grant is revoked again after.
+idg_attack_round() {
+  $1 denied "$2" "$3" "$T/ids.consented" "$T/attack-$4.out" "$4" ||
+    idg_fail "$4: a client without consent got an identifier or the door misbehaved"
+  idg_ctl grant --to "uid:0,exe:$PYTHON" --scope "$SCOPES" --purpose "attack test" > "$T/grant-$4.out" 2>&1 ||
+    { cat "$T/grant-$4.out" >&2; idg_fail "grant failed"; }
+  $1 consented "$2" "$3" "$T/ids.consented" "$T/attack-$4.consented" "$4" ||
+    idg_fail "$4: a consented client did not get the real values"
+  idg_ctl revoke --to "uid:0,exe:$PYTHON" > "$T/revoke-$4.out" 2>&1 || idg_fail "revoke failed"
+}
