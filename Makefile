@@ -54,6 +54,7 @@ check-unit: build
 	meson test -C $(BUILD) --print-errorlogs --suite unit
 
 check-kernel: deps module
+	sh tests/kernel/checkpatch.sh
 	sh tests/kernel/run.sh
 
 demo: build
