@@ -12,7 +12,7 @@ FUZZ_SECONDS ?= 300
 
 # Every Debian package the build, tests, demo, benchmarks and kernel tests need.
 DEPS = meson ninja-build pkg-config gcc make libc6-dev \
-       libglib2.0-dev libglib2.0-bin libqmi-glib-dev libmbim-glib-dev \
+       libglib2.0-dev libglib2.0-bin libqmi-glib-dev libqrtr-glib-dev libmbim-glib-dev \
        libjson-glib-dev libpolkit-gobject-1-dev libsystemd-dev \
        libqmi-utils libmbim-utils modemmanager dbus \
        clang libclang-rt-14-dev \

@@ -23,6 +23,14 @@ static const struct {
   { "no-state-dir", "[broker]\nruntime-dir=/run\n", "state-dir is required" },
   { "relative-dir", "[broker]\nstate-dir=var\nruntime-dir=/run\n", "must be an absolute path" },
   { "relative-modem", BASE "[modem]\nqmi=cdc-wdm0\n", "[modem] qmi must be an absolute path" },
+  { "qrtr-node", BASE "[modem]\nqmi=qrtr://5\n", NULL },
+  { "qrtr-no-node", BASE "[modem]\nqmi=qrtr://\n", "[modem] qmi: qrtr://NODE needs a QRTR node number from 0 to 4294967295" },
+  { "qrtr-word", BASE "[modem]\nqmi=qrtr://modem\n", "needs a QRTR node number" },
+  { "qrtr-sign", BASE "[modem]\nqmi=qrtr://-1\n", "needs a QRTR node number" },
+  { "qrtr-too-big", BASE "[modem]\nqmi=qrtr://4294967296\n", "needs a QRTR node number" },
+  { "qrtr-trailing", BASE "[modem]\nqmi=qrtr://5/dms\n", "needs a QRTR node number" },
+  { "qrtr-upper", BASE "[modem]\nqmi=QRTR://5\n", "[modem] qmi must be an absolute path" },
+  { "qrtr-for-mbim", BASE "[modem]\nmbim=qrtr://5\n", "[modem] mbim must be an absolute path" },
   { "bad-abstract", BASE "[proxy]\nqmi-socket=qmi proxy\n", "not a valid abstract socket name" },
   { "bad-selector", BASE "[proxy]\nat-link-selector=user:root\n", "at-link-selector" },
   { "exe-alone-link", BASE "[proxy]\nat-link-selector=exe:/usr/sbin/ModemManager\n", "[proxy] at-link-selector: exe: needs a uid:" },
@@ -71,6 +79,32 @@ test_table (void)
       g_assert_nonnull (strstr (error->message, cases[i].error));
       g_assert_null (strchr (error->message, '\n'));
     }
+  }
+}
+
+/* qrtr://NODE is kept as libqmi clients spell it in their proxy open */
+static void
+test_qrtr (void)
+{
+  static const struct {
+    const gchar *in;
+    const gchar *out;
+  } nodes[] = {
+    { "qrtr://0", "qrtr://0" },
+    { "qrtr://5", "qrtr://5" },
+    { "qrtr://007", "qrtr://7" },
+    { "qrtr://4294967295", "qrtr://4294967295" },
+    { "/dev/cdc-wdm0", "/dev/cdc-wdm0" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (nodes); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autofree gchar *text = g_strdup_printf (BASE "[modem]\nqmi=%s\n", nodes[i].in);
+    g_autoptr(IdgConfig) c = idg_config_load_data (text, strlen (text), FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (c->modem_qmi, ==, nodes[i].out);
   }
 }
 
@@ -173,6 +207,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/broker/config/table", test_table);
   g_test_add_func ("/broker/config/values", test_values);
+  g_test_add_func ("/broker/config/qrtr", test_qrtr);
   g_test_add_func ("/broker/config/budgets", test_budgets);
   g_test_add_func ("/broker/config/dirs", test_dirs);
   return g_test_run ();

@@ -277,6 +277,9 @@ idg_broker_is_modem_port (IdgBroker   *broker,
     return FALSE;
   if (g_str_equal (port, path))
     return TRUE;
+  /* a QRTR node is a name, not a file: only its canonical spelling */
+  if (g_str_has_prefix (port, IDG_CONFIG_QRTR_PREFIX) || !g_path_is_absolute (path))
+    return FALSE;
   a = realpath (port, NULL);
   b = realpath (path, NULL);
   return a != NULL && b != NULL && g_str_equal (a, b);

@@ -123,6 +123,37 @@ get_path (GKeyFile     *kf,
   return TRUE;
 }
 
+/* [modem] qmi: a device path, or a QRTR node as libqmi names it
+ * ("qrtr://NODE", NODE a decimal u32), kept in the canonical form libqmi
+ * clients send in their proxy open ("qrtr://5", no leading zeros). */
+static gboolean
+get_qmi_port (GKeyFile  *kf,
+              gchar    **out,
+              GError   **error)
+{
+  g_autoptr(GError) local = NULL;
+  guint64 node;
+
+  if (!get_opt (kf, "modem", "qmi", out, error))
+    return FALSE;
+  if (*out == NULL || !g_str_has_prefix (*out, IDG_CONFIG_QRTR_PREFIX)) {
+    g_clear_pointer (out, g_free);
+    return get_path (kf, "modem", "qmi", FALSE, out, error);
+  }
+  if (!g_ascii_isdigit ((*out)[strlen (IDG_CONFIG_QRTR_PREFIX)]) ||
+      !g_ascii_string_to_unsigned (*out + strlen (IDG_CONFIG_QRTR_PREFIX), 10, 0, G_MAXUINT32,
+                                   &node, &local)) {
+    g_set_error (error, IDG_CONFIG_ERROR, IDG_CONFIG_ERROR_INVALID,
+                 "[modem] qmi: %s needs a QRTR node number from 0 to %u, as in %s5",
+                 IDG_CONFIG_QRTR_PREFIX "NODE", G_MAXUINT32, IDG_CONFIG_QRTR_PREFIX);
+    g_clear_pointer (out, g_free);
+    return FALSE;
+  }
+  g_free (*out);
+  *out = g_strdup_printf (IDG_CONFIG_QRTR_PREFIX "%" G_GUINT64_FORMAT, node);
+  return TRUE;
+}
+
 /* Abstract socket names: printable ASCII, at most 107 bytes. */
 static gboolean
 get_abstract (GKeyFile     *kf,
@@ -366,7 +397,7 @@ parse (GKeyFile  *kf,
   if (!get_path (kf, "broker", "state-dir", TRUE, &c->state_dir, error) ||
       !get_path (kf, "broker", "runtime-dir", TRUE, &c->runtime_dir, error) ||
       !get_opt (kf, "broker", "policy", &policy, error) ||
-      !get_path (kf, "modem", "qmi", FALSE, &c->modem_qmi, error) ||
+      !get_qmi_port (kf, &c->modem_qmi, error) ||
       !get_path (kf, "modem", "mbim", FALSE, &c->modem_mbim, error) ||
       !get_path (kf, "modem", "at", FALSE, &c->modem_at, error) ||
       !get_abstract (kf, "qmi-socket", &c->qmi_socket, error) ||

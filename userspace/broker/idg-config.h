@@ -41,12 +41,16 @@
 
 G_BEGIN_DECLS
 
+/* [modem] qmi=qrtr://NODE: the modem is QRTR node NODE (libqmi's URI) */
+#define IDG_CONFIG_QRTR_PREFIX "qrtr://"
+
 typedef struct {
   gchar     *path;              /* the file it came from, or NULL */
   gchar     *state_dir;
   gchar     *runtime_dir;
   IdgPolicy  policy;
-  gchar     *modem_qmi;         /* NULL when absent or empty */
+  gchar     *modem_qmi;         /* NULL when absent or empty; an absolute
+                                 * path or "qrtr://NODE" (canonical) */
   gchar     *modem_mbim;
   gchar     *modem_at;
   gchar     *qmi_socket;        /* NULL: door disabled */

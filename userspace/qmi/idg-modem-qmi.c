@@ -8,6 +8,12 @@
  * stops answering, with exponential backoff. While the port is down every
  * identifier from this source is unknown: never served stale.
  *
+ * The port is a device path (cdc-wdm, a pty) or a QRTR node, "qrtr://N"
+ * (the modem of a Qualcomm SoC): then the session first joins the QRTR bus
+ * (libqrtr-glib), waits for node N and its DMS service, and opens the
+ * device on the node; the node leaving the bus ends the session like a
+ * removed cdc-wdm node.
+ *
  * One "session" is one open of the device; callbacks hold a reference on
  * their session and do nothing once it is over (a re-open or free).
  */
@@ -15,6 +21,7 @@
 #include "idg-backoff.h"
 #include "idg-encoding.h"
 
+#include <libqrtr-glib.h>
 #include <string.h>
 
 #define SOURCE          "qmi"
@@ -22,6 +29,9 @@
 #define CMD_TIMEOUT     5
 #define BACKOFF_MIN     1
 #define BACKOFF_MAX     60
+/* QRTR: the bus's initial lookup, then the node and its DMS service */
+#define QRTR_LOOKUP_MS  1000
+#define QRTR_WAIT_MS    (OPEN_TIMEOUT * 1000)
 
 typedef struct _Session Session;
 
@@ -55,6 +65,7 @@ struct _Session {
   gint          ref;
   IdgModemQmi  *modem;        /* NULL once the session is over */
   GCancellable *cancellable;
+  QrtrBus      *bus;          /* QRTR ports: the bus the node is on */
   QmiDevice    *device;
   QmiClient    *dms;
   QmiClient    *uim;
@@ -90,6 +101,7 @@ session_unref (Session *s)
   g_clear_object (&s->dms);
   g_clear_object (&s->uim);
   g_clear_object (&s->device);
+  g_clear_object (&s->bus);
   g_clear_object (&s->cancellable);
   g_free (s);
 }
@@ -655,10 +667,76 @@ out:
   session_unref (s);
 }
 
+/* QRTR: the bus, node N on it, DMS on the node, then the device. */
+
+static void
+qrtr_services_ready (QrtrNode     *node,
+                     GAsyncResult *res,
+                     Session      *s)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!qrtr_node_wait_for_services_finish (node, res, &error)) {
+    if (s->modem)
+      fail (s->modem, "waiting for the QRTR node's DMS service", error);
+  } else if (s->modem) {
+    qmi_device_new_from_node (node, s->cancellable, (GAsyncReadyCallback) device_new_ready,
+                              session_ref (s));
+  }
+  session_unref (s);
+}
+
+static void
+qrtr_node_ready (QrtrBus      *bus,
+                 GAsyncResult *res,
+                 Session      *s)
+{
+  g_autoptr(QrtrNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = qrtr_bus_wait_for_node_finish (bus, res, &error);
+  if (!s->modem)
+    goto out;
+  if (!node) {
+    fail (s->modem, "waiting for the QRTR node", error);
+  } else {
+    g_autoptr(GArray) services = g_array_new (FALSE, FALSE, sizeof (guint32));
+    guint32 dms = QMI_SERVICE_DMS;
+
+    g_array_append_val (services, dms);
+    qrtr_node_wait_for_services (node, services, QRTR_WAIT_MS, s->cancellable,
+                                 (GAsyncReadyCallback) qrtr_services_ready, session_ref (s));
+  }
+out:
+  session_unref (s);
+}
+
+static void
+qrtr_bus_ready (GObject      *source,
+                GAsyncResult *res,
+                Session      *s)
+{
+  g_autoptr(GError) error = NULL;
+  guint32 node_id = 0;
+
+  s->bus = qrtr_bus_new_finish (res, &error);
+  if (!s->modem)
+    goto out;
+  if (!s->bus) {
+    fail (s->modem, "joining the QRTR bus", error);
+    goto out;
+  }
+  qrtr_get_node_for_uri (s->modem->path, &node_id);
+  qrtr_bus_wait_for_node (s->bus, node_id, QRTR_WAIT_MS, s->cancellable,
+                          (GAsyncReadyCallback) qrtr_node_ready, session_ref (s));
+out:
+  session_unref (s);
+}
+
 static void
 start_open (IdgModemQmi *modem)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (modem->path);
+  guint32 node_id;
   Session *s;
 
   s = g_new0 (Session, 1);
@@ -667,7 +745,14 @@ start_open (IdgModemQmi *modem)
   s->cancellable = g_cancellable_new ();
   modem->session = s;
   idg_broker_set_modem_state (modem->broker, SOURCE, "opening");
-  qmi_device_new (file, s->cancellable, (GAsyncReadyCallback) device_new_ready, session_ref (s));
+  if (qrtr_get_node_for_uri (modem->path, &node_id)) {
+    qrtr_bus_new (QRTR_LOOKUP_MS, s->cancellable, (GAsyncReadyCallback) qrtr_bus_ready,
+                  session_ref (s));
+  } else {
+    g_autoptr(GFile) file = g_file_new_for_path (modem->path);
+
+    qmi_device_new (file, s->cancellable, (GAsyncReadyCallback) device_new_ready, session_ref (s));
+  }
 }
 
 static void
