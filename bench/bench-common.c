@@ -221,6 +221,7 @@ bench_options_parse (BenchOptions *opts, const gchar *prog, const gchar *what, i
     { "clients", 'c', 0, G_OPTION_ARG_INT, &opts->clients, "concurrent clients", "N" },
     { "seconds", 't', 0, G_OPTION_ARG_DOUBLE, &opts->seconds, "measuring time", "S" },
     { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &opts->hold, "after setup, keep the clients connected and idle this long first", "S" },
+    { "ids-only", 0, 0, G_OPTION_ARG_NONE, &opts->ids_only, "every request an identifier read (default: the mix)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new (what);
@@ -233,7 +234,7 @@ bench_options_parse (BenchOptions *opts, const gchar *prog, const gchar *what, i
   if (g_option_context_parse (ctx, argc, argv, &error) && opts->device &&
       (opts->direct || opts->socket) && opts->clients >= 1 && opts->clients <= 200)
     return TRUE;
-  g_printerr ("usage: %s (--socket NAME | --direct) --device PATH [--clients N] [--seconds S] [--hold S]%s%s\n",
+  g_printerr ("usage: %s (--socket NAME | --direct) --device PATH [--clients N] [--seconds S] [--hold S] [--ids-only]%s%s\n",
               prog, error ? ": " : "", error ? error->message : "");
   return FALSE;
 }

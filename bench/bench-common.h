@@ -38,6 +38,7 @@ typedef struct {
   gint      clients;
   gdouble   seconds;
   gdouble   hold;      /* connected and idle this long before measuring */
+  gboolean  ids_only;  /* every request an identifier read (the all-identifier load) */
 } BenchOptions;
 
 /* FALSE (usage printed) when the command line is wrong. */

@@ -10,7 +10,9 @@
  * fragment arrives.
  *
  * The mix alternates identifier reads (Device Caps: IMEI; Subscriber Ready
- * Status: IMSI, ICCID, numbers) with Device Services.
+ * Status: IMSI, ICCID, numbers) with Device Services. With --ids-only
+ * every request is an identifier read (Device Caps and Subscriber Ready
+ * Status, alternating): the all-identifier load.
  */
 #include "bench-common.h"
 
@@ -64,10 +66,12 @@ message_bytes (MbimMessage *msg)
 }
 
 static GByteArray *
-mix_message (guint k)
+mix_message (guint k, gboolean ids_only)
 {
   g_autoptr(MbimMessage) msg = NULL;
 
+  if (ids_only)
+    k = k % 2 ? 2 : 0;
   switch (k)
     {
     case 0:  msg = mbim_message_device_caps_query_new (NULL); break;
@@ -216,7 +220,7 @@ run_bench (const BenchOptions *opts, GError **error)
       c->base.next = i % N_MIX;
       ptrs[i] = &c->base;
       for (guint k = 0; k < N_MIX; k++)
-        c->msgs[k] = mix_message (k);
+        c->msgs[k] = mix_message (k, opts->ids_only);
     }
   ok = bench_drive (conns, n_conns, ptrs, n_clients, opts, &mbim_protocol, &run, error);
 

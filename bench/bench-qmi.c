@@ -10,7 +10,8 @@
  *
  * Each client keeps exactly one request in flight; the mix alternates
  * identifier reads (DMS Get IDs, UIM Get IMSI) with plain ones
- * (manufacturer, model, revision, operating mode).
+ * (manufacturer, model, revision, operating mode). With --ids-only every
+ * request is DMS Get IDs (ESN, IMEI, MEID, IMEISV): the all-identifier load.
  */
 #include "bench-common.h"
 
@@ -248,8 +249,8 @@ run_bench (const BenchOptions *opts, GError **error)
       Client *c = &clients[i];
 
       c->base.conn = &conns[opts->direct ? 0 : i];
-      c->base.n_mix = G_N_ELEMENTS (mix);
-      c->base.next = i % G_N_ELEMENTS (mix);
+      c->base.n_mix = opts->ids_only ? 1 : G_N_ELEMENTS (mix);
+      c->base.next = i % c->base.n_mix;
       ptrs[i] = &c->base;
       if (!allocate_cid (c->base.conn, &c->cid, error))
         goto out;

@@ -15,6 +15,8 @@ REQUIRED = [
     "qmi proxy CPU time per 10000 messages",
     "mbim latency p50 1 client", "mbim throughput 64 clients",
     "mbim fragmented throughput 16 clients", "mbim fragmented proxy CPU time per 10000 messages",
+    "qmi all-identifier throughput 16 clients", "qmi all-identifier proxy CPU time per 10000 messages",
+    "mbim all-identifier throughput 16 clients", "mbim all-identifier proxy CPU time per 10000 messages",
     "footprint RSS idle", "footprint RSS with 64 proxy clients", "footprint idle wake-ups per minute",
     "service read imei libidguard peer socket p50",
     "scale store load", "scale grant lookup per message", "scale broker start-up",

@@ -157,9 +157,12 @@ sleep 0.5
 # run_gen PROTO PATH CLIENTS ROUND: one measurement, appended to $RAW
 run_gen() {
   proto=$1 path=$2 c=$3 r=$4
+  load=
   case $proto in
     qmi) gen=$GEN_QMI kind=qmi sfx=; stock_sock=qmi-proxy; stock_pid=$QP ;;
+    qmiids) gen=$GEN_QMI kind=qmi sfx=; stock_sock=qmi-proxy; stock_pid=$QP; load=--ids-only ;;
     mbim) gen=$GEN_MBIM kind=mbim sfx=; stock_sock=mbim-proxy; stock_pid=$MP ;;
+    mbimids) gen=$GEN_MBIM kind=mbim sfx=; stock_sock=mbim-proxy; stock_pid=$MP; load=--ids-only ;;
     mbimfrag) gen=$GEN_MBIM kind=mbim sfx=frag; stock_sock=mbim-proxy; stock_pid=$MP ;;
   esac
   case $path in
@@ -169,7 +172,8 @@ run_gen() {
          set -- -s "idg-$b-$kind" -d "$W/idg$sfx.$kind"; pid=$(eval echo "\$BRK_$b") ;;
   esac
   t0=$(cpu_ticks "$pid")
-  out=$(timeout 120 "$gen" "$@" -c "$c" -t "$SECS" 2> "$W/gen.err") ||
+  # shellcheck disable=SC2086 # $load: empty or one word
+  out=$(timeout 120 "$gen" "$@" -c "$c" -t "$SECS" $load 2> "$W/gen.err") ||
     die "$proto $path $c clients: $(cat "$W/gen.err")"
   t1=$(cpu_ticks "$pid")
   echo "$proto $path $c $r $(echo "$out" | sed 's/[a-z0-9_]*=//g') $((t1 - t0))" >> "$RAW"
@@ -190,11 +194,12 @@ cpu_per_10k() {
     '$1 == p && $2 == q { n += $5; t += $13 } END { if (n == 0) print "null"; else printf "%.1f\n", t * 1000 / hz * 10000 / n }' "$RAW"
 }
 
+# proxy_bench PROTO LABEL [CLIENT_COUNTS]
 proxy_bench() {
-  proto=$1 label=$2
+  proto=$1 label=$2 counts=${3:-$CLIENTS}
   r=1
   while [ $r -le $ROUNDS ]; do
-    for c in $CLIENTS; do
+    for c in $counts; do
       if [ $((r % 2)) = 1 ]; then order="direct stock idg"; else order="idg stock direct"; fi
       for path in $order; do run_gen "$proto" "$path" "$c" "$r"; done
     done
@@ -202,7 +207,7 @@ proxy_bench() {
   done
   errs=$(awk -v p="$proto" '$1 == p { e += $6 + $7 } END { print e + 0 }' "$RAW")
   [ "$errs" = 0 ] || log "$label: $errs requests answered with an error or lost (see $RAW)"
-  for c in $CLIENTS; do
+  for c in $counts; do
     cn="$c clients"
     [ "$c" = 1 ] && cn="1 client"
     for f in p50 p99; do
@@ -244,6 +249,13 @@ fig "footprint idle wake-ups per minute (context switches)" "$v" 1/min "$b" "$(r
 proxy_bench qmi qmi
 proxy_bench mbim mbim
 proxy_bench mbimfrag "mbim fragmented"
+# the all-identifier loads: every request an identifier read, none consented
+# (QMI: DMS Get IDs only; MBIM: Device Caps and Subscriber Ready Status)
+# (quick mode, the bench-smoke test: 16 clients only)
+ids_counts=$CLIENTS
+[ "${BENCH_QUICK:-0}" = 1 ] && ids_counts=16
+proxy_bench qmiids "qmi all-identifier" "$ids_counts"
+proxy_bench mbimids "mbim all-identifier" "$ids_counts"
 
 # --- footprint with 64 proxy clients (32 QMI + 32 MBIM, held idle) -----------
 

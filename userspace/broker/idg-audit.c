@@ -39,6 +39,7 @@ typedef struct {
   guint32      uid;           /* the rate limiter's key */
   gint64       last_written;  /* monotonic usec of the last record written */
   guint        pending;       /* events counted since, not yet written */
+  guint        hash;          /* slot_hash_of its fields */
 } Slot;
 
 typedef struct {
@@ -109,19 +110,32 @@ str_hash0 (const gchar *str)
   return str != NULL ? g_str_hash (str) : 0;
 }
 
+/* The hash of a slot from the hashes of its strings: a door's per-message
+ * tally (idg_audit_add_guard) hashes the service and door once for all its
+ * kinds. */
+static guint
+slot_hash_of (guint       service,
+              guint32     uid,
+              guint       door,
+              guint       kind,
+              IdgDecision decision,
+              guint       grants,
+              guint       reason)
+{
+  guint h = service;
+
+  h = h * 31 + uid;
+  h = h * 31 + door;
+  h = h * 31 + kind;
+  h = h * 31 + (guint) decision;
+  h = h * 31 + grants;
+  return h * 31 + reason;
+}
+
 static guint
 slot_hash (gconstpointer p)
 {
-  const Slot *s = p;
-  const IdgAuditRecord *r = &s->rec;
-  guint h = str_hash0 (r->service);
-
-  h = h * 31 + s->uid;
-  h = h * 31 + str_hash0 (r->door);
-  h = h * 31 + str_hash0 (r->kind);
-  h = h * 31 + (guint) r->decision;
-  h = h * 31 + str_hash0 (r->grants);
-  return h * 31 + str_hash0 (r->reason);
+  return ((const Slot *) p)->hash;
 }
 
 static gboolean
@@ -725,19 +739,20 @@ slot_room (IdgAudit    *audit,
   return audit->n_slots[c] < MAX_SLOTS;
 }
 
-gboolean
-idg_audit_add_coalesced (IdgAudit          *audit,
-                         const IdgIdentity *identity,
-                         const gchar       *door,
-                         const gchar       *kind,
-                         const gchar       *grants,
-                         IdgDecision        decision,
-                         guint              count,
-                         const gchar       *reason)
+static gboolean
+add_coalesced_hashed (IdgAudit          *audit,
+                      const IdgIdentity *identity,
+                      const gchar       *door,
+                      const gchar       *kind,
+                      const gchar       *grants,
+                      IdgDecision        decision,
+                      guint              count,
+                      const gchar       *reason,
+                      guint              hash)
 {
   const gchar *service = identity != NULL ? identity->service : "unknown";
   guint32 uid = uid_key (identity);
-  Slot probe = { .uid = uid,
+  Slot probe = { .uid = uid, .hash = hash,
                  .rec = { .service = (gchar *) service, .door = (gchar *) door,
                           .kind = (gchar *) kind, .grants = (gchar *) grants,
                           .reason = (gchar *) reason, .decision = decision } };
@@ -762,6 +777,7 @@ idg_audit_add_coalesced (IdgAudit          *audit,
   if (s == NULL && slot_room (audit, decision, now)) {
     s = g_new0 (Slot, 1);
     s->uid = uid;
+    s->hash = hash;
     s->rec.identity = idg_identity_describe (identity);
     s->rec.service = g_strdup (service);
     s->rec.door = g_strdup (door);
@@ -778,6 +794,23 @@ idg_audit_add_coalesced (IdgAudit          *audit,
   return write_event (audit, identity, door, kind, grants, decision, count, reason);
 }
 
+gboolean
+idg_audit_add_coalesced (IdgAudit          *audit,
+                         const IdgIdentity *identity,
+                         const gchar       *door,
+                         const gchar       *kind,
+                         const gchar       *grants,
+                         IdgDecision        decision,
+                         guint              count,
+                         const gchar       *reason)
+{
+  guint hash = slot_hash_of (str_hash0 (identity != NULL ? identity->service : "unknown"),
+                             uid_key (identity), str_hash0 (door), str_hash0 (kind), decision,
+                             str_hash0 (grants), str_hash0 (reason));
+
+  return add_coalesced_hashed (audit, identity, door, kind, grants, decision, count, reason, hash);
+}
+
 void
 idg_audit_add_guard (IdgAudit          *audit,
                      const IdgIdentity *identity,
@@ -785,17 +818,27 @@ idg_audit_add_guard (IdgAudit          *audit,
                      const gchar       *grants,
                      const IdgGuard    *guard)
 {
-  guint slot, d;
+  guint slot, d, h_service = 0, h_door = 0, h_grants = 0;
+  gboolean hashed = FALSE;
 
   for (slot = 0; slot < IDG_GUARD_SLOTS; slot++)
     for (d = 0; d < IDG_DECISION_COUNT; d++) {
+      const gchar *kind, *g;
+
       if (guard->tally[slot][d] == 0)
         continue;
-      idg_audit_add_coalesced (audit, identity, door,
-                               slot == IDG_GUARD_SLOT_RAW_SIM ? IDG_AUDIT_KIND_RAW_SIM
-                                                              : idg_kind_to_string ((IdgKind) slot),
-                               d == IDG_DECISION_RELEASE ? grants : NULL,
-                               (IdgDecision) d, guard->tally[slot][d], NULL);
+      kind = slot == IDG_GUARD_SLOT_RAW_SIM ? IDG_AUDIT_KIND_RAW_SIM : idg_kind_to_string ((IdgKind) slot);
+      g = d == IDG_DECISION_RELEASE ? grants : NULL;
+      /* the strings every kind of this message shares, hashed once */
+      if (!hashed) {
+        h_service = str_hash0 (identity != NULL ? identity->service : "unknown");
+        h_door = str_hash0 (door);
+        h_grants = str_hash0 (grants);
+        hashed = TRUE;
+      }
+      add_coalesced_hashed (audit, identity, door, kind, g, (IdgDecision) d, guard->tally[slot][d], NULL,
+                            slot_hash_of (h_service, uid_key (identity), h_door, str_hash0 (kind),
+                                          (IdgDecision) d, g != NULL ? h_grants : 0, 0));
     }
 }
 

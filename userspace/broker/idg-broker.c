@@ -515,14 +515,15 @@ idg_broker_guard_scan (IdgBroker         *broker,
   if (guard != NULL) {
     allowed = guard->allowed;
   } else {
-    /* most messages hold nothing: the grants are looked up on a hit only */
+    /* most messages hold nothing: the grants are looked up on a hit only,
+     * and a message with no hit (all identifiers known) is scanned once */
     idg_tripwire_scan (tw, IDG_KIND_MASK_ALL, buf, len, &hits);
-    if (hits.found != 0 || !idg_broker_ids_settled (broker, NULL)) {
-      allowed = idg_broker_allowed_kinds (broker, identity, NULL);
-      /* as idg_broker_guard_begin: nothing released the audit cannot record */
-      if (allowed != 0 && !idg_audit_can_release (broker->audit))
-        allowed = 0;
-    }
+    if (hits.found == 0 && idg_broker_ids_settled (broker, NULL))
+      return 0;
+    allowed = idg_broker_allowed_kinds (broker, identity, NULL);
+    /* as idg_broker_guard_begin: nothing released the audit cannot record */
+    if (allowed != 0 && !idg_audit_can_release (broker->audit))
+      allowed = 0;
   }
   masked = idg_tripwire_scan (tw, allowed, buf, len, &hits);
   if (!idg_broker_ids_settled (broker, &awaiting))

@@ -507,12 +507,50 @@ idg_door_queue_flush (IdgDoorQueue *queue)
   return write_some (queue);
 }
 
+/* One write of a message to an fd with nothing queued: bytes written,
+ * -1 when the fd cannot take any now, -2 on an error. */
+static gssize
+write_direct (IdgDoorQueue *queue,
+              const void   *data,
+              gsize         len)
+{
+  for (;;) {
+    gssize n;
+
+    if (queue->is_socket)
+      n = send (queue->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    else
+      n = write (queue->fd, data, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return -1;
+    return n <= 0 ? -2 : n;
+  }
+}
+
 gboolean
 idg_door_queue_send (IdgDoorQueue  *queue,
                      const void    *data,
                      gsize          len,
                      const gchar  **why)
 {
+  /* the common case, nothing waiting: written from the caller's buffer,
+   * only what the fd does not take now is queued (a copy) */
+  if (g_queue_is_empty (&queue->pieces) && queue->source == NULL && len > 0) {
+    gssize n = write_direct (queue, data, len);
+
+    if (n == -2) {
+      *why = "write failed";
+      return FALSE;
+    }
+    if (n > 0) {
+      data = (const guint8 *) data + n;
+      len -= (gsize) n;
+    }
+    if (len == 0)
+      return TRUE;
+  }
   if (!idg_door_queue_push (queue, data, len)) {
     *why = "output queue full";
     return FALSE;

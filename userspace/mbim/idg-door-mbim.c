@@ -174,9 +174,26 @@ client_queue (Client       *client,
    * client's transaction id */
   from = MIN (len, 12);
   if ((type == 0x80000003u && len >= 48) || (type == TYPE_INDICATE_STATUS && len >= 44)) {
+    static const gchar hex[] = "0123456789abcdef";
+    guint32 cid = idg_mbim_read_u32 (data + 36);
+    gchar digits[10];
+    guint j, nd = 0, at = 0;
+
+    /* "%02x%02x%02x%02x/%u": the service's first bytes and the CID,
+     * without printf per message */
     from = type == 0x80000003u ? 48 : 44;
-    g_snprintf (route, sizeof route, "%02x%02x%02x%02x/%u", data[20], data[21], data[22], data[23],
-                idg_mbim_read_u32 (data + 36));
+    for (j = 20; j < 24; j++) {
+      route[at++] = hex[data[j] >> 4];
+      route[at++] = hex[data[j] & 0xF];
+    }
+    route[at++] = '/';
+    do {
+      digits[nd++] = (gchar) ('0' + cid % 10);
+      cid /= 10;
+    } while (cid != 0);
+    while (nd > 0)
+      route[at++] = digits[--nd];
+    route[at] = '\0';
   }
   out = g_memdup2 (data, len);
   idg_broker_guard_scan (client->door->broker, client->identity, NULL, IDG_DOOR_MBIM, route,

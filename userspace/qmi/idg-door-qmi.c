@@ -12,14 +12,19 @@
  *    success response once the device is usable. Here the path must be the
  *    broker's QMI modem port: anything else is answered ACCESS_DENIED and the
  *    client is closed;
+ *  - raw forwarding: the door writes to the modem's port and reads the
+ *    answers to its requests itself (the QMUX multiplexer, idg-qmux.h),
+ *    with no QmiDevice transaction per request; a request the modem does
+ *    not answer within COMMAND_TIMEOUT is given up (a periodic sweep, armed
+ *    only while requests are in flight);
  *  - canonical forwarding: every client frame is parsed completely
  *    (idg-qmi-canon.h) and the modem gets the door's re-encoding of it, a
  *    frame that does not parse is answered MALFORMED_MESSAGE and never
  *    forwarded, bytes that are not QMUX drop the client;
  *  - unambiguous pairing: the modem never sees a client's transaction id.
- *    CTL requests share the device's CTL transaction ids: they are sent
- *    with a fresh one (at most CTL_IN_FLIGHT_MAX door-wide, so that the u8
- *    ids never wrap onto one in flight). Service requests get a
+ *    CTL requests share the port's CTL transaction ids with the backend:
+ *    they are sent with a fresh one of the multiplexer's (at most
+ *    CTL_IN_FLIGHT_MAX door-wide). Service requests get a
  *    transaction id of the door's own, unique among the door's requests in
  *    flight on that client id; the filter takes the request's context
  *    (message, file, offset, length) from the request sent with that id,
@@ -65,7 +70,8 @@
 #define IN_FLIGHT_MAX       1024
 #define CIDS_MAX            32
 #define CTL_IN_FLIGHT_MAX   64
-#define COMMAND_TIMEOUT     120
+#define COMMAND_TIMEOUT     120   /* seconds */
+#define SWEEP_INTERVAL      10    /* seconds, while requests are in flight */
 
 #define CTL_SET_INSTANCE_ID 0x0020
 #define CTL_ALLOCATE_CID    0x0022
@@ -105,37 +111,43 @@ struct _Client {
   gboolean     close_after_flush;
 };
 
+typedef struct _Request Request;
+
 struct _IdgDoorQmi {
   IdgBroker    *broker;
   IdgModemQmi  *modem;
   gchar        *name;
   IdgDoorListener *listener;
   GList        *clients;
-  QmiDevice    *device;
-  gulong        indication_id;
+  IdgQmux      *mux;          /* the modem's port, NULL while it is down */
   guint         watch_id;
-  GCancellable *cancellable;
   guint         next_client;
-  GHashTable   *door_trids;   /* request_key()s in flight with the door's ids */
+  GHashTable   *door_trids;   /* request_key() of the door's id -> Request *,
+                               * or QUARANTINE for one that timed out */
   guint16       next_trid;
-  GHashTable   *ctl_requests; /* Request *s of CTL in flight */
+  Request      *ctl[256];     /* CTL in flight, by the port's transaction id */
+  guint         n_ctl;
+  GQueue        in_flight;    /* Request *s, oldest first */
+  guint         sweep_id;
 };
 
-typedef struct {
-  IdgDoorQmi        *door;          /* valid until the door's cancellable fires */
-  Client            *client;
+struct _Request {
+  Client            *client;        /* NULL: the door's own (a release) */
+  GList             *link;          /* in the door's in_flight */
+  gint64             sent;          /* monotonic usec */
   guint8             ctl_trid;      /* the client's CTL transaction id */
   guint16            client_trid;   /* services: the client's transaction id */
-  GHashTable        *registry;      /* the door's door_trids (services) or
-                                     * ctl_requests (CTL), referenced */
-  gpointer           key;           /* this request's entry there */
-  gboolean           quarantine;    /* timed out: the id stays taken */
   IdgQmiRequestInfo  info;          /* as sent: the door's transaction id */
   GByteArray        *request;       /* the canonical request, client's id */
-} Request;
+};
+
+/* a door transaction id whose request timed out: never handed out again on
+ * that client id (the modem's late answer must not pair with a later
+ * request; the ids wrap after 65535 requests, seconds at full load) */
+static gchar quarantine_mark;
+#define QUARANTINE ((gpointer) &quarantine_mark)
 
 static void client_drop       (Client *client, const gchar *why);
-static void device_changed_cb (QmiDevice *device, gpointer user_data);
 
 /*****************************************************************************/
 /* Clients */
@@ -205,14 +217,14 @@ output_cb (const gchar *why,
 }
 
 /* The one way bytes reach a client: responses, error responses and
- * indications all pass here. */
+ * indications all pass here. data is the caller's own copy: the tripwire
+ * masks in place. */
 static void
-client_send (Client       *client,
-             const guint8 *data,
-             gsize         len)
+client_send (Client *client,
+             guint8 *data,
+             gsize   len)
 {
   const gchar *why = NULL;
-  g_autofree guint8 *out = NULL;
   IdgQmiHeader h;
   gsize from = 0;
   gchar route[16] = "?";
@@ -221,14 +233,22 @@ client_send (Client       *client,
     return;
   /* the value tripwire, after the filter: every response, indication and
    * error, over the TLVs (the header is the client's own ids) */
-  out = g_memdup2 (data, len);
-  if (idg_qmi_frame_parse (out, len, &h)) {
+  if (idg_qmi_frame_parse (data, len, &h)) {
+    static const gchar hex[] = "0123456789abcdef";
+
+    /* "%02x/%04x" of service and message id, without printf per message */
     from = h.tlv_offset;
-    g_snprintf (route, sizeof route, "%02x/%04x", h.service, h.message_id);
+    route[0] = hex[h.service >> 4];
+    route[1] = hex[h.service & 0xF];
+    route[2] = '/';
+    route[3] = hex[(h.message_id >> 12) & 0xF];
+    route[4] = hex[(h.message_id >> 8) & 0xF];
+    route[5] = hex[(h.message_id >> 4) & 0xF];
+    route[6] = hex[h.message_id & 0xF];
+    route[7] = '\0';
   }
   idg_broker_guard_scan (client->door->broker, client->identity, NULL, IDG_DOOR_QMI, route,
-                         out + from, len - from);
-  data = out;
+                         data + from, len - from);
   if (!idg_door_queue_send (&client->out, data, len, &why))
     client_drop (client, why);
   else if (client->close_after_flush && idg_door_queue_is_empty (&client->out))
@@ -280,19 +300,123 @@ client_drop (Client      *client,
 }
 
 /*****************************************************************************/
-/* Talking to the device */
+/* Talking to the modem */
 
-static void
-release_ready (QmiDevice    *device,
-               GAsyncResult *res,
-               gpointer      user_data)
+static guint
+request_key (guint8  service,
+             guint8  cid,
+             guint16 trid)
 {
-  g_autoptr(QmiMessage) rsp = NULL;
-  g_autoptr(GError) error = NULL;
+  return ((guint) service << 24) | ((guint) cid << 16) | trid;
+}
 
-  rsp = qmi_device_command_full_finish (device, res, &error);
-  if (!rsp)
-    g_debug ("qmi door: releasing a client id: %s", error->message);
+/* Forgets a request that was answered or given up: with quarantine (it
+ * timed out), a service request's id stays taken. */
+static void
+request_free (IdgDoorQmi *door,
+              Request    *req,
+              gboolean    quarantine)
+{
+  Client *client = req->client;
+
+  g_queue_delete_link (&door->in_flight, req->link);
+  if (req->info.service == IDG_QMI_SERVICE_CTL) {
+    guint8 t = (guint8) req->info.transaction_id;
+
+    if (door->ctl[t] == req) {
+      door->ctl[t] = NULL;
+      door->n_ctl--;
+      if (door->mux)
+        idg_qmux_ctl_release (door->mux, t);
+    }
+  } else {
+    gpointer key = GUINT_TO_POINTER (request_key (req->info.service, req->info.client_id,
+                                                  req->info.transaction_id));
+
+    if (quarantine)
+      g_hash_table_insert (door->door_trids, key, QUARANTINE);
+    else
+      g_hash_table_remove (door->door_trids, key);
+  }
+  if (client) {
+    if (req->info.service != IDG_QMI_SERVICE_CTL)
+      g_hash_table_remove (client->pending,
+                           GUINT_TO_POINTER (request_key (req->info.service, req->info.client_id,
+                                                          req->client_trid)));
+    client->in_flight--;
+    client_unref (client);
+  }
+  g_clear_pointer (&req->request, g_byte_array_unref);
+  g_free (req);
+}
+
+/* Every request in flight is given up (the port went away, the door
+ * closes): nobody is answered, the ids mean nothing on a new port. */
+static void
+requests_clear (IdgDoorQmi *door)
+{
+  while (!g_queue_is_empty (&door->in_flight))
+    request_free (door, g_queue_peek_head (&door->in_flight), FALSE);
+  g_hash_table_remove_all (door->door_trids);
+  g_clear_handle_id (&door->sweep_id, g_source_remove);
+}
+
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  IdgDoorQmi *door = user_data;
+  gint64 limit = g_get_monotonic_time () - (gint64) COMMAND_TIMEOUT * G_USEC_PER_SEC;
+
+  while (!g_queue_is_empty (&door->in_flight)) {
+    Request *req = g_queue_peek_head (&door->in_flight);
+
+    if (req->sent > limit)
+      break;
+    if (req->client && req->client->door)
+      g_debug ("qmi door: client %u: request 0x%04x timed out", req->client->id,
+               req->info.message_id);
+    request_free (door, req, TRUE);
+  }
+  if (!g_queue_is_empty (&door->in_flight))
+    return G_SOURCE_CONTINUE;
+  door->sweep_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Sends a request (its bytes: the door's transaction id set) and keeps it
+ * until its answer or its timeout. */
+static void
+request_send (IdgDoorQmi   *door,
+              Request      *req,
+              const guint8 *frame,
+              gsize         len)
+{
+  req->sent = g_get_monotonic_time ();
+  g_queue_push_tail (&door->in_flight, req);
+  req->link = g_queue_peek_tail_link (&door->in_flight);
+  if (door->sweep_id == 0)
+    door->sweep_id = g_timeout_add_seconds (SWEEP_INTERVAL, sweep_cb, door);
+  idg_qmux_send (door->mux, frame, len);
+}
+
+/* A CTL request of the door's own, its answer not awaited by anyone. */
+static void
+send_ctl_own (IdgDoorQmi *door,
+              QmiMessage *msg)
+{
+  Request *req;
+  gint t;
+
+  if (!door->mux || (t = idg_qmux_ctl_take (door->mux)) < 0)
+    return;
+  req = g_new0 (Request, 1);
+  req->info.service = IDG_QMI_SERVICE_CTL;
+  req->info.message_id = qmi_message_get_message_id (msg);
+  req->info.transaction_id = (guint16) t;
+  door->ctl[t] = req;
+  door->n_ctl++;
+  qmi_message_set_transaction_id (msg, (guint16) t);
+  request_send (door, req, msg->data, msg->len);
 }
 
 static void
@@ -303,7 +427,7 @@ release_cid_on_device (IdgDoorQmi *door,
   g_autoptr(QmiMessage) msg = NULL;
   gsize tlv;
 
-  if (!door->device)
+  if (!door->mux)
     return;
   msg = qmi_message_new (QMI_SERVICE_CTL, 0, 0, CTL_RELEASE_CID);
   tlv = qmi_message_tlv_write_init (msg, 0x01, NULL);
@@ -312,36 +436,7 @@ release_cid_on_device (IdgDoorQmi *door,
       !qmi_message_tlv_write_guint8 (msg, cid, NULL) ||
       !qmi_message_tlv_write_complete (msg, tlv, NULL))
     return;
-  qmi_device_command_full (door->device, msg, NULL, 10, door->cancellable,
-                           (GAsyncReadyCallback) release_ready, NULL);
-}
-
-static guint
-request_key (guint8  service,
-             guint8  cid,
-             guint16 trid)
-{
-  return ((guint) service << 24) | ((guint) cid << 16) | trid;
-}
-
-static void
-request_free (Request *req)
-{
-  /* the registries are referenced: still there when the door is gone. The
-   * door's id of a request that timed out is never handed out again on
-   * that client id: the modem's late answer must not pair with a later
-   * request (the ids wrap after 65535 requests, seconds at full load) */
-  if (!req->quarantine || req->info.service == IDG_QMI_SERVICE_CTL)
-    g_hash_table_remove (req->registry, req->key);
-  g_hash_table_unref (req->registry);
-  if (req->info.service != IDG_QMI_SERVICE_CTL)
-    g_hash_table_remove (req->client->pending,
-                         GUINT_TO_POINTER (request_key (req->info.service, req->info.client_id,
-                                                        req->client_trid)));
-  req->client->in_flight--;
-  client_unref (req->client);
-  g_byte_array_unref (req->request);
-  g_free (req);
+  send_ctl_own (door, msg);
 }
 
 /* The allocation info TLV (0x01: service, client id) of a successful CTL
@@ -373,40 +468,29 @@ allocation_of (const guint8 *frame,
   return ok && have && out->service != IDG_QMI_SERVICE_CTL;
 }
 
+/* The modem's answer to req (a copy: filtered in place). */
 static void
-command_ready (QmiDevice    *device,
-               GAsyncResult *res,
-               Request      *req)
+answer (IdgDoorQmi   *door,
+        Request      *req,
+        const guint8 *rsp,
+        gsize         len)
 {
-  g_autoptr(QmiMessage) rsp = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GByteArray) frame = NULL;
   Client *client = req->client;
-  IdgDoorQmi *door = client->door;
+  g_autoptr(GByteArray) frame = NULL;
+  Cid c;
 
-  rsp = qmi_device_command_full_finish (device, res, &error);
-  if (!rsp) {
-    req->quarantine = g_error_matches (error, QMI_CORE_ERROR, QMI_CORE_ERROR_TIMEOUT);
-    if (door)
-      g_debug ("qmi door: client %u: request 0x%04x failed: %s", client->id,
-               req->info.message_id, error->message);
-    goto out;
-  }
-  if (!door) {
-    /* the client is gone: a client id it allocated meanwhile is released */
-    Cid c;
-
+  if (!client || !client->door) {
+    /* the client is gone (or it was the door's own): a client id it
+     * allocated meanwhile is released */
     if (req->info.service == IDG_QMI_SERVICE_CTL && req->info.message_id == CTL_ALLOCATE_CID &&
-        allocation_of (rsp->data, rsp->len, &c))
-      release_cid_on_device (req->door, c.service, c.cid);
-    goto out;
+        allocation_of (rsp, len, &c))
+      release_cid_on_device (door, c.service, c.cid);
+    return;
   }
-  frame = g_byte_array_sized_new (rsp->len);
-  g_byte_array_append (frame, rsp->data, rsp->len);
+  frame = g_byte_array_sized_new ((guint) len);
+  g_byte_array_append (frame, rsp, (guint) len);
 
   if (req->info.service == IDG_QMI_SERVICE_CTL) {
-    Cid c;
-
     idg_qmi_canon_set_transaction_id (frame->data, frame->len, req->ctl_trid);
     if (req->info.message_id == CTL_ALLOCATE_CID && allocation_of (frame->data, frame->len, &c) &&
         client_find_cid (client, c.service, c.cid) < 0)
@@ -428,8 +512,47 @@ command_ready (QmiDevice    *device,
       client_send_error (client, req->request->data, req->request->len,
                          IDG_QMI_ERROR_MALFORMED_MESSAGE);
   }
-out:
-  request_free (req);
+}
+
+/* From the multiplexer: a response the door may have asked for. */
+static gboolean
+response_cb (const guint8       *frame,
+             gsize               len,
+             const IdgQmiHeader *h,
+             gpointer            user_data)
+{
+  IdgDoorQmi *door = user_data;
+  Request *req;
+
+  if (h->service == IDG_QMI_SERVICE_CTL) {
+    req = door->ctl[h->transaction_id & 0xFF];
+    if (!req)
+      return TRUE;   /* the door's id, its request given up */
+  } else {
+    gpointer key = GUINT_TO_POINTER (request_key (h->service, h->client_id, h->transaction_id));
+
+    req = g_hash_table_lookup (door->door_trids, key);
+    if (!req)
+      return FALSE;  /* the backend's */
+    if (req == QUARANTINE) {
+      g_hash_table_remove (door->door_trids, key);
+      return TRUE;
+    }
+  }
+  if (h->message_id != req->info.message_id) {
+    /* not the answer to what was asked: the request fails as a lost one */
+    request_free (door, req, FALSE);
+    return TRUE;
+  }
+  {
+    Client *client = req->client ? client_ref (req->client) : NULL;
+
+    answer (door, req, frame, len);
+    request_free (door, req, FALSE);
+    if (client)
+      client_unref (client);
+  }
+  return TRUE;
 }
 
 static void
@@ -444,20 +567,27 @@ forward (Client                  *client,
     client_drop (client, "too many requests in flight");
     return;
   }
-  client->in_flight++;
+  if (!door->mux) {
+    /* the port is down: the client ids it holds are gone with it */
+    client_send_error (client, msg->data, msg->len, ERROR_INSUFFICIENT_RESOURCES);
+    return;
+  }
   req = g_new0 (Request, 1);
-  req->door = door;
-  req->client = client_ref (client);
   req->info = *info;
-  req->request = g_byte_array_sized_new (msg->len);
-  g_byte_array_append (req->request, msg->data, msg->len);
   if (info->service == IDG_QMI_SERVICE_CTL) {
-    /* CTL transaction ids are the device's: a fresh one out, the client's
+    /* CTL transaction ids are the port's: a fresh one out, the client's
      * back */
+    gint t = idg_qmux_ctl_take (door->mux);
+
+    if (t < 0) {
+      g_free (req);
+      client_send_error (client, msg->data, msg->len, ERROR_INSUFFICIENT_RESOURCES);
+      return;
+    }
     req->ctl_trid = (guint8) qmi_message_get_transaction_id (msg);
-    qmi_message_set_transaction_id (msg, 0);
-    req->registry = g_hash_table_ref (door->ctl_requests);
-    req->key = req;
+    req->info.transaction_id = (guint16) t;
+    door->ctl[t] = req;
+    door->n_ctl++;
   } else {
     guint16 trid;
 
@@ -470,15 +600,17 @@ forward (Client                  *client,
                                     GUINT_TO_POINTER (request_key (info->service, info->client_id, trid))));
     req->client_trid = info->transaction_id;
     req->info.transaction_id = trid;
-    req->registry = g_hash_table_ref (door->door_trids);
-    req->key = GUINT_TO_POINTER (request_key (info->service, info->client_id, trid));
+    g_hash_table_insert (door->door_trids,
+                         GUINT_TO_POINTER (request_key (info->service, info->client_id, trid)), req);
     g_hash_table_add (client->pending,
                       GUINT_TO_POINTER (request_key (info->service, info->client_id, req->client_trid)));
-    qmi_message_set_transaction_id (msg, trid);
   }
-  g_hash_table_add (req->registry, req->key);
-  qmi_device_command_full (door->device, msg, NULL, COMMAND_TIMEOUT, door->cancellable,
-                           (GAsyncReadyCallback) command_ready, req);
+  client->in_flight++;
+  req->client = client_ref (client);
+  req->request = g_byte_array_sized_new (msg->len);
+  g_byte_array_append (req->request, msg->data, msg->len);
+  qmi_message_set_transaction_id (msg, req->info.transaction_id);
+  request_send (door, req, msg->data, msg->len);
 }
 
 /*****************************************************************************/
@@ -526,7 +658,7 @@ process_proxy_open (Client     *client,
   g_clear_pointer (&client->pending_open, qmi_message_unref);
   client->pending_open = qmi_message_ref (msg);
   /* answered once the backend has the device open */
-  if (door->device)
+  if (door->mux)
     complete_open (client);
 }
 
@@ -540,7 +672,7 @@ process_ctl (Client     *client,
   info.service = IDG_QMI_SERVICE_CTL;
   info.message_id = id;
   info.transaction_id = qmi_message_get_transaction_id (msg);
-  if (id != CTL_PROXY_OPEN && id != CTL_SYNC && g_hash_table_size (client->door->ctl_requests) >= CTL_IN_FLIGHT_MAX) {
+  if (id != CTL_PROXY_OPEN && id != CTL_SYNC && client->door->n_ctl >= CTL_IN_FLIGHT_MAX) {
     client_send_error (client, msg->data, msg->len, ERROR_INSUFFICIENT_RESOURCES);
     return;
   }
@@ -714,12 +846,14 @@ in_ready_cb (GSocket      *socket,
 /* Indications */
 
 static void
-indication_cb (QmiDevice  *device,
-               QmiMessage *msg,
-               IdgDoorQmi *door)
+indication_cb (const guint8       *raw,
+               gsize               len,
+               const IdgQmiHeader *h,
+               gpointer            user_data)
 {
-  guint8 service = qmi_message_get_service (msg);
-  guint8 cid = qmi_message_get_client_id (msg);
+  IdgDoorQmi *door = user_data;
+  guint8 service = h->service;
+  guint8 cid = h->client_id;
   GList *l, *next;
 
   if (service == QMI_SERVICE_CTL)
@@ -736,8 +870,8 @@ indication_cb (QmiDevice  *device,
     if (cid == CID_BROADCAST ? !client_has_service (client, service)
                              : client_find_cid (client, service, cid) < 0)
       continue;
-    frame = g_byte_array_sized_new (msg->len);
-    g_byte_array_append (frame, msg->data, msg->len);
+    frame = g_byte_array_sized_new ((guint) len);
+    g_byte_array_append (frame, raw, (guint) len);
     idg_broker_guard_begin (door->broker, client->identity, &guard);
     verdict = idg_qmi_filter_response (frame->data, frame->len, NULL, &guard);
     idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
@@ -746,17 +880,20 @@ indication_cb (QmiDevice  *device,
   }
 }
 
+static const IdgQmuxDoorFuncs mux_funcs = { response_cb, indication_cb };
+
 static void
-device_changed_cb (QmiDevice *device,
-                   gpointer   user_data)
+port_changed_cb (IdgQmux  *mux,
+                 gpointer  user_data)
 {
   IdgDoorQmi *door = user_data;
   GList *l, *next;
 
-  if (door->device) {
-    g_clear_signal_handler (&door->indication_id, door->device);
-    g_clear_object (&door->device);
-    /* client ids of the old device mean nothing on a new one */
+  if (door->mux) {
+    idg_qmux_set_door (door->mux, NULL, NULL);
+    door->mux = NULL;
+    requests_clear (door);
+    /* client ids of the old port mean nothing on a new one */
     for (l = door->clients; l; l = next) {
       Client *client = l->data;
 
@@ -765,11 +902,10 @@ device_changed_cb (QmiDevice *device,
         client_drop (client, "modem went away");
     }
   }
-  if (!device)
+  if (!mux)
     return;
-  door->device = g_object_ref (device);
-  door->indication_id = g_signal_connect (device, QMI_DEVICE_SIGNAL_INDICATION,
-                                          G_CALLBACK (indication_cb), door);
+  door->mux = mux;
+  idg_qmux_set_door (mux, &mux_funcs, door);
   for (l = door->clients; l; l = next) {
     Client *client = l->data;
 
@@ -818,7 +954,7 @@ idg_door_qmi_new (IdgBroker    *broker,
                   GError      **error)
 {
   IdgDoorQmi *door;
-  QmiDevice *device;
+  IdgQmux *mux;
 
   g_return_val_if_fail (modem != NULL, NULL);
   door = g_new0 (IdgDoorQmi, 1);
@@ -831,14 +967,13 @@ idg_door_qmi_new (IdgBroker    *broker,
   door->broker = broker;
   door->modem = modem;
   door->name = g_strdup (abstract_name ? abstract_name : "");
-  door->cancellable = g_cancellable_new ();
   door->next_client = 1;
   door->door_trids = g_hash_table_new (g_direct_hash, g_direct_equal);
-  door->ctl_requests = g_hash_table_new (g_direct_hash, g_direct_equal);
-  door->watch_id = idg_modem_qmi_watch (modem, device_changed_cb, door);
-  device = idg_modem_qmi_peek_device (modem);
-  if (device)
-    device_changed_cb (device, door);
+  g_queue_init (&door->in_flight);
+  door->watch_id = idg_modem_qmi_watch (modem, port_changed_cb, door);
+  mux = idg_modem_qmi_peek_qmux (modem);
+  if (mux)
+    port_changed_cb (mux, door);
   return door;
 }
 
@@ -857,14 +992,10 @@ idg_door_qmi_free (IdgDoorQmi *door)
   idg_door_listener_free (door->listener);
   while (door->clients)
     client_drop (door->clients->data, "door closing");
-  g_cancellable_cancel (door->cancellable);
-  if (door->device) {
-    g_clear_signal_handler (&door->indication_id, door->device);
-    g_clear_object (&door->device);
-  }
-  g_object_unref (door->cancellable);
+  if (door->mux)
+    idg_qmux_set_door (door->mux, NULL, NULL);
+  requests_clear (door);
   g_hash_table_unref (door->door_trids);
-  g_hash_table_unref (door->ctl_requests);
   g_free (door->name);
   g_free (door);
 }

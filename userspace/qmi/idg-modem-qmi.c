@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The QMI modem backend: opens the modem's QMI port with libqmi (QMI mode:
- * a pty is not a cdc-wdm device, so no AUTO/MBIM detection), allocates a DMS
+ * The QMI modem backend: opens the modem's QMI port through the QMUX
+ * multiplexer (idg-qmux.h: the port is read and written there, the QMI door
+ * shares it) and talks to it with libqmi over the multiplexer's pty (QMI
+ * mode: a pty is not a cdc-wdm device, so no AUTO/MBIM detection), allocates a DMS
  * and a UIM client, reads every identifier into the broker, follows SIM
  * changes (UIM card status and slot status indications: the SIM values are
  * cleared first, then read again) and re-opens a port that disappears or
@@ -12,12 +14,14 @@
  * (the modem of a Qualcomm SoC): then the session first joins the QRTR bus
  * (libqrtr-glib), waits for node N and its DMS service, and opens the
  * device on the node; the node leaving the bus ends the session like a
- * removed cdc-wdm node.
+ * removed cdc-wdm node. A QRTR node has no port to multiplex: the door's
+ * frames then go through the device (idg_qmux_new_for_device).
  *
  * One "session" is one open of the device; callbacks hold a reference on
  * their session and do nothing once it is over (a re-open or free).
  */
 #include "idg-modem-qmi-private.h"
+#include "idg-qmux.h"
 #include "idg-backoff.h"
 #include "idg-encoding.h"
 
@@ -66,6 +70,7 @@ struct _Session {
   IdgModemQmi  *modem;        /* NULL once the session is over */
   GCancellable *cancellable;
   QrtrBus      *bus;          /* QRTR ports: the bus the node is on */
+  IdgQmux      *mux;          /* the port; the device opens its pty */
   QmiDevice    *device;
   QmiClient    *dms;
   QmiClient    *uim;
@@ -103,19 +108,20 @@ session_unref (Session *s)
   g_clear_object (&s->device);
   g_clear_object (&s->bus);
   g_clear_object (&s->cancellable);
+  idg_qmux_free (s->mux);
   g_free (s);
 }
 
 static void
 notify_watchers (IdgModemQmi *modem,
-                 QmiDevice   *device)
+                 IdgQmux     *mux)
 {
   guint i;
 
   for (i = 0; i < modem->watches->len; i++) {
     Watch *w = &g_array_index (modem->watches, Watch, i);
 
-    w->callback (device, w->user_data);
+    w->callback (mux, w->user_data);
   }
 }
 
@@ -141,6 +147,9 @@ session_end (IdgModemQmi *modem)
   }
   if (s->announced)
     notify_watchers (modem, NULL);
+  /* the port closes now (the pty with it): nothing of this session reads
+   * or writes it again */
+  g_clear_pointer (&s->mux, idg_qmux_free);
   session_unref (s);
 }
 
@@ -635,8 +644,12 @@ open_ready (QmiDevice    *device,
   }
   s->removed_id = g_signal_connect (device, QMI_DEVICE_SIGNAL_REMOVED,
                                     G_CALLBACK (device_removed_cb), s);
+  /* a QRTR node has no port to multiplex: the door's frames go through
+   * the device */
+  if (!s->mux)
+    s->mux = idg_qmux_new_for_device (device);
   s->announced = TRUE;
-  notify_watchers (s->modem, device);
+  notify_watchers (s->modem, s->mux);
   qmi_device_allocate_client (device, QMI_SERVICE_DMS, QMI_CID_NONE, CMD_TIMEOUT, s->cancellable,
                               (GAsyncReadyCallback) dms_ready, session_ref (s));
 out:
@@ -734,8 +747,18 @@ out:
 }
 
 static void
+mux_lost_cb (const gchar *why,
+             gpointer     user_data)
+{
+  IdgModemQmi *modem = user_data;
+
+  fail (modem, why, NULL);
+}
+
+static void
 start_open (IdgModemQmi *modem)
 {
+  g_autoptr(GError) error = NULL;
   guint32 node_id;
   Session *s;
 
@@ -746,11 +769,18 @@ start_open (IdgModemQmi *modem)
   modem->session = s;
   idg_broker_set_modem_state (modem->broker, SOURCE, "opening");
   if (qrtr_get_node_for_uri (modem->path, &node_id)) {
+    /* no port to read: the door talks through the device (open_ready) */
     qrtr_bus_new (QRTR_LOOKUP_MS, s->cancellable, (GAsyncReadyCallback) qrtr_bus_ready,
                   session_ref (s));
   } else {
-    g_autoptr(GFile) file = g_file_new_for_path (modem->path);
+    g_autoptr(GFile) file = NULL;
 
+    s->mux = idg_qmux_open (modem->path, mux_lost_cb, modem, &error);
+    if (!s->mux) {
+      fail (modem, "opening", error);
+      return;
+    }
+    file = g_file_new_for_path (idg_qmux_get_backend_path (s->mux));
     qmi_device_new (file, s->cancellable, (GAsyncReadyCallback) device_new_ready, session_ref (s));
   }
 }
@@ -796,6 +826,14 @@ idg_modem_qmi_peek_device (IdgModemQmi *modem)
   if (!modem || !modem->session || !modem->session->announced)
     return NULL;
   return modem->session->device;
+}
+
+IdgQmux *
+idg_modem_qmi_peek_qmux (IdgModemQmi *modem)
+{
+  if (!modem || !modem->session || !modem->session->announced)
+    return NULL;
+  return modem->session->mux;
 }
 
 guint
