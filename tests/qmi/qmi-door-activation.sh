@@ -21,6 +21,8 @@ q --dms-get-ids > "$T/ids.out" 2>&1 || idg_fail "--dms-get-ids failed"
 idg_expect_contains "$T/ids.out" "IMEI: '" "an IMEI line"
 idg_expect_absent "$T/ids.out" "$ID_imei" "ids.out"
 idg_expect_absent "$T/broker.log" "already held" "broker.log"
-idg_ctl status > "$T/status.out" 2>&1 || idg_fail "broker API not up"
+# the backend reads the identifiers beside the door's traffic: ready soon
+status_ready() { idg_ctl status > "$T/status.out" 2>&1 && grep -q "qmi: ready" "$T/status.out"; }
+idg_wait_for 10 status_ready || true
 idg_expect_contains "$T/status.out" "qmi: ready" "the QMI modem ready"
 idg_log "pass"
