@@ -9,6 +9,9 @@ KVER       ?= $(shell uname -r)
 KDIR       ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then echo /lib/modules/$(KVER)/build; \
                       else ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1; fi)
 FUZZ_SECONDS ?= 300
+# What CI asks of the build on top of a user's: warnings are errors and every
+# optional feature must be found (a user's build leaves both to them).
+CI_MESONFLAGS = --werror -Dpolkit=enabled -Dsystemd=enabled -Dtests=enabled -Ddocs=enabled
 
 # Every Debian package the build, tests, demo, benchmarks and kernel tests need.
 DEPS = meson ninja-build pkg-config gcc make libc6-dev \
@@ -22,7 +25,7 @@ DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        libgtk-4-dev libadwaita-1-dev xvfb xauth python3-dogtail gir1.2-atspi-2.0 \
        gir1.2-gtk-3.0 at-spi2-core gettext appstream desktop-file-utils
 
-.PHONY: all deps build check check-sanitize check-unit check-kernel demo bench module fuzz clean install
+.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel demo bench module fuzz clean install
 
 all: build
 
@@ -37,20 +40,29 @@ build: deps $(BUILD)/build.ninja
 
 # Every test: unit, fuzz (bounded), integration with the real clients,
 # kernel tests in qemu, packaging. Non-zero on any failure.
+check: MESONFLAGS += $(CI_MESONFLAGS)
 check: build
+	meson configure $(BUILD) $(CI_MESONFLAGS)
+	ninja -C $(BUILD)
 	rm -rf $(BUILD)/test-logs
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
 	python3 tests/tools/leakscan.py $(BUILD)/test-logs
 	$(MAKE) check-sanitize
+	$(MAKE) check-variants
 	$(MAKE) check-kernel
 
 # Unit and fuzz suites again, built with clang under ASan and UBSan.
 check-sanitize: deps
 	test -f $(BUILD)-asan/build.ninja || CC=clang meson setup $(BUILD)-asan \
-	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug $(CI_MESONFLAGS)
 	ninja -C $(BUILD)-asan
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  meson test -C $(BUILD)-asan --print-errorlogs --num-processes 2 --suite unit --suite fuzz
+
+# The build a distribution does: clang, its own _FORTIFY_SOURCE=3, no polkit,
+# no libsystemd, no tests or docs, warnings as errors. Build only (userspace).
+check-variants: deps
+	sh tests/tools/build-variant.sh $(BUILD)-variant
 
 check-unit: build
 	meson test -C $(BUILD) --print-errorlogs --suite unit
