@@ -13,6 +13,7 @@
 #include "idg-backoff.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
+#include "idg-token.h"
 
 #include <string.h>
 
@@ -457,7 +458,7 @@ idg_modem_at_new (IdgBroker   *broker,
                   const gchar *path)
 {
   IdgModemAt *modem = g_new0 (IdgModemAt, 1);
-  gsize i;
+  g_autoptr(GError) error = NULL;
 
   modem->broker = broker;
   modem->path = g_strdup (path);
@@ -466,11 +467,12 @@ idg_modem_at_new (IdgBroker   *broker,
   idg_backoff_init (&modem->retry, BACKOFF_MIN_S, BACKOFF_MAX_S, on_retry, modem);
   idg_at_port_set_closed_func (modem->port, on_closed, modem);
   modem->urc_id = idg_at_port_add_urc_func (modem->port, on_urc, modem);
-  for (i = 0; i < sizeof modem->key; i += 4) {
-    guint32 r = g_random_int ();
-
-    memcpy (modem->key + i, &r, 4);
-  }
+  /* The digests' key must be unpredictable: getrandom(2), not GLib's
+   * Mersenne Twister (g_random_*, seeded from the clock and /dev/urandom
+   * once, and not a CSPRNG). It fails only without the syscall: the broker
+   * does not run without a cryptographic source. */
+  if (!idg_random_bytes (modem->key, sizeof modem->key, &error))
+    g_error ("AT backend: %s", error->message);
   open_port (modem);
   return modem;
 }
