@@ -110,7 +110,7 @@ python3 - "$T/grants-t1.json" "$GRANT" "$QMICLI" <<'PY' || idg_fail "--uid root:
 import json, sys
 rows = {r["id"]: r for r in json.load(open(sys.argv[1]))}
 assert rows[sys.argv[2]]["selector"] == "uid:0,exe:" + sys.argv[3], rows[sys.argv[2]]
-assert rows[sys.argv[2]]["state"] == "active" and rows[sys.argv[2]]["warning"] == ""
+assert rows[sys.argv[2]]["state"] == "active" and rows[sys.argv[2]]["warning"] is None
 PY
 q > "$T/door-t1.consented" 2>&1 || idg_fail "qmicli -p failed"
 idg_expect_contains "$T/door-t1.consented" "$ID_imei" "the IMEI to qmicli under uid:0,exe:qmicli"

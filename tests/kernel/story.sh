@@ -135,9 +135,9 @@ get "$TOKEN" imei && same "$ID_imei"
 check $? "during a flood by uid 65534: the consented read is served"
 wait "$FLOOD"
 idg_ctl --json audit --since "@$T0" > "$T/audit-flood.json" 2>&1
-python3 -c 'import json, sys
-t0 = int(sys.argv[2]) * 1000000
-rows = [r for r in json.load(open(sys.argv[1])) if r.get("door") == "kernel" and r.get("time", 0) >= t0]
+python3 -c 'import json, sys, time
+t0 = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(int(sys.argv[2])))  # times are ISO 8601 UTC
+rows = [r for r in json.load(open(sys.argv[1])) if r.get("door") == "kernel" and r.get("time", "") >= t0]
 rel = [r for r in rows if r.get("decision") == "release"]
 bad = [r for r in rows if r.get("decision") != "release" and "uid=65534 " in r.get("identity", "") + " "]
 print("# flood: %d records of uid 65534 for %d reads; %d releases; kernel records %s" % (len(bad),

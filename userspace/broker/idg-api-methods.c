@@ -147,6 +147,14 @@ check_ttl (Call *call, guint64 ttl)
   return TRUE;
 }
 
+/* A grant or approval without a ttl (0) gets [broker] default-ttl, which is
+ * 0 (never expires) unless the config sets one. */
+static guint64
+effective_ttl (Call *call, guint64 ttl)
+{
+  return ttl != 0 ? ttl : (guint64) idg_broker_get_config (call->broker)->default_ttl;
+}
+
 static gboolean
 check_id (Call *call, const gchar *id, const gchar *what)
 {
@@ -334,6 +342,7 @@ m_grant (Call *call)
   }
   if (!parse_scopes (call, scopes, &mask) || !check_purpose (call, purpose) || !check_ttl (call, ttl))
     return;
+  ttl = effective_ttl (call, ttl);
   canonical = idg_selector_to_string (sel);
   if (!idg_store_add_grant (store, canonical, mask, purpose, (gint64) ttl, now_s (),
                             &id, &token, &error)) {
@@ -494,6 +503,7 @@ m_approve (Call *call)
   g_variant_get (params (call), "(&st)", &id, &ttl);
   if (!check_id (call, id, "request") || !check_ttl (call, ttl))
     return;
+  ttl = effective_ttl (call, ttl);
   /* the store refuses it too; here the message says what the admin can do */
   {
     g_autoptr(IdgRequest) req = idg_store_lookup_request (store, id);

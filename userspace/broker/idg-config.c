@@ -26,7 +26,7 @@ static const struct {
   const gchar *group;
   const gchar *keys[12];
 } known[] = {
-  { "broker", { "state-dir", "runtime-dir", "policy", NULL } },
+  { "broker", { "state-dir", "runtime-dir", "policy", "default-ttl", NULL } },
   { "modem",  { "qmi", "mbim", "at", NULL } },
   { "proxy",  { "qmi-socket", "mbim-socket", "at-socket", "at-link", "at-link-selector",
                 "clients", "clients-per-uid", NULL } },
@@ -436,7 +436,8 @@ parse (GKeyFile  *kf,
       !get_count (kf, "api", "connections-per-uid", 1, 1024, &c->api_connections_per_uid, error) ||
       !get_count (kf, "proxy", "clients-per-uid", 1, 1024, &c->proxy_clients_per_uid, error) ||
       !get_count (kf, "requests", "pending-per-uid", 1, 64, &c->requests_pending_per_uid, error) ||
-      !get_duration (kf, "requests", "expire-after", &c->requests_expire_after, error))
+      !get_duration (kf, "requests", "expire-after", &c->requests_expire_after, error) ||
+      !get_duration (kf, "broker", "default-ttl", &c->default_ttl, error))
     return NULL;
   if (check_dirs &&
       (!check_dir ("state-dir", c->state_dir, error) ||

@@ -2,7 +2,9 @@
 /*
  * idguardd's configuration: a GLib key file (see docs and interfaces.md).
  *
- *   [broker]  state-dir, runtime-dir (both must exist), policy=redact|pseudonym
+ *   [broker]  state-dir, runtime-dir (both must exist), policy=redact|pseudonym,
+ *             default-ttl (a duration, 30s/15m/12h/90d, given to grants and
+ *             approvals made without a ttl; absent: those never expire)
  *   [modem]   qmi, mbim, at                 (paths; any subset, may be absent)
  *   [proxy]   qmi-socket, mbim-socket, at-socket (abstract names, used
  *             verbatim; absent or empty disables the door), at-link (pty link
@@ -49,6 +51,7 @@ typedef struct {
   gchar     *state_dir;
   gchar     *runtime_dir;
   IdgPolicy  policy;
+  gint64     default_ttl;       /* seconds; 0: a grant without a ttl never expires */
   gchar     *modem_qmi;         /* NULL when absent or empty; an absolute
                                  * path or "qrtr://NODE" (canonical) */
   gchar     *modem_mbim;

@@ -268,11 +268,12 @@ main (int    argc,
       char **argv)
 {
   g_autofree gchar *config_path = NULL;
-  gboolean foreground = FALSE, debug = FALSE;
+  gboolean foreground = FALSE, debug = FALSE, version = FALSE;
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Configuration file", "FILE" },
     { "foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground, "Do not detach", NULL },
     { "debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Debug messages (never identifier values)", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) ctx = g_option_context_new ("- modem identifier broker");
@@ -284,6 +285,10 @@ main (int    argc,
   if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
     fprintf (stderr, "idguardd: %s\n", error->message);
     return EXIT_CONFIG;
+  }
+  if (version) {
+    printf ("idguardd %s\n", IDG_VERSION);
+    return 0;
   }
   if (config_path == NULL || argc > 1) {
     fprintf (stderr, "idguardd: usage: idguardd --config FILE [--foreground] [--debug]\n");

@@ -20,7 +20,7 @@ static int
 no_operands (CtlContext *ctx, int argc, char **argv)
 {
   if (optind < argc)
-    return ctl_usage (ctx, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+    return ctl_usage (ctx, "unexpected argument '%s'", argv[optind]);
   return -1;
 }
 
@@ -28,9 +28,9 @@ static int
 one_operand (CtlContext *ctx, int argc, char **argv, const gchar *what, const gchar **out)
 {
   if (optind >= argc)
-    return ctl_usage (ctx, "%s: %s missing", argv[0], what);
+    return ctl_usage (ctx, "%s missing", what);
   if (optind + 1 < argc)
-    return ctl_usage (ctx, "%s: unexpected argument '%s'", argv[0], argv[optind + 1]);
+    return ctl_usage (ctx, "unexpected argument '%s'", argv[optind + 1]);
   *out = argv[optind];
   return -1;
 }
@@ -38,8 +38,7 @@ one_operand (CtlContext *ctx, int argc, char **argv, const gchar *what, const gc
 static int
 simple_options (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = { CTL_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
-  int rc = ctl_getopt (ctx, argc, argv, NULL, longopts, NULL, NULL);
+  int rc = ctl_getopt (ctx, argc, argv, NULL, NULL);
 
   return rc >= 0 ? rc : no_operands (ctx, argc, argv);
 }
@@ -47,7 +46,7 @@ simple_options (CtlContext *ctx, int argc, char **argv)
 /* Calls a method returning (aa{sv}) and prints it as a table or JSON. */
 static int
 list_call (CtlContext *ctx, const gchar *method, GVariant *params,
-           const CtlColumn *cols, guint n_cols)
+           const CtlColumn *cols, guint n_cols, CtlRows kind)
 {
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) rows = NULL;
@@ -57,7 +56,7 @@ list_call (CtlContext *ctx, const gchar *method, GVariant *params,
     return rc;
   rows = g_variant_get_child_value (reply, 0);
   if (ctx->json)
-    ctl_print_json (rows);
+    ctl_json_print (ctl_json_rows (rows, kind), TRUE);
   else
     ctl_print_table (rows, cols, n_cols, TRUE);
   return CTL_EXIT_OK;
@@ -77,7 +76,7 @@ ctl_cmd_status (CtlContext *ctx, int argc, char **argv)
     return rc;
   dict = g_variant_get_child_value (reply, 0);
   if (ctx->json)
-    ctl_print_json (dict);
+    ctl_json_print (ctl_json_status (dict), TRUE);
   else
     ctl_print_dict (dict, 0);
   return CTL_EXIT_OK;
@@ -95,7 +94,7 @@ ctl_cmd_ids (CtlContext *ctx, int argc, char **argv)
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "ListIdentifiers", NULL, cols, G_N_ELEMENTS (cols));
+  return list_call (ctx, "ListIdentifiers", NULL, cols, G_N_ELEMENTS (cols), CTL_ROWS_PLAIN);
 }
 
 typedef struct {
@@ -128,26 +127,6 @@ opts_handle (CtlContext *ctx, int opt, const char *arg, gpointer data)
   }
 }
 
-#define GRANT_LONGOPTS \
-  CTL_COMMON_LONGOPTS, \
-  { "to", required_argument, NULL, 't' }, \
-  { "scope", required_argument, NULL, 's' }, \
-  { "purpose", required_argument, NULL, 'p' }, \
-  { "ttl", required_argument, NULL, 'T' }
-
-/* revoke and the other commands that take --to and the rest */
-static const struct option grant_longopts[] = {
-  GRANT_LONGOPTS,
-  { NULL, 0, NULL, 0 },
-};
-
-/* grant alone takes --uid */
-static const struct option grant_only_longopts[] = {
-  GRANT_LONGOPTS,
-  { "uid", required_argument, NULL, 'u' },
-  { NULL, 0, NULL, 0 },
-};
-
 /* --uid USER: a user name from the passwd database, or a decimal uid. */
 static int
 resolve_uid (CtlContext *ctx, const gchar *user, gchar **out)
@@ -163,62 +142,114 @@ resolve_uid (CtlContext *ctx, const gchar *user, gchar **out)
   }
   pw = getpwnam (user);
   if (!pw)
-    return ctl_usage (ctx, "grant: --uid: no user named '%s'", user);
+    return ctl_usage (ctx, "--uid: no user named '%s'", user);
   *out = g_strdup_printf ("%u", (guint) pw->pw_uid);
   return -1;
 }
 
 static int
-check_ttl (CtlContext *ctx, const gchar *cmd, const gchar *ttl, guint64 *seconds)
+check_ttl (CtlContext *ctx, const gchar *ttl, guint64 *seconds)
 {
   g_autoptr(GError) error = NULL;
 
   *seconds = 0;
   if (ttl && !ctl_parse_duration (ttl, seconds, &error))
-    return ctl_usage (ctx, "%s: --ttl: %s", cmd, error->message);
+    return ctl_usage (ctx, "--ttl: %s", error->message);
   return -1;
 }
 
 static int
-check_scope (CtlContext *ctx, const gchar *cmd, const gchar *scope)
+check_scope (CtlContext *ctx, const gchar *scope)
 {
   g_autoptr(GError) error = NULL;
 
   if (!scope)
-    return ctl_usage (ctx, "%s: --scope LIST is required", cmd);
+    return ctl_usage (ctx, "--scope LIST is required");
   if (!idg_kind_mask_parse (scope, &error))
-    return ctl_usage (ctx, "%s: --scope: %s", cmd, error->message);
+    return ctl_usage (ctx, "--scope: %s", error->message);
   return -1;
 }
 
 static int
-check_purpose (CtlContext *ctx, const gchar *cmd, const gchar *purpose)
+check_purpose (CtlContext *ctx, const gchar *purpose)
 {
   if (!purpose || !*purpose)
-    return ctl_usage (ctx, "%s: --purpose TEXT is required", cmd);
+    return ctl_usage (ctx, "--purpose TEXT is required");
   if (strlen (purpose) > 256 || !g_utf8_validate (purpose, -1, NULL))
-    return ctl_usage (ctx, "%s: --purpose must be UTF-8 text of at most 256 bytes", cmd);
+    return ctl_usage (ctx, "--purpose must be UTF-8 text of at most 256 bytes");
   return -1;
 }
 
+/* When the grant just made expires, as the broker stored it (a grant
+ * without a ttl gets [broker] default-ttl, if the config sets one): UNIX
+ * seconds, 0 for never. FALSE when the caller may not list grants
+ * (org.idguard.read-audit). */
+static gboolean
+lookup_expiry (CtlContext *ctx, const gchar *id, gint64 *created, gint64 *expires)
+{
+  g_autoptr(GVariant) reply = ctl_call_quiet (ctx, IDG_API_IFACE_ADMIN, "ListGrants", NULL,
+                                              G_VARIANT_TYPE ("(aa{sv})"));
+  g_autoptr(GVariant) rows = NULL;
+  GVariantIter iter;
+  GVariant *row;
+  gboolean found = FALSE;
+
+  if (!reply)
+    return FALSE;
+  rows = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, rows);
+  while (!found && (row = g_variant_iter_next_value (&iter))) {
+    const gchar *row_id = NULL;
+
+    found = g_variant_lookup (row, "id", "&s", &row_id) && g_strcmp0 (row_id, id) == 0 &&
+            g_variant_lookup (row, "created", "x", created) &&
+            g_variant_lookup (row, "expires", "x", expires);
+    g_variant_unref (row);
+  }
+  return found;
+}
+
 /* The token is shown once: printed through ctl_print_secret, then wiped
- * inside the reply too. */
+ * inside the reply too. With it, when the grant expires: a grant made
+ * without --ttl never does unless the broker's default-ttl says otherwise,
+ * and the output says which. */
 static void
 print_grant (CtlContext *ctx, const gchar *request_id, const gchar *id, const gchar *token,
              guint64 ttl)
 {
-  CtlMember m[4] = {
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC, created = now, expires = 0;
+  gboolean known = lookup_expiry (ctx, id, &created, &expires);
+  g_autofree gchar *iso = NULL;
+  g_autofree gchar *text = NULL;
+  CtlMember m[6] = {
     { ctx->json ? "id" : "grant", id, FALSE, 0 },
     { "token", *token ? token : NULL, FALSE, 0 },
   };
   guint n = 2;
 
+  if (!known && ttl > 0)
+    expires = now + (gint64) ttl;
+  if (expires > 0)
+    iso = ctl_json_time (expires * G_USEC_PER_SEC, FALSE);
   if (!*token && !ctx->json)
     n = 1;
-  if (ctx->json && request_id)
-    m[n++] = (CtlMember) { "request", request_id, FALSE, 0 };
-  if (ctx->json)
-    m[n++] = (CtlMember) { "ttl", NULL, TRUE, ttl };
+  if (ctx->json) {
+    if (request_id)
+      m[n++] = (CtlMember) { "request", request_id, FALSE, 0 };
+    /* seconds from creation to expiry; null: never expires */
+    m[n++] = expires > 0 ? (CtlMember) { "ttl", NULL, TRUE, (guint64) MAX (expires - created, 0) }
+                         : (CtlMember) { "ttl", NULL, FALSE, 0 };
+    m[n++] = (CtlMember) { "expires", iso, FALSE, 0 };
+  } else {
+    g_autofree gchar *local = expires > 0 ? ctl_format_time (expires) : NULL;
+
+    if (expires > 0)
+      text = g_strdup_printf ("%s%s", local, known ? "" : " (about)");
+    else if (known || ttl == 0)
+      text = g_strdup (known ? "never (no --ttl, and no [broker] default-ttl): revoke it when it is no longer needed"
+                             : "never, unless the broker's [broker] default-ttl sets a limit (see idguardctl grants)");
+    m[n++] = (CtlMember) { "expires", text, FALSE, 0 };
+  }
   ctl_print_secret (m, n, ctx->json);
   if (!ctx->json)
     printf ("(the token is shown only once: keep it secret)\n");
@@ -237,18 +268,18 @@ ctl_cmd_grant (CtlContext *ctx, int argc, char **argv)
   guint64 ttl;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, grant_only_longopts, opts_handle, &o)) >= 0 ||
+  if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0 ||
       (rc = no_operands (ctx, argc, argv)) >= 0)
     return rc;
   if (!o.to)
-    return ctl_usage (ctx, "grant: --to SELECTOR is required");
+    return ctl_usage (ctx, "--to SELECTOR is required");
   if ((rc = resolve_uid (ctx, o.uid, &uid)) >= 0)
     return rc;
   if (!ctl_complete_grant_selector (o.to, uid, &selector, &error))
-    return ctl_usage (ctx, "grant: --to: %s", error->message);
-  if ((rc = check_scope (ctx, "grant", o.scope)) >= 0 ||
-      (rc = check_purpose (ctx, "grant", o.purpose)) >= 0 ||
-      (rc = check_ttl (ctx, "grant", o.ttl, &ttl)) >= 0)
+    return ctl_usage (ctx, "--to: %s", error->message);
+  if ((rc = check_scope (ctx, o.scope)) >= 0 ||
+      (rc = check_purpose (ctx, o.purpose)) >= 0 ||
+      (rc = check_ttl (ctx, o.ttl, &ttl)) >= 0)
     return rc;
   rc = ctl_call (ctx, ADMIN, "Grant", g_variant_new ("(ssst)", selector, o.scope, o.purpose, ttl),
                  G_VARIANT_TYPE ("(ss)"), &reply);
@@ -283,7 +314,7 @@ ctl_cmd_grants (CtlContext *ctx, int argc, char **argv)
     return rc;
   rows = g_variant_get_child_value (reply, 0);
   if (ctx->json) {
-    ctl_print_json (rows);    /* each row has its "warning" member */
+    ctl_json_print (ctl_json_rows (rows, CTL_ROWS_GRANTS), TRUE);    /* each row has its "warning" member */
     return CTL_EXIT_OK;
   }
   ctl_print_table (rows, cols, G_N_ELEMENTS (cols), TRUE);
@@ -301,25 +332,43 @@ ctl_cmd_grants (CtlContext *ctx, int argc, char **argv)
   return CTL_EXIT_OK;
 }
 
+/* revoke, deny, reset: {"id": ID or null, STATE_KEY: value} where value is
+ * a count (revoke) or TRUE. */
 static void
-print_done (CtlContext *ctx, const gchar *what, const gchar *id, gint64 count)
+print_done (CtlContext *ctx, const gchar *what, const gchar *id, const gchar *selector,
+            gint64 count)
 {
   if (ctx->json) {
-    GVariantDict d;
-    g_autoptr(GVariant) v = NULL;
+    g_autoptr(JsonBuilder) b = json_builder_new ();
 
-    g_variant_dict_init (&d, NULL);
-    g_variant_dict_insert (&d, what, "b", TRUE);
-    if (id)
-      g_variant_dict_insert (&d, "id", "s", id);
+    json_builder_begin_object (b);
+    if (id || count >= 0) {
+      json_builder_set_member_name (b, "id");
+      if (id)
+        json_builder_add_string_value (b, id);
+      else
+        json_builder_add_null_value (b);
+    }
+    if (count >= 0) {    /* revoke: by id or by selector */
+      json_builder_set_member_name (b, "selector");
+      if (selector)
+        json_builder_add_string_value (b, selector);
+      else
+        json_builder_add_null_value (b);
+    }
+    json_builder_set_member_name (b, what);
     if (count >= 0)
-      g_variant_dict_insert (&d, "count", "x", count);
-    v = g_variant_ref_sink (g_variant_dict_end (&d));
-    ctl_print_json (v);
+      json_builder_add_int_value (b, count);
+    else
+      json_builder_add_boolean_value (b, TRUE);
+    json_builder_end_object (b);
+    ctl_json_print (json_builder_get_root (b), TRUE);
+  } else if (id) {
+    printf ("%s %s\n", what, id);
   } else if (count >= 0) {
     printf ("%s: %" G_GINT64_FORMAT "\n", what, count);
   } else {
-    printf ("%s %s\n", what, id ? id : "");
+    printf ("%s\n", what);
   }
 }
 
@@ -333,21 +382,19 @@ ctl_cmd_revoke (CtlContext *ctx, int argc, char **argv)
   guint32 count;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, grant_longopts, opts_handle, &o)) >= 0)
+  if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0)
     return rc;
-  if (o.scope || o.purpose || o.ttl)
-    return ctl_usage (ctx, "revoke: takes GRANT-ID or --to SELECTOR only");
   if (o.to) {
     if ((rc = no_operands (ctx, argc, argv)) >= 0)
       return rc;
     if (!ctl_check_selector (o.to, &error))
-      return ctl_usage (ctx, "revoke: --to: %s", error->message);
+      return ctl_usage (ctx, "--to: %s", error->message);
     rc = ctl_call (ctx, ADMIN, "RevokeMatching", g_variant_new ("(s)", o.to),
                    G_VARIANT_TYPE ("(u)"), &reply);
     if (rc != CTL_EXIT_OK)
       return rc;
     g_variant_get (reply, "(u)", &count);
-    print_done (ctx, "revoked", NULL, count);
+    print_done (ctx, "revoked", NULL, o.to, count);
     return CTL_EXIT_OK;
   }
   if ((rc = one_operand (ctx, argc, argv, "GRANT-ID or --to SELECTOR", &id)) >= 0)
@@ -355,7 +402,7 @@ ctl_cmd_revoke (CtlContext *ctx, int argc, char **argv)
   rc = ctl_call (ctx, ADMIN, "Revoke", g_variant_new ("(s)", id), G_VARIANT_TYPE ("()"), &reply);
   if (rc != CTL_EXIT_OK)
     return rc;
-  print_done (ctx, "revoked", id, -1);
+  print_done (ctx, "revoked", id, NULL, 1);
   return CTL_EXIT_OK;
 }
 
@@ -374,26 +421,21 @@ ctl_cmd_requests (CtlContext *ctx, int argc, char **argv)
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "ListRequests", NULL, cols, G_N_ELEMENTS (cols));
+  return list_call (ctx, "ListRequests", NULL, cols, G_N_ELEMENTS (cols), CTL_ROWS_REQUESTS);
 }
 
 int
 ctl_cmd_approve (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    CTL_COMMON_LONGOPTS,
-    { "ttl", required_argument, NULL, 'T' },
-    { NULL, 0, NULL, 0 },
-  };
   g_autoptr(GVariant) reply = NULL;
   Opts o = { NULL, };
   const gchar *id = NULL, *grant_id, *token;
   guint64 ttl;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, opts_handle, &o)) >= 0 ||
+  if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0 ||
       (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0 ||
-      (rc = check_ttl (ctx, "approve", o.ttl, &ttl)) >= 0)
+      (rc = check_ttl (ctx, o.ttl, &ttl)) >= 0)
     return rc;
   rc = ctl_call (ctx, ADMIN, "Approve", g_variant_new ("(st)", id, ttl),
                  G_VARIANT_TYPE ("(ss)"), &reply);
@@ -407,18 +449,17 @@ ctl_cmd_approve (CtlContext *ctx, int argc, char **argv)
 int
 ctl_cmd_deny (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = { CTL_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
   g_autoptr(GVariant) reply = NULL;
   const gchar *id = NULL;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, NULL, NULL)) >= 0 ||
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, NULL)) >= 0 ||
       (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0)
     return rc;
   rc = ctl_call (ctx, ADMIN, "Deny", g_variant_new ("(s)", id), G_VARIANT_TYPE ("()"), &reply);
   if (rc != CTL_EXIT_OK)
     return rc;
-  print_done (ctx, "denied", id, -1);
+  print_done (ctx, "denied", id, NULL, -1);
   return CTL_EXIT_OK;
 }
 
@@ -449,9 +490,7 @@ print_new_records (CtlContext *ctx, GVariant *rows, gboolean header, gint64 *las
       continue;
     *last_us = MAX (*last_us, t);
     if (ctx->json) {
-      g_autoptr(JsonNode) node = json_gvariant_serialize (row);
-      g_autofree gchar *text = json_to_string (node, FALSE);
-      printf ("%s\n", text);
+      ctl_json_print (ctl_json_row (row, CTL_ROWS_AUDIT), FALSE);
     } else {
       g_variant_builder_add_value (b, row);
     }
@@ -467,39 +506,20 @@ print_new_records (CtlContext *ctx, GVariant *rows, gboolean header, gint64 *las
 int
 ctl_cmd_audit (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    CTL_COMMON_LONGOPTS,
-    { "since", required_argument, NULL, 'i' },
-    { "follow", no_argument, NULL, 'f' },
-    { NULL, 0, NULL, 0 },
-  };
   g_autoptr(GError) error = NULL;
   Opts o = { NULL, };
   gint64 since = 0, last = 0;
   gboolean first = TRUE;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, opts_handle, &o)) >= 0 ||
+  if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0 ||
       (rc = no_operands (ctx, argc, argv)) >= 0)
     return rc;
   if (o.since && !ctl_parse_time (o.since, g_get_real_time (), &since, &error))
-    return ctl_usage (ctx, "audit: --since: %s", error->message);
-  if (!o.follow) {
-    if (ctx->json) {
-      g_autoptr(GVariant) reply = NULL;
-      g_autoptr(GVariant) rows = NULL;
-
-      rc = ctl_call (ctx, ADMIN, "Audit", g_variant_new ("(x)", since),
-                     G_VARIANT_TYPE ("(aa{sv})"), &reply);
-      if (rc != CTL_EXIT_OK)
-        return rc;
-      rows = g_variant_get_child_value (reply, 0);
-      ctl_print_json (rows);
-      return CTL_EXIT_OK;
-    }
+    return ctl_usage (ctx, "--since: %s", error->message);
+  if (!o.follow)
     return list_call (ctx, "Audit", g_variant_new ("(x)", since), audit_cols,
-                      G_N_ELEMENTS (audit_cols));
-  }
+                      G_N_ELEMENTS (audit_cols), CTL_ROWS_AUDIT);
   /* --follow: poll once a second for records after the last one seen. */
   for (;;) {
     g_autoptr(GVariant) reply = NULL;
@@ -530,39 +550,36 @@ ctl_cmd_report (CtlContext *ctx, int argc, char **argv)
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "Report", NULL, cols, G_N_ELEMENTS (cols));
+  return list_call (ctx, "Report", NULL, cols, G_N_ELEMENTS (cols), CTL_ROWS_PLAIN);
 }
 
 int
 ctl_cmd_reset (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    CTL_COMMON_LONGOPTS,
-    { "factory", no_argument, NULL, 'F' },
-    { "yes", no_argument, NULL, 'y' },
-    { NULL, 0, NULL, 0 },
-  };
   g_autoptr(GVariant) reply = NULL;
   Opts o = { NULL, };
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, opts_handle, &o)) >= 0 ||
+  if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0 ||
       (rc = no_operands (ctx, argc, argv)) >= 0)
     return rc;
   if (!o.factory)
-    return ctl_usage (ctx, "reset: --factory is required (wipes every grant, request and the pseudonym secret)");
-  /* Asks only a person at a terminal; scripts (stdin not a tty) and --yes
-   * go ahead. */
-  if (!ctx->yes && isatty (STDIN_FILENO)) {
+    return ctl_usage (ctx, "--factory is required (wipes every grant, request and the pseudonym secret)");
+  /* A person at a terminal is asked; anything else (a script, a pipe, a
+   * unit) must say --yes: no silent wipe because stdin happened not to be
+   * a terminal. */
+  if (!ctx->yes && !isatty (STDIN_FILENO))
+    return ctl_usage (ctx, "standard input is not a terminal: add --yes to confirm the factory reset");
+  if (!ctx->yes) {
     gchar answer[16] = "";
 
     fprintf (stderr, "Wipe every grant, request and the pseudonym secret? Type 'yes': ");
     if (!fgets (answer, sizeof answer, stdin) || strcmp (g_strstrip (answer), "yes") != 0)
-      return ctl_fail (ctx, CTL_EXIT_REFUSED, "reset: not confirmed, nothing changed");
+      return ctl_fail (ctx, CTL_EXIT_REFUSED, "not confirmed, nothing changed");
   }
   rc = ctl_call (ctx, ADMIN, "FactoryReset", NULL, G_VARIANT_TYPE ("()"), &reply);
   if (rc != CTL_EXIT_OK)
     return rc;
-  print_done (ctx, "reset", NULL, -1);
+  print_done (ctx, "reset", NULL, NULL, -1);
   return CTL_EXIT_OK;
 }

@@ -23,6 +23,11 @@ print_json_error (CtlContext *ctx, const gchar *name, const gchar *message, int 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
   json_builder_begin_object (b);
+  json_builder_set_member_name (b, "command");
+  if (ctx->cmd)
+    json_builder_add_string_value (b, ctx->cmd->name);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, name);
   json_builder_set_member_name (b, "message");
@@ -51,7 +56,10 @@ static int
 fail_with_name (CtlContext *ctx, int code, const gchar *name, const gchar *message)
 {
   fflush (stdout);
-  fprintf (stderr, "idguardctl: %s\n", message);
+  if (ctx->cmd)
+    fprintf (stderr, "idguardctl: %s: %s\n", ctx->cmd->name, message);
+  else
+    fprintf (stderr, "idguardctl: %s\n", message);
   print_json_error (ctx, name, message, code);
   return code;
 }
@@ -78,7 +86,8 @@ ctl_usage (CtlContext *ctx, const gchar *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  line = g_strdup_printf ("%s (see idguardctl --help)", msg);
+  line = g_strdup_printf ("%s (see idguardctl%s%s --help)", msg,
+                          ctx->cmd ? " " : "", ctx->cmd ? ctx->cmd->name : "");
   return fail_with_name (ctx, CTL_EXIT_USAGE, "usage", line);
 }
 
@@ -101,7 +110,7 @@ static const struct {
 };
 
 int
-ctl_fail_error (CtlContext *ctx, const gchar *what, GError *error)
+ctl_fail_error (CtlContext *ctx, GError *error)
 {
   g_autofree gchar *remote = g_dbus_error_get_remote_error (error);
   g_autofree gchar *msg = NULL;
@@ -116,14 +125,14 @@ ctl_fail_error (CtlContext *ctx, const gchar *what, GError *error)
     code = CTL_EXIT_UNREACHABLE;
   }
   if (code == CTL_EXIT_UNREACHABLE)
-    msg = g_strdup_printf ("%s: broker unreachable: %s", what, error->message);
+    msg = g_strdup_printf ("broker unreachable: %s", error->message);
   else
-    msg = g_strdup_printf ("%s: %s", what, error->message);
+    msg = g_strdup (error->message);
   return fail_with_name (ctx, code, remote ? remote : exit_name (code), msg);
 }
 
 int
-ctl_fail_lib (CtlContext *ctx, const gchar *what, int rc)
+ctl_fail_lib (CtlContext *ctx, int rc)
 {
   const gchar *detail = idguard_last_message ();
   g_autofree gchar *msg = NULL;
@@ -134,10 +143,7 @@ ctl_fail_lib (CtlContext *ctx, const gchar *what, int rc)
   case IDGUARD_E_NO_BROKER:   code = CTL_EXIT_UNREACHABLE; break;
   default:                    code = CTL_EXIT_REFUSED; break;
   }
-  if (detail && *detail)
-    msg = g_strdup_printf ("%s: %s", what, detail);
-  else
-    msg = g_strdup_printf ("%s: %s", what, idguard_strerror (rc));
+  msg = g_strdup (detail && *detail ? detail : idguard_strerror (rc));
   return fail_with_name (ctx, code, exit_name (code), msg);
 }
 
@@ -189,26 +195,41 @@ ctl_call (CtlContext *ctx, const gchar *iface, const gchar *method,
                                           reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
                                           IDG_API_TIMEOUT_MS, NULL, &error);
     if (!*reply)
-      rc = ctl_fail_error (ctx, ctx->command ? ctx->command : method, error);
+      rc = ctl_fail_error (ctx, error);
   }
   if (params)
     g_variant_unref (params);
   return rc;
 }
 
-int
-ctl_getopt (CtlContext *ctx, int argc, char **argv, const gchar *shortopts,
-            const struct option *longopts, CtlOptFunc handle, gpointer data)
+GVariant *
+ctl_call_quiet (CtlContext *ctx, const gchar *iface, const gchar *method,
+                GVariant *params, const GVariantType *reply_type)
 {
+  if (!ctx->conn)
+    return NULL;
+  return g_dbus_connection_call_sync (ctx->conn, ctx->p2p ? NULL : IDG_API_BUS_NAME,
+                                      IDG_API_OBJECT_PATH, iface, method, params,
+                                      reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                      IDG_API_TIMEOUT_MS, NULL, NULL);
+}
+
+int
+ctl_getopt (CtlContext *ctx, int argc, char **argv, CtlOptFunc handle, gpointer data)
+{
+  static const struct option global_longopts[] = {
+    CTL_COMMON_LONGOPTS,
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+  };
   /* Global options stop at the command; a command's options may come
    * before or after its operands. */
-  g_autofree gchar *opts = g_strconcat (strcmp (argv[0], "idguardctl") == 0 ? "+:h" : ":h",
-                                        shortopts ? shortopts : "", NULL);
+  const struct option *longopts = ctx->cmd ? ctx->cmd->longopts : global_longopts;
   int c;
 
   optind = 0;   /* GNU: full re-initialisation between parses */
   opterr = 0;
-  while ((c = getopt_long (argc, argv, opts, longopts, NULL)) != -1) {
+  while ((c = getopt_long (argc, argv, ctx->cmd ? ":h" : "+:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'J':
       ctx->json = TRUE;
@@ -218,14 +239,21 @@ ctl_getopt (CtlContext *ctx, int argc, char **argv, const gchar *shortopts,
       ctx->socket = g_strdup (optarg);
       break;
     case 'h':
-      return ctl_usage (ctx, "%s: no help here", argv[0]);
+      if (ctx->cmd)
+        fputs (ctx->cmd->help, stdout);
+      else
+        ctl_print_main_help ();
+      return CTL_EXIT_OK;
+    case 'V':
+      ctl_print_version ();
+      return CTL_EXIT_OK;
     case ':':
-      return ctl_usage (ctx, "%s: option '%s' needs an argument", argv[0], argv[optind - 1]);
+      return ctl_usage (ctx, "option '%s' needs an argument", argv[optind - 1]);
     case '?':
-      return ctl_usage (ctx, "%s: unknown option '%s'", argv[0], argv[optind - 1]);
+      return ctl_usage (ctx, "unknown option '%s'", argv[optind - 1]);
     default:
       if (!handle || !handle (ctx, c, optarg, data))
-        return CTL_EXIT_USAGE;
+        return ctl_usage (ctx, "option '%s' is not handled", argv[optind - 1]);
       break;
     }
   }

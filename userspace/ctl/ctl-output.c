@@ -119,15 +119,6 @@ ctl_print_table (GVariant *rows, const CtlColumn *cols, guint n_cols, gboolean h
     printf ("(none)\n");
 }
 
-void
-ctl_print_json (GVariant *value)
-{
-  g_autoptr(JsonNode) node = json_gvariant_serialize (value);
-  g_autofree gchar *text = json_to_string (node, TRUE);
-
-  printf ("%s\n", text);
-}
-
 static void
 append_json_string (GString *s, const gchar *str)
 {

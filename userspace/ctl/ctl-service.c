@@ -45,31 +45,25 @@ service_opt (CtlContext *ctx, int opt, const char *arg, gpointer data)
 int
 ctl_cmd_request (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    CTL_COMMON_LONGOPTS,
-    { "scope", required_argument, NULL, 's' },
-    { "purpose", required_argument, NULL, 'p' },
-    { NULL, 0, NULL, 0 },
-  };
   g_autoptr(GError) error = NULL;
   ServiceOpts o = { NULL, };
   char id[IDGUARD_ID_MAX];
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, service_opt, &o)) >= 0)
+  if ((rc = ctl_getopt (ctx, argc, argv, service_opt, &o)) >= 0)
     return rc;
   if (optind < argc)
-    return ctl_usage (ctx, "request: unexpected argument '%s'", argv[optind]);
+    return ctl_usage (ctx, "unexpected argument '%s'", argv[optind]);
   if (!o.scope)
-    return ctl_usage (ctx, "request: --scope LIST is required");
+    return ctl_usage (ctx, "--scope LIST is required");
   if (!idg_kind_mask_parse (o.scope, &error))
-    return ctl_usage (ctx, "request: --scope: %s", error->message);
+    return ctl_usage (ctx, "--scope: %s", error->message);
   if (!o.purpose || !*o.purpose)
-    return ctl_usage (ctx, "request: --purpose TEXT is required");
+    return ctl_usage (ctx, "--purpose TEXT is required");
   point_library (ctx);
   rc = idguard_request (o.scope, o.purpose, id, sizeof id);
   if (rc < 0)
-    return ctl_fail_lib (ctx, "request", rc);
+    return ctl_fail_lib (ctx, rc);
   {
     const CtlMember m[] = { { "id", id, FALSE, 0 } };
 
@@ -81,18 +75,17 @@ ctl_cmd_request (CtlContext *ctx, int argc, char **argv)
 int
 ctl_cmd_claim (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = { CTL_COMMON_LONGOPTS, { NULL, 0, NULL, 0 } };
   char grant[IDGUARD_ID_MAX], token[IDGUARD_TOKEN_MAX];
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, NULL, NULL)) >= 0)
+  if ((rc = ctl_getopt (ctx, argc, argv, NULL, NULL)) >= 0)
     return rc;
   if (optind + 1 != argc)
-    return ctl_usage (ctx, "claim: exactly one REQUEST-ID expected");
+    return ctl_usage (ctx, "exactly one REQUEST-ID expected");
   point_library (ctx);
   rc = idguard_claim (argv[optind], grant, sizeof grant, token, sizeof token);
   if (rc < 0)
-    return ctl_fail_lib (ctx, "claim", rc);
+    return ctl_fail_lib (ctx, rc);
   {
     const CtlMember m[] = { { "id", grant, FALSE, 0 }, { "token", token, FALSE, 0 } };
 
@@ -189,11 +182,6 @@ read_token (const gchar *file, gchar **why)
 int
 ctl_cmd_get (CtlContext *ctx, int argc, char **argv)
 {
-  static const struct option longopts[] = {
-    CTL_COMMON_LONGOPTS,
-    { "token-file", required_argument, NULL, 'k' },
-    { NULL, 0, NULL, 0 },
-  };
   ServiceOpts o = { NULL, };
   g_autofree gchar *why = NULL;
   gchar *token;
@@ -201,22 +189,22 @@ ctl_cmd_get (CtlContext *ctx, int argc, char **argv)
   IdgKind kind;
   int rc;
 
-  if ((rc = ctl_getopt (ctx, argc, argv, NULL, longopts, service_opt, &o)) >= 0)
+  if ((rc = ctl_getopt (ctx, argc, argv, service_opt, &o)) >= 0)
     return rc;
   if (optind + 1 != argc)
-    return ctl_usage (ctx, "get: exactly one KIND expected (imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)");
+    return ctl_usage (ctx, "exactly one KIND expected (imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)");
   if (!idg_kind_from_string (argv[optind], &kind))
-    return ctl_usage (ctx, "get: unknown identifier kind '%s' (imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)",
+    return ctl_usage (ctx, "unknown identifier kind '%s' (imei, imeisv, esn, meid, imsi, iccid, eid, msisdn)",
                       argv[optind]);
   token = read_token (o.token_file, &why);
   if (!token)
-    return ctl_usage (ctx, "get: %s", why);
+    return ctl_usage (ctx, "%s", why);
   point_library (ctx);
   rc = idguard_get (idg_kind_to_string (kind), token, value, sizeof value);
   explicit_bzero (token, strlen (token) + 1);
   g_free (token);
   if (rc < 0)
-    return ctl_fail_lib (ctx, "get", rc);
+    return ctl_fail_lib (ctx, rc);
   if (ctx->json) {
     const CtlMember m[] = { { "kind", idg_kind_to_string (kind), FALSE, 0 }, { "value", value, FALSE, 0 } };
 

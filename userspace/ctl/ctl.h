@@ -9,6 +9,7 @@
 
 #include <gio/gio.h>
 #include <getopt.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -19,22 +20,28 @@ enum {
   CTL_EXIT_UNREACHABLE = 3,   /* broker unreachable */
 };
 
+typedef struct _CtlCommand CtlCommand;
+
 typedef struct {
   gchar           *socket;   /* peer-to-peer socket, or NULL: system bus */
   gboolean         json;
   gboolean         yes;
   GDBusConnection *conn;
   gboolean         p2p;
-  const gchar     *command;  /* for error lines: "grants: not authorized ..." */
+  const CtlCommand *cmd;     /* the command running, or NULL (global options) */
 } CtlContext;
 
 typedef int (*CtlCommandFunc) (CtlContext *ctx, int argc, char **argv);
 
-typedef struct {
-  const gchar    *name;
-  CtlCommandFunc  func;
-  const gchar    *synopsis;
-} CtlCommand;
+/* One row of the command table (generated from commands.json into
+ * ctl-commands.h, with the completions). */
+struct _CtlCommand {
+  const gchar         *name;
+  CtlCommandFunc       func;
+  const struct option *longopts;   /* the command's options and the common ones */
+  const gchar         *synopsis;
+  const gchar         *help;       /* COMMAND --help */
+};
 
 /* Every command accepts these besides its own options. */
 #define CTL_COMMON_LONGOPTS \
@@ -42,27 +49,34 @@ typedef struct {
   { "socket", required_argument, NULL, 'S' }, \
   { "help", no_argument, NULL, 'h' }
 
-/* Parses argv (argv[0] is the command) with getopt_long; the common options
- * are handled here, the command's own through handle(). Returns -1 when all
- * options are read (optind points at the operands), or an exit code. */
+/* Parses argv (argv[0] is the command) with getopt_long and the command's
+ * options from the table (ctx->cmd; NULL: the global options); the common
+ * options (--json, --socket, --help) are handled here, the command's own
+ * through handle(). Returns -1 when all options are read (optind points at
+ * the operands), or an exit code (after --help: 0). */
 typedef gboolean (*CtlOptFunc) (CtlContext *ctx, int opt, const char *arg, gpointer data);
-int  ctl_getopt (CtlContext *ctx, int argc, char **argv, const gchar *shortopts,
-                 const struct option *longopts, CtlOptFunc handle, gpointer data);
+int  ctl_getopt (CtlContext *ctx, int argc, char **argv, CtlOptFunc handle, gpointer data);
 
-/* Prints "idguardctl: MESSAGE" on stderr (and {"error": ...} on stdout with
- * --json); returns code. */
+/* Prints "idguardctl: COMMAND: MESSAGE" on stderr (no COMMAND: before a
+ * command is known) and {"error": ...} on stdout with --json; returns
+ * code. Messages never repeat the command name. */
 int  ctl_fail   (CtlContext *ctx, int code, const gchar *fmt, ...) G_GNUC_PRINTF (3, 4);
 int  ctl_usage  (CtlContext *ctx, const gchar *fmt, ...) G_GNUC_PRINTF (2, 3);
 /* Maps a D-Bus or connection error onto an exit code and prints it. */
-int  ctl_fail_error (CtlContext *ctx, const gchar *what, GError *error);
+int  ctl_fail_error (CtlContext *ctx, GError *error);
 /* Same for a libidguard code. */
-int  ctl_fail_lib   (CtlContext *ctx, const gchar *what, int code);
+int  ctl_fail_lib   (CtlContext *ctx, int code);
 
 /* One call on org.idguard.Admin1 (or Broker1); *reply set on success.
  * Returns an exit code (the error already printed). params is consumed. */
 int  ctl_call   (CtlContext *ctx, const gchar *iface, const gchar *method,
                  GVariant *params, const GVariantType *reply_type,
                  GVariant **reply);
+
+/* The same on the connection already open, printing nothing: the reply,
+ * or NULL on any failure (for an optional detail after a command's call). */
+GVariant *ctl_call_quiet (CtlContext *ctx, const gchar *iface, const gchar *method,
+                          GVariant *params, const GVariantType *reply_type);
 
 /* Output. */
 typedef enum {
@@ -80,7 +94,21 @@ typedef struct {
 
 /* rows: aa{sv}. */
 void ctl_print_table (GVariant *rows, const CtlColumn *cols, guint n_cols, gboolean header);
-void ctl_print_json  (GVariant *value);
+
+/* --json documents (ctl-json.c; schema: docs/api.md, data/schema/). */
+typedef enum {
+  CTL_ROWS_PLAIN,      /* ids, report: members as they are */
+  CTL_ROWS_GRANTS,
+  CTL_ROWS_REQUESTS,
+  CTL_ROWS_AUDIT,
+} CtlRows;
+JsonNode *ctl_json_rows   (GVariant *rows, CtlRows kind);   /* aa{sv} -> array */
+JsonNode *ctl_json_row    (GVariant *row, CtlRows kind);    /* a{sv} -> object */
+JsonNode *ctl_json_status (GVariant *dict);
+/* ISO 8601 UTC ("2026-12-03T13:45:12Z", with_usec: ".123456Z"). */
+gchar    *ctl_json_time   (gint64 usec, gboolean with_usec);
+/* Prints node (consumed) and a newline. */
+void      ctl_json_print  (JsonNode *node, gboolean pretty);
 /* Output holding a secret (a token, an identifier's value): members are
  * written straight to fd 1 (no stdio buffer keeps a copy) and every buffer
  * that held them is wiped. A member with str NULL and !number is null. */
@@ -94,6 +122,10 @@ void ctl_print_secret (const CtlMember *members, guint n, gboolean json);
 /* "key: value" lines of an a{sv}, nested dictionaries indented. */
 void ctl_print_dict  (GVariant *dict, guint indent);
 gchar *ctl_format_time (gint64 unix_seconds);
+
+/* The global --help and --version (idguardctl.c). */
+void ctl_print_main_help (void);
+void ctl_print_version   (void);
 
 /* Commands. */
 int ctl_cmd_status   (CtlContext *ctx, int argc, char **argv);

@@ -332,6 +332,7 @@ main (int argc, char **argv)
   g_auto(GStrv) qmi_links = NULL, mbim_links = NULL, at_links = NULL;
   g_autofree gchar *ids_path = NULL, *control_path = NULL, *at_socket = NULL;
   gint max_transfer = 0;
+  gboolean version = FALSE;
   GOptionEntry entries[] = {
     { "qmi", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &qmi_links,
       "Serve QMI (QMUX) on a pty linked at LINK (repeatable: one port each)", "LINK" },
@@ -347,6 +348,7 @@ main (int argc, char **argv)
       "Control socket: one command per line: swap | set KEY=VALUE | fault qmi|mbim|at|all normal|garbage|silent | ping", "SOCKET" },
     { "mbim-max-control-transfer", 0, 0, G_OPTION_ARG_INT, &max_transfer,
       "Cap the MBIM control transfer size (forces fragmentation; minimum 64)", "N" },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -363,6 +365,10 @@ main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error)) {
     g_printerr ("idguard-modem-sim: %s\n", error->message);
     return 2;
+  }
+  if (version) {
+    printf ("idguard-modem-sim %s\n", IDG_SIM_VERSION);
+    return 0;
   }
   if (!qmi_links && !mbim_links && !at_links && !at_socket) {
     g_printerr ("idguard-modem-sim: nothing to serve (use --qmi, --mbim, --at or --at-socket)\n");
