@@ -23,7 +23,8 @@ DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        iproute2 util-linux procps socat python3 strace valgrind \
        dpkg-dev debhelper dh-dkms dkms fakeroot systemd \
        libgtk-4-dev libadwaita-1-dev xvfb xauth python3-dogtail gir1.2-atspi-2.0 \
-       gir1.2-gtk-3.0 at-spi2-core gettext appstream desktop-file-utils
+       gir1.2-gtk-3.0 at-spi2-core gettext appstream desktop-file-utils \
+       lintian python3-jsonschema zsh
 
 .PHONY: all deps build check check-sanitize check-variants check-unit check-kernel demo bench module fuzz clean install
 
