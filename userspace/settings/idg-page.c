@@ -3,12 +3,19 @@
 
 #include <glib/gi18n.h>
 
+/* while a page is in view: how often it looks again (reads leave no
+ * signal); it is rebuilt only when something changed */
+#define REFRESH_SECONDS 5
+
 typedef struct {
   IdgSettingsApp *app;          /* weak */
   GtkWidget      *stack;
   GtkWidget      *status;
   GtkWidget      *content;      /* what build gave last, or NULL */
+  GVariant       *grants;       /* what it was built from */
+  GVariant       *records;
   GCancellable   *cancellable;
+  guint           refresh_id;
 } IdgPagePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (IdgPage, idg_page, ADW_TYPE_BIN)
@@ -63,6 +70,14 @@ loaded (GObject      *source,
     idg_page_show_status (self, "dialog-warning-symbolic", _("Cannot read from the broker"), text);
     return;
   }
+  if (priv->content != NULL && priv->grants != NULL && priv->records != NULL &&
+      gtk_stack_get_visible_child (GTK_STACK (priv->stack)) == priv->content &&
+      g_variant_equal (priv->grants, snap->grants) && g_variant_equal (priv->records, snap->records))
+    return;   /* nothing new: keep the page as it is (scroll position, focus) */
+  g_clear_pointer (&priv->grants, g_variant_unref);
+  g_clear_pointer (&priv->records, g_variant_unref);
+  priv->grants = g_variant_ref (snap->grants);
+  priv->records = g_variant_ref (snap->records);
   content = IDG_PAGE_GET_CLASS (self)->build (self, snap);
   if (content == NULL)
     return;
@@ -98,10 +113,35 @@ idg_page_attach (IdgPage        *page,
 
   g_set_weak_pointer (&priv->app, app);
   g_signal_connect_object (app, "changed", G_CALLBACK (reload), page, G_CONNECT_SWAPPED);
-  /* reads leave no signal: the audit's numbers are fetched anew whenever
-   * the page comes into view */
-  g_signal_connect (page, "map", G_CALLBACK (reload), NULL);
   reload (page);
+}
+
+static gboolean
+refresh_cb (gpointer data)
+{
+  reload (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* in view: look now, then every REFRESH_SECONDS */
+static void
+idg_page_map (GtkWidget *widget)
+{
+  IdgPagePrivate *priv = idg_page_get_instance_private (IDG_PAGE (widget));
+
+  GTK_WIDGET_CLASS (idg_page_parent_class)->map (widget);
+  reload (IDG_PAGE (widget));
+  if (priv->refresh_id == 0)
+    priv->refresh_id = g_timeout_add_seconds (REFRESH_SECONDS, refresh_cb, widget);
+}
+
+static void
+idg_page_unmap (GtkWidget *widget)
+{
+  IdgPagePrivate *priv = idg_page_get_instance_private (IDG_PAGE (widget));
+
+  g_clear_handle_id (&priv->refresh_id, g_source_remove);
+  GTK_WIDGET_CLASS (idg_page_parent_class)->unmap (widget);
 }
 
 static void
@@ -109,6 +149,9 @@ idg_page_dispose (GObject *object)
 {
   IdgPagePrivate *priv = idg_page_get_instance_private (IDG_PAGE (object));
 
+  g_clear_handle_id (&priv->refresh_id, g_source_remove);
+  g_clear_pointer (&priv->grants, g_variant_unref);
+  g_clear_pointer (&priv->records, g_variant_unref);
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
   g_clear_weak_pointer (&priv->app);
@@ -119,6 +162,8 @@ static void
 idg_page_class_init (IdgPageClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = idg_page_dispose;
+  GTK_WIDGET_CLASS (klass)->map = idg_page_map;
+  GTK_WIDGET_CLASS (klass)->unmap = idg_page_unmap;
 }
 
 static void

@@ -201,12 +201,10 @@ who_group (const IdgWho *who,
            const gchar  *requester)
 {
   GtkWidget *g = group (_("Who is asking"));
-  g_auto(GStrv) lines = who != NULL ? idg_words_who_lines (who) : NULL;
-  guint i;
 
-  for (i = 0; lines != NULL && lines[i] != NULL; i++)
-    adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), idg_rows_text (lines[i], NULL));
-  if (who == NULL && requester != NULL) {
+  if (who != NULL)
+    adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), idg_rows_service (who));
+  else if (requester != NULL) {
     /* no selector to vouch for the parts: the broker's description, as is */
     g_autofree gchar *raw = idg_words_printable (requester);
 
@@ -238,7 +236,7 @@ what_group (const gchar *scopes)
 static GtkWidget *
 why_group (const gchar *purpose)
 {
-  GtkWidget *g = group (_("Why, in the service's own words"));
+  GtkWidget *g = group (_("Why, in its own words"));
   g_autofree gchar *text = idg_words_printable (purpose);
   /* TRANSLATORS: the service's purpose text, quoted */
   g_autofree gchar *quoted = g_strdup_printf (_("“%s”"), text);
@@ -303,7 +301,7 @@ build (IdgPrompt *self,
   g_autoptr(IdgWho) who = NULL;
   g_autofree gchar *name = NULL, *heading_text = NULL, *what = NULL, *once = NULL;
   g_autofree gchar *note = NULL;
-  GtkWidget *box, *header, *scrolled, *clamp, *content, *icon, *heading, *footnote;
+  GtkWidget *box, *header, *scrolled, *clamp, *content, *heading, *footnote;
   gint w, h;
 
   g_variant_dict_lookup (&d, "id", "s", &self->id);
@@ -334,15 +332,12 @@ build (IdgPrompt *self,
   gtk_widget_set_vexpand (scrolled, TRUE);
   clamp = adw_clamp_new ();
   adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 560);
-  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_top (content, 18);
+  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_set_margin_top (content, 12);
   gtk_widget_set_margin_bottom (content, 18);
   gtk_widget_set_margin_start (content, 12);
   gtk_widget_set_margin_end (content, 12);
 
-  icon = gtk_image_new_from_icon_name (IDG_SETTINGS_APP_ID);
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 64);
-  gtk_box_append (GTK_BOX (content), icon);
   /* TRANSLATORS: "chat-sync" wants to read your IMEI and phone number */
   heading_text = g_strdup_printf (_("“%s” wants to read your %s"), name, what);
   heading = gtk_label_new (heading_text);
@@ -351,9 +346,9 @@ build (IdgPrompt *self,
   gtk_widget_add_css_class (heading, "title-2");
   gtk_box_append (GTK_BOX (content), heading);
 
-  gtk_box_append (GTK_BOX (content), who_group (who, requester));
-  gtk_box_append (GTK_BOX (content), what_group (scopes));
   gtk_box_append (GTK_BOX (content), why_group (purpose));
+  gtk_box_append (GTK_BOX (content), what_group (scopes));
+  gtk_box_append (GTK_BOX (content), who_group (who, requester));
 
   once = idg_words_duration (IDG_PROMPT_ONCE_SECONDS);
   note = g_strdup_printf (_("“Allow once” ends after %s. You can take any answer back "

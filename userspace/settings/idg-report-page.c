@@ -82,28 +82,59 @@ kind_row (const IdgTallyRow *row)
   return r;
 }
 
+typedef struct {
+  const gchar *service;
+  guint64      released;
+  guint        first;      /* its rows: tally->rows[first .. first + n) */
+  guint        n;
+} Group;
+
+/* the services that were given the most first, then by name */
+static gint
+group_order (gconstpointer a,
+             gconstpointer b)
+{
+  const Group *ga = a, *gb = b;
+
+  if (ga->released != gb->released)
+    return ga->released > gb->released ? -1 : 1;
+  return g_strcmp0 (ga->service, gb->service);
+}
+
 static GtkWidget *
 build (IdgPage     *self,
-       IdgSnapshot   *snap)
+       IdgSnapshot *snap)
 {
   GtkWidget *page = adw_preferences_page_new ();
-  GtkWidget *g = NULL;
-  const gchar *current = NULL;
-  guint i;
+  g_autoptr(GArray) groups = g_array_new (FALSE, TRUE, sizeof (Group));
+  GtkWidget *g;
+  guint i, j;
 
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (totals_group (snap->tally)));
+  /* the tally's rows come sorted by service: one group per run */
   for (i = 0; i < snap->tally->rows->len; i++) {
     IdgTallyRow *row = g_ptr_array_index (snap->tally->rows, i);
+    Group *last = groups->len > 0 ? &g_array_index (groups, Group, groups->len - 1) : NULL;
 
-    if (g == NULL || g_strcmp0 (current, row->service) != 0) {
-      g_autoptr(IdgWho) who = idg_words_who_from_service (row->service);
+    if (last == NULL || g_strcmp0 (last->service, row->service) != 0) {
+      Group add = { row->service, 0, i, 0 };
 
-      g = adw_preferences_group_new ();
-      adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), idg_rows_service (who));
-      adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (g));
-      current = row->service;
+      g_array_append_val (groups, add);
+      last = &g_array_index (groups, Group, groups->len - 1);
     }
-    adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), kind_row (row));
+    last->released += row->total[IDG_TALLY_RELEASED];
+    last->n++;
+  }
+  g_array_sort (groups, group_order);
+  for (i = 0; i < groups->len; i++) {
+    const Group *grp = &g_array_index (groups, Group, i);
+    g_autoptr(IdgWho) who = idg_words_who_from_service (grp->service);
+
+    g = adw_preferences_group_new ();
+    adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), idg_rows_service (who));
+    for (j = grp->first; j < grp->first + grp->n; j++)
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (g), kind_row (g_ptr_array_index (snap->tally->rows, j)));
+    adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (g));
   }
   if (snap->tally->rows->len == 0) {
     g = adw_preferences_group_new ();

@@ -11,6 +11,10 @@
 /* while a prompt is open: how often the app asks whether its request is
  * still pending (timed out, withdrawn, decided elsewhere) */
 #define POLL_SECONDS 2
+/* otherwise: how often it looks for pending requests, for a session whose
+ * bus policy does not let RequestPending through (a user outside group
+ * idguard, data/org.idguard.Broker1.conf); stops once listing is refused */
+#define IDLE_POLL_SECONDS 10
 
 struct _IdgSettingsApp {
   AdwApplication  parent_instance;
@@ -26,6 +30,7 @@ struct _IdgSettingsApp {
   GHashTable     *dismissed;       /* request ids closed without an answer */
   GtkWindow      *window;
   guint           poll_id;
+  guint           idle_poll_id;
   gboolean        syncing;
   gboolean        sync_again;
 };
@@ -164,6 +169,7 @@ requests_listed (GObject      *source,
   if (!idg_dbus_admin1_call_list_requests_finish (IDG_DBUS_ADMIN1 (source), &list, res, &error)) {
     /* not allowed to list (no polkit rule): prompt from the signals alone */
     g_debug ("ListRequests: %s", error->message);
+    g_clear_handle_id (&self->idle_poll_id, g_source_remove);
     g_hash_table_iter_init (&iter, self->hints);
     while (g_hash_table_iter_next (&iter, &key, &value))
       prompt_show (self, value);
@@ -255,6 +261,7 @@ proxy_ready (GObject      *source,
   g_signal_connect (self->admin, "request-pending", G_CALLBACK (on_request_pending), self);
   g_signal_connect_swapped (self->admin, "grants-changed", G_CALLBACK (on_changed), self);
   g_signal_connect_swapped (self->admin, "notify::g-name-owner", G_CALLBACK (on_changed), self);
+  self->idle_poll_id = g_timeout_add_seconds (IDLE_POLL_SECONDS, poll_cb, self);
   on_changed (self);
 }
 
@@ -352,6 +359,7 @@ idg_settings_app_dispose (GObject *object)
   IdgSettingsApp *self = IDG_SETTINGS_APP (object);
 
   poll_stop (self);
+  g_clear_handle_id (&self->idle_poll_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->admin);
   G_OBJECT_CLASS (idg_settings_app_parent_class)->dispose (object);

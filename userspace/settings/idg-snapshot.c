@@ -9,6 +9,7 @@ idg_snapshot_free (IdgSnapshot *snapshot)
   if (snapshot == NULL)
     return;
   g_clear_pointer (&snapshot->grants, g_variant_unref);
+  g_clear_pointer (&snapshot->records, g_variant_unref);
   g_clear_pointer (&snapshot->tally, idg_tally_free);
   g_free (snapshot);
 }
@@ -20,14 +21,13 @@ audit_done (GObject      *source,
 {
   g_autoptr(GTask) task = data;
   IdgSnapshot *snapshot = g_task_get_task_data (task);
-  g_autoptr(GVariant) records = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!idg_dbus_admin1_call_audit_finish (IDG_DBUS_ADMIN1 (source), &records, res, &error)) {
+  if (!idg_dbus_admin1_call_audit_finish (IDG_DBUS_ADMIN1 (source), &snapshot->records, res, &error)) {
     g_task_return_error (task, g_steal_pointer (&error));
     return;
   }
-  snapshot->tally = idg_tally_new (records, g_get_real_time ());
+  snapshot->tally = idg_tally_new (snapshot->records, g_get_real_time ());
   g_task_return_boolean (task, TRUE);
 }
 

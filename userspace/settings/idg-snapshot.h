@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 
 typedef struct {
   GVariant *grants;   /* aa{sv} */
+  GVariant *records;  /* aa{sv}: the audit of the last 7 days */
   IdgTally *tally;
   gint64    now;      /* unix seconds when it was taken */
 } IdgSnapshot;

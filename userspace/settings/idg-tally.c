@@ -142,19 +142,3 @@ idg_tally_new (GVariant *records,
   g_ptr_array_sort (tally->rows, row_cmp);
   return tally;
 }
-
-GPtrArray *
-idg_tally_services (IdgTally *tally)
-{
-  GPtrArray *services = g_ptr_array_new ();
-  guint i;
-
-  for (i = 0; i < tally->rows->len; i++) {
-    IdgTallyRow *row = g_ptr_array_index (tally->rows, i);
-
-    if (services->len == 0 ||
-        !g_str_equal (g_ptr_array_index (services, services->len - 1), row->service))
-      g_ptr_array_add (services, row->service);
-  }
-  return services;
-}

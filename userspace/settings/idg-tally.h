@@ -46,9 +46,6 @@ IdgTally *idg_tally_new  (GVariant *records,
 void      idg_tally_free (IdgTally *tally);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IdgTally, idg_tally_free)
 
-/* Rows of one service, in the tally's order (borrowed). */
-GPtrArray *idg_tally_services (IdgTally *tally);   /* gchar*, borrowed */
-
 G_END_DECLS
 
 #endif
