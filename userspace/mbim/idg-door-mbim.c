@@ -9,8 +9,12 @@
  *  - OPEN and CLOSE answered here, the modem stays open;
  *  - commands judged whole (fragments reassembled, idg-mbim-reasm.c) and
  *    forwarded as the filter re-encoded them, never as the client wrote
- *    them, on the backend's MbimDevice under a transaction id of the
- *    device (unique while in flight); the answer is filtered against the
+ *    them, straight to the modem's port through the MBIM multiplexer
+ *    (idg-mbim-mux.h: no MbimDevice transaction per command) under a
+ *    transaction id of the door's own range (unique: 2^31 of them); a
+ *    command the modem does not answer within COMMAND_TIMEOUT_SECS is given
+ *    up (one sweep timer, armed only while commands are in flight) and the
+ *    backend checks the modem; the answer is filtered against the
  *    request the door sent and given back under the client's own id; a
  *    client reusing an id it has in flight gets a DUPLICATED_TID function
  *    error; messages to a client are fragmented at the max control
@@ -57,6 +61,7 @@
 #define COMMAND_TIMEOUT_SECS 120
 #define CONFIG_POLL_MS       100
 #define DEFAULT_CONFIG_SECS  15
+#define SWEEP_SECS           10
 
 typedef struct _Client Client;
 
@@ -65,12 +70,15 @@ struct _IdgDoorMbim {
   IdgModemMbim *modem;
   guint         watch_id;
   MbimDevice   *device;
-  gulong        indication_id;
   IdgDoorListener *listener;
   GList        *clients;
   guint64       next_client;
   GPtrArray    *device_subs;    /* IdgMbimSub: the list last set on the modem */
   GBytes       *version_ind;    /* Proxy Control Version indication, or NULL */
+  IdgMbimMux   *mux;            /* the port, set with device */
+  GHashTable   *requests;       /* door transaction id -> Request in flight */
+  GQueue        pending;        /* the same Requests, oldest first */
+  guint         sweep_id;
 };
 
 struct _Client {
@@ -94,8 +102,12 @@ struct _Client {
 typedef struct {
   Client      *client;
   guint32      tid;
-  IdgMbimNote  note;
   GByteArray  *request;        /* for error answers */
+  IdgDoorMbim *door;           /* set while in the door's pending */
+  guint32      door_tid;       /* sent to the modem with it */
+  GList       *link;           /* in the door's pending */
+  gint64       sent;           /* monotonic usec */
+  IdgMbimNote  note;           /* last: its AT line (2 KiB) is not zeroed */
 } Request;
 
 static void client_drop (Client *client, const gchar *why);
@@ -201,7 +213,12 @@ client_queue (Client       *client,
   data = out;
   if (len <= client->max_transfer || len < 20 ||
       (type != 0x80000003u && type != TYPE_INDICATE_STATUS)) {
-    queue_piece (client, data, len);
+    const gchar *why = NULL;
+
+    /* one piece: written at once when nothing waits */
+    if (!idg_door_queue_send (&client->out, data, len, &why))
+      client_drop (client, why);
+    return;
   } else {
     chunk = client->max_transfer - 20;
     n = (len - 20 + chunk - 1) / chunk;
@@ -259,6 +276,10 @@ client_deliver (Client            *client,
 static void
 request_free (Request *r)
 {
+  if (r->door != NULL) {
+    g_queue_delete_link (&r->door->pending, r->link);
+    g_hash_table_remove (r->door->requests, GUINT_TO_POINTER (r->door_tid));
+  }
   g_hash_table_remove (r->client->in_flight, GUINT_TO_POINTER (r->tid));
   g_byte_array_unref (r->request);
   client_unref (r->client);
@@ -329,47 +350,95 @@ monitor_version (IdgDoorMbim *door,
   announce_version (door, mbim_version, mbimex_version);
 }
 
-static void
-command_ready (MbimDevice   *device,
-               GAsyncResult *res,
-               Request      *r)
+/* The door's commands with no answer after COMMAND_TIMEOUT_SECS: given up
+ * (as mbim-proxy: the client's own timeout tells it); the backend checks
+ * whether the modem is still there. */
+static gboolean
+sweep_cb (gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MbimMessage) response = NULL;
-  g_autoptr(GByteArray) copy = NULL;
-  Client *client = r->client;
-  const guint8 *raw;
-  guint32 len = 0;
+  IdgDoorMbim *door = user_data;
+  gint64 limit = g_get_monotonic_time () - (gint64) COMMAND_TIMEOUT_SECS * G_USEC_PER_SEC;
+  gboolean expired = FALSE;
 
-  response = mbim_device_command_finish (device, res, &error);
+  while (!g_queue_is_empty (&door->pending)) {
+    Request *r = g_queue_peek_head (&door->pending);
+
+    if (r->sent > limit)
+      break;
+    g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer", r->client->id);
+    request_free (r);
+    expired = TRUE;
+  }
+  if (expired)
+    idg_modem_mbim_check (door->modem);
+  if (!g_queue_is_empty (&door->pending))
+    return G_SOURCE_CONTINUE;
+  door->sweep_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Every command in flight is given up (the modem went away, the door
+ * closes). */
+static void
+requests_clear (IdgDoorMbim *door)
+{
+  while (!g_queue_is_empty (&door->pending))
+    request_free (g_queue_peek_head (&door->pending));
+  g_clear_handle_id (&door->sweep_id, g_source_remove);
+}
+
+/* An MBIMEx version answer, by its header: only then parsed by libmbim. */
+static gboolean
+is_version_answer (const guint8 *msg,
+                   gsize         len)
+{
+  return len >= 48 && idg_mbim_read_u32 (msg) == 0x80000003u &&
+         idg_mbim_read_u32 (msg + 36) == MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION &&
+         memcmp (msg + 20, mbim_uuid_from_service (MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS), 16) == 0;
+}
+
+/* From the multiplexer: the modem's whole answer to a command of the door's
+ * (a COMMAND_DONE, or a FUNCTION_ERROR). */
+static void
+response_cb (guint8   *msg,
+             gsize     len,
+             gpointer  user_data)
+{
+  IdgDoorMbim *door = user_data;
+  Request *r = g_hash_table_lookup (door->requests, GUINT_TO_POINTER (idg_mbim_read_u32 (msg + 8)));
+  Client *client;
+  g_autoptr(GByteArray) copy = NULL;
+
+  if (r == NULL)
+    return;   /* given up, or its client is gone */
+  client = client_ref (r->client);
   if (!client->door) {
     request_free (r);
+    client_unref (client);
     return;
   }
-  if (!response) {
-    if (g_error_matches (error, MBIM_CORE_ERROR, MBIM_CORE_ERROR_WRONG_STATE)) {
-      g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (r->tid, MBIM_PROTOCOL_ERROR_NOT_OPENED);
+  if (idg_mbim_read_u32 (msg) != 0x80000003u) {
+    /* the modem's function error, under the client's id */
+    g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (
+        r->tid, len >= 16 ? (MbimProtocolError) idg_mbim_read_u32 (msg + 12) : MBIM_PROTOCOL_ERROR_UNKNOWN);
 
-      client_queue_message (client, ferr);
-    } else {
-      /* as mbim-proxy: the client's own timeout tells it; the backend
-       * checks whether the modem is still there */
-      if (g_error_matches (error, MBIM_CORE_ERROR, MBIM_CORE_ERROR_TIMEOUT))
-        idg_modem_mbim_check (client->door->modem);
-      g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer: %s", client->id, error->message);
-    }
+    client_queue_message (client, ferr);
     request_free (r);
+    client_unref (client);
     return;
   }
-  monitor_version (client->door, response);
-  raw = mbim_message_get_raw (response, &len, NULL);
-  copy = g_byte_array_sized_new (len);
-  g_byte_array_append (copy, raw, len);
-  if (copy->len >= IDG_MBIM_HEADER_LEN)
-    idg_mbim_write_u32 (copy->data + 8, r->tid);
+  if (is_version_answer (msg, len)) {
+    g_autoptr(MbimMessage) response = mbim_message_new (msg, (guint32) len);
+
+    monitor_version (door, response);
+  }
+  copy = g_byte_array_sized_new ((guint) len);
+  g_byte_array_append (copy, msg, (guint) len);
+  idg_mbim_write_u32 (copy->data + 8, r->tid);
   if (client->door && !client_deliver (client, copy, &r->note) && client->door)
     answer_status (client, r->request->data, r->request->len, MBIM_STATUS_ERROR_FAILURE);
   request_free (r);
+  client_unref (client);
 }
 
 /* Echo the client's own list, as mbim-proxy does. */
@@ -410,8 +479,11 @@ request_new (Client       *client,
              const guint8 *msg,
              gsize         len)
 {
-  Request *r = g_new0 (Request, 1);
+  Request *r = g_new (Request, 1);
 
+  /* zeroed up to the note's AT line, which is read only up to at_len */
+  memset (r, 0, G_STRUCT_OFFSET (Request, note) + G_STRUCT_OFFSET (IdgMbimNote, at_line));
+  r->note.at_line[0] = '\0';
   r->client = client_ref (client);
   r->tid = idg_mbim_read_u32 (msg + 8);
   g_hash_table_add (client->in_flight, GUINT_TO_POINTER (r->tid));
@@ -488,7 +560,6 @@ forward_command (Client       *client,
                  gsize         len)
 {
   IdgDoorMbim *door = client->door;
-  g_autoptr(MbimMessage) message = NULL;
   g_autoptr(GByteArray) forward = g_byte_array_new ();
   IdgGuard guard;
   IdgMbimVerdict verdict;
@@ -513,17 +584,23 @@ forward_command (Client       *client,
     client_drop (client, "malformed command");
     return;
   }
-  if (!door->device) {
+  if (!door->mux) {
     g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (r->tid, MBIM_PROTOCOL_ERROR_NOT_OPENED);
 
     client_queue_message (client, ferr);
     request_free (r);
     return;
   }
-  message = mbim_message_new (forward->data, forward->len);
-  mbim_message_set_transaction_id (message, mbim_device_get_next_transaction_id (door->device));
-  mbim_device_command (door->device, message, COMMAND_TIMEOUT_SECS, NULL,
-                       (GAsyncReadyCallback) command_ready, r);
+  r->door = door;
+  r->door_tid = idg_mbim_mux_next_tid (door->mux);
+  r->sent = g_get_monotonic_time ();
+  g_queue_push_tail (&door->pending, r);
+  r->link = g_queue_peek_tail_link (&door->pending);
+  g_hash_table_insert (door->requests, GUINT_TO_POINTER (r->door_tid), r);
+  if (door->sweep_id == 0)
+    door->sweep_id = g_timeout_add_seconds (SWEEP_SECS, sweep_cb, door);
+  idg_mbim_write_u32 (forward->data + 8, r->door_tid);
+  idg_mbim_mux_send (door->mux, forward->data, forward->len);
 }
 
 /* --- proxy control ------------------------------------------------------- */
@@ -779,32 +856,34 @@ client_drop (Client      *client,
 /* --- the modem ----------------------------------------------------------- */
 
 static void
-indication_cb (MbimDevice  *device,
-               MbimMessage *message,
-               IdgDoorMbim *door)
+indication_cb (guint8   *raw,
+               gsize     len,
+               gpointer  user_data)
 {
-  const MbimUuid *service = mbim_message_indicate_status_get_service_id (message);
-  guint32 cid = mbim_message_indicate_status_get_cid (message);
-  const guint8 *raw;
-  guint32 len = 0;
+  IdgDoorMbim *door = user_data;
+  const MbimUuid *service;
+  guint32 cid;
   GList *l, *copy;
 
-  raw = mbim_message_get_raw (message, &len, NULL);
-  if (!raw)
+  if (len < 44)
     return;
+  service = (const MbimUuid *) (gconstpointer) (raw + 20);
+  cid = idg_mbim_read_u32 (raw + 36);
   copy = g_list_copy_deep (door->clients, (GCopyFunc) (GCallback) client_ref, NULL);
   for (l = copy; l; l = l->next) {
     Client *c = l->data;
 
     if (c->door && c->configured && idg_mbim_subs_match (c->subs, service, cid)) {
-      g_autoptr(GByteArray) mine = g_byte_array_sized_new (len);
+      g_autoptr(GByteArray) mine = g_byte_array_sized_new ((guint) len);
 
-      g_byte_array_append (mine, raw, len);
+      g_byte_array_append (mine, raw, (guint) len);
       client_deliver (c, mine, NULL);
     }
   }
   g_list_free_full (copy, (GDestroyNotify) client_unref);
 }
+
+static const IdgMbimMuxDoorFuncs mux_funcs = { response_cb, indication_cb };
 
 static void
 device_watch (MbimDevice *device,
@@ -813,9 +892,11 @@ device_watch (MbimDevice *device,
   IdgDoorMbim *door = user_data;
 
   if (door->device) {
-    g_signal_handler_disconnect (door->device, door->indication_id);
-    door->indication_id = 0;
     g_clear_object (&door->device);
+    if (door->mux)
+      idg_mbim_mux_set_door (door->mux, NULL, NULL);
+    door->mux = NULL;
+    requests_clear (door);
     /* the modem went away: every client's session went with it */
     while (door->clients)
       client_drop (door->clients->data, "modem gone");
@@ -825,8 +906,9 @@ device_watch (MbimDevice *device,
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   if (device) {
     door->device = g_object_ref (device);
-    door->indication_id = g_signal_connect (device, MBIM_DEVICE_SIGNAL_INDICATE_STATUS,
-                                            G_CALLBACK (indication_cb), door);
+    door->mux = idg_modem_mbim_peek_mux (door->modem);
+    if (door->mux)
+      idg_mbim_mux_set_door (door->mux, &mux_funcs, door);
   }
 }
 
@@ -877,6 +959,8 @@ idg_door_mbim_new (IdgBroker     *broker,
   door->broker = broker;
   door->modem = modem;
   door->device_subs = idg_mbim_subs_new_standard ();
+  door->requests = g_hash_table_new (NULL, NULL);
+  g_queue_init (&door->pending);
   if (modem) {
     door->watch_id = idg_modem_mbim_add_watch (modem, device_watch, door);
     if (idg_modem_mbim_peek_device (modem))
@@ -901,10 +985,11 @@ idg_door_mbim_free (IdgDoorMbim *door)
   idg_door_listener_free (door->listener);
   while (door->clients)
     client_drop (door->clients->data, "door closed");
-  if (door->device) {
-    g_signal_handler_disconnect (door->device, door->indication_id);
-    g_clear_object (&door->device);
-  }
+  if (door->mux)
+    idg_mbim_mux_set_door (door->mux, NULL, NULL);
+  requests_clear (door);
+  g_hash_table_unref (door->requests);
+  g_clear_object (&door->device);
   g_ptr_array_unref (door->device_subs);
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   g_free (door);

@@ -436,7 +436,7 @@ idg_mbim_filter_request (const guint8 *msg,
                          IdgMbimNote  *note,
                          GByteArray   *forward)
 {
-  IdgMbimNote scratch = { 0 };
+  IdgMbimNote scratch;
   g_autoptr(GByteArray) payload = NULL;
   IdgMbimVerdict verdict;
   guint32 ctype;
@@ -444,7 +444,10 @@ idg_mbim_filter_request (const guint8 *msg,
 
   if (!note)
     note = &scratch;
-  memset (note, 0, sizeof *note);
+  /* all but the AT line's bytes (read only up to at_len): the note is
+   * made for every request, the line is 2 KiB */
+  memset (note, 0, G_STRUCT_OFFSET (IdgMbimNote, at_line));
+  note->at_line[0] = '\0';
   if (forward)
     g_byte_array_set_size (forward, 0);
   if (len < IDG_MBIM_HEADER_LEN || idg_mbim_read_u32 (msg) != TYPE_COMMAND)

@@ -6,7 +6,10 @@
  * Subscriber Ready Status indications (a SIM swap clears the SIM values,
  * then sets the new ones), and on any failure clears everything it reported,
  * says why in the modem state and retries with exponential backoff. The
- * open MbimDevice is shared with the MBIM door through watches.
+ * port is read and written by the MBIM multiplexer (idg-mbim-mux.h): the
+ * MbimDevice opens its pty, the MBIM door sends its commands through it;
+ * the open device and the multiplexer are shared with the door through
+ * watches.
  */
 #include "idg-modem.h"
 #include "idg-backoff.h"
@@ -32,6 +35,7 @@ struct _IdgModemMbim {
   gchar        *path;
   MbimDevice   *device;       /* set once open and both queries answered */
   MbimDevice   *opening;      /* the device being opened/queried */
+  IdgMbimMux   *mux;          /* the port, while a device is open or opening */
   GCancellable *cancellable;
   IdgBackoff    retry;
   gulong        indication_id;
@@ -190,6 +194,7 @@ fail (IdgModemMbim *self,
   }
   if (was_ready)
     notify_watches (self);
+  g_clear_pointer (&self->mux, idg_mbim_mux_free);
 
   state = idg_backoff_schedule (&self->retry, reason);
   g_message ("mbim: %s: %s", self->path, state);
@@ -369,17 +374,38 @@ new_ready (GObject      *source,
 }
 
 static void
+mux_lost_cb (const gchar *why,
+             gpointer     user_data)
+{
+  g_autofree gchar *reason = g_strdup_printf ("port: %s", why);
+
+  fail (user_data, reason);
+}
+
+static void
 start (IdgModemMbim *self)
 {
   g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
 
   idg_broker_set_modem_state (self->broker, SOURCE, "opening");
   if (!g_file_test (self->path, G_FILE_TEST_EXISTS)) {
     fail (self, "no such port");
     return;
   }
-  file = g_file_new_for_path (self->path);
+  self->mux = idg_mbim_mux_open (self->path, mux_lost_cb, self, &error);
+  if (!self->mux) {
+    fail (self, error->message);
+    return;
+  }
+  file = g_file_new_for_path (idg_mbim_mux_get_backend_path (self->mux));
   mbim_device_new (file, self->cancellable, new_ready, self);
+}
+
+IdgMbimMux *
+idg_modem_mbim_peek_mux (IdgModemMbim *self)
+{
+  return self && self->device ? self->mux : NULL;
 }
 
 IdgModemMbim *
@@ -413,6 +439,7 @@ idg_modem_mbim_free (IdgModemMbim *self)
   }
   g_clear_object (&self->device);
   g_clear_object (&self->opening);
+  g_clear_pointer (&self->mux, idg_mbim_mux_free);
   idg_broker_clear_identifiers (self->broker, SOURCE);
   g_object_unref (self->cancellable);
   g_array_unref (self->watches);
