@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# bench/profile-doors.sh BUILD_DIR [qmi|mbim] [CLIENTS] [SECONDS] [--ids-only]
+# bench/profile-doors.sh BUILD_DIR [qmi|mbim|mbimfrag] [CLIENTS] [SECONDS] [--ids-only]
 #
 # The instruction profile of docs/performance.md: idguardd's door and the
 # stock proxy (qmi-proxy or mbim-proxy), each under valgrind's callgrind,
@@ -9,6 +9,8 @@
 # leaves the callgrind files in BUILD_DIR/profile-work/ for
 # callgrind_annotate. Instruction counts do not move with the load of a
 # shared machine, so this is the figure to compare between two trees.
+# mbimfrag: both modems cut every MBIM answer into 64-byte fragments
+# (--mbim-max-control-transfer 64), as bench/run.sh's fragmented rows.
 # idguardd runs as `make bench` runs it: policy=redact, no grant, the value
 # tripwire on.
 set -eu
@@ -36,16 +38,20 @@ trap idg_cleanup EXIT
 trap 'exit 1' INT TERM
 die() { echo "profile: FAILED: $*" >&2; exit 1; }
 
+SIM_ARGS=
 case $PROTO in
   qmi) GEN="$BUILD/bench/idg-bench-qmi"; STOCK=/usr/libexec/qmi-proxy ;;
   mbim) GEN="$BUILD/bench/idg-bench-mbim"; STOCK=/usr/libexec/mbim-proxy ;;
-  *) die "protocol qmi or mbim" ;;
+  mbimfrag) GEN="$BUILD/bench/idg-bench-mbim"; STOCK=/usr/libexec/mbim-proxy; PROTO=mbim
+            SIM_ARGS="--mbim-max-control-transfer 64" ;;
+  *) die "protocol qmi, mbim or mbimfrag" ;;
 esac
 
 python3 "$SRC/tests/tools/gen-ids.py" > "$W/ids.consented"
 for n in stock idg; do
+  # shellcheck disable=SC2086 # SIM_ARGS: empty or two words
   idg_bg "$W/$n.sim.log" "$BUILD/userspace/sim/idguard-modem-sim" --qmi "$W/$n.qmi" --mbim "$W/$n.mbim" \
-    --ids "$W/ids.consented"
+    --ids "$W/ids.consented" $SIM_ARGS
   idg_wait_for 10 grep -q '^ready' "$W/$n.sim.log" || die "simulator $n not ready"
 done
 mkdir -p "$W/state" "$W/run"
@@ -87,5 +93,5 @@ for p in stock:"$SP":"$PROTO-proxy" idg:"$BP":"idg-$PROTO"; do
   count=$(echo "$out" | sed 's/.*count=\([0-9]*\).*/\1/')
   f=$(ls -t "$W"/*.cg.* | head -1)
   ir=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(/,/, "", $1); print $1; exit }')
-  echo "$n $PROTO clients=$CLIENTS load=${LOAD:-mix} messages=$count Ir=$ir per_message=$((ir / count)) file=$f"
+  echo "$n ${2:-qmi} clients=$CLIENTS load=${LOAD:-mix} messages=$count Ir=$ir per_message=$((ir / count)) file=$f"
 done

@@ -138,7 +138,8 @@ struct _Request {
   guint8             ctl_trid;      /* the client's CTL transaction id */
   guint16            client_trid;   /* services: the client's transaction id */
   IdgQmiRequestInfo  info;          /* as sent: the door's transaction id */
-  GByteArray        *request;       /* the canonical request, client's id */
+  guint8             header[13];    /* the request's headers, client's ids:
+                                     * all an error answer needs */
 };
 
 /* a door transaction id whose request timed out: never handed out again on
@@ -346,7 +347,6 @@ request_free (IdgDoorQmi *door,
     client->in_flight--;
     client_unref (client);
   }
-  g_clear_pointer (&req->request, g_byte_array_unref);
   g_free (req);
 }
 
@@ -468,15 +468,15 @@ allocation_of (const guint8 *frame,
   return ok && have && out->service != IDG_QMI_SERVICE_CTL;
 }
 
-/* The modem's answer to req (a copy: filtered in place). */
+/* The modem's answer to req, filtered in place (the multiplexer's buffer,
+ * the door's from here on). */
 static void
 answer (IdgDoorQmi   *door,
         Request      *req,
-        const guint8 *rsp,
+        guint8       *rsp,
         gsize         len)
 {
   Client *client = req->client;
-  g_autoptr(GByteArray) frame = NULL;
   Cid c;
 
   if (!client || !client->door) {
@@ -487,15 +487,12 @@ answer (IdgDoorQmi   *door,
       release_cid_on_device (door, c.service, c.cid);
     return;
   }
-  frame = g_byte_array_sized_new ((guint) len);
-  g_byte_array_append (frame, rsp, (guint) len);
-
   if (req->info.service == IDG_QMI_SERVICE_CTL) {
-    idg_qmi_canon_set_transaction_id (frame->data, frame->len, req->ctl_trid);
-    if (req->info.message_id == CTL_ALLOCATE_CID && allocation_of (frame->data, frame->len, &c) &&
+    idg_qmi_canon_set_transaction_id (rsp, len, req->ctl_trid);
+    if (req->info.message_id == CTL_ALLOCATE_CID && allocation_of (rsp, len, &c) &&
         client_find_cid (client, c.service, c.cid) < 0)
       g_array_append_val (client->cids, c);
-    client_send (client, frame->data, frame->len);
+    client_send (client, rsp, len);
   } else {
     IdgGuard guard;
     IdgQmiVerdict verdict;
@@ -503,20 +500,20 @@ answer (IdgDoorQmi   *door,
     /* judged as the answer to the request sent with the door's id, then
      * handed back under the client's own */
     idg_broker_guard_begin (door->broker, client->identity, &guard);
-    verdict = idg_qmi_filter_response (frame->data, frame->len, &req->info, &guard);
+    verdict = idg_qmi_filter_response (rsp, len, &req->info, &guard);
     idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
-    idg_qmi_canon_set_transaction_id (frame->data, frame->len, req->client_trid);
+    idg_qmi_canon_set_transaction_id (rsp, len, req->client_trid);
     if (verdict == IDG_QMI_VERDICT_PASS)
-      client_send (client, frame->data, frame->len);
+      client_send (client, rsp, len);
     else
-      client_send_error (client, req->request->data, req->request->len,
+      client_send_error (client, req->header, sizeof req->header,
                          IDG_QMI_ERROR_MALFORMED_MESSAGE);
   }
 }
 
 /* From the multiplexer: a response the door may have asked for. */
 static gboolean
-response_cb (const guint8       *frame,
+response_cb (guint8             *frame,
              gsize               len,
              const IdgQmiHeader *h,
              gpointer            user_data)
@@ -607,8 +604,7 @@ forward (Client                  *client,
   }
   client->in_flight++;
   req->client = client_ref (client);
-  req->request = g_byte_array_sized_new (msg->len);
-  g_byte_array_append (req->request, msg->data, msg->len);
+  memcpy (req->header, msg->data, MIN (msg->len, sizeof req->header));
   qmi_message_set_transaction_id (msg, req->info.transaction_id);
   request_send (door, req, msg->data, msg->len);
 }
@@ -799,6 +795,7 @@ in_ready_cb (GSocket      *socket,
   Client *client = user_data;
   guint8 buf[READ_CHUNK];
   g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) canon = NULL;
   gboolean keep;
   gssize n;
 
@@ -812,8 +809,8 @@ in_ready_cb (GSocket      *socket,
   g_byte_array_append (client->in, buf, (guint) n);
 
   client_ref (client);
+  canon = g_byte_array_new ();   /* one for every frame of this read */
   while (client->door && client->in->len > 0) {
-    g_autoptr(GByteArray) canon = g_byte_array_new ();
     gsize used = 0;
     IdgQmiCanon c = idg_qmi_canon_next (client->in->data, client->in->len, &used, canon);
 

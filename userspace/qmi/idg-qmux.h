@@ -40,9 +40,10 @@ typedef void (*IdgQmuxLostFunc) (const gchar *why,
 
 /* The door's side. response: a response the door may own (every CTL
  * response on a transaction id it took, the service responses); TRUE if it
- * was the door's. indication: every service indication. */
+ * was the door's, which may then change the frame in place (before it
+ * says TRUE, it must not). indication: every service indication. */
 typedef struct {
-  gboolean (*response)   (const guint8 *frame, gsize len, const IdgQmiHeader *h, gpointer user_data);
+  gboolean (*response)   (guint8 *frame, gsize len, const IdgQmiHeader *h, gpointer user_data);
   void     (*indication) (const guint8 *frame, gsize len, const IdgQmiHeader *h, gpointer user_data);
 } IdgQmuxDoorFuncs;
 
