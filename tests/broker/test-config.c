@@ -54,6 +54,11 @@ static const struct {
   { "bad-unit", BASE "[requests]\nexpire-after=2w\n", "[requests] expire-after" },
   { "too-long", BASE "[requests]\nexpire-after=366d\n", "[requests] expire-after" },
   { "zero-duration", BASE "[requests]\nexpire-after=0s\n", "[requests] expire-after" },
+  { "retain-past", BASE "[store]\nretain-past=30d\n", NULL },
+  { "retain-forever", BASE "[store]\nretain-past=0\n", NULL },
+  { "retain-bad", BASE "[store]\nretain-past=3 months\n", "[store] retain-past: not a duration" },
+  { "retain-too-long", BASE "[store]\nretain-past=366d\n", "[store] retain-past" },
+  { "unknown-store-key", BASE "[store]\ndir=/x\n", "unknown key 'dir' in [store]" },
   { "unknown-api-key", BASE "[api]\nbacklog=5\n", "unknown key 'backlog' in [api]" },
   { "not-keyfile", "this is not a key file", "" },
   { "empty", "", "state-dir is required" },
@@ -146,6 +151,27 @@ test_values (void)
   g_assert_cmpuint (m->audit_flood_interval, ==, 10);
 }
 
+/* [store] retain-past: given, 0 (for ever), and its default (90 days). */
+static void
+test_retention (void)
+{
+  static const struct { const gchar *text; gint64 seconds; } rows[] = {
+    { BASE, 90 * 86400 },
+    { BASE "[store]\nretain-past=30d\n", 30 * 86400 },
+    { BASE "[store]\nretain-past=12h\n", 12 * 3600 },
+    { BASE "[store]\nretain-past=0\n", 0 },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (rows); i++) {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(IdgConfig) c = idg_config_load_data (rows[i].text, strlen (rows[i].text), FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (c->store_retain_past, ==, rows[i].seconds);
+  }
+}
+
 /* The budgets of docs/threat-model.md: given, and their defaults. */
 static void
 test_budgets (void)
@@ -209,6 +235,7 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/config/values", test_values);
   g_test_add_func ("/broker/config/qrtr", test_qrtr);
   g_test_add_func ("/broker/config/budgets", test_budgets);
+  g_test_add_func ("/broker/config/retention", test_retention);
   g_test_add_func ("/broker/config/dirs", test_dirs);
   return g_test_run ();
 }

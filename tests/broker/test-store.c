@@ -797,7 +797,7 @@ test_journal_compaction (Fixture *f, gconstpointer data)
 {
   g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(IdgIdentity) who = test_identity (49, 49, NULL, NULL, NULL);   /* never revoked below */
-  g_autofree gchar *snap_path = g_build_filename (f->dir, "store.json", NULL);
+  g_autofree gchar *snap_path = g_build_filename (f->dir, "store.snapshot", NULL);
   g_autofree gchar *journal = NULL;
   guint i;
 

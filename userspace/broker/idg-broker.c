@@ -151,6 +151,14 @@ idg_broker_new (IdgConfig  *config,
   broker->store = idg_store_load (config->state_dir, error);
   if (broker->store == NULL)
     goto fail;
+  idg_store_set_retention (broker->store, config->store_retain_past);
+  {
+    guint dropped = idg_store_apply_retention (broker->store, g_get_real_time () / G_USEC_PER_SEC);
+
+    if (dropped > 0)
+      g_message ("consent store: %u past grant(s) revoked or expired longer ago than "
+                 "[store] retain-past dropped (the audit log keeps their history)", dropped);
+  }
   broker->audit = idg_audit_new (config->state_dir, &(IdgAuditOptions) {
                                    .max_size = config->audit_max_size,
                                    .keep = (guint) config->audit_keep,

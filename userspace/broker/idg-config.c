@@ -20,6 +20,7 @@ G_DEFINE_QUARK (idg-config-error-quark, idg_config_error)
 #define DEFAULT_PROXY_CLIENTS_PER_UID   16
 #define DEFAULT_REQUESTS_PENDING_PER_UID 4
 #define DEFAULT_REQUESTS_EXPIRE_AFTER   (24 * 3600)   /* seconds */
+#define DEFAULT_STORE_RETAIN_PAST       (90 * 86400)  /* seconds */
 
 /* Every group and key the broker knows; anything else is refused. */
 static const struct {
@@ -34,6 +35,7 @@ static const struct {
                 "rate", "burst", "flood-interval", NULL } },
   { "api",    { "handshakes-per-uid", "handshake-timeout", "connections-per-uid", NULL } },
   { "requests", { "pending-per-uid", "expire-after", NULL } },
+  { "store",  { "retain-past", NULL } },
 };
 
 static gboolean
@@ -276,6 +278,21 @@ get_duration (GKeyFile     *kf,
   return TRUE;
 }
 
+/* [store] retain-past: a duration, or 0 to keep past grants for ever. */
+static gboolean
+get_retention (GKeyFile  *kf,
+               gint64    *out,
+               GError   **error)
+{
+  g_autofree gchar *v = g_key_file_get_string (kf, "store", "retain-past", NULL);
+
+  if (v != NULL && g_str_equal (g_strstrip (v), "0")) {
+    *out = 0;
+    return TRUE;
+  }
+  return get_duration (kf, "store", "retain-past", out, error);
+}
+
 /* A selector in the config: parsed, and held to the grant rule (an exe:
  * item never stands alone; such a selector would silently match no one). */
 static IdgSelector *
@@ -431,13 +448,15 @@ parse (GKeyFile  *kf,
   c->proxy_clients_per_uid = DEFAULT_PROXY_CLIENTS_PER_UID;
   c->requests_pending_per_uid = DEFAULT_REQUESTS_PENDING_PER_UID;
   c->requests_expire_after = DEFAULT_REQUESTS_EXPIRE_AFTER;
+  c->store_retain_past = DEFAULT_STORE_RETAIN_PAST;
   if (!get_count (kf, "api", "handshakes-per-uid", 1, 64, &c->api_handshakes_per_uid, error) ||
       !get_count (kf, "api", "handshake-timeout", 1, 30, &c->api_handshake_timeout, error) ||
       !get_count (kf, "api", "connections-per-uid", 1, 1024, &c->api_connections_per_uid, error) ||
       !get_count (kf, "proxy", "clients-per-uid", 1, 1024, &c->proxy_clients_per_uid, error) ||
       !get_count (kf, "requests", "pending-per-uid", 1, 64, &c->requests_pending_per_uid, error) ||
       !get_duration (kf, "requests", "expire-after", &c->requests_expire_after, error) ||
-      !get_duration (kf, "broker", "default-ttl", &c->default_ttl, error))
+      !get_duration (kf, "broker", "default-ttl", &c->default_ttl, error) ||
+      !get_retention (kf, &c->store_retain_past, error))
     return NULL;
   if (check_dirs &&
       (!check_dir ("state-dir", c->state_dir, error) ||

@@ -77,6 +77,7 @@ typedef struct {
   guint      proxy_clients_per_uid;
   guint      requests_pending_per_uid;
   gint64     requests_expire_after;     /* seconds */
+  gint64     store_retain_past;         /* seconds; 0: past grants kept */
 } IdgConfig;
 
 #define IDG_CONFIG_ERROR (idg_config_error_quark ())

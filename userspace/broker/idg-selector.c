@@ -122,6 +122,26 @@ idg_selector_parse (const gchar  *str,
 }
 
 gboolean
+idg_selector_is_valid (const IdgSelector *selector)
+{
+  gsize n;
+
+  if (!selector->has_uid && !selector->has_gid && selector->exe == NULL &&
+      selector->unit == NULL && selector->cgroup == NULL)
+    return FALSE;
+  if ((selector->has_uid && selector->uid == (uid_t) G_MAXUINT32) ||
+      (selector->has_gid && selector->gid == (gid_t) G_MAXUINT32))
+    return FALSE;
+  if ((selector->exe != NULL && !valid_path (selector->exe)) ||
+      (selector->unit != NULL && !valid_unit (selector->unit)) ||
+      (selector->cgroup != NULL && !valid_path (selector->cgroup)))
+    return FALSE;
+  /* as the parser leaves it: no trailing slash but on "/" itself */
+  n = selector->cgroup != NULL ? strlen (selector->cgroup) : 0;
+  return n <= 1 || selector->cgroup[n - 1] != '/';
+}
+
+gboolean
 idg_selector_exe_alone (const IdgSelector *selector)
 {
   return selector->exe != NULL && !selector->has_uid && !selector->has_gid &&

@@ -50,6 +50,10 @@ typedef enum {
 
 IdgSelector *idg_selector_parse     (const gchar        *str,
                                      GError            **error);
+/* TRUE if the selector is one idg_selector_parse () can return (at least
+ * one item, every value valid): for selectors read from the store's
+ * snapshot in parts. */
+gboolean     idg_selector_is_valid  (const IdgSelector  *selector);
 /* TRUE if the selector names an executable and no uid, gid or unit: it
  * matches no identity. */
 gboolean     idg_selector_exe_alone (const IdgSelector  *selector);

@@ -2,8 +2,12 @@
 /*
  * The consent store on disk, in STATE_DIR:
  *
- *   store.json     the snapshot: {"version":1,"generation":N,
- *                  "grants":[GRANT...],"requests":[REQUEST...]}
+ *   store.snapshot the snapshot (version 2, generation N): GVariant
+ *                  columns, see idg-store-snapshot.c; mapped and read in
+ *                  place at start-up
+ *   store.json     a version 1 snapshot, JSON: {"version":1,"generation":N,
+ *                  "grants":[GRANT...],"requests":[REQUEST...]}; read when
+ *                  there is no store.snapshot, removed once one is written
  *   store.journal  changes since the snapshot, one JSON object per line:
  *                  {"journal":2,"generation":N}   (first line)
  *                  {"change":{"grants":[GRANT...],"requests":[REQUEST...],
@@ -34,8 +38,9 @@
  * one is first copied to store.journal.torn (kept for inspection) and the
  * broker says so in one line. A bad line before the last one makes the
  * store corrupt: the broker refuses to start. When the journal
- * has grown past max(limit, records in the snapshot), the state is written as a new snapshot
- * with generation N+1 (temp file, fsync, rename, fsync of the directory) and
+ * has grown past max(limit, an eighth of the records in the snapshot),
+ * past grants beyond the retention are dropped and the state is written as
+ * a new snapshot with generation N+1 (temp file, fsync, rename, fsync of the directory) and
  * a fresh journal of generation N+1 replaces the old one the same way; a
  * journal whose generation is older than the snapshot's is left over from a
  * crash between the two renames and is ignored.
@@ -53,7 +58,8 @@
 
 #include "idg-token.h"
 
-#define STORE_FILE    "store.json"
+#define STORE_FILE    "store.json"       /* version 1 snapshots: read, replaced */
+#define SNAPSHOT_FILE "store.snapshot"
 #define JOURNAL_FILE  "store.journal"
 #define LOCK_FILE     "lock"
 #define TORN_FILE     "store.journal.torn"
@@ -174,20 +180,22 @@ static void
 build_grant (JsonBuilder         *b,
              const IdgStoreGrant *g)
 {
-  g_autofree gchar *scopes = idg_kind_mask_to_string (g->pub.scopes);
+  g_autoptr(IdgGrant) pub = idg_store_grant_to_public (g);
+  g_autofree gchar *scopes = idg_kind_mask_to_string (g->scopes);
+  g_autofree gchar *hash = (g->flags & IDG_STORE_GRANT_HAS_HASH) ? idg_store_hash_to_hex (g->token_hash) : NULL;
 
   json_builder_begin_object (b);
-  add_str (b, "id", g->pub.id);
-  add_str (b, "selector", g->pub.selector);
+  add_str (b, "id", pub->id);
+  add_str (b, "selector", pub->selector);
   add_str (b, "scopes", scopes);
-  add_str (b, "purpose", g->pub.purpose);
-  add_int (b, "created", g->pub.created);
-  add_int (b, "expires", g->pub.expires);
+  add_str (b, "purpose", pub->purpose);
+  add_int (b, "created", pub->created);
+  add_int (b, "expires", pub->expires);
   json_builder_set_member_name (b, "revoked");
-  json_builder_add_boolean_value (b, g->pub.revoked);
-  add_int (b, "revoked-at", g->pub.revoked_at);
-  add_str (b, "token-hash", g->token_hash);
-  add_str (b, "request", g->pub.request_id);
+  json_builder_add_boolean_value (b, pub->revoked);
+  add_int (b, "revoked-at", pub->revoked_at);
+  add_str (b, "token-hash", hash);
+  add_str (b, "request", pub->request_id);
   json_builder_end_object (b);
 }
 
@@ -220,31 +228,6 @@ builder_to_string (JsonBuilder *b,
 
   json_generator_set_root (gen, root);
   return json_generator_to_data (gen, len);
-}
-
-static gchar *
-serialize_snapshot (IdgStore *store,
-                    gint64    generation,
-                    gsize    *len)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  guint i;
-
-  json_builder_begin_object (b);
-  add_int (b, "version", STORE_VERSION);
-  add_int (b, "generation", generation);
-  json_builder_set_member_name (b, "grants");
-  json_builder_begin_array (b);
-  for (i = 0; i < store->grants->len; i++)
-    build_grant (b, g_ptr_array_index (store->grants, i));
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "requests");
-  json_builder_begin_array (b);
-  for (i = 0; i < store->requests->len; i++)
-    build_request (b, g_ptr_array_index (store->requests, i));
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  return builder_to_string (b, len);
 }
 
 static gchar *
@@ -350,6 +333,7 @@ parse_grant (JsonNode  *node,
   IdgStoreGrant *g;
   gboolean ok = TRUE;
   const gchar *id, *selector, *scopes, *purpose, *hash, *request;
+  g_autoptr(IdgSelector) sel = NULL;
   JsonNode *rev;
 
   if (!JSON_NODE_HOLDS_OBJECT (node)) {
@@ -368,27 +352,33 @@ parse_grant (JsonNode  *node,
     corrupt (error, "grant", i, "id/selector/scopes/purpose/token-hash/request");
     return NULL;
   }
+  sel = idg_selector_parse (selector, NULL);
   g = g_new0 (IdgStoreGrant, 1);
-  g->sel = idg_selector_parse (selector, NULL);
-  g->pub.scopes = parse_scopes (scopes, &ok);
-  g->pub.created = get_int (o, "created", &ok);
-  g->pub.expires = get_int (o, "expires", &ok);
-  g->pub.revoked_at = get_int (o, "revoked-at", &ok);
+  g->scopes = parse_scopes (scopes, &ok);
+  g->created = get_int (o, "created", &ok);
+  g->expires = get_int (o, "expires", &ok);
+  g->revoked_at = get_int (o, "revoked-at", &ok);
   rev = json_object_get_member (o, "revoked");
   if (rev == NULL || !JSON_NODE_HOLDS_VALUE (rev) || json_node_get_value_type (rev) != G_TYPE_BOOLEAN)
     ok = FALSE;
-  else
-    g->pub.revoked = json_node_get_boolean (rev);
-  if (!ok || g->sel == NULL) {
+  else if (json_node_get_boolean (rev))
+    g->flags |= IDG_STORE_GRANT_REVOKED;
+  if (!ok || sel == NULL) {
     idg_store_grant_free_internal (g);
     corrupt (error, "grant", i, "selector/scopes/times/revoked");
     return NULL;
   }
-  g->pub.id = g_strdup (id);
-  g->pub.selector = idg_selector_to_string (g->sel);
-  g->pub.purpose = g_strdup (purpose);
-  g->pub.request_id = g_strdup (request);
-  g->token_hash = g_strdup (hash);
+  idg_store_parse_id (id, 'g', &g->id);
+  idg_store_grant_set_selector (g, sel);
+  g->purpose = idg_store_intern (purpose);
+  if (request != NULL) {
+    idg_store_parse_id (request, 'r', &g->request);
+    g->flags |= IDG_STORE_GRANT_HAS_REQUEST;
+  }
+  if (hash != NULL) {
+    idg_store_hash_from_hex (hash, g->token_hash);
+    g->flags |= IDG_STORE_GRANT_HAS_HASH;
+  }
   return g;
 }
 
@@ -503,7 +493,7 @@ idg_store_disk_parse (IdgStore     *store,
 
     if (g == NULL)
       return FALSE;
-    if (g_hash_table_contains (store->grant_by_id, g->pub.id)) {
+    if (g_hash_table_contains (store->grant_by_id, g)) {
       idg_store_grant_free_internal (g);
       g = NULL;
     }
@@ -539,16 +529,16 @@ hash_taken (IdgStore            *store,
   IdgStoreGrant *holder;
   guint i;
 
-  if (g->token_hash == NULL)
+  if (!(g->flags & IDG_STORE_GRANT_HAS_HASH))
     return FALSE;
-  holder = g_hash_table_lookup (store->grant_by_hash, g->token_hash);
-  if (holder != NULL && !g_str_equal (holder->pub.id, g->pub.id))
+  holder = idg_store_find_by_hash (store, g->token_hash);
+  if (holder != NULL && holder->id != g->id)
     return TRUE;
   for (i = 0; i < grants->len; i++) {
     IdgStoreGrant *o = g_ptr_array_index (grants, i);
 
-    if (o != g && o->token_hash != NULL && g_str_equal (o->token_hash, g->token_hash) &&
-        !g_str_equal (o->pub.id, g->pub.id))
+    if (o != g && (o->flags & IDG_STORE_GRANT_HAS_HASH) &&
+        memcmp (o->token_hash, g->token_hash, IDG_STORE_HASH_BYTES) == 0 && o->id != g->id)
       return TRUE;
   }
   return FALSE;
@@ -843,7 +833,9 @@ idg_store_disk_load (IdgStore  *store,
 {
   g_autofree gchar *lock_path = g_build_filename (store->dir, LOCK_FILE, NULL);
   g_autofree gchar *path = g_build_filename (store->dir, STORE_FILE, NULL);
+  g_autofree gchar *snap_path = g_build_filename (store->dir, SNAPSHOT_FILE, NULL);
   g_autoptr(GError) local = NULL;
+  g_autoptr(GMappedFile) map = NULL;
   g_autofree gchar *data = NULL;
   gsize len = 0;
 
@@ -855,7 +847,24 @@ idg_store_disk_load (IdgStore  *store,
                  "consent store %s is in use by another broker", store->dir);
     return FALSE;
   }
-  if (g_file_get_contents (path, &data, &len, &local)) {
+  /* store.snapshot, mapped and read in place (no copy, no tree), is the
+   * state once written; a store.json beside it is a version 1 snapshot
+   * that the first compaction replaced (and removes) */
+  map = g_mapped_file_new (snap_path, FALSE, &local);
+  if (map != NULL) {
+    g_autoptr(GBytes) bytes = g_mapped_file_get_bytes (map);
+
+    g_clear_pointer (&map, g_mapped_file_unref);   /* bytes holds the mapping */
+    if (!idg_store_snapshot_parse (store, bytes, error)) {
+      g_prefix_error (error, "consent store %s is corrupt: ", snap_path);
+      return FALSE;
+    }
+  } else if (!g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+    g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO,
+                 "consent store unreadable: %s", local->message);
+    return FALSE;
+  } else if (g_clear_error (&local), g_file_get_contents (path, &data, &len, &local)) {
+    store->legacy_snapshot = TRUE;
     if (!idg_store_disk_parse (store, data, len, error)) {
       g_prefix_error (error, "consent store %s is corrupt: ", path);
       return FALSE;
@@ -956,18 +965,25 @@ gboolean
 idg_store_disk_rewrite (IdgStore  *store,
                         GError   **error)
 {
-  g_autofree gchar *data = NULL;
+  g_autoptr(GBytes) data = NULL;
   g_autoptr(GError) local = NULL;
-  gsize len = 0;
 
-  data = serialize_snapshot (store, store->generation + 1, &len);
-  if (!idg_store_write_atomic (store->dir, STORE_FILE, (const guint8 *) data, len, error)) {
+  data = idg_store_snapshot_serialize (store, store->generation + 1);
+  if (!idg_store_write_atomic (store->dir, SNAPSHOT_FILE, g_bytes_get_data (data, NULL),
+                               g_bytes_get_size (data), error)) {
     g_prefix_error (error, "consent store not saved: ");
     return FALSE;
   }
-  /* committed: the old journal is now stale whatever happens next */
+  /* committed: the old journal and a version 1 snapshot are now stale
+   * whatever happens next (store.snapshot wins at load) */
   store->generation++;
   store->snapshot_records = store->grants->len + store->requests->len;
+  if (store->legacy_snapshot) {
+    g_autofree gchar *old = g_build_filename (store->dir, STORE_FILE, NULL);
+
+    if (unlink (old) == 0 || errno == ENOENT)
+      store->legacy_snapshot = FALSE;
+  }
   store->broken = !new_journal (store, store->generation, &local);
   if (store->broken)
     g_warning ("consent store: %s; refusing further changes until restart", local->message);

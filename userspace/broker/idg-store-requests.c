@@ -251,6 +251,7 @@ idg_store_approve_request (IdgStore     *store,
   IdgRequest *r;
   g_autoptr(IdgSelector) sel = NULL;
   gchar *token = NULL;
+  gchar gid[IDG_STORE_ID_LEN + 1];
   Grant *g;
 
   idg_store_expire_requests (store, now);
@@ -265,7 +266,8 @@ idg_store_approve_request (IdgStore     *store,
                             token_out != NULL ? &token : NULL, error);
   if (g == NULL)
     return FALSE;
-  g->pub.request_id = g_strdup (r->id);
+  idg_store_parse_id (r->id, 'r', &g->request);
+  g->flags |= IDG_STORE_GRANT_HAS_REQUEST;
   if (!idg_store_put_grant (store, g)) {
     idg_token_free (token);
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_IO, "token collision");
@@ -273,7 +275,8 @@ idg_store_approve_request (IdgStore     *store,
   }
   r->state = IDG_REQUEST_APPROVED;
   r->decided = now;
-  r->grant_id = g_strdup (g->pub.id);
+  idg_store_format_id (gid, 'g', g->id);
+  r->grant_id = g_strdup (gid);
   if (!idg_store_commit (store, &g, 1, &r, 1, NULL, error)) {
     r->state = IDG_REQUEST_PENDING;
     r->decided = 0;
@@ -283,10 +286,10 @@ idg_store_approve_request (IdgStore     *store,
     return FALSE;
   }
   if (grant_id != NULL)
-    *grant_id = g_strdup (g->pub.id);
+    *grant_id = g_strdup (gid);
   if (token_out != NULL)
     *token_out = token;
-  idg_store_notify (store, "grants", g->pub.id);
+  idg_store_notify (store, "grants", gid);
   idg_store_notify (store, "requests", r->id);
   return TRUE;
 }
@@ -325,7 +328,11 @@ idg_store_claim_request (IdgStore          *store,
 {
   IdgRequest *r = find_request (store, request_id, error);
   g_autoptr(IdgSelector) sel = NULL;
-  gchar *old_hash, *token;
+  g_autofree gchar *hex = NULL;
+  guint8 old_hash[IDG_STORE_HASH_BYTES], new_hash[IDG_STORE_HASH_BYTES];
+  gchar gid[IDG_STORE_ID_LEN + 1];
+  gboolean had_hash;
+  gchar *token;
   Grant *g;
 
   if (r == NULL)
@@ -338,8 +345,8 @@ idg_store_claim_request (IdgStore          *store,
   }
   if (!require_state (r, IDG_REQUEST_APPROVED, error))
     return FALSE;
-  g = r->grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, r->grant_id) : NULL;
-  if (g == NULL || !idg_grant_is_active (&g->pub, now)) {
+  g = r->grant_id != NULL ? idg_store_find_grant (store, r->grant_id) : NULL;
+  if (g == NULL || (g->flags & IDG_STORE_GRANT_REVOKED) || (g->expires != 0 && now >= g->expires)) {
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_REFUSED,
                  "no consent: the grant of request %s is no longer active", r->id);
     return FALSE;
@@ -347,23 +354,27 @@ idg_store_claim_request (IdgStore          *store,
   token = idg_token_new (error);
   if (token == NULL)
     return FALSE;
-  old_hash = g_strdup (g->token_hash);
-  idg_store_set_token_hash (store, g, idg_token_hash (token));
+  had_hash = (g->flags & IDG_STORE_GRANT_HAS_HASH) != 0;
+  memcpy (old_hash, g->token_hash, sizeof old_hash);
+  hex = idg_token_hash (token);
+  idg_store_hash_from_hex (hex, new_hash);
+  idg_wipe (hex, strlen (hex));
+  idg_store_set_token_hash (store, g, new_hash);
   r->state = IDG_REQUEST_CLAIMED;
   if (!idg_store_commit (store, &g, 1, &r, 1, NULL, error)) {
     r->state = IDG_REQUEST_APPROVED;
-    idg_store_set_token_hash (store, g, old_hash);
+    idg_store_set_token_hash (store, g, had_hash ? old_hash : NULL);
     idg_token_free (token);
     return FALSE;
   }
-  g_free (old_hash);
+  idg_store_format_id (gid, 'g', g->id);
   if (grant_id != NULL)
-    *grant_id = g_strdup (g->pub.id);
+    *grant_id = g_strdup (gid);
   if (token_out != NULL)
     *token_out = token;
   else
     idg_token_free (token);
-  idg_store_notify (store, "grants", g->pub.id);     /* its token hash changed */
+  idg_store_notify (store, "grants", gid);     /* its token hash changed */
   idg_store_notify (store, "requests", r->id);
   return TRUE;
 }

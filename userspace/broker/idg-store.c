@@ -80,22 +80,7 @@ idg_store_valid_text (const gchar *text)
   return TRUE;
 }
 
-/* ---- grants in memory ---- */
-
-void
-idg_store_grant_free_internal (Grant *g)
-{
-  if (g == NULL)
-    return;
-  g_free (g->pub.id);
-  g_free (g->pub.selector);
-  g_free (g->pub.purpose);
-  g_free (g->pub.request_id);
-  idg_selector_free (g->sel);
-  g_free (g->token_hash);
-  g_free (g->index_key);
-  g_free (g);
-}
+/* ---- grants in memory (the record and its sets: idg-store-grant.c) ---- */
 
 IdgGrant *
 idg_grant_copy (const IdgGrant *grant)
@@ -129,117 +114,11 @@ idg_grant_is_active (const IdgGrant *grant,
   return !grant->revoked && (grant->expires == 0 || now < grant->expires);
 }
 
-/* The most specific item of a selector: what an identity is looked up by. */
-static gchar *
-index_key_for (const IdgSelector *sel)
+static gboolean
+is_active (const Grant *g,
+           gint64       now)
 {
-  if (sel->has_uid)
-    return g_strdup_printf ("u:%u", (guint) sel->uid);
-  if (sel->unit != NULL)
-    return g_strconcat ("n:", sel->unit, NULL);
-  if (sel->exe != NULL)
-    return g_strconcat ("e:", sel->exe, NULL);
-  if (sel->has_gid)
-    return g_strdup_printf ("g:%u", (guint) sel->gid);
-  return g_strconcat ("c:", sel->cgroup, NULL);
-}
-
-static void
-index_add (IdgStore *store,
-           Grant    *g)
-{
-  GPtrArray *bucket;
-
-  if (g->index_key != NULL || g->pub.revoked)
-    return;
-  g->index_key = index_key_for (g->sel);
-  bucket = g_hash_table_lookup (store->index, g->index_key);
-  if (bucket == NULL) {
-    bucket = g_ptr_array_new ();
-    g_hash_table_insert (store->index, g_strdup (g->index_key), bucket);
-  }
-  g_ptr_array_add (bucket, g);
-}
-
-static void
-index_remove (IdgStore *store,
-              Grant    *g)
-{
-  GPtrArray *bucket;
-
-  if (g->index_key == NULL)
-    return;
-  bucket = g_hash_table_lookup (store->index, g->index_key);
-  if (bucket != NULL) {
-    g_ptr_array_remove_fast (bucket, g);
-    if (bucket->len == 0)
-      g_hash_table_remove (store->index, g->index_key);
-  }
-  g_clear_pointer (&g->index_key, g_free);
-}
-
-/* Takes g. A grant with the same id is updated in place (same object, same
- * position); FALSE (g freed) if another grant holds its token hash. */
-gboolean
-idg_store_put_grant (IdgStore *store,
-                     Grant    *g)
-{
-  Grant *old = g_hash_table_lookup (store->grant_by_id, g->pub.id);
-  Grant *holder = g->token_hash != NULL ? g_hash_table_lookup (store->grant_by_hash, g->token_hash) : NULL;
-  Grant tmp;
-
-  if (holder != NULL && holder != old) {
-    idg_store_grant_free_internal (g);
-    return FALSE;
-  }
-  /* every grant passes here, new or loaded: one stored with exe: alone
-   * is kept (and shown with a warning) but matches no one */
-  g->pub.exe_alone = g->sel != NULL && idg_selector_exe_alone (g->sel);
-  if (old == NULL) {
-    g_ptr_array_add (store->grants, g);
-    g_hash_table_insert (store->grant_by_id, g->pub.id, g);
-    if (g->token_hash != NULL)
-      g_hash_table_insert (store->grant_by_hash, g->token_hash, g);
-    index_add (store, g);
-    return TRUE;
-  }
-  index_remove (store, old);
-  if (old->token_hash != NULL)
-    g_hash_table_remove (store->grant_by_hash, old->token_hash);
-  tmp = *old;
-  *old = *g;
-  *g = tmp;
-  g_hash_table_replace (store->grant_by_id, old->pub.id, old);
-  if (old->token_hash != NULL)
-    g_hash_table_insert (store->grant_by_hash, old->token_hash, old);
-  index_add (store, old);
-  idg_store_grant_free_internal (g);   /* the previous contents */
-  return TRUE;
-}
-
-/* Undo of idg_store_put_grant for a grant just added. */
-void
-idg_store_remove_grant (IdgStore *store,
-                        Grant    *g)
-{
-  index_remove (store, g);
-  if (g->token_hash != NULL)
-    g_hash_table_remove (store->grant_by_hash, g->token_hash);
-  g_hash_table_remove (store->grant_by_id, g->pub.id);
-  g_ptr_array_remove (store->grants, g);   /* frees */
-}
-
-void
-idg_store_set_token_hash (IdgStore *store,
-                          Grant    *g,
-                          gchar    *hash)     /* takes */
-{
-  if (g->token_hash != NULL)
-    g_hash_table_remove (store->grant_by_hash, g->token_hash);
-  g_free (g->token_hash);
-  g->token_hash = hash;
-  if (hash != NULL)
-    g_hash_table_insert (store->grant_by_hash, hash, g);
+  return !(g->flags & IDG_STORE_GRANT_REVOKED) && (g->expires == 0 || now < g->expires);
 }
 
 /* ---- requests in memory ---- */
@@ -316,10 +195,7 @@ idg_store_new_empty (void)
   store->journal_fd = -1;
   store->journal_limit = DEFAULT_JOURNAL_LIMIT;
   store->grants = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_store_grant_free_internal);
-  store->grant_by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  store->grant_by_hash = g_hash_table_new (g_str_hash, g_str_equal);
-  store->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) g_ptr_array_unref);
+  idg_store_grant_sets_new (store);
   store->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) idg_request_free);
   store->request_by_id = g_hash_table_new (g_str_hash, g_str_equal);
   return store;
@@ -385,6 +261,15 @@ idg_store_get_secret (IdgStore *store)
   return store->secret;
 }
 
+/* The clock of the retention: what the last idg_store_apply_retention was
+ * given if it was later than the wall clock (tests move time), else the
+ * wall clock. */
+static gint64
+now_for_retention (IdgStore *store)
+{
+  return MAX (store->retention_now, g_get_real_time () / G_USEC_PER_SEC);
+}
+
 /* Makes the changed records durable; compacts the journal when it has
  * grown past max(limit, records in the snapshot), so that the snapshot
  * writes cost O(1) per change amortized. Nothing to do in memory only. */
@@ -408,10 +293,29 @@ idg_store_commit (IdgStore           *store,
   }
   if (!idg_store_disk_append (store, grants, n_grants, requests, n_requests, drop_request, error))
     return FALSE;
-  if (store->journal_lines >= MAX (store->journal_limit, store->snapshot_records) &&
-      !idg_store_disk_rewrite (store, &local))
-    g_warning ("consent store: compaction failed (changes stay in the journal): %s", local->message);
+  /* an eighth of the snapshot: bounds the journal a start-up replays
+   * (JSON, ~30 us a record) while a snapshot costs O(8) records a change */
+  if (store->journal_lines >= MAX (store->journal_limit, store->snapshot_records / 8)) {
+    idg_store_drop_past (store, now_for_retention (store));
+    if (!idg_store_disk_rewrite (store, &local))
+      g_warning ("consent store: compaction failed (changes stay in the journal): %s", local->message);
+  }
   return TRUE;
+}
+
+guint
+idg_store_apply_retention (IdgStore *store,
+                           gint64    now)
+{
+  g_autoptr(GError) local = NULL;
+  guint dropped;
+
+  store->retention_now = now;
+  dropped = idg_store_drop_past (store, now);
+  if (dropped > 0 && store->dir != NULL && !idg_store_disk_rewrite (store, &local))
+    g_warning ("consent store: %u past grant(s) dropped in memory, but the snapshot was not "
+               "written (dropped again at the next compaction): %s", dropped, local->message);
+  return dropped;
 }
 
 /* ---- loading ---- */
@@ -539,7 +443,7 @@ idg_store_new_id (IdgStore    *store,
       return NULL;
     hex = g_compute_checksum_for_data (G_CHECKSUM_SHA256, raw, sizeof raw);
     id = g_strdup_printf ("%c-%.16s", prefix, hex);
-    if (!g_hash_table_contains (store->grant_by_id, id) &&
+    if (idg_store_find_grant (store, id) == NULL &&
         !g_hash_table_contains (store->request_by_id, id))
       return id;
     g_free (id);
@@ -591,20 +495,25 @@ idg_store_make_grant (IdgStore           *store,
   if (id == NULL)
     return NULL;
   g = g_new0 (Grant, 1);
-  g->pub.id = id;
-  g->sel = idg_selector_copy (sel);
-  g->pub.selector = idg_selector_to_string (sel);
-  g->pub.scopes = scopes;
-  g->pub.purpose = g_strdup (purpose);
-  g->pub.created = now;
-  g->pub.expires = ttl > 0 ? now + ttl : 0;
+  idg_store_parse_id (id, 'g', &g->id);
+  g_free (id);
+  idg_store_grant_set_selector (g, sel);
+  g->scopes = scopes;
+  g->purpose = idg_store_intern (purpose);
+  g->created = now;
+  g->expires = ttl > 0 ? now + ttl : 0;
   if (token != NULL) {
+    g_autofree gchar *hex = NULL;
+
     *token = idg_token_new (error);
     if (*token == NULL) {
       idg_store_grant_free_internal (g);
       return NULL;
     }
-    g->token_hash = idg_token_hash (*token);
+    hex = idg_token_hash (*token);
+    idg_store_hash_from_hex (hex, g->token_hash);
+    idg_wipe (hex, strlen (hex));
+    g->flags |= IDG_STORE_GRANT_HAS_HASH;
   }
   return g;
 }
@@ -623,6 +532,7 @@ idg_store_add_grant (IdgStore     *store,
   g_autoptr(GError) local = NULL;
   g_autoptr(IdgSelector) sel = idg_selector_parse (selector, &local);
   gchar *token = NULL;
+  gchar id[IDG_STORE_ID_LEN + 1];
   Grant *g;
 
   if (sel == NULL) {
@@ -644,29 +554,18 @@ idg_store_add_grant (IdgStore     *store,
     idg_token_free (token);
     return FALSE;
   }
+  idg_store_format_id (id, 'g', g->id);
   if (grant_id != NULL)
-    *grant_id = g_strdup (g->pub.id);
+    *grant_id = g_strdup (id);
   if (token_out != NULL)
     *token_out = token;
   else
     idg_token_free (token);
-  idg_store_notify (store, "grants", g->pub.id);
+  idg_store_notify (store, "grants", id);
   return TRUE;
 }
 
-static void
-set_revoked (IdgStore *store,
-             Grant    *g,
-             gboolean  revoked,
-             gint64    at)
-{
-  g->pub.revoked = revoked;
-  g->pub.revoked_at = at;
-  if (revoked)
-    index_remove (store, g);
-  else
-    index_add (store, g);
-}
+#define set_revoked idg_store_grant_set_revoked
 
 gboolean
 idg_store_revoke (IdgStore     *store,
@@ -674,21 +573,36 @@ idg_store_revoke (IdgStore     *store,
                   gint64        now,
                   GError      **error)
 {
-  Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
+  Grant *g = grant_id != NULL ? idg_store_find_grant (store, grant_id) : NULL;
 
   if (g == NULL) {
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_NOT_FOUND, "no such grant");
     return FALSE;
   }
-  if (g->pub.revoked)
+  if (g->flags & IDG_STORE_GRANT_REVOKED)
     return TRUE;
   set_revoked (store, g, TRUE, now);
   if (!idg_store_commit (store, &g, 1, NULL, 0, NULL, error)) {
     set_revoked (store, g, FALSE, 0);
     return FALSE;
   }
-  idg_store_notify (store, "grants", g->pub.id);
+  idg_store_notify (store, "grants", grant_id);
   return TRUE;
+}
+
+/* Equal selectors: the same items with the same values (what the
+ * canonical strings' equality said). */
+static gboolean
+same_selector (const Grant       *g,
+               const IdgSelector *sel)
+{
+  IdgSelector mine;
+
+  idg_store_grant_selector (g, &mine);
+  return mine.has_uid == sel->has_uid && (!sel->has_uid || mine.uid == sel->uid) &&
+         mine.has_gid == sel->has_gid && (!sel->has_gid || mine.gid == sel->gid) &&
+         g_strcmp0 (mine.exe, sel->exe) == 0 && g_strcmp0 (mine.unit, sel->unit) == 0 &&
+         g_strcmp0 (mine.cgroup, sel->cgroup) == 0;
 }
 
 gboolean
@@ -700,7 +614,6 @@ idg_store_revoke_selector (IdgStore     *store,
 {
   g_autoptr(GError) local = NULL;
   g_autoptr(IdgSelector) sel = idg_selector_parse (selector, &local);
-  g_autofree gchar *canon = NULL;
   g_autoptr(GPtrArray) done = g_ptr_array_new ();
   guint i;
 
@@ -710,11 +623,10 @@ idg_store_revoke_selector (IdgStore     *store,
     g_set_error (error, IDG_STORE_ERROR, IDG_STORE_ERROR_INVALID, "%s", local->message);
     return FALSE;
   }
-  canon = idg_selector_to_string (sel);
   for (i = 0; i < store->grants->len; i++) {
     Grant *g = g_ptr_array_index (store->grants, i);
 
-    if (!g->pub.revoked && g_str_equal (g->pub.selector, canon)) {
+    if (!(g->flags & IDG_STORE_GRANT_REVOKED) && same_selector (g, sel)) {
       set_revoked (store, g, TRUE, now);
       g_ptr_array_add (done, g);
     }
@@ -739,7 +651,7 @@ idg_store_list_grants (IdgStore *store)
   guint i;
 
   for (i = 0; i < store->grants->len; i++)
-    g_ptr_array_add (out, idg_grant_copy (&((Grant *) g_ptr_array_index (store->grants, i))->pub));
+    g_ptr_array_add (out, idg_store_grant_to_public (g_ptr_array_index (store->grants, i)));
   return out;
 }
 
@@ -747,9 +659,9 @@ IdgGrant *
 idg_store_lookup_grant (IdgStore    *store,
                         const gchar *grant_id)
 {
-  Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
+  Grant *g = grant_id != NULL ? idg_store_find_grant (store, grant_id) : NULL;
 
-  return g != NULL ? idg_grant_copy (&g->pub) : NULL;
+  return g != NULL ? idg_store_grant_to_public (g) : NULL;
 }
 
 /* Grants neither revoked nor expired, whose exe_alone is as given. */
@@ -761,9 +673,9 @@ count_live (IdgStore *store,
   guint i, n = 0;
 
   for (i = 0; i < store->grants->len; i++) {
-    const IdgGrant *g = &((Grant *) g_ptr_array_index (store->grants, i))->pub;
+    const Grant *g = g_ptr_array_index (store->grants, i);
 
-    n += idg_grant_is_active (g, now) && !g->exe_alone == !exe_alone;
+    n += is_active (g, now) && !(g->flags & IDG_STORE_GRANT_EXE_ALONE) == !exe_alone;
   }
   return n;
 }
@@ -786,9 +698,11 @@ gchar *
 idg_store_dup_token_hash (IdgStore    *store,
                           const gchar *grant_id)
 {
-  Grant *g = grant_id != NULL ? g_hash_table_lookup (store->grant_by_id, grant_id) : NULL;
+  Grant *g = grant_id != NULL ? idg_store_find_grant (store, grant_id) : NULL;
 
-  return g != NULL && !g->pub.exe_alone ? g_strdup (g->token_hash) : NULL;
+  if (g == NULL || (g->flags & IDG_STORE_GRANT_EXE_ALONE) || !(g->flags & IDG_STORE_GRANT_HAS_HASH))
+    return NULL;
+  return idg_store_hash_to_hex (g->token_hash);
 }
 
 gint64
@@ -799,9 +713,9 @@ idg_store_next_expiry (IdgStore *store,
   guint i;
 
   for (i = 0; i < store->grants->len; i++) {
-    const IdgGrant *g = &((Grant *) g_ptr_array_index (store->grants, i))->pub;
+    const Grant *g = g_ptr_array_index (store->grants, i);
 
-    if (!g->revoked && g->expires > after && (next == 0 || g->expires < next))
+    if (!(g->flags & IDG_STORE_GRANT_REVOKED) && g->expires > after && (next == 0 || g->expires < next))
       next = g->expires;
   }
   return next;
@@ -815,25 +729,30 @@ idg_store_count_grants (IdgStore *store)
 
 static void
 match_bucket (IdgStore          *store,
-              const gchar       *key,
+              gint               kind,
+              guint32            num,
+              const gchar       *str,
               const IdgIdentity *identity,
               gint64             now,
               guint32           *mask,
               GString           *ids)
 {
-  GPtrArray *bucket = g_hash_table_lookup (store->index, key);
-  guint i;
+  const Grant *g;
 
-  for (i = 0; bucket != NULL && i < bucket->len; i++) {
-    Grant *g = g_ptr_array_index (bucket, i);
+  for (g = idg_store_index_bucket (store, kind, num, str); g != NULL; g = g->index_next) {
+    IdgSelector sel;
 
-    if (!idg_grant_is_active (&g->pub, now) || !idg_selector_matches (g->sel, identity))
+    idg_store_grant_selector (g, &sel);
+    if (!is_active (g, now) || !idg_selector_matches (&sel, identity))
       continue;
-    *mask |= g->pub.scopes;
+    *mask |= g->scopes;
     if (ids != NULL) {
+      gchar id[IDG_STORE_ID_LEN + 1];
+
+      idg_store_format_id (id, 'g', g->id);
       if (ids->len > 0)
         g_string_append_c (ids, ',');
-      g_string_append (ids, g->pub.id);
+      g_string_append (ids, id);
     }
   }
 }
@@ -846,34 +765,27 @@ idg_store_allowed_kinds (IdgStore          *store,
 {
   GString *ids = grant_ids != NULL ? g_string_new (NULL) : NULL;
   guint32 mask = 0;
-  gchar key[32];
 
   if (grant_ids != NULL)
     *grant_ids = NULL;
   if (identity != NULL && identity->known && g_hash_table_size (store->index) > 0) {
-    g_snprintf (key, sizeof key, "u:%u", (guint) identity->uid);
-    match_bucket (store, key, identity, now, &mask, ids);
-    g_snprintf (key, sizeof key, "g:%u", (guint) identity->gid);
-    match_bucket (store, key, identity, now, &mask, ids);
-    if (identity->unit != NULL) {
-      g_autofree gchar *k = g_strconcat ("n:", identity->unit, NULL);
-      match_bucket (store, k, identity, now, &mask, ids);
-    }
-    if (identity->exe != NULL) {
-      g_autofree gchar *k = g_strconcat ("e:", identity->exe, NULL);
-      match_bucket (store, k, identity, now, &mask, ids);
-    }
+    match_bucket (store, IDG_STORE_KEY_UID, (guint32) identity->uid, NULL, identity, now, &mask, ids);
+    match_bucket (store, IDG_STORE_KEY_GID, (guint32) identity->gid, NULL, identity, now, &mask, ids);
+    if (identity->unit != NULL)
+      match_bucket (store, IDG_STORE_KEY_UNIT, 0, identity->unit, identity, now, &mask, ids);
+    if (identity->exe != NULL)
+      match_bucket (store, IDG_STORE_KEY_EXE, 0, identity->exe, identity, now, &mask, ids);
     if (identity->cgroup != NULL) {
       /* the cgroup and each of its ancestors, up to "/" */
-      g_autofree gchar *k = g_strconcat ("c:", identity->cgroup, NULL);
+      g_autofree gchar *k = g_strdup (identity->cgroup);
       gchar *slash;
 
       for (;;) {
-        match_bucket (store, k, identity, now, &mask, ids);
-        slash = strrchr (k + 2, '/');
-        if (slash == NULL || g_str_equal (k + 2, "/"))
+        match_bucket (store, IDG_STORE_KEY_CGROUP, 0, k, identity, now, &mask, ids);
+        slash = strrchr (k, '/');
+        if (slash == NULL || g_str_equal (k, "/"))
           break;
-        if (slash == k + 2)
+        if (slash == k)
           slash[1] = '\0';
         else
           *slash = '\0';
@@ -911,7 +823,9 @@ idg_store_check_token (IdgStore          *store,
                        IdgRefusal        *refusal,
                        GError           **error)
 {
-  g_autofree gchar *hash = NULL;
+  g_autofree gchar *hex = NULL;
+  guint8 hash[IDG_STORE_HASH_BYTES];
+  IdgSelector sel;
   Grant *g;
   gboolean same;
 
@@ -921,24 +835,31 @@ idg_store_check_token (IdgStore          *store,
     *refusal = IDG_REFUSAL_NONE;
   if (!idg_token_is_valid (token))
     return refuse (error, refusal, IDG_REFUSAL_BAD_TOKEN, "the token is not valid");
-  hash = idg_token_hash (token);
+  hex = idg_token_hash (token);
+  idg_store_hash_from_hex (hex, hash);
+  idg_wipe (hex, strlen (hex));
   /* The table lookup hashes the SHA-256, not the token; the final
    * comparison is constant-time anyway. */
-  g = g_hash_table_lookup (store->grant_by_hash, hash);
-  same = g != NULL && idg_token_equal (g->token_hash, hash);
-  idg_wipe (hash, strlen (hash));
+  g = idg_store_find_by_hash (store, hash);
+  same = g != NULL && idg_token_bytes_equal (g->token_hash, hash, IDG_STORE_HASH_BYTES);
+  idg_wipe (hash, sizeof hash);
   if (!same)
     return refuse (error, refusal, IDG_REFUSAL_BAD_TOKEN, "the token is not valid");
-  if (grant_id != NULL)
-    *grant_id = g_strdup (g->pub.id);
-  if (!idg_selector_matches (g->sel, identity))
+  if (grant_id != NULL) {
+    gchar id[IDG_STORE_ID_LEN + 1];
+
+    idg_store_format_id (id, 'g', g->id);
+    *grant_id = g_strdup (id);
+  }
+  idg_store_grant_selector (g, &sel);
+  if (!idg_selector_matches (&sel, identity))
     return refuse (error, refusal, IDG_REFUSAL_SELECTOR,
                    "this caller is not the one the grant was made for");
-  if (g->pub.revoked)
+  if (g->flags & IDG_STORE_GRANT_REVOKED)
     return refuse (error, refusal, IDG_REFUSAL_REVOKED, "the grant was revoked");
-  if (!idg_grant_is_active (&g->pub, now))
+  if (!is_active (g, now))
     return refuse (error, refusal, IDG_REFUSAL_EXPIRED, "the grant has expired");
-  if ((guint) kind >= IDG_KIND_COUNT || !(g->pub.scopes & IDG_KIND_BIT (kind)))
+  if ((guint) kind >= IDG_KIND_COUNT || !(g->scopes & IDG_KIND_BIT (kind)))
     return refuse (error, refusal, IDG_REFUSAL_SCOPE,
                    "the grant does not cover this identifier");
   return TRUE;
@@ -975,9 +896,7 @@ idg_store_factory_reset (IdgStore  *store,
   g_ptr_array_set_free_func (store->requests, (GDestroyNotify) idg_request_free);
   if (store->dir != NULL && !idg_store_disk_rewrite (store, error)) {
     for (i = 0; i < grants->len; i++) {
-      Grant *g = g_ptr_array_index (grants, i);
-      g_clear_pointer (&g->index_key, g_free);
-      idg_store_put_grant (store, g);
+      idg_store_put_grant (store, g_ptr_array_index (grants, i));
     }
     for (i = 0; i < requests->len; i++)
       idg_store_put_request (store, g_ptr_array_index (requests, i));

@@ -127,6 +127,19 @@ const guint8 *idg_store_get_secret (IdgStore *store);   /* IDG_SECRET_LEN */
 void       idg_store_set_journal_limit (IdgStore *store,
                                         guint     n_records);
 
+/* Retention of past grants: a grant revoked, or expired, longer ago than
+ * `seconds` is dropped from the store (at start-up and whenever the
+ * journal is compacted into a new snapshot); the audit log keeps its
+ * history. 0 keeps them for ever. The broker sets it from
+ * [store] retain-past (default 90 days, idguard.conf(5)). */
+void       idg_store_set_retention (IdgStore *store,
+                                    gint64    seconds);
+/* Drops the past grants the retention allows now and, if any, writes a
+ * new snapshot; the number dropped. A write error is logged, not fatal
+ * (the grants stay, and are dropped at the next compaction). */
+guint      idg_store_apply_retention (IdgStore *store,
+                                      gint64    now);
+
 /* --- grants --- */
 /* ttl: seconds, 0 for no expiry. grant_id and token_out are nullable;
  * *token_out must be freed with idg_token_free. */

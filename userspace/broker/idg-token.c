@@ -97,6 +97,19 @@ idg_token_equal (const gchar *a,
   return diff == 0;
 }
 
+gboolean
+idg_token_bytes_equal (const guint8 *a,
+                       const guint8 *b,
+                       gsize         len)
+{
+  guint8 diff = 0;
+  gsize i;
+
+  for (i = 0; i < len; i++)
+    diff |= (guint8) (a[i] ^ b[i]);
+  return diff == 0;
+}
+
 void
 idg_token_free (gchar *token)
 {

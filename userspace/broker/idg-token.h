@@ -27,6 +27,10 @@ gchar   *idg_token_hash      (const gchar  *token);
  * differ; the length is not secret). */
 gboolean idg_token_equal     (const gchar  *a,
                               const gchar  *b);
+/* Constant-time comparison of len bytes. */
+gboolean idg_token_bytes_equal (const guint8 *a,
+                                const guint8 *b,
+                                gsize         len);
 /* Overwrites the string with zeros (explicit_bzero) and frees it. */
 void     idg_token_free      (gchar        *token);
 /* explicit_bzero of len bytes. */
