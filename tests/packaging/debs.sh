@@ -203,6 +203,29 @@ case "$rc" in 0|10|20|30) ;; *) bad "installed programs: unexpected status $rc" 
 # The DKMS package unpacks (its postinst would build on the host: not here).
 rootdpkg --unpack "$d_dkms" > "$T/unpack-dkms.log" 2>&1 || { cat "$T/unpack-dkms.log"; bad "unpacking idguard-dkms"; }
 
+# idguard-settings: its files and none of another package's, AppStream
+# metadata that validates as packaged, a clean install and purge (the icon
+# cache update of its postinst is a stub too).
+d_set=$(deb idguard-settings)
+dpkg-deb -c "$d_set" | awk '{ p = $6; sub(/^\.\//, "/", p); print p }' | sort > "$T/idguard-settings.contents"
+expect idguard-settings /usr/bin/idguard-settings /usr/share/applications/org.idguard.Settings.desktop \
+  /etc/xdg/autostart/org.idguard.Settings.Agent.desktop /usr/share/metainfo/org.idguard.Settings.metainfo.xml \
+  /usr/share/icons/hicolor/scalable/apps/org.idguard.Settings.svg \
+  /usr/share/polkit-1/rules.d/50-idguard-settings.rules /usr/share/man/man1/idguard-settings.1.gz
+cat "$T"/*.contents | grep -v '/$' | sort | uniq -d > "$T/dup"
+[ -s "$T/dup" ] && bad "files in more than one package: $(tr '\n' ' ' < "$T/dup")"
+dpkg-deb -x "$d_set" "$W/settings"
+appstreamcli validate --no-net "$W/settings/usr/share/metainfo/org.idguard.Settings.metainfo.xml" \
+  > "$T/appstream.log" 2>&1 || { cat "$T/appstream.log"; bad "the packaged metainfo does not validate"; }
+mkdir -p "$W/settings-stubs"
+printf '#!/bin/sh\n' > "$W/settings-stubs/update-icon-caches"; chmod +x "$W/settings-stubs/update-icon-caches"
+if PATH="$W/settings-stubs:$PATH" rootdpkg -i "$d_set" > "$T/install-settings.log" 2>&1 &&
+   PATH="$W/settings-stubs:$PATH" rootdpkg --purge idguard-settings >> "$T/install-settings.log" 2>&1; then
+  say "idguard-settings installs and purges in the scratch root"
+else
+  cat "$T/install-settings.log"; bad "installing or purging idguard-settings failed"
+fi
+
 # Purge leaves nothing of ours behind.
 if rootdpkg --purge idguard-dkms libidguard-dev idguard libidguard0 > "$T/purge.log" 2>&1; then
   left=$(find "$R" -mindepth 1 \( -path "$R/var/lib/dpkg" -o -path "$R/run" \) -prune -o \

@@ -308,6 +308,23 @@ def main():
     wait('the prompt of a request decided elsewhere to close',
          lambda: gone(app, 'Access to modem identifiers'), timeout=10)
     log('agent: denied from the prompt; a request decided elsewhere closed its prompt')
+    # at most 3 prompts at once; the 4th waits until one closes
+    reqs = [request('eid', 'Request %d of a burst' % i) for i in range(4)]
+    wait('3 prompts', lambda: len([x for x in windows(app) if x.name == 'Access to modem identifiers']) == 3)
+    time.sleep(3)
+    if len([x for x in windows(app) if x.name == 'Access to modem identifiers']) != 3:
+        fail('more than 3 prompts at once')
+    def shown():
+        blob = '\n'.join(texts(x) for x in windows(app) if x.name == 'Access to modem identifiers')
+        return [i for i in range(4) if 'Request %d of a burst' % i in blob]
+    first = wait('the 3 prompts to be filled', lambda: len(shown()) == 3 and shown())
+    waiting = [i for i in range(4) if i not in first][0]
+    subprocess.run([ctl, 'deny', reqs[first[0]]], check=True, capture_output=True)
+    wait('the waiting request\'s prompt', lambda: waiting in shown())
+    for r in reqs:
+        subprocess.run([ctl, 'deny', r], capture_output=True)
+    wait('every prompt of the burst to close', lambda: gone(app, 'Access to modem identifiers'), timeout=20)
+    log('agent: a burst of 4 requests showed 3 prompts at once, the 4th when one closed, and all closed when denied')
     quit_app(p)
     log('pass')
 

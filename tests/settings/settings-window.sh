@@ -28,6 +28,8 @@ PY=/usr/bin/python3
 CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 UNIT=chat-sync.service
 CG=
+SLICE_MADE=
+[ -z "$CG_ROOT" ] || [ -d "$CG_ROOT/system.slice" ] || SLICE_MADE=1
 if [ -n "$CG_ROOT" ] && mkdir -p "$CG_ROOT/system.slice/$UNIT" 2> /dev/null; then
   CG="$CG_ROOT/system.slice/$UNIT"
 else
@@ -36,6 +38,7 @@ fi
 settings_cleanup() {
   idg_cleanup
   [ -z "$CG" ] || rmdir "$CG" 2> /dev/null || true
+  [ -z "$SLICE_MADE" ] || rmdir "$CG_ROOT/system.slice" 2> /dev/null || true
 }
 trap 'settings_cleanup' EXIT
 

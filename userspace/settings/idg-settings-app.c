@@ -15,6 +15,9 @@
  * bus policy does not let RequestPending through (a user outside group
  * idguard, data/org.idguard.Broker1.conf); stops once listing is refused */
 #define IDLE_POLL_SECONDS 10
+/* prompts open at once; more pending requests wait for one to close (a
+ * flood of requests from many users does not bury the screen) */
+#define MAX_PROMPTS 3
 
 struct _IdgSettingsApp {
   AdwApplication  parent_instance;
@@ -119,6 +122,8 @@ prompt_destroyed (gpointer  data,
     }
   if (g_hash_table_size (self->prompts) == 0)
     poll_stop (self);
+  /* a request that waited for a free prompt */
+  sync_requests (self);
 }
 
 static void
@@ -138,7 +143,8 @@ prompt_show (IdgSettingsApp *self,
 
   if (!g_variant_dict_lookup (&d, "id", "&s", &id) ||
       g_hash_table_contains (self->prompts, id) ||
-      g_hash_table_contains (self->dismissed, id))
+      g_hash_table_contains (self->dismissed, id) ||
+      g_hash_table_size (self->prompts) >= MAX_PROMPTS)
     return;
   prompt = idg_prompt_new (self, request);
   g_hash_table_insert (self->prompts, g_strdup (id), prompt);
@@ -160,6 +166,7 @@ requests_listed (GObject      *source,
   g_autoptr(GVariant) list = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) pending = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer key, value;
   GVariantIter it;
@@ -189,11 +196,14 @@ requests_listed (GObject      *source,
       g_variant_unref (req);
     }
     g_hash_table_remove_all (self->hints);
-    /* a request that timed out, was withdrawn or decided elsewhere */
+    /* a request that timed out, was withdrawn or decided elsewhere (the
+     * prompts are closed after the walk: closing one removes it from
+     * self->prompts) */
     g_hash_table_iter_init (&iter, self->prompts);
     while (g_hash_table_iter_next (&iter, &key, &value))
       if (!g_hash_table_contains (pending, key))
-        idg_prompt_withdraw (value);
+        g_ptr_array_add (gone, value);
+    g_ptr_array_foreach (gone, (GFunc) idg_prompt_withdraw, NULL);
   }
   if (self->sync_again) {
     self->sync_again = FALSE;
