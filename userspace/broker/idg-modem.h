@@ -42,7 +42,10 @@ void          idg_modem_at_free (IdgModemAt  *modem);
 
 /* Doors. listen_fd >= 0 is a socket handed over by systemd (socket
  * activation); -1 binds the abstract name itself, and fails with a clear
- * error if another process holds it. */
+ * error if another process holds it. A NULL modem (none configured for the
+ * protocol) still holds the name and refuses every client's open at once,
+ * in the protocol's own terms (QMI ACCESS_DENIED, MBIM FAILURE): a client
+ * neither waits on it nor finds the name free for the stock proxy. */
 IdgDoorQmi  *idg_door_qmi_new  (IdgBroker     *broker,
                                 IdgModemQmi   *modem,
                                 const gchar   *abstract_name,

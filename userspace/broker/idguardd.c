@@ -30,6 +30,10 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+/* FileDescriptorName= of idguard-qmi-proxy.socket / idguard-mbim-proxy.socket */
+#define UNIT_QMI_NAME  "qmi-proxy"
+#define UNIT_MBIM_NAME "mbim-proxy"
+
 #define EXIT_CONFIG 2
 #define EXIT_START  1
 
@@ -106,6 +110,7 @@ start_modems_and_doors (Daemon   *d,
                         GError  **error)
 {
   IdgConfig *c = idg_broker_get_config (d->broker);
+  const gchar *qmi_name, *mbim_name;
 
   if (c->modem_qmi != NULL)
     d->qmi = idg_modem_qmi_new (d->broker, c->modem_qmi);
@@ -114,23 +119,29 @@ start_modems_and_doors (Daemon   *d,
   if (c->modem_at != NULL)
     d->at = idg_modem_at_new (d->broker, c->modem_at);
 
-  if (c->qmi_socket != NULL && d->qmi == NULL) {
-    g_message ("qmi-socket %s not served: no [modem] qmi", c->qmi_socket);
-  } else if (c->qmi_socket != NULL) {
-    d->qmi_door = idg_door_qmi_new (d->broker, d->qmi, c->qmi_socket,
-                                    inherited_fd (c->qmi_socket), error);
+  /* A door is served whether or not its protocol has a modem port (with
+   * none it refuses every open at once). A name handed over by the socket
+   * units is served even where the config names no door, so that no
+   * client waits on it. */
+  qmi_name = c->qmi_socket != NULL ? c->qmi_socket
+                                   : (inherited_fd (UNIT_QMI_NAME) >= 0 ? UNIT_QMI_NAME : NULL);
+  mbim_name = c->mbim_socket != NULL ? c->mbim_socket
+                                     : (inherited_fd (UNIT_MBIM_NAME) >= 0 ? UNIT_MBIM_NAME : NULL);
+  if (qmi_name != NULL) {
+    if (d->qmi == NULL)
+      g_message ("qmi door %s: no [modem] qmi, every client refused", qmi_name);
+    d->qmi_door = idg_door_qmi_new (d->broker, d->qmi, qmi_name, inherited_fd (qmi_name), error);
     if (d->qmi_door == NULL)
       return FALSE;
-    idg_broker_add_door (d->broker, IDG_DOOR_QMI, c->qmi_socket, qmi_clients, d->qmi_door);
+    idg_broker_add_door (d->broker, IDG_DOOR_QMI, qmi_name, qmi_clients, d->qmi_door);
   }
-  if (c->mbim_socket != NULL && d->mbim == NULL) {
-    g_message ("mbim-socket %s not served: no [modem] mbim", c->mbim_socket);
-  } else if (c->mbim_socket != NULL) {
-    d->mbim_door = idg_door_mbim_new (d->broker, d->mbim, c->mbim_socket,
-                                      inherited_fd (c->mbim_socket), error);
+  if (mbim_name != NULL) {
+    if (d->mbim == NULL)
+      g_message ("mbim door %s: no [modem] mbim, every client refused", mbim_name);
+    d->mbim_door = idg_door_mbim_new (d->broker, d->mbim, mbim_name, inherited_fd (mbim_name), error);
     if (d->mbim_door == NULL)
       return FALSE;
-    idg_broker_add_door (d->broker, IDG_DOOR_MBIM, c->mbim_socket, mbim_clients, d->mbim_door);
+    idg_broker_add_door (d->broker, IDG_DOOR_MBIM, mbim_name, mbim_clients, d->mbim_door);
   }
   if ((c->at_socket != NULL || c->at_link != NULL) && d->at == NULL) {
     g_message ("AT door not served: no [modem] at");

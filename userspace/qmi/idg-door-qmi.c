@@ -953,7 +953,6 @@ idg_door_qmi_new (IdgBroker    *broker,
   IdgDoorQmi *door;
   IdgQmux *mux;
 
-  g_return_val_if_fail (modem != NULL, NULL);
   door = g_new0 (IdgDoorQmi, 1);
   door->listener = idg_door_listener_new (broker, IDG_DOOR_QMI, abstract_name, listen_fd,
                                           client_new_cb, door, error);
@@ -967,6 +966,9 @@ idg_door_qmi_new (IdgBroker    *broker,
   door->next_client = 1;
   door->door_trids = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_queue_init (&door->in_flight);
+  /* no modem: the name is held and every proxy open refused at once */
+  if (!modem)
+    return door;
   door->watch_id = idg_modem_qmi_watch (modem, port_changed_cb, door);
   mux = idg_modem_qmi_peek_qmux (modem);
   if (mux)
@@ -985,7 +987,8 @@ idg_door_qmi_free (IdgDoorQmi *door)
 {
   if (!door)
     return;
-  idg_modem_qmi_unwatch (door->modem, door->watch_id);
+  if (door->modem)
+    idg_modem_qmi_unwatch (door->modem, door->watch_id);
   idg_door_listener_free (door->listener);
   while (door->clients)
     client_drop (door->clients->data, "door closing");
