@@ -82,6 +82,7 @@ expect idguard /usr/sbin/idguardd /usr/bin/idguardctl /usr/bin/idguard-modem-sim
   /lib/systemd/system/idguardd.service /lib/systemd/system/idguard-qmi-proxy.socket \
   /lib/systemd/system/idguard-mbim-proxy.socket /lib/systemd/system/idguard-modem-sim.service \
   /lib/udev/rules.d/90-idguard.rules /usr/lib/sysusers.d/idguard.conf \
+  /lib/systemd/system/ModemManager.service.d/idguard.conf \
   /usr/lib/tmpfiles.d/idguard.conf /usr/share/dbus-1/system.d/org.idguard.Broker1.conf \
   /usr/share/bash-completion/completions/idguardctl \
   /usr/share/man/man8/idguardd.8.gz /usr/share/man/man1/idguardctl.1.gz \
@@ -98,6 +99,13 @@ cat "$T"/*.contents | grep -v '/$' | sort | uniq -d > "$T/dup"
 [ -s "$T/dup" ] && bad "files in more than one package: $(tr '\n' ' ' < "$T/dup")"
 # The module's sources carry no build products.
 grep -E '\.(o|ko|mod|cmd)$' "$T/idguard-dkms.contents" && bad "idguard-dkms ships build products"
+# idguard does not ask for the stock proxies itself (they come, if at all,
+# with libqmi-glib5 and modemmanager; the ModemManager drop-in keeps them
+# out of use).
+for p in "$d_main" "$d_lib"; do
+  dpkg-deb -f "$p" Depends Recommends Suggests | grep -E 'lib(qmi|mbim)-proxy' &&
+    bad "$(basename "$p") names a stock proxy package in its dependencies"
+done
 # The config is a conffile.
 mkdir -p "$W/ctrl"; dpkg-deb -e "$d_main" "$W/ctrl"
 grep -qx /etc/idguard/idguard.conf "$W/ctrl/conffiles" || bad "/etc/idguard/idguard.conf is not a conffile"

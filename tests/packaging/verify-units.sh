@@ -58,6 +58,27 @@ if grep -q 'is not executable' "$T/verify.out"; then
   echo "note: tolerated the missing binaries above (not built in this tree yet)"
 fi
 
+# The ModemManager drop-in (installed as ModemManager.service.d/idguard.conf)
+# on the host's ModemManager.service, next to the socket units it requires:
+# no message at all, and systemd reads the three lines that matter.
+mm=/lib/systemd/system/ModemManager.service
+if [ -e "$mm" ]; then
+  mkdir -p "$T/mm/ModemManager.service.d"
+  cp "$mm" "$T"/units/*.socket "$T/units/idguardd.service" "$T/mm/"
+  cp "$IDG_SRC/systemd/idguard-modemmanager.conf" "$T/mm/ModemManager.service.d/idguard.conf"
+  SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$T/mm/ModemManager.service" > "$T/mm-verify.out" 2>&1 || true
+  if grep -q . "$T/mm-verify.out"; then
+    cat "$T/mm-verify.out"; echo "FAIL: systemd-analyze verify on ModemManager.service with the drop-in"; fail=1
+  fi
+  for line in '^Requires=idguard-qmi-proxy.socket idguard-mbim-proxy.socket$' \
+              '^InaccessiblePaths=-/usr/libexec/qmi-proxy -/usr/libexec/mbim-proxy$'; do
+    grep -q "$line" "$T/mm/ModemManager.service.d/idguard.conf" ||
+      { echo "FAIL: the ModemManager drop-in lacks $line"; fail=1; }
+  done
+else
+  echo "note: ModemManager.service not installed here: its drop-in not verified"
+fi
+
 # The broker's sandbox does not regress: `systemd-analyze security` rates
 # idguardd.service at most 2.5 (1.9 when written; "OK" is below 4.0).
 rc=0
