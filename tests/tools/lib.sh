@@ -159,6 +159,7 @@ EOC
 # (Debian's default policy plus idguard's own from data/), listening on
 # DIR/system_bus_socket; an idg_bg process, so cleanup stops it. Sets
 # IDG_BUS_ADDR; non-zero (log in DIR/dbus.log) if it does not come up.
+# A second argument names another policy file in place of data/'s.
 idg_system_bus() {
   cat > "$1/bus.conf" <<EOC
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
@@ -183,7 +184,7 @@ idg_system_bus() {
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
     <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
   </policy>
-  <include>$IDG_SRC/data/org.idguard.Broker1.conf</include>
+  <include>${2:-$IDG_SRC/data/org.idguard.Broker1.conf}</include>
 </busconfig>
 EOC
   idg_bg "$1/dbus.log" dbus-daemon --config-file="$1/bus.conf" --nofork --nopidfile
