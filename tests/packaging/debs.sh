@@ -57,6 +57,11 @@ if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
   exit 1
 fi
 say "built in $(( $(date +%s) - start ))s"
+# Kept for tests/e2e/image (which installs them into a booted image),
+# stamped with the tree they were built from.
+rm -rf "$IDG_BUILD/debs"; mkdir -p "$IDG_BUILD/debs"
+cp "$W"/*_"$version"_*.deb "$IDG_BUILD/debs/"
+sh "$IDG_SRC/tests/packaging/tree-hash.sh" "$IDG_SRC" > "$IDG_BUILD/debs/tree.sha256"
 
 deb() {
   f=$(ls "$W"/"$1"_"$version"_*.deb 2>/dev/null | head -n 1)
