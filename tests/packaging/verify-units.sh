@@ -65,7 +65,7 @@ mm=/lib/systemd/system/ModemManager.service
 if [ -e "$mm" ]; then
   mkdir -p "$T/mm/ModemManager.service.d"
   cp "$mm" "$T"/units/*.socket "$T/units/idguardd.service" "$T/mm/"
-  cp "$IDG_SRC/systemd/idguard-modemmanager.conf" "$T/mm/ModemManager.service.d/idguard.conf"
+  cp "$IDG_BUILD/systemd/idguard-modemmanager.conf" "$T/mm/ModemManager.service.d/idguard.conf"
   SYSTEMD_LOG_LEVEL=notice systemd-analyze verify "$T/mm/ModemManager.service" > "$T/mm-verify.out" 2>&1 || true
   if grep -q . "$T/mm-verify.out"; then
     cat "$T/mm-verify.out"; echo "FAIL: systemd-analyze verify on ModemManager.service with the drop-in"; fail=1
