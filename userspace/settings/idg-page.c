@@ -28,14 +28,6 @@ idg_page_get_app (IdgPage *page)
   return priv->app;
 }
 
-GCancellable *
-idg_page_get_cancellable (IdgPage *page)
-{
-  IdgPagePrivate *priv = idg_page_get_instance_private (page);
-
-  return priv->cancellable;
-}
-
 void
 idg_page_show_status (IdgPage     *page,
                       const gchar *icon,

@@ -29,7 +29,6 @@ struct _IdgPageClass {
 void            idg_page_attach      (IdgPage        *page,
                                       IdgSettingsApp *app);
 IdgSettingsApp *idg_page_get_app     (IdgPage        *page);
-GCancellable   *idg_page_get_cancellable (IdgPage    *page);
 void            idg_page_show_status (IdgPage        *page,
                                       const gchar    *icon,
                                       const gchar    *title,

@@ -95,8 +95,11 @@ service_order (gconstpointer a,
   const Service *sa = *(Service *const *) a;
   const Service *sb = *(Service *const *) b;
 
+  /* those with access first, then those that were given the most */
   if ((sa->active->len > 0) != (sb->active->len > 0))
     return sa->active->len > 0 ? -1 : 1;
+  if (sa->total[IDG_TALLY_RELEASED] != sb->total[IDG_TALLY_RELEASED])
+    return sa->total[IDG_TALLY_RELEASED] > sb->total[IDG_TALLY_RELEASED] ? -1 : 1;
   return g_strcmp0 (sa->key, sb->key);
 }
 
@@ -142,8 +145,10 @@ switch_state_set (GtkSwitch       *sw,
     return TRUE;
   }
   gtk_widget_set_sensitive (GTK_WIDGET (sw), FALSE);
+  /* not the page's cancellable: the reload that the revoke itself causes
+   * (GrantsChanged) cancels that one; the call holds the switch */
   idg_dbus_admin1_call_revoke (admin, grant, G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, -1,
-                               idg_page_get_cancellable (IDG_PAGE (self)), revoked, g_object_ref (sw));
+                               NULL, revoked, g_object_ref (sw));
   return TRUE;
 }
 
