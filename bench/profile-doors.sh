@@ -4,7 +4,8 @@
 # The instruction profile of docs/performance.md: idguardd's door and the
 # stock proxy (qmi-proxy or mbim-proxy), each under valgrind's callgrind,
 # each serving the same load generator (bench/bench-qmi.c or bench-mbim.c)
-# for SECONDS with CLIENTS clients, collecting only while the load runs.
+# for SECONDS with CLIENTS clients, counting only while the load runs
+# (the clients connect and open first).
 # Prints the messages carried and the instructions per message of both, and
 # leaves the callgrind files in BUILD_DIR/profile-work/ for
 # callgrind_annotate. Instruction counts do not move with the load of a
@@ -12,7 +13,8 @@
 # mbimfrag: both modems cut every MBIM answer into 64-byte fragments
 # (--mbim-max-control-transfer 64), as bench/run.sh's fragmented rows.
 # idguardd runs as `make bench` runs it: policy=redact, no grant, the value
-# tripwire on.
+# tripwire on. IDG_PROFILE_BROKER=PATH profiles another idguardd binary
+# (an older tree's) against the same simulator and load generator.
 set -eu
 
 BUILD=$(cd "${1:?usage: bench/profile-doors.sh BUILD_DIR [qmi|mbim] [CLIENTS] [SECONDS] [--ids-only]}" && pwd)
@@ -71,7 +73,7 @@ EOC
 cg="valgrind --tool=callgrind"
 # shellcheck disable=SC2086
 idg_bg "$W/broker.log" $cg --callgrind-out-file="$W/idguardd.cg" \
-  "$BUILD/userspace/broker/idguardd" --config "$W/idguard.conf" --foreground
+  "${IDG_PROFILE_BROKER:-$BUILD/userspace/broker/idguardd}" --config "$W/idguard.conf" --foreground
 BP=$LAST_PID
 # shellcheck disable=SC2086
 idg_bg "$W/stock.log" $cg --callgrind-out-file="$W/stock.cg" "$STOCK" --no-exit
@@ -87,9 +89,16 @@ timeout 120 "$GEN" -s "idg-$PROTO" -d "$W/idg.$PROTO" -c 1 -t 0.5 > /dev/null ||
 # shellcheck disable=SC2086
 for p in stock:"$SP":"$PROTO-proxy" idg:"$BP":"idg-$PROTO"; do
   n=${p%%:*} rest=${p#*:}; pid=${rest%%:*} sock=${rest#*:}
+  # connections, proxy opens and client ids first (the generator says
+  # "holding"), then the counters are zeroed: only the load is counted
+  timeout 300 "$GEN" -s "$sock" -d "$W/$n.$PROTO" -c "$CLIENTS" -t "$SECS" --hold 3 $LOAD \
+    > "$W/$n.gen.out" 2>&1 &
+  gen_pid=$!
+  idg_wait_for 120 grep -q holding "$W/$n.gen.out" || die "$n: the clients never connected"
   callgrind_control -z "$pid" > /dev/null
-  out=$(timeout 300 "$GEN" -s "$sock" -d "$W/$n.$PROTO" -c "$CLIENTS" -t "$SECS" $LOAD) || die "$n load"
+  wait "$gen_pid" || die "$n load: $(cat "$W/$n.gen.out")"
   callgrind_control -d "$n" "$pid" > /dev/null
+  out=$(grep '^count=' "$W/$n.gen.out")
   count=$(echo "$out" | sed 's/.*count=\([0-9]*\).*/\1/')
   f=$(ls -t "$W"/*.cg.* | head -1)
   ir=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(/,/, "", $1); print $1; exit }')
