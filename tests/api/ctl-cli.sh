@@ -27,8 +27,12 @@ for b in userspace/ctl/idguardctl userspace/broker/idguardd userspace/sim/idguar
 done
 echo "--version: idguardctl, idguardd, idguard-modem-sim"
 
-commands=$(python3 -c 'import json,sys; print(" ".join(c["name"] for c in json.load(open(sys.argv[1]))["commands"]))' \
-  "$IDG_SRC/userspace/ctl/commands.json")
+# one line per command: NAME --option...
+python3 -c 'import json,sys
+for c in json.load(open(sys.argv[1]))["commands"]:
+    print(" ".join([c["name"]] + ["--" + o["name"] for o in c["options"]]))' \
+  "$IDG_SRC/userspace/ctl/commands.json" > "$T/table" || fail "cannot read the command table"
+commands=$(cut -d" " -f1 "$T/table" | tr "\n" " ")
 [ -n "$commands" ] || fail "no commands in the table"
 "$CTL" --help > "$T/main.help" || fail "idguardctl --help: exit $?"
 for c in $commands; do
@@ -39,10 +43,7 @@ for c in $commands; do
   cmp -s "$T/$c.help" "$T/main.help" && fail "$c --help prints the general help"
   grep -q "^  $c\( \|$\)" "$T/main.help" || fail "idguardctl --help does not list $c"
   # its own options, each in its help
-  for o in $(python3 -c 'import json,sys
-for c in json.load(open(sys.argv[1]))["commands"]:
-    if c["name"] == sys.argv[2]:
-        print(" ".join("--" + o["name"] for o in c["options"]))' "$IDG_SRC/userspace/ctl/commands.json" "$c"); do
+  for o in $(sed -n "s/^$c //p" "$T/table"); do
     grep -q -- "^  $o\( \|$\)" "$T/$c.help" || fail "$c --help does not describe $o"
   done
   "$CTL" "$c" --no-such-option > /dev/null 2> "$T/$c.err"; rc=$?

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The Debian packages, as a user would check them:
-#  1. dpkg-buildpackage -us -uc -b builds idguard, idguard-dkms, libidguard0
+# The Debian packages, as a user would check them (lintian included):
+#  1. dpkg-buildpackage -us -uc -F builds the source package and idguard, idguard-dkms, libidguard0
 #     and libidguard-dev from a copy of the tree (what `git clone` gives);
 #  2. each package holds the files it must (dpkg-deb -c), no file is in two
 #     packages, the units start binaries the package ships, the config is a
@@ -48,10 +48,10 @@ else
   (cd "$IDG_SRC" && tar -cf - --exclude='./build*' --exclude=./.git .) | (cd "$src" && tar -xf -)
 fi
 
-say "building the packages (dpkg-buildpackage -us -uc -b, nocheck, 2 jobs)..."
+say "building the packages (dpkg-buildpackage -us -uc -F, nocheck, 2 jobs)..."
 start=$(date +%s)
 if ! (cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
-        dpkg-buildpackage -us -uc -b) > "$T/dpkg-buildpackage.log" 2>&1; then
+        dpkg-buildpackage -us -uc -F) > "$T/dpkg-buildpackage.log" 2>&1; then
   tail -n 40 "$T/dpkg-buildpackage.log"
   echo "FAIL: dpkg-buildpackage (full log: $T/dpkg-buildpackage.log)"
   exit 1
@@ -89,9 +89,10 @@ expect idguard /usr/sbin/idguardd /usr/bin/idguardctl /usr/bin/idguard-modem-sim
   /lib/udev/rules.d/90-idguard.rules /usr/lib/sysusers.d/idguard.conf \
   /lib/systemd/system/ModemManager.service.d/idguard.conf \
   /usr/lib/tmpfiles.d/idguard.conf /usr/share/dbus-1/system.d/org.idguard.Broker1.conf \
-  /usr/share/bash-completion/completions/idguardctl \
+  /usr/share/bash-completion/completions/idguardctl /usr/share/zsh/vendor-completions/_idguardctl \
+  /usr/share/idguard/schema/idguardctl-grant.json /usr/share/idguard/schema/idguardctl-status.json \
   /usr/share/man/man8/idguardd.8.gz /usr/share/man/man1/idguardctl.1.gz \
-  /usr/share/man/man5/idguard.conf.5.gz
+  /usr/share/man/man1/idguard-modem-sim.1.gz /usr/share/man/man5/idguard.conf.5.gz
 grep -q '^/usr/share/polkit-1/actions/.*\.policy$' "$T/idguard.contents" ||
   bad "idguard lacks a polkit action file in /usr/share/polkit-1/actions"
 expect idguard-dkms "/usr/src/idguard-$upstream/dkms.conf" "/usr/src/idguard-$upstream/Kbuild" \
@@ -124,6 +125,21 @@ done
 dkms_ver=$(dpkg-deb --fsys-tarfile "$d_dkms" | tar -xOf - "./usr/src/idguard-$upstream/dkms.conf" |
   sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p')
 [ "$dkms_ver" = "$upstream" ] || bad "dkms.conf PACKAGE_VERSION '$dkms_ver' != package version '$upstream'"
+
+# lintian: no error and no warning on the source and binary packages (info and pedantic
+# tags are in the log, not fatal).
+if command -v lintian >/dev/null; then
+  changes=$(ls "$W"/*.changes 2>/dev/null | head -n 1)
+  if [ -z "$changes" ]; then
+    bad "no .changes file to run lintian on"
+  elif lintian --fail-on error,warning --display-info "$changes" > "$T/lintian.log" 2>&1; then
+    say "lintian: no error, no warning ($(grep -c '^[IP]:' "$T/lintian.log" || true) info/pedantic tags in $T/lintian.log)"
+  else
+    grep '^[EW]:' "$T/lintian.log"; bad "lintian reports errors or warnings (full log: $T/lintian.log)"
+  fi
+else
+  bad "lintian missing (make deps installs it)"
+fi
 
 # 3. Install into a scratch root, maintainer scripts with DPKG_ROOT.
 R="$W/root"

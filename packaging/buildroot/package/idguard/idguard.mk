@@ -1,10 +1,12 @@
-# SPDX-License-Identifier: GPL-2.0-or-later
-# UNTESTED: see ../../README.md.
 ################################################################################
 #
 # idguard
 #
 ################################################################################
+
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Not built by a Buildroot build here: see ../../README.md for what was
+# checked (utils/check-package, make idguard-show-info) and what was not.
 
 IDGUARD_VERSION = 0.1.0
 IDGUARD_SITE = https://example.invalid/idguard.git
@@ -13,15 +15,26 @@ IDGUARD_LICENSE = GPL-2.0-or-later, LGPL-2.1-or-later (libidguard), GPL-2.0-only
 IDGUARD_LICENSE_FILES = LICENSES/GPL-2.0-or-later.txt LICENSES/LGPL-2.1-or-later.txt LICENSES/GPL-2.0-only.txt
 IDGUARD_INSTALL_STAGING = YES
 IDGUARD_DEPENDENCIES = host-pkgconf host-libglib2 libglib2 libqmi libmbim json-glib
-IDGUARD_CONF_OPTS = -Dfuzzing=false
+# Every optional feature explicit (meson_options.txt): nothing is picked
+# up or dropped silently depending on what happens to be in staging.
+# Buildroot's own CFLAGS carry the _FORTIFY_SOURCE level it was configured
+# with (BR2_FORTIFY_SOURCE_*); the build adds none of its own then.
+IDGUARD_CONF_OPTS = -Dfuzzing=false -Dtests=disabled -Ddocs=disabled -Dsettings=disabled
 
+# Without libsystemd there is no socket activation: the socket units are
+# not installed and the broker binds the proxy names itself.
 ifeq ($(BR2_INIT_SYSTEMD),y)
 IDGUARD_DEPENDENCIES += systemd
-IDGUARD_CONF_OPTS += -Dsystemdunitdir=/usr/lib/systemd/system
+IDGUARD_CONF_OPTS += -Dsystemd=enabled -Dsystemdunitdir=/usr/lib/systemd/system
+else
+IDGUARD_CONF_OPTS += -Dsystemd=disabled
 endif
 
 ifeq ($(BR2_PACKAGE_POLKIT),y)
 IDGUARD_DEPENDENCIES += polkit
+IDGUARD_CONF_OPTS += -Dpolkit=enabled
+else
+IDGUARD_CONF_OPTS += -Dpolkit=disabled
 endif
 
 define IDGUARD_USERS

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# UNTESTED: see ../../README.md.
+# Not built by bitbake here: see ../../README.md for what was checked.
 SUMMARY = "idguard kernel module: /dev/idguard"
 LICENSE = "GPL-2.0-only"
 LIC_FILES_CHKSUM = "file://LICENSES/GPL-2.0-only.txt;md5=b234ee4d69f5fce4486a80fdaf4a4263"
