@@ -105,6 +105,14 @@ if [ -f /host.env ]; then
 				KTEST_LIBBENCH="${KTEST_LIBBENCH:-}" \
 				PATH=/usr/sbin:/usr/bin:/sbin:/bin sh "$IDG_SRC/tests/kernel/story.sh"
 			check $? "story: real idguardd, simulator, idguardctl and libidguard with the module"
+			# QRTR (Qualcomm SoC modems): a fake remote node on qrtr-tun
+			if [ -f /qrtr-tun.ko ]; then
+				insmod /mods/qrtr.ko && insmod /qrtr-tun.ko
+				check $? "insmod qrtr.ko (the image's) and qrtr-tun.ko (built out of tree)"
+				chroot /host env IDG_BUILD="$IDG_BUILD" IDG_SRC="$IDG_SRC" KTEST_IDS=/tmp/ktest/ids \
+					PATH=/usr/sbin:/usr/bin:/sbin:/bin sh "$IDG_SRC/tests/qrtr/story.sh"
+				check $? "story: QRTR modem node, the raw route closed by RestrictAddressFamilies, the QMI door"
+			fi
 			umount /host/dev/pts
 		fi
 		for top in $tmpbinds; do umount "/host/tmp/$top"; done

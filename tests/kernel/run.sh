@@ -105,7 +105,7 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 	mkdir -p "$OUT/root/mods"
 	for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
 		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
-		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p net/qrtr/qrtr; do
 		# Built in when absent; newer Debian kernels compress modules.
 		if [ -f "$MODS/$m.ko" ]; then
 			cp "$MODS/$m.ko" "$OUT/root/mods/"
@@ -127,6 +127,15 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 				echo "KTEST_LIBBENCH=$OUT/idg-libbench"
 		fi
 	} > "$OUT/root/host.env"
+	# The QRTR stage (tests/qrtr/story.sh): the image's qrtr.ko and
+	# qrtr-tun.ko, built out of tree against the same headers.
+	if [ -f "$OUT/root/mods/qrtr.ko" ] && grep -q '^IDG_BUILD=' "$OUT/root/host.env"; then
+		if sh "$ROOT/tests/qrtr/build-tun.sh" "$KDIR" "$CACHE" "$OUT/qrtr-tun"; then
+			cp "$OUT/qrtr-tun/qrtr-tun.ko" "$OUT/root/qrtr-tun.ko"
+		else
+			say "qrtr-tun.ko not built: the QRTR story is skipped"
+		fi
+	fi
 	VIRTFS="-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	say "host userspace from $HOSTBUILD runs in the VM over 9p"
 else

@@ -1,0 +1,182 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The QRTR story inside the kernel test VM (init.sh runs it in the chroot
+# of the host root once qrtr.ko and the out-of-tree qrtr-tun.ko are
+# loaded): a Qualcomm SoC modem as Linux sees it, a remote QRTR node
+# (idg-qrtr-node on /dev/qrtr-tun, its QMI services bridged to the
+# simulator), with
+#  - the route it opens: any process reads the IMEI over AF_QIPCRTR
+#    (qmicli -d qrtr://N, no proxy), also uid 65534 with no capabilities;
+#  - the route closed for a service: under RestrictAddressFamilies=~AF_QIPCRTR
+#    (what systemd/idguard-qrtr.conf gives every unit; idg-qrtr-confine
+#    applies the same seccomp rule here, where systemd is not PID 1) the
+#    socket is refused, as root and as uid 65534, and nothing is read;
+#  - idguardd with [modem] qmi=qrtr://N serving the node on @qmi-proxy:
+#    qmicli -p -d qrtr://N gets a redacted IMEI, then the real one with a
+#    grant to its uid and executable (an exe: alone is refused), redacted
+#    again once revoked; the door's audit names it.
+# Identifiers are the VM's random ones (KTEST_IDS); nothing here prints
+# them, and run.sh fails if one reaches the console.
+#
+# Environment: IDG_BUILD, IDG_SRC, KTEST_IDS (as for tests/kernel/story.sh).
+set -u
+. "$IDG_SRC/tests/tools/lib.sh"
+
+T=/tmp/qrtr-story
+START=$(date +%s)
+rm -rf "$T"
+mkdir -p "$T"
+grep -E '^(imei|imeisv|esn|meid|imsi|iccid|eid|msisdn)=' "$KTEST_IDS" > "$T/ids.consented"
+eval "$(sed -n 's/^\(imei\|imsi\|iccid\)=\(.*\)$/ID_\1="\2"/p' "$KTEST_IDS")"
+: "${ID_imei:?}" "${ID_imsi:?}"
+trap 'idg_cleanup' EXIT
+
+NODE_BIN=$IDG_BUILD/tests/qrtr/idg-qrtr-node
+CONFINE_BIN=$IDG_BUILD/tests/qrtr/idg-qrtr-confine
+QMICLI=$(command -v qmicli)
+# a random node number, never the local node (1)
+NODE=$(( $(od -An -tu2 -N2 /dev/urandom | tr -d ' ') % 4000 + 2 ))
+
+n=0
+fails=0
+check() {
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - qrtr: $2"
+	else
+		echo "not ok $n - qrtr: $2"
+		fails=$((fails + 1))
+		return 1
+	fi
+}
+# show FILE: its last lines for a failed check, every digit masked (the
+# console must never carry an identifier)
+show() { tail -n "${2:-6}" "$1" | sed 's/[0-9]/#/g; s/^/#   /'; }
+# has FILE VALUE / lacks FILE VALUE: never print the value
+has() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
+# imei_line FILE: qmicli printed an IMEI field (whatever its value)
+imei_line() { grep -q "IMEI: '" "$1"; }
+
+test -c /dev/qrtr-tun
+check $? "/dev/qrtr-tun (qrtr-tun.ko built out of tree against the headers)"
+
+idg_sim
+idg_bg "$T/node.log" "$NODE_BIN" --node "$NODE" --qmi "$T/qmi"
+idg_wait_for 10 grep -q '^ready' "$T/node.log"
+check $? "fake modem node announced DMS, UIM, NAS, WDS"
+
+# 1. The raw route: anyone reads the IMEI, no capability needed.
+# qmicli OUT [PREFIX...] -- ARGS: qmicli's output into OUT. qmicli gives the
+# QRTR bus lookup 1 s, which a loaded TCG VM can miss: such a timeout (not
+# a refused socket) is retried, twice at most.
+qmicli_to() {
+	out=$1
+	shift
+	pre=""
+	while [ "$1" != -- ]; do pre="$pre $1"; shift; done
+	shift
+	tries=0
+	while :; do
+		# shellcheck disable=SC2086 # pre is a word list of our own
+		timeout 30 $pre "$QMICLI" "$@" > "$out" 2>&1
+		rc=$?
+		tries=$((tries + 1))
+		grep -q "couldn't access QRTR bus" "$out" && ! grep -q "Failed to create QRTR socket" "$out" &&
+			[ $tries -lt 3 ] || return $rc
+		echo "# qmicli: QRTR bus lookup timed out, again"
+	done
+}
+raw() { out=$1; shift; qmicli_to "$out" "$@" -- -d "qrtr://$NODE" --dms-get-ids; }
+door() { out=$1; shift; qmicli_to "$out" "$@" -- -p -d "qrtr://$NODE" --dms-get-ids; }
+idg_wait_for 10 raw "$T/wait.consented"
+raw "$T/raw-root.consented"
+has "$T/raw-root.consented" "$ID_imei"
+check $? "unconfined root reads the real IMEI over AF_QIPCRTR (the route is real)" || show "$T/raw-root.consented"
+raw "$T/raw-nobody.consented" "$CONFINE_BIN" --uid 65534 --unconfined
+has "$T/raw-nobody.consented" "$ID_imei"
+check $? "so does uid 65534 with no capabilities, unconfined" || show "$T/raw-nobody.consented"
+
+# 2. A service under the drop-in's RestrictAddressFamilies=~AF_QIPCRTR.
+raw "$T/confined-root.consented" "$CONFINE_BIN"
+rc=$?
+[ $rc != 0 ] && lacks "$T/confined-root.consented" "$ID_imei" && ! imei_line "$T/confined-root.consented" &&
+	grep -q "couldn't access QRTR bus: Failed to create QRTR socket" "$T/confined-root.consented"
+check $? "confined root: qmicli -d qrtr:// cannot reach the QRTR bus (exit $rc), no IMEI" ||
+	show "$T/confined-root.consented"
+raw "$T/confined-nobody.consented" "$CONFINE_BIN" --uid 65534
+rc=$?
+[ $rc != 0 ] && lacks "$T/confined-nobody.consented" "$ID_imei" &&
+	grep -q "couldn't access QRTR bus: Failed to create QRTR socket" "$T/confined-nobody.consented"
+check $? "confined uid 65534: qmicli -d qrtr:// cannot reach the QRTR bus (exit $rc), no IMEI" ||
+	show "$T/confined-nobody.consented"
+"$CONFINE_BIN" python3 -c '
+import errno, socket, sys
+try:
+    socket.socket(socket.AF_QIPCRTR, socket.SOCK_DGRAM)
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EAFNOSUPPORT else 1)
+sys.exit(1)' > "$T/confined-socket.log" 2>&1
+check $? "confined: socket(AF_QIPCRTR) fails with EAFNOSUPPORT, as under systemd"
+
+# 3. idguardd holds the node and serves it on @qmi-proxy.
+idg_broker_config_bare
+cat >> "$T/idguard.conf" <<EOC
+[modem]
+qmi=qrtr://$NODE
+[proxy]
+qmi-socket=qmi-proxy
+clients=uid:0;uid:65534
+mbim-socket=
+at-socket=
+at-link=
+EOC
+idg_bg "$T/broker.log" "$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
+BROKER_PID=$LAST_PID
+idg_wait_for 30 sh -c "'$CTL_BIN' --socket '$T/run/api.sock' status | grep -q 'qmi: ready'"
+rc=$?
+check $rc "idguardd opened qrtr://N (QRTR bus, node, DMS) and read the identifiers"
+[ $rc = 0 ] || sed -n '/qmi modem/p' "$T/broker.log" | tail -n 5
+
+door "$T/door-nogrant.log"
+imei_line "$T/door-nogrant.log" && lacks "$T/door-nogrant.log" "$ID_imei"
+check $? "qmicli -p -d qrtr://N through the door, no grant: an IMEI field, not the IMEI" || show "$T/door-nogrant.log"
+
+idg_ctl grant --to "exe:$QMICLI" --scope imei --purpose "qrtr story" > "$T/grant-exe.log" 2>&1
+[ $? != 0 ]
+check $? "a grant to an executable alone is refused"
+
+idg_ctl --json grant --to "uid:0,exe:$QMICLI" --scope imei --purpose "qrtr story" > "$T/grant.json"
+GRANT=$(sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p' "$T/grant.json")
+[ -n "$GRANT" ]
+check $? "grant to uid 0 and qmicli's executable"
+door "$T/door-grant.consented"
+has "$T/door-grant.consented" "$ID_imei"
+check $? "qmicli -p -d qrtr://N with the grant: the real IMEI" || { show "$T/door-grant.consented"; show "$T/broker.log" 15; }
+door "$T/door-other-uid.log" "$CONFINE_BIN" --uid 65534 --unconfined
+imei_line "$T/door-other-uid.log" && lacks "$T/door-other-uid.log" "$ID_imei"
+check $? "the same executable as another uid: not the IMEI" || show "$T/door-other-uid.log"
+
+idg_ctl revoke "$GRANT" > /dev/null
+door "$T/door-revoked.log"
+imei_line "$T/door-revoked.log" && lacks "$T/door-revoked.log" "$ID_imei"
+check $? "revoked: redacted again" || show "$T/door-revoked.log"
+
+idg_ctl --json audit > "$T/audit.log" 2>&1
+python3 -c 'import json, sys
+rows = [r for r in json.load(open(sys.argv[1])) if r.get("door") == "qmi-proxy" and r.get("kind") == "imei"]
+sys.exit(not ({"rewrite", "release"} <= set(r.get("decision") for r in rows)))' "$T/audit.log"
+check $? "the audit has the QMI door's IMEI rewrites and its release"
+
+kill -0 "$BROKER_PID" 2>/dev/null
+check $? "idguardd still running"
+for f in "$T"/*.log; do
+	if has "$f" "$ID_imei" || has "$f" "$ID_imsi"; then
+		echo "# ${f##*/} holds an identifier"
+		check 1 "no identifier outside consented output"
+	fi
+done
+
+echo "# qrtr story: $n checks, $fails failed, $(($(date +%s) - START)) s"
+[ "$fails" = 0 ]
