@@ -26,7 +26,7 @@ DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        gir1.2-gtk-3.0 at-spi2-core gettext appstream desktop-file-utils \
        lintian python3-jsonschema zsh
 
-.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel demo bench module fuzz clean install
+.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel check-qrtr demo bench module fuzz clean install
 
 all: build
 
@@ -51,6 +51,7 @@ check: build
 	$(MAKE) check-sanitize
 	$(MAKE) check-variants
 	$(MAKE) check-kernel
+	$(MAKE) check-qrtr
 
 # Unit and fuzz suites again, built with clang under ASan and UBSan.
 check-sanitize: deps
@@ -71,6 +72,11 @@ check-unit: build
 check-kernel: deps module
 	sh tests/kernel/checkpatch.sh
 	sh tests/kernel/run.sh
+
+# QRTR (Qualcomm SoC modems) in a VM of its own: qrtr-tun.ko built out of
+# tree, a fake modem node, the drop-in's rule, the QMI door (tests/qrtr/).
+check-qrtr: deps module
+	IDG_KTEST_ONLY=qrtr sh tests/kernel/run.sh
 
 demo: build
 	sh tests/demo.sh $(BUILD)

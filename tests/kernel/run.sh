@@ -18,7 +18,10 @@
 # /usr/src/linux-headers-*-amd64), IDG_KTEST_BUILD (meson build dir, default
 # build), IDG_KTEST_OUT (output dir, default build/kernel-tests),
 # IDG_KTEST_TIMEOUT (seconds, default 280), IDG_KTEST_SMP (default 2),
-# IDG_KTEST_DEBUG=1 (the debug kernel of debug-kernel.sh).
+# IDG_KTEST_DEBUG=1 (the debug kernel of debug-kernel.sh),
+# IDG_KTEST_ONLY=qrtr (make check-qrtr: a VM of its own for the QRTR stage,
+# tests/qrtr/story.sh, instead of the module tests and stories; output in
+# build/qrtr-tests).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,7 +32,12 @@ if [ -z "$KDIR" ] || [ ! -d "$KDIR" ]; then
 fi
 KVER=${KDIR##*/linux-headers-}
 CACHE=$ROOT/tests/kernel/cache
-OUT=${IDG_KTEST_OUT:-$ROOT/build/kernel-tests}
+ONLY=${IDG_KTEST_ONLY:-}
+case "$ONLY" in
+"") OUT=${IDG_KTEST_OUT:-$ROOT/build/kernel-tests} ;;
+qrtr) OUT=${IDG_KTEST_OUT:-$ROOT/build/qrtr-tests} ;;
+*) echo "check-kernel: IDG_KTEST_ONLY=$ONLY: only 'qrtr' is known"; exit 2 ;;
+esac
 TIMEOUT=${IDG_KTEST_TIMEOUT:-280}
 SMP=${IDG_KTEST_SMP:-2}
 
@@ -129,7 +137,8 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 	} > "$OUT/root/host.env"
 	# The QRTR stage (tests/qrtr/story.sh): the image's qrtr.ko and
 	# qrtr-tun.ko, built out of tree against the same headers.
-	if [ -f "$OUT/root/mods/qrtr.ko" ] && grep -q '^IDG_BUILD=' "$OUT/root/host.env"; then
+	if [ "$ONLY" = qrtr ] && [ -f "$OUT/root/mods/qrtr.ko" ] &&
+		grep -q '^IDG_BUILD=' "$OUT/root/host.env"; then
 		if sh "$ROOT/tests/qrtr/build-tun.sh" "$KDIR" "$CACHE" "$OUT/qrtr-tun"; then
 			cp "$OUT/qrtr-tun/qrtr-tun.ko" "$OUT/root/qrtr-tun.ko"
 		else
@@ -141,6 +150,7 @@ if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 else
 	say "no built idguardctl in $HOSTBUILD: the libidguard story is skipped"
 fi
+[ -z "$ONLY" ] || echo "$ONLY" > "$OUT/root/only"
 (cd "$OUT/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
 
 # 4. Boot under TCG.
