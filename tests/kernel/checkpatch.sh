@@ -33,8 +33,9 @@ if [ ! -f "$DIR/scripts/checkpatch.pl" ]; then
 fi
 
 cd "$ROOT"
-# --no-tree: the module is out of tree; -f: whole files, not a patch.
-FILES=$(find driver -name '*.[ch]' | sort)
+# --no-tree: the module is out of tree; -f: whole files, not a patch; not
+# kbuild's generated *.mod.c (make module, which check-kernel runs first).
+FILES=$(find driver -name '*.[ch]' ! -name '*.mod.c' | sort)
 OUT=$(perl "$DIR/scripts/checkpatch.pl" --no-tree --terse --show-types -f $FILES) || true
 if [ -n "$OUT" ]; then
 	echo "$OUT"
