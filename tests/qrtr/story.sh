@@ -16,6 +16,7 @@
 #    qmicli -p -d qrtr://N gets a redacted IMEI, then the real one with a
 #    grant to its uid and executable (an exe: alone is refused), redacted
 #    again once revoked; the door's audit names it.
+# Each qmicli costs seconds under TCG: the story keeps to the checks above.
 # Identifiers are the VM's random ones (KTEST_IDS); nothing here prints
 # them, and run.sh fails if one reaches the console.
 #
@@ -126,7 +127,6 @@ cat >> "$T/idguard.conf" <<EOC
 qmi=qrtr://$NODE
 [proxy]
 qmi-socket=qmi-proxy
-clients=uid:0;uid:65534
 mbim-socket=
 at-socket=
 at-link=
@@ -153,9 +153,6 @@ check $? "grant to uid 0 and qmicli's executable"
 door "$T/door-grant.consented"
 has "$T/door-grant.consented" "$ID_imei"
 check $? "qmicli -p -d qrtr://N with the grant: the real IMEI" || { show "$T/door-grant.consented"; show "$T/broker.log" 15; }
-door "$T/door-other-uid.log" "$CONFINE_BIN" --uid 65534 --unconfined
-imei_line "$T/door-other-uid.log" && lacks "$T/door-other-uid.log" "$ID_imei"
-check $? "the same executable as another uid: not the IMEI" || show "$T/door-other-uid.log"
 
 idg_ctl revoke "$GRANT" > /dev/null
 door "$T/door-revoked.log"
