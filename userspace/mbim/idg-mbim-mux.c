@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
@@ -386,8 +387,12 @@ idg_mbim_mux_open (const gchar         *port,
       wdm_max >= MIN_TRANSFER)
     mux->port_max = wdm_max;
   mux->master_fd = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (mux->master_fd < 0 || grantpt (mux->master_fd) != 0 || unlockpt (mux->master_fd) != 0 ||
-      ptsname_r (mux->master_fd, name, sizeof name) != 0) {
+  /* grantpt leaves the pty writable by group tty (mesg y), and what is
+   * written to it goes to the modem as the backend's: ours alone, before
+   * unlockpt lets anyone open it */
+  if (mux->master_fd < 0 || grantpt (mux->master_fd) != 0 ||
+      ptsname_r (mux->master_fd, name, sizeof name) != 0 || chmod (name, 0600) != 0 ||
+      unlockpt (mux->master_fd) != 0) {
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create a pty: %s",
                  g_strerror (errno));
     goto fail;
