@@ -3,8 +3,10 @@
  * Load client for the API tests: THREADS threads read KIND through
  * libidguard COUNT times in all, each answer compared with the first line of
  * EXPECTED_FILE. The token comes from $IDGUARD_TOKEN, the broker from
- * $IDGUARD_SOCKET. Prints "reads N wrong W failed F"; exit 0 only if every
- * read returned the expected value.
+ * $IDGUARD_SOCKET. Prints "reads N wrong W failed F last-failed L" (L: threads
+ * whose last read failed); exit 0 only if every read returned the expected
+ * value. $IDG_READ_PAUSE_MS: a pause between a thread's reads (for reads
+ * that span a broker restart).
  *
  *   api-reader KIND EXPECTED_FILE COUNT THREADS
  */
@@ -12,13 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "idguard.h"
 
 static const char *kind, *token;
 static char expected[IDGUARD_VALUE_MAX];
 static long per_thread;
-static long wrong, failed, done;
+static long wrong, failed, done, last_failed;
+static long pause_ms;
 static int last_error;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -40,6 +44,13 @@ reader (void *arg)
     } else if (strcmp (value, expected) != 0) {
       w++;
     }
+    if (i == per_thread - 1 && rc < 0) {
+      pthread_mutex_lock (&lock);
+      last_failed++;
+      pthread_mutex_unlock (&lock);
+    }
+    if (pause_ms > 0)
+      usleep ((useconds_t) pause_ms * 1000);
   }
   pthread_mutex_lock (&lock);
   wrong += w;
@@ -78,13 +89,15 @@ main (int argc, char **argv)
   fclose (f);
   expected[strcspn (expected, "\n")] = '\0';
   per_thread = count / n_threads;
+  if (getenv ("IDG_READ_PAUSE_MS"))
+    pause_ms = strtol (getenv ("IDG_READ_PAUSE_MS"), NULL, 10);
   threads = calloc ((size_t) n_threads, sizeof *threads);
   for (long i = 0; i < n_threads; i++)
     pthread_create (&threads[i], NULL, reader, NULL);
   for (long i = 0; i < n_threads; i++)
     pthread_join (threads[i], NULL);
   free (threads);
-  printf ("reads %ld wrong %ld failed %ld", done, wrong, failed);
+  printf ("reads %ld wrong %ld failed %ld last-failed %ld", done, wrong, failed, last_failed);
   if (failed)
     printf (" (last error: %s: %s)", idguard_strerror (last_error), idguard_last_message ());
   printf ("\n");

@@ -7,6 +7,8 @@
  * A call goes: method_call() -> the caller's identity (socket credentials,
  * or the bus's GetConnectionCredentials, pinned with a pidfd by
  * idg-identity) -> idg_authz_check() for admin methods -> the method.
+ * The pin is made at a connection's (a unique name's) first call and kept:
+ * later calls only re-check what can change (IdgIdentityPin).
  * Limits of the identity (by design of the kernel's interfaces):
  *  - peer to peer, the caller is the process that connected (SO_PEERCRED,
  *    pinned by SO_PEERPIDFD or pidfd_open): a connection handed to another
@@ -14,8 +16,10 @@
  *    as the connector for as long as the connector lives (and is refused
  *    once it has exited). Services must not hand their connection around.
  *  - on the bus without ProcessFD (dbus-daemon 1.14), the pid is pinned
- *    when the call arrives, not when the peer connected: see the window in
- *    idg-identity.c.
+ *    when the name's first call arrives, not when the peer connected: see
+ *    the window in idg-identity.c. A unique name is never given twice by
+ *    one bus; the bus connection is the g_bus_get() singleton, whose loss
+ *    ends the broker, so the pins never outlive their bus.
  *  - polkit (0.122 here) takes no pidfd: a non-root p2p caller is named to
  *    polkit by pid and uid; polkit records the start time when the subject
  *    is built, right after the identity was pinned.
@@ -72,6 +76,7 @@ struct _IdgApi {
   gboolean         freeing;
   guint            request_timer;   /* the next pending request's expiry */
   GHashTable      *request_credit;  /* uid -> gint64[2]: credit (us), last */
+  GHashTable      *bus_pins;        /* unique name -> IdgIdentityPin: bus callers */
   GDBusConnection *bus;
   guint            bus_owner_id;
   guint            bus_reg[2];
@@ -80,10 +85,11 @@ struct _IdgApi {
 };
 
 typedef struct {
-  guint    reg[2];
-  gulong   closed_id;
-  gboolean admin_signals;   /* peer is uid 0: gets the Admin1 signals */
-  uid_t    uid;
+  guint           reg[2];
+  gulong          closed_id;
+  gboolean        admin_signals;   /* peer is uid 0: gets the Admin1 signals */
+  uid_t           uid;
+  IdgIdentityPin *pin;             /* the caller, pinned at its first call */
 } Peer;
 
 /* A connection authenticating (idg-api-auth.c), in the main loop. */
@@ -184,16 +190,22 @@ dispatch (Call *call)
                    call->api->cancellable, authorized_cb, call);
 }
 
+/* Bus callers pinned by unique name: a unique name is one connection of
+ * one process and is never given again, so its pin holds for as long as
+ * the name is cached; the pin re-checks the process on every call
+ * (idg-identity.c). At most BUS_PINS names (then forgotten all at once). */
+#define BUS_PINS 256
+
 /* The caller's identity from the bus's credentials: through the pidfd the
  * bus pinned when the peer connected (ProcessFD, offered by dbus-broker and
  * newer dbus-daemons: no pid-reuse window at all), else through the
- * ProcessID pinned now. */
+ * ProcessID pinned at the name's first call; kept in api->bus_pins. */
 static IdgIdentity *
-identity_from_bus (GVariant *creds, GUnixFDList *fds, GError **error)
+identity_from_bus (IdgApi *api, const gchar *sender, GVariant *creds, GUnixFDList *fds, GError **error)
 {
   gint32 fd_index = -1;
   int pidfd = -1;
-  IdgIdentity *id;
+  IdgIdentityPin *pin;
 
   if (g_variant_lookup (creds, "ProcessFD", "h", &fd_index)) {
     if (fds == NULL || fd_index < 0 || fd_index >= g_unix_fd_list_get_length (fds) ||
@@ -203,10 +215,15 @@ identity_from_bus (GVariant *creds, GUnixFDList *fds, GError **error)
       return NULL;
     }
   }
-  id = idg_identity_from_bus_credentials (creds, pidfd, error);
+  pin = idg_identity_pin_from_bus_credentials (creds, pidfd, error);
   if (pidfd >= 0)
     close (pidfd);
-  return id;
+  if (pin == NULL)
+    return NULL;
+  if (g_hash_table_size (api->bus_pins) >= BUS_PINS)
+    g_hash_table_remove_all (api->bus_pins);
+  g_hash_table_replace (api->bus_pins, g_strdup (sender), pin);
+  return idg_identity_pin_get (pin, error);
 }
 
 static void
@@ -221,7 +238,8 @@ bus_credentials_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), &fds, res, &error);
   if (reply)
     creds = g_variant_get_child_value (reply, 0);
-  if (!creds || !(call->caller = identity_from_bus (creds, fds, &error))) {
+  if (!creds || !(call->caller = identity_from_bus (call->api, g_dbus_method_invocation_get_sender (call->inv),
+                                                    creds, fds, &error))) {
     idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
                   error ? ": " : "", error ? error->message : "");
     call_free (call);
@@ -242,6 +260,8 @@ method_call (GDBusConnection       *conn,
 {
   IdgApi *api = user_data;
   const IdgApiMethod *method = idg_api_find_method (iface, name);
+  IdgIdentityPin *pin;
+  Peer *peer;
   Call *call;
 
   if (!method) {
@@ -254,16 +274,34 @@ method_call (GDBusConnection       *conn,
   call->broker = api->broker;
   call->inv = inv;   /* the reference we were handed */
   call->method = method;
-  if (g_hash_table_contains (api->peers, conn)) {
+  if ((peer = g_hash_table_lookup (api->peers, conn)) != NULL) {
     g_autoptr(GError) error = NULL;
     GIOStream *stream = g_dbus_connection_get_stream (conn);
     GSocket *sock = G_IS_SOCKET_CONNECTION (stream)
         ? g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)) : NULL;
 
-    call->caller = sock ? idg_identity_from_socket (g_socket_get_fd (sock), &error) : NULL;
+    /* pinned once per connection; each call re-checks what can change
+     * (idg-identity.c, "an identity pinned for the life of a connection") */
+    if (peer->pin == NULL && sock != NULL)
+      peer->pin = idg_identity_pin_from_socket (g_socket_get_fd (sock), &error);
+    call->caller = peer->pin ? idg_identity_pin_get (peer->pin, &error) : NULL;
     if (!call->caller) {
       idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
             error ? ": " : "", error ? error->message : "");
+      call_free (call);
+      return;
+    }
+    dispatch (call);
+    return;
+  }
+  if (sender != NULL && (pin = g_hash_table_lookup (api->bus_pins, sender)) != NULL) {
+    g_autoptr(GError) error = NULL;
+
+    call->caller = idg_identity_pin_get (pin, &error);
+    if (!call->caller) {
+      g_hash_table_remove (api->bus_pins, sender);
+      idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity: %s",
+                    error->message);
       call_free (call);
       return;
     }
@@ -490,7 +528,10 @@ log_refusal (IdgApi *api, uid_t uid, const gchar *why)
 static void
 peer_free (gpointer data)
 {
-  g_free (data);
+  Peer *peer = data;
+
+  idg_identity_pin_free (peer->pin);
+  g_free (peer);
 }
 
 static void
@@ -867,6 +908,8 @@ idg_api_new (IdgBroker    *broker,
   api->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, peer_free);
   api->handshakes = g_ptr_array_new ();
   api->request_credit = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  api->bus_pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) idg_identity_pin_free);
   config = idg_broker_get_config (broker);
   api->handshakes_per_uid = config->api_handshakes_per_uid;
   api->handshake_timeout_ms = config->api_handshake_timeout * 1000;
@@ -929,6 +972,7 @@ idg_api_free (IdgApi *api)
     handshake_free (g_ptr_array_index (api->handshakes, 0));
   g_ptr_array_unref (api->handshakes);
   g_clear_pointer (&api->request_credit, g_hash_table_destroy);
+  g_clear_pointer (&api->bus_pins, g_hash_table_destroy);
   if (api->bus) {
     if (api->bus_owner_id)
       g_bus_unown_name (api->bus_owner_id);

@@ -465,3 +465,219 @@ idg_identity_describe (const IdgIdentity *identity)
     g_string_append (s, " userns=other");
   return g_string_free (s, FALSE);
 }
+
+/* ---- an identity pinned for the life of a connection ---- */
+
+/* What is cached, and why it is safe (docs/performance.md, "Service
+ * reads"): the pidfd, taken once, so the process is the same one for as
+ * long as it lives (each call checks that it does, after its reads, as
+ * resolve () does); the credentials the peer connected with, which
+ * SO_PEERCRED fixes at connect () anyway; the user namespace check and the
+ * resolution of the executable's path, both redone whenever the running
+ * executable changes (exec, or an exe changed with prctl, which is what a
+ * new user namespace would be for: its device and inode through
+ * /proc/PID/exe are compared on every call). Read again on every call:
+ * the effective uid/gid (a setuid () after connecting refuses the call,
+ * as before) and the cgroup (a process moved to another cgroup or unit
+ * matches as it is now). */
+struct _IdgIdentityPin {
+  int          pidfd;
+  pid_t        pid;
+  uid_t        uid;
+  gid_t        gid;
+  dev_t        exe_dev;
+  ino_t        exe_ino;
+  gboolean     exe_known;   /* exe_dev/exe_ino read */
+  IdgIdentity *id;
+};
+
+static gboolean
+stat_exe (pid_t  pid,
+          dev_t *dev,
+          ino_t *ino)
+{
+  gchar link[64];
+  struct stat st;
+
+  g_snprintf (link, sizeof link, "/proc/%d/exe", (int) pid);
+  if (stat (link, &st) < 0)
+    return FALSE;
+  *dev = st.st_dev;
+  *ino = st.st_ino;
+  return TRUE;
+}
+
+IdgIdentityPin *
+idg_identity_pin_from_socket (int      fd,
+                              GError **error)
+{
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  IdgIdentityPin *pin;
+  int pidfd = -1;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) {
+    int saved = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot read the peer's credentials: %s", g_strerror (saved));
+    return NULL;
+  }
+  if (cred.pid <= 0) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "the peer's process is not visible in this pid namespace");
+    return NULL;
+  }
+  len = sizeof pidfd;
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || len != sizeof pidfd)
+    pidfd = -1;
+  if (pidfd < 0)
+    pidfd = pidfd_open_compat (cred.pid);
+  if (pidfd < 0) {
+    int saved = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot pin the peer process %d: %s", (int) cred.pid, g_strerror (saved));
+    return NULL;
+  }
+  pin = g_new0 (IdgIdentityPin, 1);
+  pin->pidfd = pidfd;
+  pin->pid = cred.pid;
+  pin->uid = cred.uid;
+  pin->gid = cred.gid;
+  return pin;
+}
+
+IdgIdentityPin *
+idg_identity_pin_from_bus_credentials (GVariant  *creds,
+                                       int        pidfd,
+                                       GError   **error)
+{
+  guint32 uid = G_MAXUINT32, pid = 0;
+  uid_t st_uid = 0;
+  gid_t gid = 0;
+  IdgIdentityPin *pin;
+
+  if (!g_variant_lookup (creds, "UnixUserID", "u", &uid) ||
+      !g_variant_lookup (creds, "ProcessID", "u", &pid) || pid == 0 || pid > G_MAXINT32 ||
+      !read_status_ids ((pid_t) pid, &st_uid, &gid)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the bus did not name a live caller process");
+    return NULL;
+  }
+  if (pidfd >= 0) {
+    pid_t named = pidfd_pid (pidfd);
+
+    if (named != (pid_t) pid) {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "the bus's ProcessFD and ProcessID disagree");
+      return NULL;
+    }
+    pidfd = fcntl (pidfd, F_DUPFD_CLOEXEC, 3);
+  } else {
+    pidfd = pidfd_open_compat ((pid_t) pid);
+  }
+  if (pidfd < 0) {
+    int saved = errno;
+    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                 "cannot pin the caller process %u: %s", pid, g_strerror (saved));
+    return NULL;
+  }
+  pin = g_new0 (IdgIdentityPin, 1);
+  pin->pidfd = pidfd;
+  pin->pid = (pid_t) pid;
+  pin->uid = (uid_t) uid;
+  pin->gid = gid;
+  return pin;
+}
+
+/* One small /proc file into buf (NUL-ended); FALSE if unreadable. */
+static gboolean
+read_small (const gchar *path,
+            gchar       *buf,
+            gsize        size)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  gsize got = 0;
+
+  if (fd < 0)
+    return FALSE;
+  while (got < size - 1) {
+    ssize_t n = read (fd, buf + got, size - 1 - got);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (gsize) n;
+  }
+  close (fd);
+  buf[got] = '\0';
+  return got > 0 && got < size - 1;
+}
+
+IdgIdentity *
+idg_identity_pin_get (IdgIdentityPin  *pin,
+                      GError         **error)
+{
+  gchar path[64], buf[4096];
+  g_autofree gchar *cgroup = NULL;
+  const gchar *line;
+  uid_t st_uid = 0;
+  gid_t st_gid = 0;
+  dev_t dev = 0;
+  ino_t ino = 0;
+  gboolean exe_known;
+
+  if (pin->id == NULL) {   /* the first call: everything, as resolve () */
+    pin->exe_known = stat_exe (pin->pid, &pin->exe_dev, &pin->exe_ino);
+    pin->id = resolve (pin->pidfd, pin->pid, pin->uid, pin->gid, error);
+    return pin->id != NULL ? idg_identity_copy (pin->id) : NULL;
+  }
+  exe_known = stat_exe (pin->pid, &dev, &ino);
+  if (!exe_known || !pin->exe_known || dev != pin->exe_dev || ino != pin->exe_ino) {
+    IdgIdentity *fresh;
+
+    pin->exe_known = stat_exe (pin->pid, &pin->exe_dev, &pin->exe_ino);
+    fresh = resolve (pin->pidfd, pin->pid, pin->uid, pin->gid, error);
+    if (fresh == NULL)
+      return NULL;
+    idg_identity_free (pin->id);
+    pin->id = fresh;
+    return idg_identity_copy (fresh);
+  }
+  g_snprintf (path, sizeof path, "/proc/%d/cgroup", (int) pin->pid);
+  if (read_small (path, buf, sizeof buf)) {
+    line = g_str_has_prefix (buf, "0::/") ? buf : strstr (buf, "\n0::/");
+    if (line != NULL) {
+      line += line == buf ? 3 : 4;
+      cgroup = g_strndup (line, strcspn (line, "\n"));
+    }
+  }
+  if (!read_status_ids (pin->pid, &st_uid, &st_gid) || !pidfd_alive (pin->pidfd)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 "peer process %d exited", (int) pin->pid);
+    return NULL;
+  }
+  if (st_uid != pin->uid || st_gid != pin->gid) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                 "peer process %d no longer has the credentials it connected with", (int) pin->pid);
+    return NULL;
+  }
+  if (g_strcmp0 (cgroup, pin->id->cgroup) != 0) {
+    g_free (pin->id->cgroup);
+    pin->id->cgroup = g_steal_pointer (&cgroup);
+    g_free (pin->id->unit);
+    pin->id->unit = idg_identity_unit_from_cgroup (pin->id->cgroup);
+    set_service (pin->id);
+  }
+  return idg_identity_copy (pin->id);
+}
+
+void
+idg_identity_pin_free (IdgIdentityPin *pin)
+{
+  if (pin == NULL)
+    return;
+  if (pin->pidfd >= 0)
+    close (pin->pidfd);
+  idg_identity_free (pin->id);
+  g_free (pin);
+}

@@ -42,6 +42,23 @@ IdgIdentity *idg_identity_from_pidfd  (int           pidfd,
                                        uid_t         uid,
                                        gid_t         gid,
                                        GError      **error);
+/* A peer-to-peer caller pinned for the life of its connection: the pidfd
+ * taken once (SO_PEERPIDFD, else pidfd_open of SO_PEERCRED's pid) and what
+ * cannot change cached; every idg_identity_pin_get () re-reads what can
+ * (see idg-identity.c) and fails once the process has exited or changed
+ * credentials. _get returns a copy (free it). */
+typedef struct _IdgIdentityPin IdgIdentityPin;
+IdgIdentityPin *idg_identity_pin_from_socket (int              fd,
+                                              GError         **error);
+/* A bus caller, from GetConnectionCredentials as for
+ * idg_identity_from_bus_credentials (pidfd: its ProcessFD, or -1; the
+ * caller keeps it): pinned for as long as its unique name is cached. */
+IdgIdentityPin *idg_identity_pin_from_bus_credentials (GVariant *creds,
+                                                       int       pidfd,
+                                                       GError  **error);
+IdgIdentity    *idg_identity_pin_get         (IdgIdentityPin  *pin,
+                                              GError         **error);
+void            idg_identity_pin_free        (IdgIdentityPin  *pin);
 /* A client with no credentials (a tty door): matches no selector. */
 /* A bus caller from the a{sv} of GetConnectionCredentials (UnixUserID,
  * ProcessID), pinned through pidfd when the bus sent one (ProcessFD; the

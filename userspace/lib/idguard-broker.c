@@ -5,12 +5,26 @@
  * default runtime path when it exists) or on the system bus. D-Bus error
  * names map onto the IDGUARD_E_* codes; the broker's message (which never
  * carries an identifier or a token) becomes the thread's last message.
+ *
+ * One connection per process, made at the first call and reused by every
+ * later one, from any thread (a GDBusConnection is thread-safe; the cached
+ * pointer is under a mutex): peer-to-peer, the socket and its EXTERNAL
+ * handshake are paid once, not per read; on the bus, a private connection
+ * of the library's own (never the application's g_bus_get() singleton,
+ * whose exit-on-close would end the process with the bus). It is made
+ * again when it was closed (a broker restart: the call that finds it closed
+ * reconnects and is sent once more, as it never left), when the address
+ * changed ($IDGUARD_SOCKET), and in a child after fork() (the parent's
+ * connection, whose worker thread the child lacks, is left alone).
+ * The broker identifies the process that connected: a connection must not
+ * be handed to another process (docs/api.md).
  */
 #include "idguard-private.h"
 #include "idg-api-names.h"
 
 #include <gio/gio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct {
   const char *name;
@@ -77,25 +91,68 @@ connect_p2p (const char *address, GError **error)
   }
 }
 
-static GDBusConnection *
-connect_broker (gboolean *p2p, GError **error)
+/* The address of the broker: its socket (peer-to-peer), or NULL for the
+ * system bus. */
+static gchar *
+broker_address (void)
 {
   const char *sock = idguard_env ("IDGUARD_SOCKET");
   g_autofree gchar *escaped = NULL;
-  g_autofree gchar *address = NULL;
 
   if (!sock || !*sock) {
     if (g_file_test (IDG_API_DEFAULT_SOCKET, G_FILE_TEST_EXISTS))
       sock = IDG_API_DEFAULT_SOCKET;
   }
-  if (!sock || !*sock) {
-    *p2p = FALSE;
-    return g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, error);
-  }
-  *p2p = TRUE;
+  if (!sock || !*sock)
+    return NULL;
   escaped = g_dbus_address_escape_value (sock);
-  address = g_strdup_printf ("unix:path=%s", escaped);
-  return connect_p2p (address, error);
+  return g_strdup_printf ("unix:path=%s", escaped);
+}
+
+static GDBusConnection *
+connect_bus (GError **error)
+{
+  g_autofree gchar *address = g_dbus_address_get_for_bus_sync (G_BUS_TYPE_SYSTEM, NULL, error);
+
+  if (!address)
+    return NULL;
+  return g_dbus_connection_new_for_address_sync (address,
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, error);
+}
+
+/* The process's connection (see the top of this file). */
+static GMutex           shared_lock;
+static GDBusConnection *shared_conn;
+static gchar           *shared_address;   /* NULL: the system bus */
+static pid_t            shared_pid;
+
+/* A reference to the process's connection, made if there is none or if
+ * `stale` is the one there (it was found closed). */
+static GDBusConnection *
+get_connection (GDBusConnection *stale, gboolean *p2p, GError **error)
+{
+  g_autofree gchar *address = broker_address ();
+  GDBusConnection *conn;
+
+  *p2p = address != NULL;
+  g_mutex_lock (&shared_lock);
+  if (shared_conn && shared_pid != getpid ())
+    shared_conn = NULL;   /* the parent's, across fork(): not ours to touch */
+  if (shared_conn && (shared_conn == stale || g_dbus_connection_is_closed (shared_conn) ||
+                      g_strcmp0 (address, shared_address) != 0)) {
+    g_dbus_connection_close (shared_conn, NULL, NULL, NULL);
+    g_clear_object (&shared_conn);
+  }
+  if (!shared_conn) {
+    shared_conn = address ? connect_p2p (address, error) : connect_bus (error);
+    g_free (shared_address);
+    shared_address = g_steal_pointer (&address);
+    shared_pid = getpid ();
+  }
+  conn = shared_conn ? g_object_ref (shared_conn) : NULL;
+  g_mutex_unlock (&shared_lock);
+  return conn;
 }
 
 /* params is consumed. */
@@ -106,22 +163,32 @@ call (const char *method, GVariant *params, const GVariantType *reply_type,
   g_autoptr(GDBusConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
   gboolean p2p = FALSE;
+  int attempt;
 
   g_variant_ref_sink (params);
-  conn = connect_broker (&p2p, &error);
-  if (!conn) {
-    g_variant_unref (params);
-    idguard_set_message ("cannot reach the broker: %s", error->message);
-    return IDGUARD_E_NO_BROKER;
+  *reply = NULL;
+  for (attempt = 0; attempt < 2 && !*reply; attempt++) {
+    GDBusConnection *stale = g_steal_pointer (&conn);
+
+    g_clear_error (&error);
+    conn = get_connection (stale, &p2p, &error);
+    g_clear_object (&stale);
+    if (!conn) {
+      g_variant_unref (params);
+      idguard_set_message ("cannot reach the broker: %s", error->message);
+      return IDGUARD_E_NO_BROKER;
+    }
+    *reply = g_dbus_connection_call_sync (conn, p2p ? NULL : IDG_API_BUS_NAME,
+                                          IDG_API_OBJECT_PATH, IDG_API_IFACE_BROKER,
+                                          method, params, reply_type,
+                                          G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                          IDG_API_TIMEOUT_MS, NULL, &error);
+    /* CLOSED: the connection was closed before the call could be sent
+     * (a broker that restarted since): it never reached anyone */
+    if (!*reply && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+      break;
   }
-  *reply = g_dbus_connection_call_sync (conn, p2p ? NULL : IDG_API_BUS_NAME,
-                                        IDG_API_OBJECT_PATH, IDG_API_IFACE_BROKER,
-                                        method, params, reply_type,
-                                        G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                        IDG_API_TIMEOUT_MS, NULL, &error);
   g_variant_unref (params);
-  if (p2p)
-    g_dbus_connection_close_sync (conn, NULL, NULL);
   if (*reply)
     return IDGUARD_OK;
   return code_from_error (error);
