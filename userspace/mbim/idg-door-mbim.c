@@ -251,10 +251,12 @@ client_queue_message (Client      *client,
 }
 
 /* Filter a modem message for this client at this instant and queue it.
- * msg is the client's own copy. FALSE if the filter said drop. */
+ * msg is the client's own copy (filtered in place). FALSE if the filter
+ * said drop. */
 static gboolean
 client_deliver (Client            *client,
-                GByteArray        *msg,
+                guint8            *msg,
+                gsize              len,
                 const IdgMbimNote *note)
 {
   IdgDoorMbim *door = client->door;
@@ -263,11 +265,11 @@ client_deliver (Client            *client,
   guint major = door->device ? mbim_device_get_ms_mbimex_version (door->device, NULL) : 0;
 
   idg_broker_guard_begin (door->broker, client->identity, &guard);
-  verdict = idg_mbim_filter_reply (msg->data, msg->len, note, major, &guard);
+  verdict = idg_mbim_filter_reply (msg, len, note, major, &guard);
   idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_MBIM, &guard);
   if (verdict != IDG_MBIM_PASS)
     return FALSE;
-  client_queue (client, msg->data, msg->len);
+  client_queue (client, msg, len);
   return TRUE;
 }
 
@@ -407,7 +409,6 @@ response_cb (guint8   *msg,
   IdgDoorMbim *door = user_data;
   Request *r = g_hash_table_lookup (door->requests, GUINT_TO_POINTER (idg_mbim_read_u32 (msg + 8)));
   Client *client;
-  g_autoptr(GByteArray) copy = NULL;
 
   if (r == NULL)
     return;   /* given up, or its client is gone */
@@ -432,10 +433,9 @@ response_cb (guint8   *msg,
 
     monitor_version (door, response);
   }
-  copy = g_byte_array_sized_new ((guint) len);
-  g_byte_array_append (copy, msg, (guint) len);
-  idg_mbim_write_u32 (copy->data + 8, r->tid);
-  if (client->door && !client_deliver (client, copy, &r->note) && client->door)
+  /* the multiplexer's buffer is the door's now: filtered in place */
+  idg_mbim_write_u32 (msg + 8, r->tid);
+  if (client->door && !client_deliver (client, msg, len, &r->note) && client->door)
     answer_status (client, r->request->data, r->request->len, MBIM_STATUS_ERROR_FAILURE);
   request_free (r);
   client_unref (client);
@@ -877,7 +877,7 @@ indication_cb (guint8   *raw,
       g_autoptr(GByteArray) mine = g_byte_array_sized_new ((guint) len);
 
       g_byte_array_append (mine, raw, (guint) len);
-      client_deliver (c, mine, NULL);
+      client_deliver (c, mine->data, mine->len, NULL);
     }
   }
   g_list_free_full (copy, (GDestroyNotify) client_unref);

@@ -244,6 +244,12 @@ route_from_port (IdgMbimMux *mux,
     mux->door.response (msg, len, mux->door_data);
     return;
   }
+  /* a whole answer in one fragment goes as it is, in the read buffer */
+  if (len >= FRAGMENT_HEADER && idg_mbim_read_u32 (msg + 12) <= 1 && idg_mbim_read_u32 (msg + 16) == 0 &&
+      g_hash_table_size (mux->collectors) == 0) {
+    mux->door.response (msg, len, mux->door_data);
+    return;
+  }
   if (collect (mux, msg, len, &whole))
     mux->door.response (whole->data, whole->len, mux->door_data);
 }

@@ -35,7 +35,8 @@ typedef void (*IdgMbimMuxLostFunc) (const gchar *why,
 
 /* response: a whole COMMAND_DONE (one fragment, of the whole length) or a
  * FUNCTION_ERROR on a transaction id of the door's range. indication: a
- * whole INDICATE_STATUS. Both get a buffer they may change. */
+ * whole INDICATE_STATUS. Both get a buffer they may change (valid for the
+ * call). */
 typedef struct {
   void (*response)   (guint8 *msg, gsize len, gpointer user_data);
   void (*indication) (guint8 *msg, gsize len, gpointer user_data);
