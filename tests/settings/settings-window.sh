@@ -24,21 +24,22 @@ PY=/usr/bin/python3
 [ -e /run/idguard/api.sock ] && idg_skip "a system broker's socket exists at /run/idguard/api.sock"
 
 # the service's unit: a cgroup named like a system service, where cgroup v2
-# is writable; otherwise the service is known by its program and uid alone
+# is writable; otherwise the service is known by its program and uid alone.
+# The broker names the unit after the leading slices, so a slice of this
+# run's own keeps concurrent runs (another checkout's make check) apart.
 CG_ROOT=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 UNIT=chat-sync.service
+SLICE=
 CG=
-SLICE_MADE=
-[ -z "$CG_ROOT" ] || [ -d "$CG_ROOT/system.slice" ] || SLICE_MADE=1
-if [ -n "$CG_ROOT" ] && mkdir -p "$CG_ROOT/system.slice/$UNIT" 2> /dev/null; then
-  CG="$CG_ROOT/system.slice/$UNIT"
+if [ -n "$CG_ROOT" ] && mkdir -p "$CG_ROOT/idg-settings-$$.slice/$UNIT" 2> /dev/null; then
+  SLICE="$CG_ROOT/idg-settings-$$.slice"
+  CG="$SLICE/$UNIT"
 else
   UNIT=
 fi
 settings_cleanup() {
   idg_cleanup
-  [ -z "$CG" ] || rmdir "$CG" 2> /dev/null || true
-  [ -z "$SLICE_MADE" ] || rmdir "$CG_ROOT/system.slice" 2> /dev/null || true
+  [ -z "$CG" ] || rmdir "$CG" "$SLICE" 2> /dev/null || true
 }
 trap 'settings_cleanup' EXIT
 
@@ -65,13 +66,17 @@ Xvfb -displayfd 5 -screen 0 1280x800x24 -nolisten tcp 5> "$T/display" > "$T/xvfb
 IDG_PIDS="$IDG_PIDS $!"
 idg_wait_for 15 grep -q '[0-9]' "$T/display" || { cat "$T/xvfb.log" >&2; idg_fail "Xvfb did not start"; }
 DISPLAY=:$(head -n 1 "$T/display")
+# exported before the session bus starts: the accessibility bus it
+# activates puts its socket in XDG_RUNTIME_DIR (else in $HOME/.cache, which
+# another test run would share)
+XDG_RUNTIME_DIR="$T/xdg" HOME="$T/home" GSETTINGS_BACKEND=memory GDK_BACKEND=x11
+GTK_A11Y=atspi NO_AT_BRIDGE=0 LANG=C.UTF-8
+export DISPLAY XDG_RUNTIME_DIR HOME GSETTINGS_BACKEND GDK_BACKEND GTK_A11Y NO_AT_BRIDGE LANG
 idg_bg "$T/session-bus.log" dbus-daemon --session --nofork --nopidfile \
   --address="unix:path=$T/session_bus_socket"
 idg_wait_for 10 test -S "$T/session_bus_socket" || idg_fail "session bus did not start"
 DBUS_SESSION_BUS_ADDRESS="unix:path=$T/session_bus_socket"
-XDG_RUNTIME_DIR="$T/xdg" HOME="$T/home" GSETTINGS_BACKEND=memory GDK_BACKEND=x11
-GTK_A11Y=atspi NO_AT_BRIDGE=0 LANG=C.UTF-8
-export DISPLAY DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR HOME GSETTINGS_BACKEND GDK_BACKEND GTK_A11Y NO_AT_BRIDGE LANG
+export DBUS_SESSION_BUS_ADDRESS
 
 "$PY" "$IDG_SRC/tests/settings/settings-window.py" "$APP" "$T" "$T/service" "$UNIT" \
   > "$T/window.log" 2>&1 || { cat "$T/window.log" >&2; idg_fail "the window test failed"; }

@@ -119,12 +119,12 @@ revoked (GObject      *source,
 
     gtk_switch_set_state (sw, TRUE);
     gtk_switch_set_active (sw, TRUE);
-    idg_window_toast (GTK_WIDGET (sw), text);
+    idg_window_toast (GTK_WIDGET (sw), text, TRUE);
     return;
   }
   gtk_switch_set_state (sw, FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (sw), FALSE);
-  idg_window_toast (GTK_WIDGET (sw), _("Access revoked"));
+  idg_window_toast (GTK_WIDGET (sw), _("Access revoked"), FALSE);
 }
 
 static gboolean
@@ -141,7 +141,7 @@ switch_state_set (GtkSwitch       *sw,
     return TRUE;
   if (admin == NULL) {
     gtk_switch_set_active (sw, TRUE);
-    idg_window_toast (GTK_WIDGET (sw), _("The identifier broker is not running."));
+    idg_window_toast (GTK_WIDGET (sw), _("The identifier broker is not running."), TRUE);
     return TRUE;
   }
   gtk_widget_set_sensitive (GTK_WIDGET (sw), FALSE);

@@ -16,12 +16,19 @@ G_DEFINE_FINAL_TYPE (IdgWindow, idg_window, ADW_TYPE_APPLICATION_WINDOW)
 
 void
 idg_window_toast (GtkWidget   *widget,
-                  const gchar *text)
+                  const gchar *text,
+                  gboolean     error)
 {
   GtkRoot *root = gtk_widget_get_root (widget);
+  AdwToast *toast;
 
-  if (root != NULL && IDG_IS_WINDOW (root))
-    adw_toast_overlay_add_toast (IDG_WINDOW (root)->toasts, adw_toast_new (text));
+  if (root == NULL || !IDG_IS_WINDOW (root))
+    return;
+  toast = adw_toast_new (text);
+  /* an error stays until the person dismisses it */
+  if (error)
+    adw_toast_set_timeout (toast, 0);
+  adw_toast_overlay_add_toast (IDG_WINDOW (root)->toasts, toast);
 }
 
 static void

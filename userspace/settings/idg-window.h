@@ -16,9 +16,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (IdgWindow, idg_window, IDG, WINDOW, AdwApplicationWindow)
 
 GtkWidget *idg_window_new   (IdgSettingsApp *app);
-/* a short message at the bottom of the window that holds widget */
+/* a short message at the bottom of the window that holds widget; an
+ * error stays until dismissed */
 void       idg_window_toast (GtkWidget      *widget,
-                             const gchar    *text);
+                             const gchar    *text,
+                             gboolean        error);
 
 G_END_DECLS
 
