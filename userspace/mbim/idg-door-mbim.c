@@ -70,6 +70,7 @@ struct _IdgDoorMbim {
   IdgModemMbim *modem;
   guint         watch_id;
   MbimDevice   *device;
+  gulong        indication_id;
   IdgDoorListener *listener;
   GList        *clients;
   guint64       next_client;
@@ -883,7 +884,27 @@ indication_cb (guint8   *raw,
   g_list_free_full (copy, (GDestroyNotify) client_unref);
 }
 
-static const IdgMbimMuxDoorFuncs mux_funcs = { response_cb, indication_cb };
+/* Indications come from the backend's device, not from the multiplexer:
+ * the backend's own handler (connected first) has then taken a SIM swap's
+ * new values into the broker before the door filters the indication with
+ * them, as before the multiplexer. They are rare: the device's cost does
+ * not matter here. */
+static void
+device_indication_cb (MbimDevice  *device,
+                      MbimMessage *message,
+                      IdgDoorMbim *door)
+{
+  guint32 len = 0;
+  const guint8 *raw = mbim_message_get_raw (message, &len, NULL);
+  g_autofree guint8 *copy = NULL;
+
+  if (!raw)
+    return;
+  copy = g_memdup2 (raw, len);
+  indication_cb (copy, len, door);
+}
+
+static const IdgMbimMuxDoorFuncs mux_funcs = { response_cb, NULL };
 
 static void
 device_watch (MbimDevice *device,
@@ -892,6 +913,7 @@ device_watch (MbimDevice *device,
   IdgDoorMbim *door = user_data;
 
   if (door->device) {
+    g_clear_signal_handler (&door->indication_id, door->device);
     g_clear_object (&door->device);
     if (door->mux)
       idg_mbim_mux_set_door (door->mux, NULL, NULL);
@@ -906,6 +928,8 @@ device_watch (MbimDevice *device,
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   if (device) {
     door->device = g_object_ref (device);
+    door->indication_id = g_signal_connect (device, MBIM_DEVICE_SIGNAL_INDICATE_STATUS,
+                                            G_CALLBACK (device_indication_cb), door);
     door->mux = idg_modem_mbim_peek_mux (door->modem);
     if (door->mux)
       idg_mbim_mux_set_door (door->mux, &mux_funcs, door);
@@ -989,6 +1013,8 @@ idg_door_mbim_free (IdgDoorMbim *door)
     idg_mbim_mux_set_door (door->mux, NULL, NULL);
   requests_clear (door);
   g_hash_table_unref (door->requests);
+  if (door->device)
+    g_clear_signal_handler (&door->indication_id, door->device);
   g_clear_object (&door->device);
   g_ptr_array_unref (door->device_subs);
   g_clear_pointer (&door->version_ind, g_bytes_unref);

@@ -15,7 +15,9 @@
  *
  * Routing of what the modem sends: COMMAND_DONE and FUNCTION_ERROR on a
  * transaction id of the door's range go to the door, everything else to
- * the backend; INDICATE_STATUS goes to both. A message that lies about its
+ * the backend; INDICATE_STATUS goes to the backend, and to the door too if
+ * it sets an indication function (the MBIM door does not: it takes them
+ * from the backend's device, after the backend's own handler). A message that lies about its
  * length, or a port that fails, ends the multiplexer: lost is called once
  * (from an idle) and the backend re-opens.
  */
