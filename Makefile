@@ -26,7 +26,7 @@ DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        gir1.2-gtk-3.0 at-spi2-core gettext appstream desktop-file-utils \
        lintian python3-jsonschema zsh
 
-.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel check-qrtr demo bench module fuzz clean install
+.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel check-qrtr check-e2e demo bench module fuzz clean install
 
 all: build
 
@@ -52,6 +52,7 @@ check: build
 	$(MAKE) check-variants
 	$(MAKE) check-kernel
 	$(MAKE) check-qrtr
+	$(MAKE) check-e2e
 
 # Unit and fuzz suites again, built with clang under ASan and UBSan.
 check-sanitize: deps
@@ -77,6 +78,11 @@ check-kernel: deps module
 # tree, a fake modem node, the drop-in's rule, the QMI door (tests/qrtr/).
 check-qrtr: deps module
 	IDG_KTEST_ONLY=qrtr sh tests/kernel/run.sh
+
+# USB modems on the real drivers, udev and ModemManager, through the doors,
+# in qemu (tests/e2e/run.sh; logs in $(BUILD)/test-logs/e2e-*, leak-scanned).
+check-e2e: build
+	IDG_E2E_BUILD=$(BUILD) sh tests/e2e/run.sh
 
 demo: build
 	sh tests/demo.sh $(BUILD)

@@ -72,36 +72,9 @@ fi # not ONLY
 # userspace runs against the module: idguardctl through libidguard.
 if [ -f /host.env ]; then
 	. /host.env
-	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
-		virtio_pci netfs fscache 9pnet 9pnet_virtio 9p; do
-		insmod /mods/$m.ko 2>/dev/null
-	done
+	. /vm-host.sh
 	insmod /idguard.ko
-	mkdir -p /host
-	if mount -t 9p -o trans=virtio,version=9p2000.L,ro hostroot /host; then
-		mount -t proc proc /host/proc
-		mount -t sysfs sysfs /host/sys
-		mount -t devtmpfs devtmpfs /host/dev
-		# A scratch /tmp for the story, but the host's checkout and build
-		# may themselves live under /tmp (CI clones anywhere): bind those
-		# top-level /tmp entries back over the scratch.
-		mkdir -p /hosttmp
-		mount -o bind /host/tmp /hosttmp
-		mount -t tmpfs tmpfs /host/tmp
-		tmpbinds=""
-		for p in ${IDG_SRC:-} ${IDG_BUILD:-} ${IDG_CTL:-}; do
-			case "$p" in
-			/tmp/?*)
-				top=${p#/tmp/}
-				top=${top%%/*}
-				case " $tmpbinds " in *" $top "*) continue ;; esac
-				mkdir -p "/host/tmp/$top"
-				mount -o bind "/hosttmp/$top" "/host/tmp/$top" &&
-					tmpbinds="$tmpbinds $top"
-				;;
-			esac
-		done
-		mount -t tmpfs tmpfs /host/run
+	if vm_host_mount ${IDG_SRC:-} ${IDG_BUILD:-} ${IDG_CTL:-}; then
 		mkdir -p /host/tmp/ktest
 		cp /tests/idg-ktest /ids /host/tmp/ktest/
 		if [ -z "$ONLY" ]; then # not ONLY
@@ -109,8 +82,6 @@ if [ -f /host.env ]; then
 		check $? "story: libidguard through the module (host userspace over 9p)"
 		fi # not ONLY
 		if [ -n "${IDG_BUILD:-}" ]; then
-			mkdir -p /host/dev/pts
-			mount -t devpts devpts /host/dev/pts
 			if [ -z "$ONLY" ]; then # not ONLY
 			chroot /host env IDG_BUILD="$IDG_BUILD" IDG_SRC="$IDG_SRC" KTEST_IDS=/tmp/ktest/ids \
 				KTEST_LIBBENCH="${KTEST_LIBBENCH:-}" \
@@ -125,10 +96,8 @@ if [ -f /host.env ]; then
 					PATH=/usr/sbin:/usr/bin:/sbin:/bin sh "$IDG_SRC/tests/qrtr/story.sh"
 				check $? "story: QRTR modem node, the raw route closed by RestrictAddressFamilies, the QMI door"
 			fi
-			umount /host/dev/pts
 		fi
-		for top in $tmpbinds; do umount "/host/tmp/$top"; done
-		umount /host/run /host/tmp /hosttmp /host/dev /host/sys /host/proc /host
+		vm_host_umount
 	else
 		check 1 "mount the host's root over 9p"
 	fi

@@ -41,29 +41,22 @@ esac
 # (the QRTR VM ran 108 s to over 280 s on the shared 2-core machine,
 # load average up to 29: its hang detector waits longer)
 TIMEOUT=${IDG_KTEST_TIMEOUT:-$([ "$ONLY" = qrtr ] && echo 420 || echo 280)}
+IMG=$CACHE/image-$KVER
 SMP=${IDG_KTEST_SMP:-2}
 
 say() { echo "check-kernel: $*"; }
 
-# 1. The kernel matching the headers, from Debian's archive; or, with
-# IDG_KTEST_DEBUG=1, the lockdep/KASAN/kmemleak kernel of debug-kernel.sh.
-IMG=$CACHE/image-$KVER
-VMLINUZ=$IMG/boot/vmlinuz-$KVER
+# 1. The kernel matching the headers (vm-lib.sh, shared with tests/e2e/); or,
+# with IDG_KTEST_DEBUG=1, the lockdep/KASAN/kmemleak kernel of debug-kernel.sh.
+. "$ROOT/tests/kernel/vm-lib.sh"
 if [ "${IDG_KTEST_DEBUG:-0}" = 1 ]; then
 	KDIR=$CACHE/debug-6.1
 	VMLINUZ=$KDIR/arch/x86/boot/bzImage
 	[ -f "$VMLINUZ" ] || { say "no debug kernel: run sh tests/kernel/debug-kernel.sh first"; exit 2; }
 	KVER=$(make -s -C "$KDIR" kernelrelease)
 	TIMEOUT=${IDG_KTEST_TIMEOUT:-900}
-elif [ ! -f "$VMLINUZ" ]; then
-	VER=$(dpkg-query -W -f '${Version}' "linux-headers-$KVER")
-	mkdir -p "$CACHE"
-	say "fetching linux-image-$KVER $VER"
-	(cd "$CACHE" && { apt-get download -q "linux-image-$KVER=$VER" ||
-		{ apt-get update -qq && apt-get download -q "linux-image-$KVER=$VER"; }; })
-	rm -rf "$IMG.tmp"
-	dpkg-deb -x "$CACHE/linux-image-${KVER}_"*"_amd64.deb" "$IMG.tmp"
-	mv "$IMG.tmp" "$IMG"
+else
+	idg_vm_kernel || { say "cannot fetch linux-image-$KVER"; exit 1; }
 fi
 
 # 2. The module, built M= exactly as shipped, for that kernel.
@@ -112,17 +105,8 @@ CTL=$HOSTBUILD/userspace/ctl/idguardctl
 VIRTFS=""
 MODS=$IMG/lib/modules/$KVER/kernel
 if [ -x "$CTL" ] && [ -d "$MODS" ]; then
-	mkdir -p "$OUT/root/mods"
-	for m in drivers/virtio/virtio drivers/virtio/virtio_ring drivers/virtio/virtio_pci_modern_dev \
-		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
-		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p net/qrtr/qrtr; do
-		# Built in when absent; newer Debian kernels compress modules.
-		if [ -f "$MODS/$m.ko" ]; then
-			cp "$MODS/$m.ko" "$OUT/root/mods/"
-		elif [ -f "$MODS/$m.ko.xz" ]; then
-			xz -dc "$MODS/$m.ko.xz" > "$OUT/root/mods/${m##*/}.ko"
-		fi
-	done
+	idg_vm_9p_modules "$OUT/root/mods" net/qrtr/qrtr
+	cp "$ROOT/tests/kernel/vm-host.sh" "$OUT/root/vm-host.sh"
 	HOSTBUILD=$(cd "$HOSTBUILD" && pwd -P)
 	{
 		echo "IDG_CTL=$HOSTBUILD/userspace/ctl/idguardctl"

@@ -30,8 +30,13 @@ idg_sim
 check_all direct
 mbim_read services --query-device-services
 idg_expect_contains "$T/services.consented" "subscriber-ready-status" "device services"
-timeout 30 mbimcli -d "$T/mbim" --query-radio-state > "$T/radio.log" 2>&1 && idg_fail "unsupported CID succeeded"
-idg_expect_contains "$T/radio.log" "NoDeviceSupport" "no device support error"
+timeout 30 mbimcli -d "$T/mbim" --query-visible-providers > "$T/visible.log" 2>&1 && idg_fail "unsupported CID succeeded"
+idg_expect_contains "$T/visible.log" "NoDeviceSupport" "no device support error"
+# the network side ModemManager needs: no PIN, radio on, registered
+timeout 30 mbimcli -d "$T/mbim" --query-pin-state > "$T/pin.log" 2>&1 || idg_fail "PIN query failed"
+idg_expect_contains "$T/pin.log" "unlocked" "PIN state unlocked"
+timeout 30 mbimcli -d "$T/mbim" --query-registration-state > "$T/reg.log" 2>&1 || idg_fail "register state query failed"
+idg_expect_contains "$T/reg.log" "home" "registered home"
 
 # MBIMEx 3.0: Subscriber Ready Status v3 and TLV-based Device Caps
 mbim_read v3-sub --device-open-ms-mbimex-v3 --query-subscriber-ready-status

@@ -377,6 +377,72 @@ test_qmi_dms (void)
   }
 }
 
+/* The NAS service (sim-qmi-nas.c): registered on the test network,
+ * decoded by libqmi as ModemManager decodes it. */
+static void
+test_qmi_nas (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  g_autoptr(SimQmi) qmi = sim_qmi_new (ids);
+  guint8 cid = qmi_alloc (qmi, QMI_SERVICE_NAS);
+
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_NAS, cid, 20, 0x0024);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    g_autofree gchar *printable = qmi_message_get_printable_full (rsp, NULL, "");
+    const guint8 *v;
+    guint16 len = 0;
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    v = qmi_message_get_raw_tlv (rsp, 0x01, &len);     /* serving system */
+    g_assert_nonnull (v);
+    g_assert_cmpuint (len, ==, 6);
+    g_assert_cmpuint (v[0], ==, QMI_NAS_REGISTRATION_STATE_REGISTERED);
+    g_assert_cmpuint (v[2], ==, QMI_NAS_ATTACH_STATE_ATTACHED);
+    g_assert_cmpuint (v[4], ==, 1);
+    v = qmi_message_get_raw_tlv (rsp, 0x12, &len);     /* current PLMN */
+    g_assert_nonnull (v);
+    g_assert_cmpuint (len, ==, 5 + strlen ("idguard-net"));
+    g_assert_cmpuint (v[0] | v[2], ==, 1);
+    /* libqmi's decoder, which ModemManager uses, reads it whole */
+    g_assert_nonnull (strstr (printable, "registration_state = 'registered'"));
+    g_assert_nonnull (strstr (printable, "idguard-net"));
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_NAS, cid, 21, 0x0025);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    guint16 len = 0;
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    g_assert_nonnull (qmi_message_get_raw_tlv (rsp, 0x01, &len));
+    g_assert_cmpuint (len, ==, 5 + strlen ("idguard-net"));
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_NAS, cid, 22, 0x0020);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+    const guint8 *v;
+    guint16 len = 0;
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+    v = qmi_message_get_raw_tlv (rsp, 0x01, &len);
+    g_assert_nonnull (v);
+    g_assert_cmpuint (len, ==, 2);
+    g_assert_cmpint ((gint8) v[0], <, 0);
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_NAS, cid, 23, 0x0003);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, 0);
+  }
+  {
+    g_autoptr(QmiMessage) req = qmi_message_new (QMI_SERVICE_NAS, cid, 24, 0x0034);
+    g_autoptr(QmiMessage) rsp = qmi_roundtrip (qmi, req);
+
+    g_assert_cmpuint (qmi_result (rsp), ==, QMI_PROTOCOL_ERROR_INVALID_QMI_COMMAND);
+  }
+}
+
 static void
 test_qmi_ctl (void)
 {
@@ -892,7 +958,7 @@ test_mbim_basic (void)
   }
   /* unsupported: NO_DEVICE_SUPPORT, never silence */
   {
-    g_autoptr(MbimMessage) req = mbim_message_radio_state_query_new (NULL);
+    g_autoptr(MbimMessage) req = mbim_message_visible_providers_query_new (MBIM_VISIBLE_PROVIDERS_ACTION_FULL_SCAN, NULL);
     g_autoptr(MbimMessage) rsp = NULL;
 
     mbim_message_set_transaction_id (req, 11);
@@ -1110,6 +1176,130 @@ test_mbim_v3 (void)
     g_assert_true (mbim_message_subscriber_ready_status_response_parse (rsp, NULL, &imsi, NULL, NULL, NULL, NULL, &error));
     g_assert_no_error (error);
     g_assert_cmpstr (imsi, ==, ids->imsi);
+  }
+}
+
+/* The network side (sim-mbim-net.c) as ModemManager reads it: libmbim's
+ * parsers of each MBIMEx version accept every answer. */
+static void
+test_mbim_network (void)
+{
+  g_autoptr(SimIds) ids = test_ids ();
+  guint16 versions[] = { 0x0100, 0x0200, 0x0300 };
+  guint v;
+
+  for (v = 0; v < G_N_ELEMENTS (versions); v++) {
+    g_autoptr(SimMbim) mbim = sim_mbim_new (ids);
+    g_autoptr(GError) error = NULL;
+    guint32 tid = 40;
+
+    mbim_open (mbim, 4096);
+    if (versions[v] > 0x0100) {
+      g_autoptr(MbimMessage) req = mbim_message_ms_basic_connect_extensions_v2_version_query_new (0x0100, versions[v], NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      g_assert_true (mbim_message_response_get_result (rsp, MBIM_MESSAGE_TYPE_COMMAND_DONE, &error));
+    }
+    {
+      g_autoptr(MbimMessage) req = mbim_message_pin_query_new (NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+      MbimPinType type = 99;
+      MbimPinState state = 99;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      g_assert_true (mbim_message_pin_response_parse (rsp, &type, &state, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (type, ==, MBIM_PIN_TYPE_UNKNOWN);
+      g_assert_cmpint (state, ==, MBIM_PIN_STATE_UNLOCKED);
+    }
+    {
+      g_autoptr(MbimMessage) req = mbim_message_radio_state_set_new (MBIM_RADIO_SWITCH_STATE_ON, NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+      MbimRadioSwitchState hw = 0, sw = 0;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      g_assert_true (mbim_message_radio_state_response_parse (rsp, &hw, &sw, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (hw, ==, MBIM_RADIO_SWITCH_STATE_ON);
+      g_assert_cmpint (sw, ==, MBIM_RADIO_SWITCH_STATE_ON);
+    }
+    {
+      g_autoptr(MbimMessage) req = mbim_message_home_provider_query_new (NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+      g_autoptr(MbimProvider) provider = NULL;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      g_assert_true (mbim_message_home_provider_response_parse (rsp, &provider, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (provider->provider_id, ==, "00101");
+    }
+    {
+      g_autoptr(MbimMessage) req = mbim_message_register_state_query_new (NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+      MbimRegisterState state = 0;
+      g_autofree gchar *provider_id = NULL;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      if (versions[v] >= 0x0200)
+        g_assert_true (mbim_message_ms_basic_connect_v2_register_state_response_parse (
+                         rsp, NULL, &state, NULL, NULL, NULL, &provider_id, NULL, NULL, NULL, NULL, &error));
+      else
+        g_assert_true (mbim_message_register_state_response_parse (
+                         rsp, NULL, &state, NULL, NULL, NULL, &provider_id, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (state, ==, MBIM_REGISTER_STATE_HOME);
+      g_assert_cmpstr (provider_id, ==, "00101");
+    }
+    {
+      g_autoptr(MbimMessage) req = mbim_message_packet_service_query_new (NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+      MbimPacketServiceState state = 0;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      if (versions[v] >= 0x0300) {
+        g_autoptr(MbimTai) tai = NULL;
+
+        g_assert_true (mbim_message_ms_basic_connect_v3_packet_service_response_parse (
+                         rsp, NULL, &state, NULL, NULL, NULL, NULL, NULL, &tai, &error));
+        g_assert_no_error (error);
+        g_assert_cmpuint (tai->plmn_mcc, ==, 1);
+      } else if (versions[v] == 0x0200) {
+        g_assert_true (mbim_message_ms_basic_connect_v2_packet_service_response_parse (
+                         rsp, NULL, &state, NULL, NULL, NULL, NULL, &error));
+      } else {
+        g_assert_true (mbim_message_packet_service_response_parse (rsp, NULL, &state, NULL, NULL, NULL, &error));
+      }
+      g_assert_no_error (error);
+      g_assert_cmpint (state, ==, MBIM_PACKET_SERVICE_STATE_ATTACHED);
+    }
+    {
+      g_autoptr(MbimMessage) req = mbim_message_signal_state_query_new (NULL);
+      g_autoptr(MbimMessage) rsp = NULL;
+      guint32 rssi = 0;
+
+      mbim_message_set_transaction_id (req, tid++);
+      rsp = mbim_roundtrip (mbim, req, NULL);
+      if (versions[v] >= 0x0200) {
+        MbimRsrpSnrInfo **rsrp = NULL;
+        guint32 count = 1;
+
+        g_assert_true (mbim_message_ms_basic_connect_v2_signal_state_response_parse (
+                         rsp, &rssi, NULL, NULL, NULL, NULL, &count, &rsrp, &error));
+        g_assert_cmpuint (count, ==, 0);
+        mbim_rsrp_snr_info_array_free (rsrp);
+      } else {
+        g_assert_true (mbim_message_signal_state_response_parse (rsp, &rssi, NULL, NULL, NULL, NULL, &error));
+      }
+      g_assert_no_error (error);
+      g_assert_cmpuint (rssi, <=, 31);
+    }
   }
 }
 
@@ -1513,6 +1703,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/qmi/ctl", test_qmi_ctl);
   g_test_add_func ("/sim/qmi/dms", test_qmi_dms);
   g_test_add_func ("/sim/qmi/uim", test_qmi_uim);
+  g_test_add_func ("/sim/qmi/nas", test_qmi_nas);
   g_test_add_func ("/sim/qmi/indications", test_qmi_indications);
   g_test_add_func ("/sim/qmi/raw-sim", test_qmi_raw_sim);
   g_test_add_func ("/sim/qmi/garbage", test_qmi_garbage);
@@ -1520,6 +1711,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/mbim/basic", test_mbim_basic);
   g_test_add_func ("/sim/mbim/qmi-and-uicc", test_mbim_qmi_and_uicc);
   g_test_add_func ("/sim/mbim/mbimex-v3", test_mbim_v3);
+  g_test_add_func ("/sim/mbim/network", test_mbim_network);
   g_test_add_func ("/sim/mbim/at-tunnel", test_mbim_at_tunnel);
   g_test_add_func ("/sim/mbim/fragments", test_mbim_fragments);
   g_test_add_func ("/sim/mbim/indication", test_mbim_indication);

@@ -4,6 +4,7 @@
 #include "sim-at.h"
 #include "sim-files.h"
 #include "sim-mbim-build.h"
+#include "sim-mbim-net.h"
 #include "sim-mbim-uicc.h"
 #include "sim-mbim.h"
 #include "sim-qmi.h"
@@ -422,8 +423,15 @@ handle_command (SimMbim *self, const guint8 *msg, guint32 len, GByteArray *out)
         return;
       }
       break;
-    default:
+    default: {
+      GByteArray *net = sim_mbim_net_command (cid, type, self->mbimex);
+
+      if (net) {
+        command_done (self, out, tid, uuid, cid, MBIM_STATUS_ERROR_NONE, net);
+        return;
+      }
       break;
+    }
     }
   } else if (service == MBIM_SERVICE_QMI && cid == MBIM_CID_QMI_MSG &&
              type == MBIM_MESSAGE_COMMAND_TYPE_SET) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Between the QMI engine (sim-qmi.c: framing, CTL, DMS, dispatch) and its
- * UIM service (sim-qmi-uim.c). Not for other users.
+ * UIM and NAS services (sim-qmi-uim.c, sim-qmi-nas.c). Not for other users.
  */
 #ifndef SIM_QMI_PRIVATE_H
 #define SIM_QMI_PRIVATE_H
@@ -62,6 +62,10 @@ QmiMessage *sim_qmi_uim_reply       (SimQmi     *self,
                                      QmiMessage *req);
 void        sim_qmi_uim_sim_changed (SimQmi     *self,
                                      GByteArray *out);
+
+/* sim-qmi-nas.c */
+QmiMessage *sim_qmi_nas_reply       (SimQmi     *self,
+                                     QmiMessage *req);
 
 G_END_DECLS
 

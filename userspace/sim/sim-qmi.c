@@ -363,6 +363,8 @@ sim_qmi_reply (SimQmi     *self,
     return dms_reply (self, request);
   case QMI_SERVICE_UIM:
     return sim_qmi_uim_reply (self, request);
+  case QMI_SERVICE_NAS:
+    return sim_qmi_nas_reply (self, request);
   default:
     if (!service_known ((guint8) qmi_message_get_service (request)))
       return NULL;  /* a modem does not answer services it lacks */
