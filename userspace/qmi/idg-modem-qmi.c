@@ -74,7 +74,8 @@ struct _Session {
   QmiDevice    *device;
   QmiClient    *dms;
   QmiClient    *uim;
-  gboolean      announced;    /* watchers were told about device */
+  gboolean      announced;    /* watchers were given the port: after
+                               * the first read of the identifiers */
   gulong        removed_id;
   gulong        card_id;
   gulong        slot_id;
@@ -476,6 +477,13 @@ read_done (Session *s)
   }
   idg_backoff_reset (&modem->retry);
   idg_broker_set_modem_state (modem->broker, SOURCE, "ready");
+  /* the doors get the port only now: before the first read the broker
+   * does not know the values, and the tripwire could not recognise one
+   * in an answer no filter knows (clients that opened meanwhile wait) */
+  if (!s->announced) {
+    s->announced = TRUE;
+    notify_watchers (modem, s->mux);
+  }
 }
 
 static void
@@ -648,8 +656,6 @@ open_ready (QmiDevice    *device,
    * the device */
   if (!s->mux)
     s->mux = idg_qmux_new_for_device (device);
-  s->announced = TRUE;
-  notify_watchers (s->modem, s->mux);
   qmi_device_allocate_client (device, QMI_SERVICE_DMS, QMI_CID_NONE, CMD_TIMEOUT, s->cancellable,
                               (GAsyncReadyCallback) dms_ready, session_ref (s));
 out:

@@ -80,6 +80,12 @@ deliver (Sim *sim, SimProto proto, SimPort *port, GByteArray *out)
   case SIM_FAULT_SILENT:
     g_byte_array_set_size (out, 0);
     break;
+  case SIM_FAULT_SLOW:
+    /* a modem that takes its time: every answer SIM_SLOW_MS late, in
+     * order (the whole simulator waits) */
+    if (out->len > 0)
+      g_usleep (SIM_SLOW_MS * 1000);
+    break;
   case SIM_FAULT_GARBAGE: {
     guint i;
 
@@ -345,7 +351,7 @@ main (int argc, char **argv)
     { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids_path,
       "Identifiers as key=value lines (imei, imeisv, esn, meid, imsi, iccid, eid, msisdn); re-read on SIGUSR1/swap", "FILE" },
     { "control", 0, 0, G_OPTION_ARG_FILENAME, &control_path,
-      "Control socket: one command per line: swap | set KEY=VALUE | fault qmi|mbim|at|all normal|garbage|silent | ping", "SOCKET" },
+      "Control socket: one command per line: swap | set KEY=VALUE | fault qmi|mbim|at|all normal|garbage|silent|slow | ping", "SOCKET" },
     { "mbim-max-control-transfer", 0, 0, G_OPTION_ARG_INT, &max_transfer,
       "Cap the MBIM control transfer size (forces fragmentation; minimum 64)", "N" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },

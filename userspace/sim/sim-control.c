@@ -16,12 +16,13 @@ parse_fault (gchar **words, SimControlCommand *cmd, GError **error)
     { "normal", SIM_FAULT_NORMAL },
     { "garbage", SIM_FAULT_GARBAGE },
     { "silent", SIM_FAULT_SILENT },
+    { "slow", SIM_FAULT_SLOW },
   };
   guint i;
 
   if (g_strv_length (words) != 3) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                 "usage: fault qmi|mbim|at|all normal|garbage|silent");
+                 "usage: fault qmi|mbim|at|all normal|garbage|silent|slow");
     return FALSE;
   }
   cmd->protos = 0;

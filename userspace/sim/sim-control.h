@@ -9,8 +9,9 @@
  *   set KEY=VALUE           stage a value for the next swap
  *   fault PROTO MODE        PROTO: qmi, mbim, at or all;
  *                           MODE: normal, garbage (answers replaced by
- *                           random bytes of the same length) or silent
- *                           (requests read and never answered)
+ *                           random bytes of the same length), silent
+ *                           (requests read and never answered) or slow
+ *                           (every answer SIM_SLOW_MS late, in order)
  *   ping                    ok
  * Parsing only; the main loop applies the command.
  */
@@ -20,6 +21,8 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+
+#define SIM_SLOW_MS 300
 
 typedef enum {
   SIM_PROTO_QMI,
@@ -32,6 +35,7 @@ typedef enum {
   SIM_FAULT_NORMAL,
   SIM_FAULT_GARBAGE,
   SIM_FAULT_SILENT,
+  SIM_FAULT_SLOW,
 } SimFault;
 
 typedef enum {
