@@ -124,6 +124,15 @@ else
   echo "FAIL: systemd-tmpfiles rejected idguard.tmpfiles"; cat "$T/tmpfiles.out"; fail=1
 fi
 
+# polkit answers the broker (the unit's User=, not root) about other users'
+# processes only if the broker owns each action.
+user=$(sed -n 's/^User=//p' "$T/units/idguardd.service")
+for a in $(sed -n 's/.*<action id="\([^"]*\)".*/\1/p' "$IDG_SRC/data/org.idguard.policy"); do
+  sed -n "/<action id=\"$a\">/,/<\/action>/p" "$IDG_SRC/data/org.idguard.policy" |
+    grep -q "<annotate key=\"org.freedesktop.policykit.owner\">unix-user:$user</annotate>" ||
+    { echo "FAIL: polkit action $a is not owned by unix-user:$user (CheckAuthorization would refuse the broker)"; fail=1; }
+done
+
 # The D-Bus policy (data/) lets the unit's User= own the bus name, nobody
 # else but root, and lets every caller reach both interfaces.
 if ! python3 - "$IDG_SRC/data/org.idguard.Broker1.conf" "$T/units/idguardd.service" <<'PY'
