@@ -309,15 +309,43 @@ static void enqueue(const uint8_t *frame, size_t len)
 	}
 }
 
+/* take_frames: hands every complete frame at the start of ACC (LEN bytes)
+ * to SINK, skipping bytes that cannot start one; returns how many bytes
+ * are left at ACC (the beginning of a frame) */
+static size_t take_frames(uint8_t *acc, size_t len, size_t *skipped,
+			  void (*sink)(const uint8_t *frame, size_t len))
+{
+	long want;
+
+	while (len > 0 && (want = frame_length(acc, len)) != 0) {
+		if (want < 0) {
+			/* not a frame start: resynchronise byte by byte */
+			memmove(acc, acc + 1, --len);
+			(*skipped)++;
+			continue;
+		}
+		if (len < (size_t)want)
+			break;
+		if (*skipped) {
+			say("%zu bytes from the simulator were no frame: skipped", *skipped);
+			*skipped = 0;
+		}
+		sink(acc, (size_t)want);
+		len -= (size_t)want;
+		memmove(acc, acc + want, len);
+	}
+	return len;
+}
+
 static void *pty_reader(void *arg)
 {
+	/* a frame is at most QMI_MAX_FRAME: a read always has room */
 	static uint8_t acc[2 * QMI_MAX_FRAME];
 	size_t len = 0, skipped = 0;
 
 	(void)arg;
 	for (;;) {
 		ssize_t n = read(pty_fd, acc + len, sizeof(acc) - len);
-		long want;
 
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
@@ -328,24 +356,7 @@ static void *pty_reader(void *arg)
 		}
 		if (n <= 0)
 			die("reading the simulator's pty: %s", n ? strerror(errno) : "end of file");
-		len += (size_t)n;
-		while (len > 0 && (want = frame_length(acc, len)) != 0) {
-			if (want < 0) {
-				/* not a frame start: resynchronise byte by byte */
-				memmove(acc, acc + 1, --len);
-				skipped++;
-				continue;
-			}
-			if (len < (size_t)want)
-				break;
-			if (skipped) {
-				say("%zu bytes from the simulator were no frame: skipped", skipped);
-				skipped = 0;
-			}
-			enqueue(acc, (size_t)want);
-			len -= (size_t)want;
-			memmove(acc, acc + want, len);
-		}
+		len = take_frames(acc, len + (size_t)n, &skipped, enqueue);
 	}
 	return NULL;
 }
@@ -555,6 +566,7 @@ static void __attribute__((noreturn)) ep0_loop(void)
 	}
 }
 
+#ifndef IDG_GADGET_FUZZ
 int main(int argc, char **argv)
 {
 	struct termios tio;
@@ -595,3 +607,4 @@ int main(int argc, char **argv)
 	ep0_loop();
 	return 0;
 }
+#endif
