@@ -24,9 +24,9 @@ DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        dpkg-dev debhelper dh-dkms dkms fakeroot systemd \
        libgtk-4-dev libadwaita-1-dev xvfb xauth python3-dogtail gir1.2-atspi-2.0 \
        gir1.2-gtk-3.0 at-spi2-core gettext appstream desktop-file-utils \
-       lintian python3-jsonschema zsh
+       lintian python3-jsonschema zsh mmdebstrap qemu-utils
 
-.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel check-qrtr check-e2e demo bench module fuzz clean install
+.PHONY: all deps build check check-sanitize check-variants check-unit check-kernel check-qrtr check-e2e check-image demo bench module fuzz clean install
 
 all: build
 
@@ -53,6 +53,7 @@ check: build
 	$(MAKE) check-kernel
 	$(MAKE) check-qrtr
 	$(MAKE) check-e2e
+	$(MAKE) check-image
 
 # Unit and fuzz suites again, built with clang under ASan and UBSan.
 check-sanitize: deps
@@ -83,6 +84,12 @@ check-qrtr: deps module
 # in qemu (tests/e2e/run.sh; logs in $(BUILD)/test-logs/e2e-*, leak-scanned).
 check-e2e: build
 	IDG_E2E_BUILD=$(BUILD) sh tests/e2e/run.sh
+
+# The booted device image: the .debs in a Debian image (mmdebstrap), booted
+# twice with systemd as PID 1 in qemu (tests/e2e/image/run.sh; the image is
+# cached in tests/kernel/cache, logs in $(BUILD)/test-logs/e2e-image).
+check-image: deps
+	IDG_E2E_BUILD=$(BUILD) sh tests/e2e/image/run.sh
 
 demo: build
 	sh tests/demo.sh $(BUILD)

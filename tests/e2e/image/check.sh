@@ -1,0 +1,187 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The checks inside the booted e2e image (tests/e2e/image/run.sh), as root,
+# run by idguard-e2e.service from the seed disk; the boot number is
+# idguard.e2e=N on the kernel command line. One "IDG-E2E ok|not ok N - what"
+# line per check on the console, logs tarred onto /dev/vdc, then
+# "IDG-E2E-END N pass|fail" and power off.
+#
+# Boot 1 (as installed): every unit active, none failed; the module built by
+# DKMS and loaded at boot; /dev/idguard attached to the broker; the socket
+# units' names handed to idguardd; with no modem configured both doors
+# refuse at once and ModemManager cannot run the stock proxies. Then the
+# shipped config edited for the modem port only (the simulated modem,
+# started by its packaged unit with this run's identifiers): the real qmicli
+# and mbimcli through the doors see no identifier; a grant shows the IMEI;
+# polkit: a user in group idguard is authorized with the documented rule
+# (not without it), a user outside is not; the group member's session
+# hears the Settings UI signals.
+# Boot 2 (the same disk): all of the above that is not setup, and the
+# grant and the audit of boot 1 are still there; the grant still works.
+set -u
+BOOT=$(sed -n 's/.*idguard\.e2e=\([0-9]*\).*/\1/p' /proc/cmdline)
+E=/run/e2e
+O=$E/out
+mkdir -p "$O"
+P=/var/lib/idguard-e2e          # what boot 1 leaves for boot 2 (on the disk)
+mkdir -p "$P"
+# gen-ids.py writes key=value lines: read them as shell variables
+eval "$(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$E/ids.consented")"
+n=0; failed=0
+ok() { n=$((n + 1)); echo "IDG-E2E ok $n - $*"; echo "ok $n - $*" >> "$O/check.log"; }
+nok() { n=$((n + 1)); failed=1; echo "IDG-E2E not ok $n - $*"; echo "not ok $n - $*" >> "$O/check.log"; }
+check() { what=$1; shift; if "$@" >> "$O/commands.log" 2>&1; then ok "$what"; else nok "$what"; fi; }
+# idguardctl --json, on one line without blanks (tests/e2e/image has no jq)
+js() { idguardctl --json "$@" 2>&1 | tr -d ' \n'; }
+wait_for() { s=$1; shift; i=0; while ! "$@" > /dev/null 2>&1; do i=$((i + 1)); [ $i -gt $((s * 2)) ] && return 1; sleep 0.5; done; }
+
+finish() {
+	journalctl -b --no-pager -o short-monotonic > "$O/journal.log" 2>&1
+	systemctl list-units --all --no-pager > "$O/units.log" 2>&1
+	idguardctl --json status > "$O/status.json" 2>&1
+	idguardctl audit > "$O/audit.log" 2>&1
+	cp /etc/idguard/idguard.conf "$O/idguard.conf"
+	tar -cf /dev/vdc -C "$O" . 2>/dev/null
+	sync
+	if [ "$failed" = 0 ]; then echo "IDG-E2E-END $BOOT pass"; else echo "IDG-E2E-END $BOOT fail"; fi
+	systemctl poweroff --no-block
+	exit 0
+}
+
+echo "IDG-E2E boot $BOOT: checks start"
+
+# --- the system as booted ------------------------------------------------
+state=$(systemctl is-system-running --wait 2>&1)
+[ "$state" = running ] && ok "boot finished: system running" || nok "boot finished: system is '$state'"
+systemctl --failed --no-legend --plain > "$O/failed.log" 2>&1
+[ ! -s "$O/failed.log" ] && ok "no failed unit" || { nok "failed units: $(tr '\n' ' ' < "$O/failed.log")"; }
+units="systemd-udevd.service dbus.service polkit.service systemd-modules-load.service
+       idguard-qmi-proxy.socket idguard-mbim-proxy.socket idguardd.service ModemManager.service"
+[ "$BOOT" = 2 ] && units="$units idguard-modem-sim.service"
+for u in $units; do
+	check "$u active" systemctl is-active --quiet "$u"
+done
+
+# The module: built by DKMS inside the image, loaded at boot by modules-load.d.
+kver=$(uname -r)
+check "DKMS reports idguard installed for $kver" sh -c "dkms status idguard -k $kver | grep -q installed"
+check "idguard.ko is DKMS's (updates/dkms)" sh -c "modinfo -n idguard | grep -q '^/lib/modules/$kver/updates/dkms/idguard.ko'"
+check "the module is loaded" sh -c "grep -q '^idguard ' /proc/modules"
+check "/dev/idguard root:idguard 0666 (udev rule)" sh -c "[ \"\$(stat -c '%U %G %a' /dev/idguard)\" = 'root idguard 666' ]"
+kernel_attached() { js status | grep -q '"name":"kernel","state":"attached"'; }
+wait_for 30 kernel_attached
+check "the broker holds /dev/idguard (kernel component attached)" kernel_attached
+
+# The socket units' names, handed to idguardd: one listening socket per
+# name, held by systemd and by idguardd.
+ss -xlp > "$O/ss.log" 2>&1
+for name in qmi-proxy mbim-proxy; do
+	check "@$name: one listener, systemd's socket in idguardd's hands" \
+		sh -c "[ \$(grep -c '@$name ' '$O/ss.log') = 1 ] && grep '@$name ' '$O/ss.log' | grep -q '\"systemd\"' && grep '@$name ' '$O/ss.log' | grep -q '\"idguardd\"'"
+	check "idguard-$name.socket running (handed over)" sh -c "[ \"\$(systemctl show -P SubState idguard-$name.socket)\" = running ]"
+done
+
+# ModemManager through the doors only.
+check "ModemManager requires both socket units" sh -c \
+	"systemctl show -P Requires ModemManager.service | grep -q idguard-qmi-proxy.socket && systemctl show -P Requires ModemManager.service | grep -q idguard-mbim-proxy.socket"
+mm=$(systemctl show -P MainPID ModemManager.service)
+check "the stock qmi-proxy and mbim-proxy are installed (libqmi-proxy, libmbim-proxy)" test -x /usr/libexec/qmi-proxy -a -x /usr/libexec/mbim-proxy
+check "ModemManager cannot execute them (InaccessiblePaths=)" sh -c \
+	"[ \"$mm\" -gt 0 ] && ! nsenter -t $mm -m -- /usr/libexec/qmi-proxy --version && ! nsenter -t $mm -m -- /usr/libexec/mbim-proxy --version"
+
+if [ "$BOOT" = 1 ]; then
+	# --- no modem configured yet: the doors refuse at once --------------
+	t=$(date +%s); timeout 30 qmicli -p -d /dev/null --device-open-qmi --dms-get-ids > "$O/nomodem-qmicli.log" 2>&1; rc=$?
+	el=$(( $(date +%s) - t ))
+	[ $rc != 0 ] && [ $el -lt 10 ] && grep -q AccessDenied "$O/nomodem-qmicli.log" &&
+		ok "no modem: qmicli -p refused in ${el}s (AccessDenied)" || nok "no modem: qmicli -p rc=$rc after ${el}s"
+	t=$(date +%s); timeout 40 mbimcli -p -d /dev/null --query-device-caps > "$O/nomodem-mbimcli.log" 2>&1; rc=$?
+	el=$(( $(date +%s) - t ))
+	[ $rc != 0 ] && [ $el -lt 10 ] && grep -qi failure "$O/nomodem-mbimcli.log" &&
+		ok "no modem: mbimcli -p refused in ${el}s (Failure)" || nok "no modem: mbimcli -p rc=$rc after ${el}s"
+	check "no stock proxy was started" sh -c "! pgrep -x qmi-proxy && ! pgrep -x mbim-proxy"
+
+	# --- the integrator's edit: the modem port, nothing else -------------
+	sum=$(dpkg-query -W -f='${Conffiles}\n' idguard | awk '$1 == "/etc/idguard/idguard.conf" { print $2 }')
+	check "idguard.conf is the package's conffile, unedited" sh -c "[ \"\$(md5sum < /etc/idguard/idguard.conf | cut -d' ' -f1)\" = '$sum' ]"
+	cp /etc/idguard/idguard.conf "$O/idguard.conf.shipped"
+	sed -i -e 's|^#qmi=/run/idguard-modem-sim/qmi$|qmi=/run/idguard-modem-sim/qmi|' \
+	       -e 's|^#mbim=/run/idguard-modem-sim/mbim$|mbim=/run/idguard-modem-sim/mbim|' \
+	       -e 's|^#at=/run/idguard-modem-sim/at$|at=/run/idguard-modem-sim/at|' /etc/idguard/idguard.conf
+	diff "$O/idguard.conf.shipped" /etc/idguard/idguard.conf > "$O/idguard.conf.diff"
+	check "the config's only edit: the three [modem] lines" sh -c \
+		"[ \$(grep -c '^[<>]' '$O/idguard.conf.diff') = 6 ] && ! grep '^[<>]' '$O/idguard.conf.diff' | grep -qv '^[<>] #\?\(qmi\|mbim\|at\)=/run/idguard-modem-sim/'"
+	# The simulated modem's packaged unit, with this run's identifiers.
+	install -m 0640 -g idguard "$E/ids.consented" /etc/idguard/modem-sim-ids
+	mkdir -p /etc/systemd/system/idguard-modem-sim.service.d
+	exec_line=$(systemctl show -P ExecStart idguard-modem-sim.service | sed -n 's/.*argv\[\]=\([^;]*\) ;.*/\1/p')
+	printf '[Service]\nExecStart=\nExecStart=%s --ids /etc/idguard/modem-sim-ids\n' "$exec_line" \
+		> /etc/systemd/system/idguard-modem-sim.service.d/ids.conf
+	systemctl daemon-reload
+	check "the simulated modem enabled and started" systemctl enable --now idguard-modem-sim.service
+	check "idguardd restarted on the edited config" systemctl restart idguardd.service
+fi
+
+# --- the modem through the doors ----------------------------------------
+ready() { js status > "$O/status-wait.json" &&
+	grep -q '"name":"qmi","state":"ready"' "$O/status-wait.json" && grep -q '"name":"mbim","state":"ready"' "$O/status-wait.json" &&
+	grep -q '"ids-settled":true' "$O/status-wait.json"; }
+wait_for 60 ready && ok "the broker reads the modem (qmi, mbim ready)" || nok "modem not ready: $(tr -d '\n' < "$O/status-wait.json")"
+
+if [ "$BOOT" = 1 ]; then
+	timeout 60 qmicli -p -d /run/idguard-modem-sim/qmi --device-open-qmi --dms-get-ids > "$O/qmicli-redacted.log" 2>&1
+	check "qmicli -p through the door: an IMEI line" grep -q IMEI "$O/qmicli-redacted.log"
+	check "qmicli -p without a grant: not the real IMEI" sh -c "! grep -q '$ID_imei' '$O/qmicli-redacted.log'"
+	timeout 60 mbimcli -p -d /run/idguard-modem-sim/mbim --query-device-caps > "$O/mbimcli-redacted.log" 2>&1
+	check "mbimcli -p through the door: a Device ID" grep -q "Device ID" "$O/mbimcli-redacted.log"
+	check "mbimcli -p without a grant: not the real IMEI" sh -c "! grep -q '$ID_imei' '$O/mbimcli-redacted.log'"
+
+	# --- polkit: the admin API for a non-root user ---------------------
+	useradd -m -G idguard alice 2>> "$O/commands.log"
+	useradd -m bob 2>> "$O/commands.log"
+	runuser -u alice -- gdbus monitor --system --dest org.idguard.Broker1 --object-path /org/idguard/Broker1 > "$O/alice-signals.log" 2>&1 &
+	alice_mon=$!
+	runuser -u bob -- gdbus monitor --system --dest org.idguard.Broker1 --object-path /org/idguard/Broker1 > "$O/bob-signals.log" 2>&1 &
+	bob_mon=$!
+	wait_for 20 grep -q "Monitoring" "$O/alice-signals.log"; wait_for 20 grep -q "Monitoring" "$O/bob-signals.log"
+	# refused by polkit itself (it asks for an administrator), not for want of it
+	check "without the rule, alice (group idguard) is not authorized by polkit" sh -c \
+		"! runuser -u alice -- idguardctl grants > '$O/alice-norule.log' 2>&1 && grep -q 'not authorized' '$O/alice-norule.log' && ! grep -q 'not available' '$O/alice-norule.log'"
+	cp /usr/share/doc/idguard/examples/50-idguard-group.rules /etc/polkit-1/rules.d/
+	# polkitd reloads rules.d on change (inotify): wait until it has
+	wait_for 30 sh -c "journalctl -b -u polkit.service | grep -c 'Reloading rules' | grep -qv '^0$'"
+	sleep 1
+	check "with the documented rule, alice grants over the system bus (polkit)" sh -c \
+		"runuser -u alice -- idguardctl --json grant --to exe:/usr/bin/qmicli --uid root --scope imei,imsi --purpose 'e2e image' --ttl 1h > '$O/grant.consented'"
+	check "bob (not in the group) is still not authorized by polkit" sh -c \
+		"! runuser -u bob -- idguardctl grants > '$O/bob.log' 2>&1 && grep -q 'not authorized' '$O/bob.log' && ! grep -q 'not available' '$O/bob.log'"
+	check "bob cannot factory-reset" sh -c "! runuser -u bob -- idguardctl reset --factory --yes > '$O/bob-reset.log' 2>&1"
+	wait_for 10 grep -q GrantsChanged "$O/alice-signals.log" && ok "alice's session hears GrantsChanged" ||
+		nok "alice heard no GrantsChanged"
+	sleep 1
+	check "bob hears no admin signal" sh -c "! grep -q 'GrantsChanged\|RequestPending' '$O/bob-signals.log'"
+	kill $alice_mon $bob_mon 2>/dev/null
+	grant=$(tr -d ' \n' < "$O/grant.consented" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+	echo "$grant" > "$P/grant-id"
+fi
+
+timeout 60 qmicli -p -d /run/idguard-modem-sim/qmi --device-open-qmi --dms-get-ids > "$O/qmicli-granted.consented" 2>&1
+check "qmicli -p with the grant: the real IMEI" grep -q "$ID_imei" "$O/qmicli-granted.consented"
+check "ModemManager still active" systemctl is-active --quiet ModemManager.service
+
+if [ "$BOOT" = 1 ]; then
+	js audit > "$O/audit-boot1.json"
+	grep -o '"time":"[^"]*"' "$O/audit-boot1.json" > "$P/audit-boot1"
+	check "the audit records the release" sh -c "[ -s '$P/audit-boot1' ] && grep -q '\"kind\":\"imei\"' '$O/audit-boot1.json'"
+	sync
+else
+	grant=$(cat "$P/grant-id" 2>/dev/null)
+	js grants > "$O/grants-boot2.json"
+	check "boot 1's grant is still there and active" sh -c "[ -n '$grant' ] && grep -o '{[^{}]*\"id\":\"$grant\"[^{}]*}' '$O/grants-boot2.json' | grep -q '\"state\":\"active\"'"
+	js audit > "$O/audit-boot2.json"
+	grep -o '"time":"[^"]*"' "$O/audit-boot2.json" > "$O/audit-boot2.times"
+	check "boot 1's audit records are all still there" sh -c "[ -s '$P/audit-boot1' ] && ! grep -vxFf '$O/audit-boot2.times' '$P/audit-boot1'"
+	check "the audit grew (boot 2's release)" sh -c "[ \$(wc -l < '$O/audit-boot2.times') -gt \$(wc -l < '$P/audit-boot1') ]"
+fi
+finish
