@@ -104,8 +104,11 @@ HOSTBUILD=${IDG_KTEST_BUILD:-$ROOT/build}
 CTL=$HOSTBUILD/userspace/ctl/idguardctl
 VIRTFS=""
 MODS=$IMG/lib/modules/$KVER/kernel
+# The debug kernel has virtio and 9p built in.
+[ "${IDG_KTEST_DEBUG:-0}" = 1 ] && MODS=$KDIR
 if [ -x "$CTL" ] && [ -d "$MODS" ]; then
-	idg_vm_9p_modules "$OUT/root/mods" net/qrtr/qrtr
+	# (the debug kernel: built in, nothing to copy)
+	[ "${IDG_KTEST_DEBUG:-0}" = 1 ] || idg_vm_9p_modules "$OUT/root/mods" net/qrtr/qrtr
 	cp "$ROOT/tests/kernel/vm-host.sh" "$OUT/root/vm-host.sh"
 	HOSTBUILD=$(cd "$HOSTBUILD" && pwd -P)
 	{
@@ -137,16 +140,22 @@ else
 	say "no built idguardctl in $HOSTBUILD: the libidguard story is skipped"
 fi
 [ -z "$ONLY" ] || echo "$ONLY" > "$OUT/root/only"
+rm -f "$OUT/root/debug"
+[ "${IDG_KTEST_DEBUG:-0}" != 1 ] || : > "$OUT/root/debug"
 (cd "$OUT/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd.gz"
 
 # 4. Boot under TCG.
 say "booting $KVER under TCG ($SMP cpus, timeout ${TIMEOUT}s)"
 start=$(date +%s)
+APPEND='console=ttyS0 panic=-1 quiet'
+# KASAN and lockdep under TCG boot so slowly that RCU's default 21 s stall
+# warning fires in early driver init (seen in ACPI, before the module).
+[ "${IDG_KTEST_DEBUG:-0}" != 1 ] || APPEND="$APPEND rcupdate.rcu_cpu_stall_timeout=300"
 set +e
 # shellcheck disable=SC2086 # VIRTFS is empty or one option and its argument
 timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m 512 \
 	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initrd.gz" $VIRTFS \
-	-append 'console=ttyS0 panic=-1 quiet' < /dev/null > "$OUT/serial.log" 2>&1
+	-append "$APPEND" < /dev/null > "$OUT/serial.log" 2>&1
 qrc=$?
 set -e
 tr -d '\r' < "$OUT/serial.log" > "$OUT/console.log"
