@@ -125,7 +125,8 @@ YOCTO_DIRS = [("/usr/lib/systemd/system", "${systemd_system_unitdir}"),
               ("/usr/bin", "${bindir}"), ("/usr/sbin", "${sbindir}"), ("/usr/share", "${datadir}"),
               ("/usr/lib", "${libdir}"), ("/lib", "${nonarch_base_libdir}"), ("/etc", "${sysconfdir}")]
 EQUIV = {"${nonarch_libdir}": "${libdir}", "${base_libdir}": "${nonarch_base_libdir}",
-         "${prefix}/lib": "${libdir}", "${base_prefix}/lib": "${nonarch_base_libdir}"}
+         "${prefix}/lib": "${libdir}", "${base_prefix}/lib": "${nonarch_base_libdir}",
+         "${systemd_user_unitdir}": "${libdir}/systemd/user", "${docdir}": "${datadir}/doc"}
 # bitbake.conf's FILES for ${PN}, ${PN}-dev, ${PN}-doc (the parts that apply)
 DEFAULT_FILES = ["${bindir}/*", "${sbindir}/*", "${libexecdir}/*", "${libdir}/lib*.so.*", "${sysconfdir}",
                  "${localstatedir}", "${nonarch_base_libdir}/udev", "${libdir}/udev",

@@ -41,6 +41,7 @@ SYSTEMD_AUTO_ENABLE:${PN} = "enable"
 PACKAGES =+ "libidguard"
 FILES:libidguard = "${libdir}/libidguard.so.*"
 FILES:${PN} += "${systemd_system_unitdir} \
+                ${systemd_user_unitdir} \
                 ${nonarch_libdir}/sysusers.d \
                 ${nonarch_libdir}/tmpfiles.d \
                 ${nonarch_base_libdir}/udev/rules.d \
