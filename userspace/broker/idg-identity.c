@@ -282,37 +282,52 @@ resolve (int      pidfd,
   return g_steal_pointer (&id);
 }
 
-IdgIdentity *
-idg_identity_from_socket (int      fd,
-                          GError **error)
+/* The peer of a unix socket: its credentials from the kernel and a pidfd
+ * of its process (SO_PEERPIDFD, else pidfd_open), or -1 and error. */
+static int
+peer_pidfd (int           fd,
+            struct ucred *cred,
+            GError      **error)
 {
-  struct ucred cred;
-  socklen_t len = sizeof cred;
+  socklen_t len = sizeof *cred;
   int pidfd = -1;
-  IdgIdentity *id;
 
-  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) {
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0 || len != sizeof *cred) {
     int saved = errno;
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                  "cannot read the peer's credentials: %s", g_strerror (saved));
-    return NULL;
+    return -1;
   }
-  if (cred.pid <= 0) {
+  if (cred->pid <= 0) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  "the peer's process is not visible in this pid namespace");
-    return NULL;
+    return -1;
   }
   len = sizeof pidfd;
   if (getsockopt (fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || len != sizeof pidfd)
     pidfd = -1;
   if (pidfd < 0)
-    pidfd = pidfd_open_compat (cred.pid);
+    pidfd = pidfd_open_compat (cred->pid);
   if (pidfd < 0) {
     int saved = errno;
     g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                 "cannot pin the peer process %d: %s", (int) cred.pid, g_strerror (saved));
-    return NULL;
+                 "cannot pin the peer process %d: %s", (int) cred->pid, g_strerror (saved));
+    return -1;
   }
+  return pidfd;
+}
+
+IdgIdentity *
+idg_identity_from_socket (int      fd,
+                          GError **error)
+{
+  struct ucred cred;
+  int pidfd;
+  IdgIdentity *id;
+
+  pidfd = peer_pidfd (fd, &cred, error);
+  if (pidfd < 0)
+    return NULL;
   id = resolve (pidfd, cred.pid, cred.uid, cred.gid, error);
   close (pidfd);
   return id;
@@ -512,32 +527,12 @@ idg_identity_pin_from_socket (int      fd,
                               GError **error)
 {
   struct ucred cred;
-  socklen_t len = sizeof cred;
   IdgIdentityPin *pin;
-  int pidfd = -1;
+  int pidfd;
 
-  if (getsockopt (fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof cred) {
-    int saved = errno;
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                 "cannot read the peer's credentials: %s", g_strerror (saved));
-    return NULL;
-  }
-  if (cred.pid <= 0) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 "the peer's process is not visible in this pid namespace");
-    return NULL;
-  }
-  len = sizeof pidfd;
-  if (getsockopt (fd, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0 || len != sizeof pidfd)
-    pidfd = -1;
+  pidfd = peer_pidfd (fd, &cred, error);
   if (pidfd < 0)
-    pidfd = pidfd_open_compat (cred.pid);
-  if (pidfd < 0) {
-    int saved = errno;
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                 "cannot pin the peer process %d: %s", (int) cred.pid, g_strerror (saved));
     return NULL;
-  }
   pin = g_new0 (IdgIdentityPin, 1);
   pin->pidfd = pidfd;
   pin->pid = cred.pid;
