@@ -14,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ADMIN IDG_API_IFACE_ADMIN
-
 static int
 no_operands (CtlContext *ctx, int argc, char **argv)
 {
@@ -43,18 +41,14 @@ simple_options (CtlContext *ctx, int argc, char **argv)
   return rc >= 0 ? rc : no_operands (ctx, argc, argv);
 }
 
-/* Calls a method returning (aa{sv}) and prints it as a table or JSON. */
-static int
-list_call (CtlContext *ctx, const gchar *method, GVariant *params,
-           const CtlColumn *cols, guint n_cols, CtlRows kind)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) rows = NULL;
-  int rc = ctl_call (ctx, ADMIN, method, params, G_VARIANT_TYPE ("(aa{sv})"), &reply);
+/* A generated Admin1 method with no argument that returns aa{sv}. */
+typedef gboolean (*ListFunc) (IdgDBusAdmin1 *proxy, GVariant **rows,
+                              GCancellable *cancellable, GError **error);
 
-  if (rc != CTL_EXIT_OK)
-    return rc;
-  rows = g_variant_get_child_value (reply, 0);
+/* Prints rows (aa{sv}) as a table or JSON. */
+static int
+print_rows (CtlContext *ctx, GVariant *rows, const CtlColumn *cols, guint n_cols, CtlRows kind)
+{
   if (ctx->json)
     ctl_json_print (ctl_json_rows (rows, kind), TRUE);
   else
@@ -62,19 +56,34 @@ list_call (CtlContext *ctx, const gchar *method, GVariant *params,
   return CTL_EXIT_OK;
 }
 
+/* Calls a list method and prints its rows. */
+static int
+list_call (CtlContext *ctx, ListFunc method, const CtlColumn *cols, guint n_cols, CtlRows kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) rows = NULL;
+  IdgDBusAdmin1 *admin;
+  int rc = ctl_admin (ctx, &admin);
+
+  if (rc != CTL_EXIT_OK)
+    return rc;
+  if (!method (admin, &rows, NULL, &error))
+    return ctl_fail_error (ctx, error);
+  return print_rows (ctx, rows, cols, n_cols, kind);
+}
+
 int
 ctl_cmd_status (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) dict = NULL;
+  IdgDBusAdmin1 *admin;
   int rc = simple_options (ctx, argc, argv);
 
-  if (rc >= 0)
+  if (rc >= 0 || (rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "Status", NULL, G_VARIANT_TYPE ("(a{sv})"), &reply);
-  if (rc != CTL_EXIT_OK)
-    return rc;
-  dict = g_variant_get_child_value (reply, 0);
+  if (!idg_dbus_admin1_call_status_sync (admin, &dict, NULL, &error))
+    return ctl_fail_error (ctx, error);
   if (ctx->json)
     ctl_json_print (ctl_json_status (dict), TRUE);
   else
@@ -94,7 +103,7 @@ ctl_cmd_ids (CtlContext *ctx, int argc, char **argv)
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "ListIdentifiers", NULL, cols, G_N_ELEMENTS (cols), CTL_ROWS_PLAIN);
+  return list_call (ctx, idg_dbus_admin1_call_list_identifiers_sync, cols, G_N_ELEMENTS (cols), CTL_ROWS_PLAIN);
 }
 
 typedef struct {
@@ -187,16 +196,13 @@ check_purpose (CtlContext *ctx, const gchar *purpose)
 static gboolean
 lookup_expiry (CtlContext *ctx, const gchar *id, gint64 *created, gint64 *expires)
 {
-  g_autoptr(GVariant) reply = ctl_call_quiet (ctx, IDG_API_IFACE_ADMIN, "ListGrants", NULL,
-                                              G_VARIANT_TYPE ("(aa{sv})"));
   g_autoptr(GVariant) rows = NULL;
   GVariantIter iter;
   GVariant *row;
   gboolean found = FALSE;
 
-  if (!reply)
+  if (!ctx->admin || !idg_dbus_admin1_call_list_grants_sync (ctx->admin, &rows, NULL, NULL))
     return FALSE;
-  rows = g_variant_get_child_value (reply, 0);
   g_variant_iter_init (&iter, rows);
   while (!found && (row = g_variant_iter_next_value (&iter))) {
     const gchar *row_id = NULL;
@@ -209,10 +215,11 @@ lookup_expiry (CtlContext *ctx, const gchar *id, gint64 *created, gint64 *expire
   return found;
 }
 
-/* The token is shown once: printed through ctl_print_secret, then wiped
- * inside the reply too. With it, when the grant expires: a grant made
- * without --ttl never does unless the broker's default-ttl says otherwise,
- * and the output says which. */
+/* The token is shown once: printed through ctl_print_secret, then
+ * idguardctl's copy is wiped (GDBus frees its message buffers without
+ * wiping them; the process exits right after). With it, when the grant
+ * expires: a grant made without --ttl never does unless the broker's
+ * default-ttl says otherwise, and the output says which. */
 static void
 print_grant (CtlContext *ctx, const gchar *request_id, const gchar *id, const gchar *token,
              guint64 ttl)
@@ -259,12 +266,12 @@ print_grant (CtlContext *ctx, const gchar *request_id, const gchar *id, const gc
 int
 ctl_cmd_grant (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   Opts o = { NULL, };
   g_autofree gchar *uid = NULL;
   g_autofree gchar *selector = NULL;
-  const gchar *id, *token;
+  g_autofree gchar *id = NULL, *token = NULL;
+  IdgDBusAdmin1 *admin;
   guint64 ttl;
   int rc;
 
@@ -281,11 +288,11 @@ ctl_cmd_grant (CtlContext *ctx, int argc, char **argv)
       (rc = check_purpose (ctx, o.purpose)) >= 0 ||
       (rc = check_ttl (ctx, o.ttl, &ttl)) >= 0)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "Grant", g_variant_new ("(ssst)", selector, o.scope, o.purpose, ttl),
-                 G_VARIANT_TYPE ("(ss)"), &reply);
-  if (rc != CTL_EXIT_OK)
+  if ((rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
-  g_variant_get (reply, "(&s&s)", &id, &token);
+  if (!idg_dbus_admin1_call_grant_sync (admin, selector, o.scope, o.purpose, ttl,
+                                        &id, &token, NULL, &error))
+    return ctl_fail_error (ctx, error);
   print_grant (ctx, NULL, id, token, ttl);
   return CTL_EXIT_OK;
 }
@@ -301,18 +308,17 @@ ctl_cmd_grants (CtlContext *ctx, int argc, char **argv)
     { "expires", "EXPIRES", CTL_COL_TIME },
     { "purpose", "PURPOSE", CTL_COL_STRING },
   };
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) rows = NULL;
+  IdgDBusAdmin1 *admin;
   GVariantIter iter;
   GVariant *row;
   int rc = simple_options (ctx, argc, argv);
 
-  if (rc >= 0)
+  if (rc >= 0 || (rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "ListGrants", NULL, G_VARIANT_TYPE ("(aa{sv})"), &reply);
-  if (rc != CTL_EXIT_OK)
-    return rc;
-  rows = g_variant_get_child_value (reply, 0);
+  if (!idg_dbus_admin1_call_list_grants_sync (admin, &rows, NULL, &error))
+    return ctl_fail_error (ctx, error);
   if (ctx->json) {
     ctl_json_print (ctl_json_rows (rows, CTL_ROWS_GRANTS), TRUE);    /* each row has its "warning" member */
     return CTL_EXIT_OK;
@@ -375,10 +381,10 @@ print_done (CtlContext *ctx, const gchar *what, const gchar *id, const gchar *se
 int
 ctl_cmd_revoke (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   Opts o = { NULL, };
   const gchar *id = NULL;
+  IdgDBusAdmin1 *admin;
   guint32 count;
   int rc;
 
@@ -389,19 +395,19 @@ ctl_cmd_revoke (CtlContext *ctx, int argc, char **argv)
       return rc;
     if (!ctl_check_selector (o.to, &error))
       return ctl_usage (ctx, "--to: %s", error->message);
-    rc = ctl_call (ctx, ADMIN, "RevokeMatching", g_variant_new ("(s)", o.to),
-                   G_VARIANT_TYPE ("(u)"), &reply);
-    if (rc != CTL_EXIT_OK)
+    if ((rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
       return rc;
-    g_variant_get (reply, "(u)", &count);
+    if (!idg_dbus_admin1_call_revoke_matching_sync (admin, o.to, &count, NULL, &error))
+      return ctl_fail_error (ctx, error);
     print_done (ctx, "revoked", NULL, o.to, count);
     return CTL_EXIT_OK;
   }
   if ((rc = one_operand (ctx, argc, argv, "GRANT-ID or --to SELECTOR", &id)) >= 0)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "Revoke", g_variant_new ("(s)", id), G_VARIANT_TYPE ("()"), &reply);
-  if (rc != CTL_EXIT_OK)
+  if ((rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
+  if (!idg_dbus_admin1_call_revoke_sync (admin, id, NULL, &error))
+    return ctl_fail_error (ctx, error);
   print_done (ctx, "revoked", id, NULL, 1);
   return CTL_EXIT_OK;
 }
@@ -421,15 +427,17 @@ ctl_cmd_requests (CtlContext *ctx, int argc, char **argv)
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "ListRequests", NULL, cols, G_N_ELEMENTS (cols), CTL_ROWS_REQUESTS);
+  return list_call (ctx, idg_dbus_admin1_call_list_requests_sync, cols, G_N_ELEMENTS (cols), CTL_ROWS_REQUESTS);
 }
 
 int
 ctl_cmd_approve (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
   Opts o = { NULL, };
-  const gchar *id = NULL, *grant_id, *token;
+  const gchar *id = NULL;
+  g_autofree gchar *grant_id = NULL, *token = NULL;
+  IdgDBusAdmin1 *admin;
   guint64 ttl;
   int rc;
 
@@ -437,11 +445,10 @@ ctl_cmd_approve (CtlContext *ctx, int argc, char **argv)
       (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0 ||
       (rc = check_ttl (ctx, o.ttl, &ttl)) >= 0)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "Approve", g_variant_new ("(st)", id, ttl),
-                 G_VARIANT_TYPE ("(ss)"), &reply);
-  if (rc != CTL_EXIT_OK)
+  if ((rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
-  g_variant_get (reply, "(&s&s)", &grant_id, &token);
+  if (!idg_dbus_admin1_call_approve_sync (admin, id, ttl, &grant_id, &token, NULL, &error))
+    return ctl_fail_error (ctx, error);
   print_grant (ctx, id, grant_id, token, ttl);
   return CTL_EXIT_OK;
 }
@@ -449,16 +456,17 @@ ctl_cmd_approve (CtlContext *ctx, int argc, char **argv)
 int
 ctl_cmd_deny (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
   const gchar *id = NULL;
+  IdgDBusAdmin1 *admin;
   int rc;
 
   if ((rc = ctl_getopt (ctx, argc, argv, NULL, NULL)) >= 0 ||
-      (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0)
+      (rc = one_operand (ctx, argc, argv, "REQUEST-ID", &id)) >= 0 ||
+      (rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
-  rc = ctl_call (ctx, ADMIN, "Deny", g_variant_new ("(s)", id), G_VARIANT_TYPE ("()"), &reply);
-  if (rc != CTL_EXIT_OK)
-    return rc;
+  if (!idg_dbus_admin1_call_deny_sync (admin, id, NULL, &error))
+    return ctl_fail_error (ctx, error);
   print_done (ctx, "denied", id, NULL, -1);
   return CTL_EXIT_OK;
 }
@@ -510,6 +518,7 @@ ctl_cmd_audit (CtlContext *ctx, int argc, char **argv)
   Opts o = { NULL, };
   gint64 since = 0, last = 0;
   gboolean first = TRUE;
+  IdgDBusAdmin1 *admin;
   int rc;
 
   if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0 ||
@@ -517,19 +526,21 @@ ctl_cmd_audit (CtlContext *ctx, int argc, char **argv)
     return rc;
   if (o.since && !ctl_parse_time (o.since, g_get_real_time (), &since, &error))
     return ctl_usage (ctx, "--since: %s", error->message);
-  if (!o.follow)
-    return list_call (ctx, "Audit", g_variant_new ("(x)", since), audit_cols,
-                      G_N_ELEMENTS (audit_cols), CTL_ROWS_AUDIT);
-  /* --follow: poll once a second for records after the last one seen. */
-  for (;;) {
-    g_autoptr(GVariant) reply = NULL;
+  if ((rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
+    return rc;
+  if (!o.follow) {
     g_autoptr(GVariant) rows = NULL;
 
-    rc = ctl_call (ctx, ADMIN, "Audit", g_variant_new ("(x)", last ? last : since),
-                   G_VARIANT_TYPE ("(aa{sv})"), &reply);
-    if (rc != CTL_EXIT_OK)
-      return rc;
-    rows = g_variant_get_child_value (reply, 0);
+    if (!idg_dbus_admin1_call_audit_sync (admin, since, &rows, NULL, &error))
+      return ctl_fail_error (ctx, error);
+    return print_rows (ctx, rows, audit_cols, G_N_ELEMENTS (audit_cols), CTL_ROWS_AUDIT);
+  }
+  /* --follow: poll once a second for records after the last one seen. */
+  for (;;) {
+    g_autoptr(GVariant) rows = NULL;
+
+    if (!idg_dbus_admin1_call_audit_sync (admin, last ? last : since, &rows, NULL, &error))
+      return ctl_fail_error (ctx, error);
     print_new_records (ctx, rows, first && !ctx->json, &last);
     first = FALSE;
     g_usleep (G_USEC_PER_SEC);
@@ -550,14 +561,15 @@ ctl_cmd_report (CtlContext *ctx, int argc, char **argv)
 
   if (rc >= 0)
     return rc;
-  return list_call (ctx, "Report", NULL, cols, G_N_ELEMENTS (cols), CTL_ROWS_PLAIN);
+  return list_call (ctx, idg_dbus_admin1_call_report_sync, cols, G_N_ELEMENTS (cols), CTL_ROWS_PLAIN);
 }
 
 int
 ctl_cmd_reset (CtlContext *ctx, int argc, char **argv)
 {
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
   Opts o = { NULL, };
+  IdgDBusAdmin1 *admin;
   int rc;
 
   if ((rc = ctl_getopt (ctx, argc, argv, opts_handle, &o)) >= 0 ||
@@ -577,9 +589,10 @@ ctl_cmd_reset (CtlContext *ctx, int argc, char **argv)
     if (!fgets (answer, sizeof answer, stdin) || strcmp (g_strstrip (answer), "yes") != 0)
       return ctl_fail (ctx, CTL_EXIT_REFUSED, "not confirmed, nothing changed");
   }
-  rc = ctl_call (ctx, ADMIN, "FactoryReset", NULL, G_VARIANT_TYPE ("()"), &reply);
-  if (rc != CTL_EXIT_OK)
+  if ((rc = ctl_admin (ctx, &admin)) != CTL_EXIT_OK)
     return rc;
+  if (!idg_dbus_admin1_call_factory_reset_sync (admin, NULL, &error))
+    return ctl_fail_error (ctx, error);
   print_done (ctx, "reset", NULL, NULL, -1);
   return CTL_EXIT_OK;
 }

@@ -147,71 +147,52 @@ ctl_fail_lib (CtlContext *ctx, int rc)
   return fail_with_name (ctx, code, exit_name (code), msg);
 }
 
-static int
-ensure_connection (CtlContext *ctx)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (ctx->conn)
-    return CTL_EXIT_OK;
-  if (ctx->socket) {
-    g_autofree gchar *escaped = g_dbus_address_escape_value (ctx->socket);
-    g_autofree gchar *address = g_strdup_printf ("unix:path=%s", escaped);
-
-    ctx->p2p = TRUE;
-    /* EAGAIN: the broker's listen backlog is full for a moment */
-    for (int i = 0; i < 200; i++) {
-      g_clear_error (&error);
-      ctx->conn = g_dbus_connection_new_for_address_sync (address,
-          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
-      if (ctx->conn || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-        break;
-      g_usleep (10000);
-    }
-  } else {
-    ctx->p2p = FALSE;
-    ctx->conn = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
-  }
-  if (!ctx->conn)
-    return ctl_fail (ctx, CTL_EXIT_UNREACHABLE, "broker unreachable%s%s: %s",
-                     ctx->socket ? " at " : " on the system bus",
-                     ctx->socket ? ctx->socket : "", error->message);
-  return CTL_EXIT_OK;
-}
-
 int
-ctl_call (CtlContext *ctx, const gchar *iface, const gchar *method,
-          GVariant *params, const GVariantType *reply_type, GVariant **reply)
+ctl_admin (CtlContext *ctx, IdgDBusAdmin1 **admin)
 {
   g_autoptr(GError) error = NULL;
-  int rc;
 
-  if (params)
-    g_variant_ref_sink (params);
-  rc = ensure_connection (ctx);
-  if (rc == CTL_EXIT_OK) {
-    *reply = g_dbus_connection_call_sync (ctx->conn, ctx->p2p ? NULL : IDG_API_BUS_NAME,
-                                          IDG_API_OBJECT_PATH, iface, method, params,
-                                          reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                          IDG_API_TIMEOUT_MS, NULL, &error);
-    if (!*reply)
-      rc = ctl_fail_error (ctx, error);
+  if (!ctx->admin) {
+    if (ctx->socket) {
+      g_autofree gchar *escaped = g_dbus_address_escape_value (ctx->socket);
+      g_autofree gchar *address = g_strdup_printf ("unix:path=%s", escaped);
+
+      /* EAGAIN: the broker's listen backlog is full for a moment */
+      for (int i = 0; i < 200; i++) {
+        g_clear_error (&error);
+        ctx->conn = g_dbus_connection_new_for_address_sync (address,
+            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &error);
+        if (ctx->conn || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+          break;
+        g_usleep (10000);
+      }
+    } else {
+      ctx->conn = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+    }
+    if (!ctx->conn)
+      return ctl_fail (ctx, CTL_EXIT_UNREACHABLE, "broker unreachable%s%s: %s",
+                       ctx->socket ? " at " : " on the system bus",
+                       ctx->socket ? ctx->socket : "", error->message);
+    /* peer to peer: no bus name; on the bus: no activation, no property
+     * cache, no signal subscription (idguardctl only calls methods) */
+    ctx->admin = idg_dbus_admin1_proxy_new_sync (ctx->conn,
+        G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES | G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+        G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+        ctx->socket ? NULL : IDG_API_BUS_NAME, IDG_API_OBJECT_PATH, NULL, &error);
+    if (!ctx->admin)
+      return ctl_fail_error (ctx, error);
+    g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (ctx->admin), IDG_API_TIMEOUT_MS);
+    if (!ctx->socket) {
+      g_autofree gchar *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (ctx->admin));
+
+      if (!owner)
+        return ctl_fail (ctx, CTL_EXIT_UNREACHABLE,
+                         "broker unreachable on the system bus: nobody owns %s (is idguard.service running?)",
+                         IDG_API_BUS_NAME);
+    }
   }
-  if (params)
-    g_variant_unref (params);
-  return rc;
-}
-
-GVariant *
-ctl_call_quiet (CtlContext *ctx, const gchar *iface, const gchar *method,
-                GVariant *params, const GVariantType *reply_type)
-{
-  if (!ctx->conn)
-    return NULL;
-  return g_dbus_connection_call_sync (ctx->conn, ctx->p2p ? NULL : IDG_API_BUS_NAME,
-                                      IDG_API_OBJECT_PATH, iface, method, params,
-                                      reply_type, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                      IDG_API_TIMEOUT_MS, NULL, NULL);
+  *admin = ctx->admin;
+  return CTL_EXIT_OK;
 }
 
 int

@@ -11,6 +11,8 @@
 #include <getopt.h>
 #include <json-glib/json-glib.h>
 
+#include "idg-dbus.h"   /* generated from data/org.idguard.Broker1.xml */
+
 G_BEGIN_DECLS
 
 enum {
@@ -27,7 +29,7 @@ typedef struct {
   gboolean         json;
   gboolean         yes;
   GDBusConnection *conn;
-  gboolean         p2p;
+  IdgDBusAdmin1   *admin;    /* generated proxy on conn, made on first use */
   const CtlCommand *cmd;     /* the command running, or NULL (global options) */
 } CtlContext;
 
@@ -67,16 +69,13 @@ int  ctl_fail_error (CtlContext *ctx, GError *error);
 /* Same for a libidguard code. */
 int  ctl_fail_lib   (CtlContext *ctx, int code);
 
-/* One call on org.idguard.Admin1 (or Broker1); *reply set on success.
- * Returns an exit code (the error already printed). params is consumed. */
-int  ctl_call   (CtlContext *ctx, const gchar *iface, const gchar *method,
-                 GVariant *params, const GVariantType *reply_type,
-                 GVariant **reply);
-
-/* The same on the connection already open, printing nothing: the reply,
- * or NULL on any failure (for an optional detail after a command's call). */
-GVariant *ctl_call_quiet (CtlContext *ctx, const gchar *iface, const gchar *method,
-                          GVariant *params, const GVariantType *reply_type);
+/* The org.idguard.Admin1 proxy (gdbus-codegen, from the interface's XML:
+ * method names and argument types are checked by the compiler), on the
+ * peer-to-peer socket (--socket) or the system bus; made on first use.
+ * Returns an exit code (the error already printed). Calls on it never
+ * start the broker (no bus activation) and time out after the API's
+ * timeout; a failed call goes to ctl_fail_error(). */
+int  ctl_admin  (CtlContext *ctx, IdgDBusAdmin1 **admin);
 
 /* Output. */
 typedef enum {

@@ -40,6 +40,7 @@ main (int argc, char **argv)
     }
   }
   fflush (stdout);
+  g_clear_object (&ctx.admin);
   g_clear_object (&ctx.conn);
   g_free (ctx.socket);
   return rc;
