@@ -6,6 +6,7 @@
  * releases fdatasync'ed; mirrored to the system log (see idg-audit.h).
  */
 #include "idg-audit-private.h"
+#include "idg-audit-log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,9 +24,7 @@ G_DEFINE_QUARK (idg-audit-error-quark, idg_audit_error)
 
 #define MAX_SLOTS        1024                   /* per class: releases, others */
 #define SWEEP_USEC       (100 * 1000)           /* full-table sweeps at most this often */
-#define RESERVE          (64 * 1024)            /* bytes kept allocated past releases.log's end */
-#define HEADROOM         (4 * 1024)             /* releases stop when less than this is left of it */
-#define PROBE_USEC       G_USEC_PER_SEC         /* a failing release log is probed this often */
+#define HEADROOM         (4 * 1024)             /* releases stop when less than this is left of the reserve */
 #define DOOR_BIT_OTHER   31
 #define KIND_BIT_OTHER   31
 
@@ -48,20 +47,6 @@ typedef struct {
   gpointer     data;
 } Subscriber;
 
-typedef struct {
-  const gchar *what;          /* for messages */
-  gchar       *path;
-  int          fd;
-  guint64      size;
-  guint64      max_size;
-  guint        keep;
-  gboolean     durable;       /* releases: fdatasync, reserve, fail closed */
-  gboolean     failing;       /* warned once about failed writes */
-  gboolean     dirty;         /* written since the last fdatasync */
-  guint64      reserved;      /* offset up to which space is allocated */
-  gint64       probe_after;   /* monotonic usec: next probe while failing */
-  gboolean     short_reserve; /* warned once that the reserve cannot be kept */
-} LogFile;
 
 struct _IdgAudit {
   LogFile        events;       /* audit.log */
@@ -154,188 +139,6 @@ slot_equal (gconstpointer a,
          g_strcmp0 (x->reason, y->reason) == 0;
 }
 
-/* ---- files ---- */
-
-static gboolean
-open_log (LogFile  *f,
-          GError  **error)
-{
-  struct stat st;
-
-  f->fd = open (f->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (f->fd < 0 || fstat (f->fd, &st) < 0) {
-    int saved = errno;
-
-    if (f->fd >= 0)
-      close (f->fd);
-    f->fd = -1;
-    g_set_error (error, IDG_AUDIT_ERROR, IDG_AUDIT_ERROR_IO,
-                 "cannot open the %s %s: %s", f->what, f->path, g_strerror (saved));
-    return FALSE;
-  }
-  f->size = (guint64) st.st_size;
-  f->reserved = f->size;
-  /* a torn last line (crash mid-write) is ended, so that the next record
-   * starts a line of its own instead of being lost with it */
-  if (f->size > 0) {
-    gchar last = '\n';
-
-    if (pread (f->fd, &last, 1, (off_t) f->size - 1) == 1 && last != '\n' &&
-        write (f->fd, "\n", 1) == 1)
-      f->size++;
-  }
-  return TRUE;
-}
-
-static void
-log_init (LogFile     *f,
-          const gchar *what,
-          const gchar *dir,
-          const gchar *name,
-          guint64      max_size,
-          guint        keep,
-          gboolean     durable)
-{
-  f->what = what;
-  f->path = g_build_filename (dir, name, NULL);
-  f->fd = -1;
-  f->max_size = MAX (max_size, 1024);
-  f->keep = keep;
-  f->durable = durable;
-}
-
-/* Gives back the space reserved past the end, and closes. */
-static void
-log_close (LogFile *f)
-{
-  if (f->fd < 0)
-    return;
-  if (f->reserved > f->size && ftruncate (f->fd, (off_t) f->size) < 0)
-    g_debug ("audit: %s: cannot release its reserve: %s", f->path, g_strerror (errno));
-  close (f->fd);
-  f->fd = -1;
-}
-
-static void
-log_clear (LogFile *f)
-{
-  log_close (f);
-  g_free (f->path);
-}
-
-/* Keeps RESERVE bytes allocated past the end of the release log, so that
- * its next records still fit when something else fills the disk. FALSE if
- * the space cannot be had (a filesystem without fallocate counts as TRUE:
- * the next write will tell). */
-static gboolean
-reserve (LogFile *f)
-{
-  if (f->fd < 0)
-    return FALSE;
-  if (f->reserved >= f->size + RESERVE / 2)
-    return TRUE;
-  if (fallocate (f->fd, FALLOC_FL_KEEP_SIZE, (off_t) f->size, RESERVE) < 0)
-    return errno == EOPNOTSUPP || errno == ENOSYS;
-  f->reserved = f->size + RESERVE;
-  return TRUE;
-}
-
-static void
-sync_dir (const gchar *path)
-{
-  g_autofree gchar *dir = g_path_get_dirname (path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd >= 0) {
-    fsync (fd);
-    close (fd);
-  }
-}
-
-static void
-rotate (LogFile *f)
-{
-  guint i;
-
-  if (f->durable && f->dirty)
-    fdatasync (f->fd);
-  f->dirty = FALSE;
-  log_close (f);
-  if (f->keep == 0) {
-    unlink (f->path);
-  } else {
-    for (i = f->keep; i > 0; i--) {
-      g_autofree gchar *from = i == 1 ? g_strdup (f->path)
-                                      : g_strdup_printf ("%s.%u", f->path, i - 1);
-      g_autofree gchar *to = g_strdup_printf ("%s.%u", f->path, i);
-
-      if (rename (from, to) < 0 && errno != ENOENT)
-        g_warning ("audit: cannot rotate %s: %s", from, g_strerror (errno));
-    }
-  }
-  if (!open_log (f, NULL))
-    g_warning ("audit: cannot reopen %s after rotation", f->path);
-  else if (f->durable)
-    sync_dir (f->path);
-}
-
-static void
-set_failing (LogFile  *f,
-             gboolean  failing,
-             int       err)
-{
-  if (failing && !f->failing) {
-    /* one warning when writes start failing (disk full...), one when they
-     * work again: never a warning per record */
-    if (f->durable)
-      g_warning ("audit: cannot write the %s %s: %s; consented reads are refused and "
-                 "the doors release nothing until it can be written",
-                 f->what, f->path, err != 0 ? g_strerror (err) : "not open");
-    else
-      g_warning ("audit: cannot write the %s %s: %s; records go to the system log only",
-                 f->what, f->path, err != 0 ? g_strerror (err) : "not open");
-    f->probe_after = g_get_monotonic_time () + PROBE_USEC;
-  } else if (!failing && f->failing) {
-    g_message ("audit: the %s %s is written again", f->what, f->path);
-  }
-  f->failing = failing;
-}
-
-static gboolean
-write_line (LogFile     *f,
-            const gchar *line,
-            gsize        len)
-{
-  gsize done = 0;
-  int err = 0;
-
-  if (f->fd >= 0 && f->size > 0 && f->size + len > f->max_size)
-    rotate (f);
-  while (f->fd >= 0 && done < len) {
-    ssize_t n = write (f->fd, line + done, len - done);
-
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : ENOSPC;
-      break;
-    }
-    done += (gsize) n;
-  }
-  f->size += done;
-  if (done < len && done > 0 && f->fd >= 0) {
-    /* no torn line left behind for the next record to run into */
-    if (ftruncate (f->fd, (off_t) (f->size - done)) == 0)
-      f->size -= done;
-  }
-  f->dirty |= done == len;
-  /* the release log is declared good again by its probe alone
-   * (idg_audit_can_release), which also wants its reserve back */
-  if (done < len || !f->durable)
-    set_failing (f, done < len, err);
-  return done == len;
-}
-
 /* fdatasync of the release log if written since the last; FALSE (and the
  * log failing) if that fails. When the reserve can no longer be kept and
  * little of it is left, the log is marked failing for the releases to come
@@ -349,10 +152,10 @@ sync_releases (IdgAudit *audit)
     return !f->failing;
   f->dirty = FALSE;
   if (fdatasync (f->fd) < 0 && errno != EINVAL) {
-    set_failing (f, TRUE, errno);
+    idg_audit_log_set_failing (f, TRUE, errno);
     return FALSE;
   }
-  if (!reserve (f)) {
+  if (!idg_audit_log_reserve (f)) {
     int err = errno;
 
     if (!f->short_reserve)
@@ -363,7 +166,7 @@ sync_releases (IdgAudit *audit)
      * flight, rather than after a write has failed; what was just
      * synced stands */
     if (f->reserved < f->size + HEADROOM) {
-      set_failing (f, TRUE, err);
+      idg_audit_log_set_failing (f, TRUE, err);
       return TRUE;
     }
   } else {
@@ -379,9 +182,9 @@ idg_audit_new (const gchar            *dir,
 {
   IdgAudit *audit = g_new0 (IdgAudit, 1);
 
-  log_init (&audit->events, "audit log", dir, IDG_AUDIT_FILE,
+  idg_audit_log_init (&audit->events, "audit log", dir, IDG_AUDIT_FILE,
             options->max_size, options->keep, FALSE);
-  log_init (&audit->releases, "release log", dir, IDG_AUDIT_RELEASE_FILE,
+  idg_audit_log_init (&audit->releases, "release log", dir, IDG_AUDIT_RELEASE_FILE,
             options->release_max_size, options->release_keep, TRUE);
   audit->window = (gint64) options->window * G_USEC_PER_SEC;
   audit->slots = g_hash_table_new_full (slot_hash, slot_equal, NULL, (GDestroyNotify) slot_free);
@@ -389,11 +192,11 @@ idg_audit_new (const gchar            *dir,
   audit->flood_interval = MAX (options->flood_interval, 1);
   audit->subscribers = g_array_new (FALSE, FALSE, sizeof (Subscriber));
   audit->journal = g_file_test ("/run/systemd/journal/socket", G_FILE_TEST_EXISTS);
-  if (!open_log (&audit->events, error) || !open_log (&audit->releases, error)) {
+  if (!idg_audit_log_open (&audit->events, error) || !idg_audit_log_open (&audit->releases, error)) {
     idg_audit_free (audit);
     return NULL;
   }
-  reserve (&audit->releases);
+  idg_audit_log_reserve (&audit->releases);
   return audit;
 }
 
@@ -405,8 +208,8 @@ idg_audit_free (IdgAudit *audit)
   idg_audit_flush (audit);
   g_clear_handle_id (&audit->flush_source, g_source_remove);
   g_clear_handle_id (&audit->flood_source, g_source_remove);
-  log_clear (&audit->events);
-  log_clear (&audit->releases);
+  idg_audit_log_clear (&audit->events);
+  idg_audit_log_clear (&audit->releases);
   g_hash_table_unref (audit->slots);
   idg_audit_limit_free (audit->limit);
   g_array_unref (audit->subscribers);
@@ -471,7 +274,7 @@ write_record (IdgAudit             *audit,
   LogFile *f = release ? &audit->releases : &audit->events;
   g_autofree gchar *json = idg_audit_record_to_json (r);
   g_autofree gchar *line = g_strconcat (json, "\n", NULL);
-  gboolean ok = write_line (f, line, strlen (line));
+  gboolean ok = idg_audit_log_write (f, line, strlen (line));
   guint i;
 
   if (ok && release && sync)
@@ -853,15 +656,15 @@ idg_audit_can_release (IdgAudit *audit)
   now = g_get_monotonic_time ();
   if (now < f->probe_after)
     return FALSE;
-  f->probe_after = now + PROBE_USEC;
-  if (f->fd < 0 && !open_log (f, NULL))
+  f->probe_after = now + IDG_AUDIT_LOG_PROBE_USEC;
+  if (f->fd < 0 && !idg_audit_log_open (f, NULL))
     return FALSE;
   /* space for the next records, and a file that takes a write (an empty
    * line, which readers skip) and a sync */
   f->reserved = f->size;
-  if (!reserve (f) || !write_line (f, "\n", 1))
+  if (!idg_audit_log_reserve (f) || !idg_audit_log_write (f, "\n", 1))
     return FALSE;
-  set_failing (f, FALSE, 0);
+  idg_audit_log_set_failing (f, FALSE, 0);
   return sync_releases (audit);
 }
 
