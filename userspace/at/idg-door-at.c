@@ -33,6 +33,7 @@
 #include "idg-at-canon.h"
 #include "idg-at-filter.h"
 #include "idg-door-listener.h"
+#include "idg-door-queue.h"
 #include "idg-personal.h"
 #include "idg-selector.h"
 

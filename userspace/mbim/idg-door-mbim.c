@@ -40,6 +40,7 @@
 #include "idg-mbim-subs.h"
 #include "idg-mbim-reasm.h"
 #include "idg-door-listener.h"
+#include "idg-door-queue.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
 

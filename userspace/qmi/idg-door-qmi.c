@@ -58,6 +58,7 @@
 #include "idg-qmi-filter.h"
 #include "idg-qmi-canon.h"
 #include "idg-door-listener.h"
+#include "idg-door-queue.h"
 #include "idg-personal.h"
 
 #include <string.h>

@@ -4,21 +4,11 @@
  * port, one pty for the backend's QmiDevice, the door's frames in between.
  */
 #include "idg-qmux.h"
-#include "idg-door-listener.h"
+#include "idg-port-mux.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
-#include <glib-unix.h>
-#include <gio/gio.h>
 
 #define QMUX_MARKER   0x01
-#define READ_CHUNK    4096
-#define QUEUE_MAX     (1024 * 1024)
 #define CTL_FLAG_RESPONSE   0x01
 #define SVC_FLAG_RESPONSE   0x02
 #define SVC_FLAG_INDICATION 0x04
@@ -47,76 +37,24 @@ typedef struct {
 } DeviceRequest;
 
 struct _IdgQmux {
-  int              port_fd;
-  int              master_fd;    /* the backend's pty, our end */
-  int              slave_fd;     /* held open: the pty never hangs up under us */
-  gchar           *backend_path;
-  guint            port_watch;
-  guint            master_watch;
-  GByteArray      *port_in;
-  GByteArray      *master_in;
-  IdgDoorQueue     to_port;
-  IdgDoorQueue     to_backend;
+  IdgPortMux      *port;         /* NULL in device mode */
   CtlSlot          ctl[256];
   guint8           next_ctl;
   IdgQmuxDoorFuncs door;
   gpointer         door_data;
-  IdgQmuxLostFunc  lost;
-  gpointer         lost_data;
-  guint            lost_idle;
-  gchar           *lost_why;
   QmiDevice       *device;       /* device mode (a QRTR node): no fds */
   gulong           indication_id;
   DeviceLink      *link;
 };
-
-/* ---- failure: reported from an idle, never from inside a caller ---- */
-
-static gboolean
-lost_cb (gpointer user_data)
-{
-  IdgQmux *mux = user_data;
-
-  mux->lost_idle = 0;
-  mux->lost (mux->lost_why, mux->lost_data);   /* may free mux */
-  return G_SOURCE_REMOVE;
-}
-
-static void
-mux_fail (IdgQmux     *mux,
-          const gchar *why)
-{
-  if (mux->lost_why != NULL)
-    return;
-  mux->lost_why = g_strdup (why);
-  g_clear_handle_id (&mux->port_watch, g_source_remove);
-  g_clear_handle_id (&mux->master_watch, g_source_remove);
-  idg_door_queue_clear (&mux->to_port);
-  idg_door_queue_clear (&mux->to_backend);
-  mux->lost_idle = g_idle_add (lost_cb, mux);
-}
-
-static void
-queue_cb (const gchar *why,
-          gpointer     user_data)
-{
-  IdgQmux *mux = user_data;
-
-  if (why != NULL)
-    mux_fail (mux, why);
-}
 
 static void
 to_backend (IdgQmux      *mux,
             const guint8 *frame,
             gsize         len)
 {
-  const gchar *why = NULL;
-
-  if (mux->device != NULL)
-    return;   /* the device answers the backend itself */
-  if (mux->lost_why == NULL && !idg_door_queue_send (&mux->to_backend, frame, len, &why))
-    mux_fail (mux, why);
+  /* in device mode the device answers the backend itself */
+  if (mux->port != NULL)
+    idg_port_mux_to_backend (mux->port, frame, len);
 }
 
 static void device_send (IdgQmux *mux, const guint8 *frame, gsize len);
@@ -126,12 +64,10 @@ idg_qmux_send (IdgQmux      *mux,
                const guint8 *frame,
                gsize         len)
 {
-  const gchar *why = NULL;
-
   if (mux->device != NULL)
     device_send (mux, frame, len);
-  else if (mux->lost_why == NULL && !idg_door_queue_send (&mux->to_port, frame, len, &why))
-    mux_fail (mux, why);
+  else
+    idg_port_mux_to_port (mux->port, frame, len);
 }
 
 /* ---- CTL transaction ids ---- */
@@ -173,10 +109,11 @@ idg_qmux_ctl_release (IdgQmux *mux,
 /* ---- what the modem sends ---- */
 
 static void
-route_from_port (IdgQmux      *mux,
-                 guint8       *frame,
-                 gsize         len)
+route_from_port (guint8   *frame,
+                 gsize     len,
+                 gpointer  user_data)
 {
+  IdgQmux *mux = user_data;
   IdgQmiHeader h;
 
   if (!idg_qmi_frame_parse (frame, len, &h)) {
@@ -221,10 +158,11 @@ route_from_port (IdgQmux      *mux,
 /* ---- what the backend's QmiDevice writes ---- */
 
 static void
-route_from_backend (IdgQmux *mux,
-                    guint8  *frame,
-                    gsize    len)
+route_from_backend (guint8   *frame,
+                    gsize     len,
+                    gpointer  user_data)
 {
+  IdgQmux *mux = user_data;
   /* CTL requests (marker, length, flags, service 0, client id, type,
    * transaction id...): the modem sees a transaction id of ours */
   if (len >= 12 && frame[4] == IDG_QMI_SERVICE_CTL && frame[6] == 0x00) {
@@ -239,87 +177,25 @@ route_from_backend (IdgQmux *mux,
   idg_qmux_send (mux, frame, len);
 }
 
-/* Splits buf into QMUX frames for route; FALSE on a framing error. */
-static gboolean
-split_frames (IdgQmux     *mux,
-              GByteArray  *buf,
-              void       (*route) (IdgQmux *, guint8 *, gsize))
+/* QMUX framing: marker, 16-bit length of what follows it. */
+static gssize
+frame_length (const guint8 *f,
+              gsize         avail)
 {
-  gsize off = 0;
-  gboolean ok = TRUE;
+  gsize total;
 
-  while (buf->len - off >= 3 && mux->lost_why == NULL) {
-    guint8 *f = buf->data + off;
-    gsize total = (gsize) (f[1] | (f[2] << 8)) + 1;
-
-    if (f[0] != QMUX_MARKER || total < 6) {
-      ok = FALSE;
-      break;
-    }
-    if (buf->len - off < total)
-      break;
-    route (mux, f, total);
-    off += total;
-  }
-  g_byte_array_remove_range (buf, 0, (guint) off);
-  return ok;
+  if (avail < 3)
+    return 0;
+  total = (gsize) (f[1] | (f[2] << 8)) + 1;
+  if (f[0] != QMUX_MARKER || total < 6)
+    return -1;
+  return (gssize) total;
 }
 
-static gboolean
-read_into (int         fd,
-           GByteArray *buf,
-           const gchar **why)
-{
-  guint8 chunk[READ_CHUNK];
-  gssize n = read (fd, chunk, sizeof chunk);
-
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return TRUE;
-  if (n <= 0) {
-    *why = n == 0 ? "closed" : "read failed";
-    return FALSE;
-  }
-  g_byte_array_append (buf, chunk, (guint) n);
-  return TRUE;
-}
-
-static gboolean
-port_in_cb (gint          fd,
-            GIOCondition  condition,
-            gpointer      user_data)
-{
-  IdgQmux *mux = user_data;
-  const gchar *why = NULL;
-
-  if (!read_into (fd, mux->port_in, &why)) {
-    mux->port_watch = 0;
-    mux_fail (mux, why);
-    return G_SOURCE_REMOVE;
-  }
-  if (!split_frames (mux, mux->port_in, route_from_port)) {
-    mux->port_watch = 0;
-    mux_fail (mux, "framing error on the modem port");
-    return G_SOURCE_REMOVE;
-  }
-  return mux->port_watch != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
-
-static gboolean
-master_in_cb (gint          fd,
-              GIOCondition  condition,
-              gpointer      user_data)
-{
-  IdgQmux *mux = user_data;
-  const gchar *why = NULL;
-
-  if (!read_into (fd, mux->master_in, &why) ||
-      !split_frames (mux, mux->master_in, route_from_backend)) {
-    mux->master_watch = 0;
-    mux_fail (mux, why != NULL ? why : "framing error from the backend");
-    return G_SOURCE_REMOVE;
-  }
-  return mux->master_watch != 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-}
+static const IdgPortMuxFuncs port_funcs = {
+  frame_length, route_from_port, route_from_backend,
+  "framing error on the modem port", "framing error from the backend",
+};
 
 /* ---- device mode ---- */
 
@@ -343,7 +219,7 @@ device_command_ready (QmiDevice     *device,
   if (rsp != NULL && mux != NULL && rsp->len >= 12) {
     if (dr->ctl_id >= 0)
       rsp->data[7] = (guint8) dr->ctl_id;   /* the id the door took */
-    route_from_port (mux, rsp->data, rsp->len);
+    route_from_port (rsp->data, rsp->len, mux);
   } else if (error != NULL) {
     g_debug ("qmux: a device command failed: %s", error->message);
   }
@@ -393,7 +269,6 @@ idg_qmux_new_for_device (QmiDevice *device)
 {
   IdgQmux *mux = g_new0 (IdgQmux, 1);
 
-  mux->port_fd = mux->master_fd = mux->slave_fd = -1;
   mux->device = g_object_ref (device);
   mux->link = g_new0 (DeviceLink, 1);
   mux->link->ref = 1;
@@ -405,17 +280,6 @@ idg_qmux_new_for_device (QmiDevice *device)
 
 /* ---- set-up ---- */
 
-static void
-make_raw (int fd)
-{
-  struct termios t;
-
-  if (isatty (fd) && tcgetattr (fd, &t) == 0) {
-    cfmakeraw (&t);
-    tcsetattr (fd, TCSANOW, &t);
-  }
-}
-
 IdgQmux *
 idg_qmux_open (const gchar      *port,
                IdgQmuxLostFunc   lost,
@@ -423,55 +287,19 @@ idg_qmux_open (const gchar      *port,
                GError          **error)
 {
   IdgQmux *mux = g_new0 (IdgQmux, 1);
-  gchar name[128];
 
-  mux->port_fd = mux->master_fd = mux->slave_fd = -1;
-  mux->lost = lost;
-  mux->lost_data = user_data;
-  mux->port_fd = open (port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (mux->port_fd < 0) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s",
-                 port, g_strerror (errno));
-    goto fail;
+  mux->port = idg_port_mux_open (port, &port_funcs, mux, lost, user_data, error);
+  if (mux->port == NULL) {
+    g_free (mux);
+    return NULL;
   }
-  make_raw (mux->port_fd);
-  mux->master_fd = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
-  /* grantpt leaves the pty writable by group tty (mesg y), and what is
-   * written to it goes to the modem as the backend's: ours alone, before
-   * unlockpt lets anyone open it */
-  if (mux->master_fd < 0 || grantpt (mux->master_fd) != 0 ||
-      ptsname_r (mux->master_fd, name, sizeof name) != 0 || chmod (name, 0600) != 0 ||
-      unlockpt (mux->master_fd) != 0) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create a pty: %s",
-                 g_strerror (errno));
-    goto fail;
-  }
-  mux->backend_path = g_strdup (name);
-  mux->slave_fd = open (name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (mux->slave_fd < 0) {
-    g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot open %s: %s",
-                 name, g_strerror (errno));
-    goto fail;
-  }
-  make_raw (mux->slave_fd);
-  g_unix_set_fd_nonblocking (mux->master_fd, TRUE, NULL);
-  mux->port_in = g_byte_array_new ();
-  mux->master_in = g_byte_array_new ();
-  idg_door_queue_init (&mux->to_port, mux->port_fd, FALSE, QUEUE_MAX, queue_cb, mux);
-  idg_door_queue_init (&mux->to_backend, mux->master_fd, FALSE, QUEUE_MAX, queue_cb, mux);
-  mux->port_watch = g_unix_fd_add (mux->port_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, port_in_cb, mux);
-  mux->master_watch = g_unix_fd_add (mux->master_fd, G_IO_IN | G_IO_HUP | G_IO_ERR, master_in_cb, mux);
   return mux;
-
-fail:
-  idg_qmux_free (mux);
-  return NULL;
 }
 
 const gchar *
 idg_qmux_get_backend_path (IdgQmux *mux)
 {
-  return mux->backend_path;
+  return mux->port != NULL ? idg_port_mux_get_backend_path (mux->port) : NULL;
 }
 
 void
@@ -504,22 +332,6 @@ idg_qmux_free (IdgQmux *mux)
     mux->link->mux = NULL;
     link_unref (mux->link);
   }
-  g_clear_handle_id (&mux->port_watch, g_source_remove);
-  g_clear_handle_id (&mux->master_watch, g_source_remove);
-  g_clear_handle_id (&mux->lost_idle, g_source_remove);
-  if (mux->port_in != NULL) {
-    idg_door_queue_clear (&mux->to_port);
-    idg_door_queue_clear (&mux->to_backend);
-  }
-  g_clear_pointer (&mux->port_in, g_byte_array_unref);
-  g_clear_pointer (&mux->master_in, g_byte_array_unref);
-  if (mux->port_fd >= 0)
-    close (mux->port_fd);
-  if (mux->slave_fd >= 0)
-    close (mux->slave_fd);
-  if (mux->master_fd >= 0)
-    close (mux->master_fd);
-  g_free (mux->backend_path);
-  g_free (mux->lost_why);
+  idg_port_mux_free (mux->port);
   g_free (mux);
 }
