@@ -77,11 +77,13 @@ class Secrets(qmi.Secrets):
         self.digits.append(v["imei"][8:])
 
     def leak(self, data):
-        views = [data]
+        # the buffer itself (binary: nibble runs of 8, see qmi-attack), then
+        # each run of hex text decoded (AT +CRSM through a tunnel: runs of 6)
+        why = super().leak(data, nibble_run=max(self.run, 8))
+        if why:
+            return why
         for hexrun in re.findall(rb"[0-9A-Fa-f]{8,}", data):
-            views.append(bytes.fromhex(hexrun[:len(hexrun) // 2 * 2].decode()))
-        for view in views:
-            why = super().leak(view)
+            why = super().leak(bytes.fromhex(hexrun[:len(hexrun) // 2 * 2].decode()))
             if why:
                 return why
         # UTF-16LE text: the characters of either alignment (only as text:
