@@ -291,10 +291,18 @@ client_send (Client      *client,
 }
 
 /* Reads the client's bytes as the modem would, up to the next line that
- * goes to the modem; echoes what it reads. */
+ * goes to the modem; echoes what it reads. Nothing is read while the
+ * modem's identifiers are not known (start-up, a port opened again): the
+ * value tripwire could not recognise them in a reply no filter knows, so
+ * the bytes wait (up to MAX_IN) as they would in a modem still booting. */
 static void
 client_pump (Client *client)
 {
+  if (!idg_modem_at_ids_known (client->door->modem)) {
+    if (client->in->len > MAX_IN)
+      g_string_truncate (client->in, 0);
+    return;
+  }
   while (!client->dead && !client->pending_line && !client->text_mode && client->in->len > 0) {
     gsize used = 0;
     IdgAtCanonResult r = idg_at_canon_feed (client->canon, client->in->str, client->in->len, &used);
@@ -451,6 +459,20 @@ on_urc (IdgAtPort   *port,
   }
 }
 
+/* The identifiers are known: every client's waiting bytes are read. */
+static void
+on_ids_known (gpointer user_data)
+{
+  IdgDoorAt *door = user_data;
+  guint i;
+
+  g_debug ("AT door: the identifiers are known, clients' lines are read");
+  /* client_pump may drop a client: walk from the end */
+  for (i = door->clients->len; i > 0; i--)
+    if (i - 1 < door->clients->len)
+      client_pump (g_ptr_array_index (door->clients, i - 1));
+}
+
 /* An admitted socket client (idg-door-listener.c did accept, identity,
  * policy). */
 static void
@@ -582,6 +604,7 @@ idg_door_at_new (IdgBroker    *broker,
   door->clients = g_ptr_array_new_with_free_func (client_free);
   door->dead = g_ptr_array_new_with_free_func (client_free);
   door->urc_id = idg_at_port_add_urc_func (door->port, on_urc, door);
+  idg_modem_at_set_known_func (modem, on_ids_known, door);
 
   if (abstract_name && *abstract_name) {
     door->listener = idg_door_listener_new (broker, IDG_DOOR_AT, abstract_name, -1,
@@ -616,6 +639,7 @@ idg_door_at_free (IdgDoorAt *door)
   if (!door)
     return;
   idg_at_port_remove_urc_func (door->port, door->urc_id);
+  idg_modem_at_set_known_func (door->modem, NULL, NULL);
   idg_door_listener_free (door->listener);
   g_ptr_array_unref (door->clients);
   g_ptr_array_unref (door->dead);

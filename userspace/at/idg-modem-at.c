@@ -72,6 +72,10 @@ struct _IdgModemAt {
   guint8     key[32];       /* random: keys the digests below */
   gchar     *digest[IDG_KIND_COUNT]; /* HMAC of each SIM value we hold */
   guint      generation;    /* bumped on close: late callbacks are ignored */
+  gboolean   known;         /* a full round has read the identifiers since
+                             * the port was last opened */
+  IdgModemAtKnownFunc known_func;
+  gpointer   known_data;
 };
 
 static void open_port (IdgModemAt *modem);
@@ -279,6 +283,11 @@ next_step (IdgModemAt *modem)
     }
     set_state (modem, "ready");
     g_debug ("AT modem: identifiers read");
+    if (!modem->known) {
+      modem->known = TRUE;
+      if (modem->known_func)
+        modem->known_func (modem->known_data);
+    }
     return;
   }
   run_step (modem);
@@ -334,6 +343,9 @@ start_round (IdgModemAt *modem,
   }
   modem->sim_only = sim_only;
   modem->have_iccid = FALSE;
+  /* a full round: the port was (re)opened, perhaps on another modem */
+  if (!sim_only)
+    modem->known = FALSE;
   modem->step = -1;
   set_state (modem, sim_only ? "reading the SIM" : "reading");
   next_step (modem);
@@ -481,6 +493,21 @@ IdgAtPort *
 idg_modem_at_peek_port (IdgModemAt *modem)
 {
   return modem->port;
+}
+
+gboolean
+idg_modem_at_ids_known (IdgModemAt *modem)
+{
+  return modem->known;
+}
+
+void
+idg_modem_at_set_known_func (IdgModemAt          *modem,
+                             IdgModemAtKnownFunc  func,
+                             gpointer             user_data)
+{
+  modem->known_func = func;
+  modem->known_data = user_data;
 }
 
 void
