@@ -32,8 +32,7 @@
 #include "idg-modem-at.h"
 #include "idg-at-canon.h"
 #include "idg-at-filter.h"
-#include "idg-door-listener.h"
-#include "idg-door-queue.h"
+#include "idg-door-client.h"
 #include "idg-personal.h"
 #include "idg-selector.h"
 
@@ -53,113 +52,48 @@
 typedef struct _Client Client;
 
 struct _IdgDoorAt {
-  IdgBroker   *broker;
+  IdgDoor      base;           /* first: listener (at-socket), clients */
   IdgModemAt  *modem;
   IdgAtPort   *port;
   gboolean     own_book;       /* the modem's phonebook storage is "ON" */
-  IdgDoorListener *listener;  /* the abstract socket, or NULL */
   int          pty_slave;      /* kept open: the master never sees a hang-up */
   gchar       *link_path;
-  GPtrArray   *clients;        /* Client, owned */
-  GPtrArray   *dead;           /* Client, dropped, freed at the next idle */
-  guint        reap_id;
   guint        urc_id;
 };
 
 struct _Client {
-  IdgDoorAt   *door;
-  int          fd;
-  GSocket     *socket;         /* owns fd; NULL for the pty (fd is ours) */
-  gboolean     is_pty;
-  IdgIdentity *identity;
-  guint        read_id;
+  IdgDoorClient base;          /* first: the door framework's client; the
+                                * pty is its permanent client */
   GString     *in;             /* bytes not read yet (a command runs) */
   IdgAtCanon  *canon;          /* line editing, "A/", canonical lines */
-  IdgDoorQueue out;
   gchar       *pending_line;   /* canonical, in flight on the port */
   guint        pending_id;
   gboolean     echo;
   gboolean     text_mode;      /* after a "> " prompt: input is text up to ^Z/ESC */
   guint        replies;        /* bumped by every reply: a send that answered at once */
-  gboolean     dead;
 };
 
 static void client_pump (Client *client);
 static void client_input (Client *client);
 
+IDG_DOOR_CLIENT_DEFINE_HELPERS (Client, IdgDoorAt)
+
+/* The framework dropped the client (a socket client: freed once the
+ * current callback chain is over; the pty only loses what it had queued
+ * and never comes here but at the door's end). */
 static void
-client_free (gpointer data)
+client_dropped (IdgDoorClient *base,
+                IdgDoor       *door_base)
 {
-  Client *client = data;
+  Client *client = (Client *) (gpointer) base;
+  IdgDoorAt *door = (IdgDoorAt *) (gpointer) door_base;
 
-  if (client->pending_id)
-    idg_at_port_cancel (client->door->port, client->pending_id);
-  if (client->read_id)
-    g_source_remove (client->read_id);
-  idg_door_queue_clear (&client->out);
-  if (client->socket)
-    g_object_unref (client->socket);
-  else if (client->fd >= 0)
-    close (client->fd);
-  g_string_free (client->in, TRUE);
-  idg_at_canon_free (client->canon);
-  g_free (client->pending_line);
-  idg_identity_free (client->identity);
-  g_free (client);
-}
-
-static gboolean
-reap (gpointer user_data)
-{
-  IdgDoorAt *door = user_data;
-
-  door->reap_id = 0;
-  g_ptr_array_set_size (door->dead, 0);
-  return G_SOURCE_REMOVE;
-}
-
-/* Drops a socket client (freed once the current callback chain is over);
- * the pty stays (it is the door itself) but loses what it had queued. */
-static void
-client_drop (Client      *client,
-             const gchar *why)
-{
-  IdgDoorAt *door = client->door;
-
-  g_debug ("AT door: %s client: %s", client->is_pty ? "pty" : "socket", why);
-  idg_door_queue_clear (&client->out);
-  if (client->is_pty)
-    return;
-  if (client->dead)
-    return;
-  client->dead = TRUE;
-  if (client->read_id) {
-    g_source_remove (client->read_id);
-    client->read_id = 0;
-  }
   if (client->pending_id) {
     idg_at_port_cancel (door->port, client->pending_id);
     client->pending_id = 0;
   }
-  if (client->text_mode)
+  if (client->text_mode && !base->permanent)
     idg_at_port_send_text (door->port, "\x1b", 1, 1000, NULL, NULL);
-  {
-    guint idx;
-
-    if (g_ptr_array_find (door->clients, client, &idx))
-      g_ptr_array_add (door->dead, g_ptr_array_steal_index (door->clients, idx));
-  }
-  if (!door->reap_id)
-    door->reap_id = g_idle_add (reap, door);
-}
-
-/* The output queue's word from its writable callback. */
-static void
-output_cb (const gchar *why,
-           gpointer     user_data)
-{
-  if (why)
-    client_drop (user_data, why);
 }
 
 /* The one way out to a client: echo, replies, refusals, unsolicited codes. */
@@ -168,12 +102,7 @@ client_write (Client      *client,
               const gchar *data,
               gsize        len)
 {
-  const gchar *why = NULL;
-
-  if (client->dead)
-    return;
-  if (!idg_door_queue_send (&client->out, data, len, &why))
-    client_drop (client, why);
+  idg_door_client_send (&client->base, data, len);
 }
 
 static void
@@ -208,7 +137,7 @@ on_port_reply (IdgAtPort     *port,
                gpointer       user_data)
 {
   Client *client = user_data;
-  IdgDoorAt *door = client->door;
+  IdgDoorAt *door = door_of (client);
   g_autofree gchar *out = NULL;
   IdgGuard guard;
   gsize out_len = 0;
@@ -223,12 +152,12 @@ on_port_reply (IdgAtPort     *port,
   }
   idg_modem_at_observe (door->modem, client->pending_line, reply);
   /* the grants of this instant: a revoke takes effect at the next reply */
-  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
   out = idg_at_filter_reply_book (&guard, door->own_book, client->pending_line,
                                   strlen (client->pending_line), reply->str, reply->len, &out_len);
-  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
+  idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_AT, &guard);
   /* the value tripwire: whatever route, no value the client may not see */
-  idg_broker_guard_scan (door->broker, client->identity, NULL, IDG_DOOR_AT, client->pending_line,
+  idg_broker_guard_scan (door->base.broker, client->base.identity, NULL, IDG_DOOR_AT, client->pending_line,
                          (guint8 *) out, out_len);
   if (idg_at_filter_book (client->pending_line, strlen (client->pending_line), &own_book) &&
       reply_ok (reply))
@@ -268,15 +197,15 @@ static void
 client_send (Client      *client,
              const gchar *line)
 {
-  IdgDoorAt *door = client->door;
+  IdgDoorAt *door = door_of (client);
   const gchar *refusal;
   IdgGuard guard;
   guint replies, id;
 
   client_echo_setting (client, line);
-  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
   refusal = idg_at_filter_request (&guard, line, strlen (line));
-  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_AT, &guard);
+  idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_AT, &guard);
   if (refusal) {
     client_write (client, refusal, strlen (refusal));
     return;
@@ -298,18 +227,20 @@ client_send (Client      *client,
 static void
 client_pump (Client *client)
 {
-  if (!idg_modem_at_ids_known (client->door->modem)) {
+  if (!door_of (client) || !idg_modem_at_ids_known (door_of (client)->modem)) {
     if (client->in->len > MAX_IN)
       g_string_truncate (client->in, 0);
     return;
   }
-  while (!client->dead && !client->pending_line && !client->text_mode && client->in->len > 0) {
+  while (client->base.door && !client->pending_line && !client->text_mode && client->in->len > 0) {
     gsize used = 0;
     IdgAtCanonResult r = idg_at_canon_feed (client->canon, client->in->str, client->in->len, &used);
 
     if (client->echo)
       client_write (client, client->in->str, used);
     g_string_erase (client->in, 0, used);
+    if (!client->base.door)
+      break;   /* the echo found it gone: nothing of it goes to the modem */
     switch (r) {
     case IDG_AT_CANON_MORE:
     case IDG_AT_CANON_IGNORE:
@@ -332,7 +263,7 @@ client_pump (Client *client)
 static gsize
 client_text (Client *client)
 {
-  IdgDoorAt *door = client->door;
+  IdgDoorAt *door = door_of (client);
   guint replies, id;
   gsize i;
 
@@ -343,6 +274,8 @@ client_text (Client *client)
     return 0;
   if (client->echo)
     client_write (client, client->in->str, i + 1);
+  if (!door_of (client))
+    return 0;   /* gone: its drop cancelled the text on the port */
   client->text_mode = FALSE;
   replies = client->replies;
   id = idg_at_port_send_text (door->port, client->in->str, i + 1,
@@ -356,10 +289,12 @@ client_text (Client *client)
 static void
 client_input (Client *client)
 {
+  if (!client->base.door)
+    return;
   if (client->text_mode) {
     gsize n = client_text (client);
 
-    if (client->text_mode || client->dead) {
+    if (client->text_mode || !client->base.door) {
       if (client->in->len > MAX_IN)
         g_string_truncate (client->in, 0);
       return;
@@ -369,53 +304,47 @@ client_input (Client *client)
   client_pump (client);
 }
 
-static gboolean
-on_client_readable (gint         fd,
-                    GIOCondition cond,
-                    gpointer     user_data)
+/* Bytes from the client (the framework's read loop holds a reference). */
+static void
+client_received (IdgDoorClient *base,
+                 const guint8  *data,
+                 gsize          len)
 {
-  Client *client = user_data;
-  gchar buf[1024];
-  gssize n;
+  Client *client = (Client *) (gpointer) base;
 
-  n = read (fd, buf, sizeof buf);
-  if (n < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  if (n <= 0) {
-    client->read_id = 0;
-    if (client->is_pty) {
-      /* cannot happen while we hold the slave; stop reading */
-      g_debug ("AT door: pty master read failed");
-      return G_SOURCE_REMOVE;
-    }
-    client_drop (client, "gone");
-    return G_SOURCE_REMOVE;
-  }
-  g_string_append_len (client->in, buf, n);
+  g_string_append_len (client->in, (const gchar *) data, (gssize) len);
   client_input (client);
-  return G_SOURCE_CONTINUE;
 }
 
-static Client *
-client_new (IdgDoorAt   *door,
-            int          fd,
-            gboolean     is_pty,
-            IdgIdentity *identity)
+static void
+client_init (IdgDoorClient *base)
 {
-  Client *client = g_new0 (Client, 1);
+  Client *client = (Client *) (gpointer) base;
 
-  client->door = door;
-  client->fd = fd;
-  client->is_pty = is_pty;
-  client->identity = identity;
   client->in = g_string_new (NULL);
-  idg_door_queue_init (&client->out, fd, !is_pty, MAX_OUT, output_cb, client);
   client->echo = TRUE;          /* as a modem after power-on */
   client->canon = idg_at_canon_new ();
-  client->read_id = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, on_client_readable, client);
-  g_ptr_array_add (door->clients, client);
-  return client;
 }
+
+static void
+client_finalize (IdgDoorClient *base)
+{
+  Client *client = (Client *) (gpointer) base;
+
+  g_string_free (client->in, TRUE);
+  idg_at_canon_free (client->canon);
+  g_free (client->pending_line);
+}
+
+static const IdgDoorClientClass client_class = {
+  .client_size = sizeof (Client),
+  .read_chunk = 1024,
+  .out_cap = MAX_OUT,
+  .init = client_init,
+  .received = client_received,
+  .dropped = client_dropped,
+  .finalize = client_finalize,
+};
 
 /* A bare value among unsolicited lines is no unsolicited code: most likely
  * the late reply of a command that timed out. It is not handed out. */
@@ -441,21 +370,20 @@ on_urc (IdgAtPort   *port,
 {
   IdgDoorAt *door = user_data;
   g_autofree gchar *msg = NULL;
-  guint i;
+  GList *l, *next;
 
   if (looks_like_value (line))
     return;
   msg = g_strdup_printf ("\r\n%s\r\n", line);
-  /* client_write may drop a client: walk a copy */
-  for (i = door->clients->len; i > 0; i--) {
-    if (i - 1 < door->clients->len) {
-      Client *client = g_ptr_array_index (door->clients, i - 1);
-      g_autofree gchar *mine = g_strdup (msg);   /* the value tripwire, per client */
+  /* client_write may drop a client (only that one) */
+  for (l = door->base.clients.head; l; l = next) {
+    Client *client = l->data;
+    g_autofree gchar *mine = g_strdup (msg);   /* the value tripwire, per client */
 
-      idg_broker_guard_scan (door->broker, client->identity, NULL, IDG_DOOR_AT, "unsolicited",
-                             (guint8 *) mine, strlen (mine));
-      client_write (client, mine, strlen (mine));
-    }
+    next = l->next;
+    idg_broker_guard_scan (door->base.broker, client->base.identity, NULL, IDG_DOOR_AT, "unsolicited",
+                           (guint8 *) mine, strlen (mine));
+    client_write (client, mine, strlen (mine));
   }
 }
 
@@ -464,25 +392,14 @@ static void
 on_ids_known (gpointer user_data)
 {
   IdgDoorAt *door = user_data;
-  guint i;
+  GList *l, *next;
 
   g_debug ("AT door: the identifiers are known, clients' lines are read");
-  /* client_pump may drop a client: walk from the end */
-  for (i = door->clients->len; i > 0; i--)
-    if (i - 1 < door->clients->len)
-      client_pump (g_ptr_array_index (door->clients, i - 1));
-}
-
-/* An admitted socket client (idg-door-listener.c did accept, identity,
- * policy). */
-static void
-client_new_cb (GSocket     *socket,
-               IdgIdentity *identity,
-               gpointer     user_data)
-{
-  Client *client = client_new (user_data, g_socket_get_fd (socket), FALSE, identity);
-
-  client->socket = socket;
+  /* client_pump may drop a client (only that one) */
+  for (l = door->base.clients.head; l; l = next) {
+    next = l->next;
+    client_pump (l->data);
+  }
 }
 
 /* The identity that stands for the pty's unknown client: the selector's
@@ -577,7 +494,7 @@ open_pty (IdgDoorAt    *door,
   }
   door->pty_slave = slave;
   door->link_path = g_strdup (link_path);
-  client_new (door, master, TRUE, identity);
+  idg_door_add_client (&door->base, NULL, master, identity)->permanent = TRUE;
   return TRUE;
 }
 
@@ -597,19 +514,15 @@ idg_door_at_new (IdgBroker    *broker,
     return NULL;
   }
   door = g_new0 (IdgDoorAt, 1);
-  door->broker = broker;
+  idg_door_init (&door->base, broker, IDG_DOOR_AT, &client_class);
   door->modem = modem;
   door->port = idg_modem_at_peek_port (modem);
   door->pty_slave = -1;
-  door->clients = g_ptr_array_new_with_free_func (client_free);
-  door->dead = g_ptr_array_new_with_free_func (client_free);
   door->urc_id = idg_at_port_add_urc_func (door->port, on_urc, door);
   idg_modem_at_set_known_func (modem, on_ids_known, door);
 
   if (abstract_name && *abstract_name) {
-    door->listener = idg_door_listener_new (broker, IDG_DOOR_AT, abstract_name, -1,
-                                            client_new_cb, door, error);
-    if (!door->listener) {
+    if (!idg_door_listen (&door->base, abstract_name, -1, error)) {
       idg_door_at_free (door);
       return NULL;
     }
@@ -630,7 +543,7 @@ idg_door_at_new (IdgBroker    *broker,
 guint
 idg_door_at_get_n_clients (IdgDoorAt *door)
 {
-  return door->clients->len;
+  return idg_door_get_n_clients (&door->base);
 }
 
 void
@@ -640,11 +553,7 @@ idg_door_at_free (IdgDoorAt *door)
     return;
   idg_at_port_remove_urc_func (door->port, door->urc_id);
   idg_modem_at_set_known_func (door->modem, NULL, NULL);
-  idg_door_listener_free (door->listener);
-  g_ptr_array_unref (door->clients);
-  g_ptr_array_unref (door->dead);
-  if (door->reap_id)
-    g_source_remove (door->reap_id);
+  idg_door_clear (&door->base, "door closed");
   if (door->link_path) {
     gchar target[256];
     ssize_t n = readlink (door->link_path, target, sizeof target - 1);

@@ -39,8 +39,7 @@
 #include "idg-mbim-filter.h"
 #include "idg-mbim-subs.h"
 #include "idg-mbim-reasm.h"
-#include "idg-door-listener.h"
-#include "idg-door-queue.h"
+#include "idg-door-client.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
 
@@ -67,14 +66,11 @@
 typedef struct _Client Client;
 
 struct _IdgDoorMbim {
-  IdgBroker    *broker;
+  IdgDoor       base;           /* first: listener, clients */
   IdgModemMbim *modem;
   guint         watch_id;
   MbimDevice   *device;
   gulong        indication_id;
-  IdgDoorListener *listener;
-  GList        *clients;
-  guint64       next_client;
   GPtrArray    *device_subs;    /* IdgMbimSub: the list last set on the modem */
   GBytes       *version_ind;    /* Proxy Control Version indication, or NULL */
   IdgMbimMux   *mux;            /* the port, set with device */
@@ -84,14 +80,8 @@ struct _IdgDoorMbim {
 };
 
 struct _Client {
-  gint          ref_count;
-  IdgDoorMbim  *door;          /* NULL once dropped */
-  guint64       id;
-  GSocket      *socket;
-  GSource      *in_source;
-  IdgIdentity  *identity;
+  IdgDoorClient base;          /* first: the door framework's client */
   IdgMbimReasm  reasm;         /* the input stream, cut into messages */
-  IdgDoorQueue  out;
   gboolean      configured;
   guint32       max_transfer;
   GPtrArray    *subs;          /* IdgMbimSub */
@@ -112,55 +102,18 @@ typedef struct {
   IdgMbimNote  note;           /* last: its AT line (2 KiB) is not zeroed */
 } Request;
 
-static void client_drop (Client *client, const gchar *why);
 static void client_queue (Client *client, const guint8 *data, gsize len);
 
 /* --- client output ------------------------------------------------------- */
 
-static Client *
-client_ref (Client *client)
-{
-  client->ref_count++;
-  return client;
-}
-
-static void
-client_unref (Client *client)
-{
-  if (--client->ref_count > 0)
-    return;
-  idg_door_queue_clear (&client->out);
-  idg_mbim_reasm_clear (&client->reasm);
-  g_clear_pointer (&client->pending_config, g_byte_array_unref);
-  g_clear_pointer (&client->subs, g_ptr_array_unref);
-  g_clear_pointer (&client->in_flight, g_hash_table_unref);
-  g_clear_pointer (&client->identity, idg_identity_free);
-  g_clear_object (&client->socket);
-  g_free (client);
-}
-
-static gboolean
-client_unref_idle (gpointer user_data)
-{
-  client_unref (user_data);
-  return G_SOURCE_REMOVE;
-}
-
-/* The output queue's word from its writable callback. */
-static void
-output_cb (const gchar *why,
-           gpointer     user_data)
-{
-  if (why)
-    client_drop (user_data, why);
-}
+IDG_DOOR_CLIENT_DEFINE_HELPERS (Client, IdgDoorMbim)
 
 static void
 queue_piece (Client       *client,
              const guint8 *data,
              gsize         len)
 {
-  if (!idg_door_queue_push (&client->out, data, len))
+  if (!idg_door_queue_push (&client->base.out, data, len))
     client_drop (client, "output queue full");
 }
 
@@ -180,7 +133,7 @@ client_queue (Client       *client,
   g_autofree guint8 *out = NULL;
   gchar route[24] = "?";
 
-  if (!client->door || len < IDG_MBIM_HEADER_LEN)
+  if (!client->base.door || len < IDG_MBIM_HEADER_LEN)
     return;
   type = idg_mbim_read_u32 (data);
   /* the value tripwire, after the filter, on every message (tunnels too)
@@ -210,21 +163,18 @@ client_queue (Client       *client,
     route[at] = '\0';
   }
   out = g_memdup2 (data, len);
-  idg_broker_guard_scan (client->door->broker, client->identity, NULL, IDG_DOOR_MBIM, route,
+  idg_broker_guard_scan (client->base.door->broker, client->base.identity, NULL, IDG_DOOR_MBIM, route,
                          out + from, len - from);
   data = out;
   if (len <= client->max_transfer || len < 20 ||
       (type != 0x80000003u && type != TYPE_INDICATE_STATUS)) {
-    const gchar *why = NULL;
-
     /* one piece: written at once when nothing waits */
-    if (!idg_door_queue_send (&client->out, data, len, &why))
-      client_drop (client, why);
+    idg_door_client_send (&client->base, data, len);
     return;
   } else {
     chunk = client->max_transfer - 20;
     n = (len - 20 + chunk - 1) / chunk;
-    for (i = 0; i < n && client->door; i++) {
+    for (i = 0; i < n && client->base.door; i++) {
       gsize off = 20 + i * chunk;
       gsize dl = MIN (chunk, len - off);
       g_autofree guint8 *f = g_malloc (20 + dl);
@@ -237,7 +187,7 @@ client_queue (Client       *client,
       queue_piece (client, f, 20 + dl);
     }
   }
-  if (client->door && !idg_door_queue_flush (&client->out))
+  if (client->base.door && !idg_door_queue_flush (&client->base.out))
     client_drop (client, "write failed");
 }
 
@@ -261,14 +211,14 @@ client_deliver (Client            *client,
                 gsize              len,
                 const IdgMbimNote *note)
 {
-  IdgDoorMbim *door = client->door;
+  IdgDoorMbim *door = door_of (client);
   IdgGuard guard;
   IdgMbimVerdict verdict;
   guint major = door->device ? mbim_device_get_ms_mbimex_version (door->device, NULL) : 0;
 
-  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
   verdict = idg_mbim_filter_reply (msg, len, note, major, &guard);
-  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_MBIM, &guard);
+  idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_MBIM, &guard);
   if (verdict != IDG_MBIM_PASS)
     return FALSE;
   client_queue (client, msg, len);
@@ -322,12 +272,12 @@ announce_version (IdgDoorMbim *door,
   m[47] = (guint8) (mbimex_version >> 8);
   g_clear_pointer (&door->version_ind, g_bytes_unref);
   door->version_ind = g_bytes_new (m, sizeof m);
-  copy = g_list_copy (door->clients);
+  copy = g_list_copy (door->base.clients.head);
   for (l = copy; l; l = l->next) {
     Client *c = l->data;
 
     /* a drop frees the client only from an idle: the copy stays valid */
-    if (c->door && c->configured)
+    if (c->base.door && c->configured)
       client_queue (c, m, sizeof m);
   }
   g_list_free (copy);
@@ -369,7 +319,7 @@ sweep_cb (gpointer user_data)
 
     if (r->sent > limit)
       break;
-    g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer", r->client->id);
+    g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer", r->client->base.id);
     request_free (r);
     expired = TRUE;
   }
@@ -415,7 +365,7 @@ response_cb (guint8   *msg,
   if (r == NULL)
     return;   /* given up, or its client is gone */
   client = client_ref (r->client);
-  if (!client->door) {
+  if (!client->base.door) {
     request_free (r);
     client_unref (client);
     return;
@@ -437,7 +387,7 @@ response_cb (guint8   *msg,
   }
   /* the multiplexer's buffer is the door's now: filtered in place */
   idg_mbim_write_u32 (msg + 8, r->tid);
-  if (client->door && !client_deliver (client, msg, len, &r->note) && client->door)
+  if (client->base.door && !client_deliver (client, msg, len, &r->note) && client->base.door)
     answer_status (client, r->request->data, r->request->len, MBIM_STATUS_ERROR_FAILURE);
   request_free (r);
   client_unref (client);
@@ -471,7 +421,7 @@ subscribe_ready (MbimDevice   *device,
   response = mbim_device_command_finish (device, res, &error);
   if (response && mbim_message_get_message_type (response) == MBIM_MESSAGE_TYPE_COMMAND_DONE)
     status = mbim_message_command_done_get_status_code (response);
-  if (r->client->door)
+  if (r->client->base.door)
     answer_subscribe (r->client, r->request->data, r->request->len, status);
   request_free (r);
 }
@@ -499,7 +449,7 @@ handle_subscribe (Client       *client,
                   const guint8 *msg,
                   gsize         len)
 {
-  IdgDoorMbim *door = client->door;
+  IdgDoorMbim *door = door_of (client);
   g_autoptr(GPtrArray) mine = idg_mbim_subs_parse (msg + IDG_MBIM_COMMAND_BUFFER, len - IDG_MBIM_COMMAND_BUFFER);
   g_autoptr(GPtrArray) merged = NULL;
   g_autoptr(MbimMessage) request = NULL;
@@ -516,7 +466,7 @@ handle_subscribe (Client       *client,
   client->subs = g_steal_pointer (&mine);
 
   merged = idg_mbim_subs_new_standard ();
-  for (l = door->clients; l; l = l->next) {
+  for (l = door->base.clients.head; l; l = l->next) {
     Client *c = l->data;
 
     for (i = 0; i < c->subs->len; i++) {
@@ -561,16 +511,16 @@ forward_command (Client       *client,
                  const guint8 *msg,
                  gsize         len)
 {
-  IdgDoorMbim *door = client->door;
+  IdgDoorMbim *door = door_of (client);
   g_autoptr(GByteArray) forward = g_byte_array_new ();
   IdgGuard guard;
   IdgMbimVerdict verdict;
   Request *r;
 
   r = request_new (client, msg, len);
-  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
   verdict = idg_mbim_filter_request (msg, len, &guard, &r->note, forward);
-  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_MBIM, &guard);
+  idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_MBIM, &guard);
   switch (verdict) {
   case IDG_MBIM_PASS:
     break;
@@ -622,9 +572,9 @@ config_answer (Client  *client,
   if (status == MBIM_STATUS_ERROR_NONE)
     client->configured = TRUE;
   answer_status (client, req->data, req->len, status);
-  if (client->door && client->configured && client->door->version_ind) {
+  if (client->base.door && client->configured && door_of (client)->version_ind) {
     gsize n;
-    const guint8 *d = g_bytes_get_data (client->door->version_ind, &n);
+    const guint8 *d = g_bytes_get_data (door_of (client)->version_ind, &n);
 
     client_queue (client, d, n);
   }
@@ -635,7 +585,7 @@ config_poll_cb (gpointer user_data)
 {
   Client *client = user_data;
 
-  if (client->door && client->door->device) {
+  if (client->base.door && door_of (client)->device) {
     client->config_timer = 0;
     config_answer (client, MBIM_STATUS_ERROR_NONE);
     return G_SOURCE_REMOVE;
@@ -675,15 +625,15 @@ handle_config (Client       *client,
     answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
     return;
   }
-  if (!idg_broker_is_modem_port (client->door->broker, "mbim", path)) {
+  if (!idg_broker_is_modem_port (client->base.door->broker, "mbim", path)) {
     g_message ("mbim door: client %" G_GUINT64_FORMAT " asked for a port that is not a modem of the broker",
-               client->id);
+               client->base.id);
     answer_status (client, msg, len, MBIM_STATUS_ERROR_FAILURE);
     return;
   }
   client->pending_config = g_byte_array_sized_new (len);
   g_byte_array_append (client->pending_config, msg, len);
-  if (client->door->device) {
+  if (door_of (client)->device) {
     config_answer (client, MBIM_STATUS_ERROR_NONE);
     return;
   }
@@ -762,7 +712,7 @@ handle_message (Client       *client,
     }
     max = idg_mbim_read_u32 (msg + 12);
     client->max_transfer = CLAMP (max, MIN_TRANSFER, MAX_CLIENT_FRAGMENT);
-    done = mbim_message_open_done_new (tid, (client->configured && client->door->device)
+    done = mbim_message_open_done_new (tid, (client->configured && door_of (client)->device)
                                             ? MBIM_STATUS_ERROR_NONE : MBIM_STATUS_ERROR_FAILURE);
     client_queue_message (client, done);
     return;
@@ -790,7 +740,7 @@ parse_input (Client *client)
   g_autoptr(GByteArray) msg = g_byte_array_new ();
   const gchar *why = NULL;
 
-  while (client->door) {
+  while (client->base.door) {
     switch (idg_mbim_reasm_next (&client->reasm, msg, &why)) {
     case IDG_MBIM_REASM_MORE:
       return;
@@ -804,55 +754,27 @@ parse_input (Client *client)
   }
 }
 
-static gboolean
-client_readable_cb (GSocket      *socket,
-                    GIOCondition  cond,
-                    gpointer      user_data)
+/* Bytes from the client (the framework's read loop holds a reference). */
+static void
+client_received (IdgDoorClient *base,
+                 const guint8  *data,
+                 gsize          len)
 {
-  Client *client = user_data;
-  guint8 buf[16384];
-  g_autoptr(GError) error = NULL;
-  gssize n;
+  Client *client = (Client *) (gpointer) base;
 
-  n = g_socket_receive (socket, (gchar *) buf, sizeof buf, NULL, &error);
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
-  if (n <= 0) {
-    client_drop (client, n == 0 ? "closed" : "read failed");
-    return G_SOURCE_REMOVE;
-  }
-  client_ref (client);
-  idg_mbim_reasm_push (&client->reasm, buf, (gsize) n);
+  idg_mbim_reasm_push (&client->reasm, data, len);
   parse_input (client);
-  n = client->door ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-  client_unref (client);
-  return (gboolean) n;
 }
 
-/* Forget a client: its socket closes, its pending answers are discarded. */
+/* The framework dropped the client (its socket closed, its pending answers
+ * discarded from now on): its configuration wait ends. */
 static void
-client_drop (Client      *client,
-             const gchar *why)
+client_dropped (IdgDoorClient *base,
+                IdgDoor       *door)
 {
-  IdgDoorMbim *door = client->door;
+  Client *client = (Client *) (gpointer) base;
 
-  if (!door)
-    return;
-  g_debug ("mbim door: client %" G_GUINT64_FORMAT " dropped: %s", client->id, why);
-  client->door = NULL;
-  door->clients = g_list_remove (door->clients, client);
-  if (client->config_timer) {
-    g_source_remove (client->config_timer);
-    client->config_timer = 0;
-  }
-  if (client->in_source) {
-    g_source_destroy (client->in_source);
-    g_clear_pointer (&client->in_source, g_source_unref);
-  }
-  idg_door_queue_clear (&client->out);
-  g_socket_close (client->socket, NULL);
-  /* callers up the stack may still look at client->door: free it later */
-  g_idle_add_full (G_PRIORITY_DEFAULT, client_unref_idle, client, NULL);
+  g_clear_handle_id (&client->config_timer, g_source_remove);
 }
 
 /* --- the modem ----------------------------------------------------------- */
@@ -871,11 +793,11 @@ indication_cb (guint8   *raw,
     return;
   service = (const MbimUuid *) (gconstpointer) (raw + 20);
   cid = idg_mbim_read_u32 (raw + 36);
-  copy = g_list_copy_deep (door->clients, (GCopyFunc) (GCallback) client_ref, NULL);
+  copy = g_list_copy_deep (door->base.clients.head, (GCopyFunc) (GCallback) client_ref, NULL);
   for (l = copy; l; l = l->next) {
     Client *c = l->data;
 
-    if (c->door && c->configured && idg_mbim_subs_match (c->subs, service, cid)) {
+    if (c->base.door && c->configured && idg_mbim_subs_match (c->subs, service, cid)) {
       g_autoptr(GByteArray) mine = g_byte_array_sized_new ((guint) len);
 
       g_byte_array_append (mine, raw, (guint) len);
@@ -921,8 +843,8 @@ device_watch (MbimDevice *device,
     door->mux = NULL;
     requests_clear (door);
     /* the modem went away: every client's session went with it */
-    while (door->clients)
-      client_drop (door->clients->data, "modem gone");
+    while (door->base.clients.head)
+      client_drop (door->base.clients.head->data, "modem gone");
   }
   g_ptr_array_unref (door->device_subs);
   door->device_subs = idg_mbim_subs_new_standard ();
@@ -939,32 +861,37 @@ device_watch (MbimDevice *device,
 
 /* --- listening ----------------------------------------------------------- */
 
-/* An admitted client (idg-door-listener.c did accept, identity, policy). */
 static void
-client_new_cb (GSocket     *socket,
-               IdgIdentity *identity,
-               gpointer     user_data)
+client_init (IdgDoorClient *base)
 {
-  IdgDoorMbim *door = user_data;
-  Client *client;
+  Client *client = (Client *) (gpointer) base;
 
-  client = g_new0 (Client, 1);
-  client->ref_count = 1;
-  client->door = door;
-  client->id = ++door->next_client;
-  client->socket = socket;
-  client->identity = identity;
   idg_mbim_reasm_init (&client->reasm);
-  idg_door_queue_init (&client->out, g_socket_get_fd (socket), TRUE, MAX_CLIENT_QUEUE, output_cb, client);
   client->max_transfer = DEFAULT_TRANSFER;
   client->subs = idg_mbim_subs_new_standard ();
   client->in_flight = g_hash_table_new (NULL, NULL);
-  client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (client->in_source, (GSourceFunc) (GCallback) client_readable_cb, client, NULL);
-  g_source_attach (client->in_source, NULL);
-  door->clients = g_list_append (door->clients, client);
-  g_debug ("mbim door: client %" G_GUINT64_FORMAT " connected", client->id);
 }
+
+static void
+client_finalize (IdgDoorClient *base)
+{
+  Client *client = (Client *) (gpointer) base;
+
+  idg_mbim_reasm_clear (&client->reasm);
+  g_clear_pointer (&client->pending_config, g_byte_array_unref);
+  g_clear_pointer (&client->subs, g_ptr_array_unref);
+  g_clear_pointer (&client->in_flight, g_hash_table_unref);
+}
+
+static const IdgDoorClientClass client_class = {
+  .client_size = sizeof (Client),
+  .read_chunk = 16384,
+  .out_cap = MAX_CLIENT_QUEUE,
+  .init = client_init,
+  .received = client_received,
+  .dropped = client_dropped,
+  .finalize = client_finalize,
+};
 
 IdgDoorMbim *
 idg_door_mbim_new (IdgBroker     *broker,
@@ -975,13 +902,11 @@ idg_door_mbim_new (IdgBroker     *broker,
 {
   IdgDoorMbim *door = g_new0 (IdgDoorMbim, 1);
 
-  door->listener = idg_door_listener_new (broker, IDG_DOOR_MBIM, abstract_name, listen_fd,
-                                          client_new_cb, door, error);
-  if (!door->listener) {
+  idg_door_init (&door->base, broker, IDG_DOOR_MBIM, &client_class);
+  if (!idg_door_listen (&door->base, abstract_name, listen_fd, error)) {
     g_free (door);
     return NULL;
   }
-  door->broker = broker;
   door->modem = modem;
   door->device_subs = idg_mbim_subs_new_standard ();
   door->requests = g_hash_table_new (NULL, NULL);
@@ -997,7 +922,7 @@ idg_door_mbim_new (IdgBroker     *broker,
 guint
 idg_door_mbim_get_n_clients (IdgDoorMbim *door)
 {
-  return door ? g_list_length (door->clients) : 0;
+  return door ? idg_door_get_n_clients (&door->base) : 0;
 }
 
 void
@@ -1007,9 +932,7 @@ idg_door_mbim_free (IdgDoorMbim *door)
     return;
   if (door->modem)
     idg_modem_mbim_remove_watch (door->modem, door->watch_id);
-  idg_door_listener_free (door->listener);
-  while (door->clients)
-    client_drop (door->clients->data, "door closed");
+  idg_door_clear (&door->base, "door closed");
   if (door->mux)
     idg_mbim_mux_set_door (door->mux, NULL, NULL);
   requests_clear (door);

@@ -57,8 +57,7 @@
 #include "idg-modem-qmi-private.h"
 #include "idg-qmi-filter.h"
 #include "idg-qmi-canon.h"
-#include "idg-door-listener.h"
-#include "idg-door-queue.h"
+#include "idg-door-client.h"
 #include "idg-personal.h"
 
 #include <string.h>
@@ -95,34 +94,23 @@ typedef struct {
 typedef struct _Client Client;
 
 struct _Client {
-  gint         ref;
-  IdgDoorQmi  *door;          /* NULL once dropped */
-  guint        id;
-  GSocket     *socket;
-  GSource     *in_source;
+  IdgDoorClient base;         /* first: the door framework's client */
   GByteArray  *in;
-  IdgDoorQueue out;
-  IdgIdentity *identity;
   gboolean     opened;        /* proxy open answered */
   QmiMessage  *pending_open;  /* proxy open waiting for the device */
   GArray      *cids;          /* Cid */
   guint        in_flight;     /* requests forwarded, not answered yet */
   GHashTable  *pending;       /* request_key()s of its requests in flight,
                                * with its own transaction ids */
-  gboolean     close_after_flush;
 };
 
 typedef struct _Request Request;
 
 struct _IdgDoorQmi {
-  IdgBroker    *broker;
+  IdgDoor       base;         /* first: listener, clients */
   IdgModemQmi  *modem;
-  gchar        *name;
-  IdgDoorListener *listener;
-  GList        *clients;
   IdgQmux      *mux;          /* the modem's port, NULL while it is down */
   guint         watch_id;
-  guint         next_client;
   GHashTable   *door_trids;   /* request_key() of the door's id -> Request *,
                                * or QUARANTINE for one that timed out */
   guint16       next_trid;
@@ -149,32 +137,11 @@ struct _Request {
 static gchar quarantine_mark;
 #define QUARANTINE ((gpointer) &quarantine_mark)
 
-static void client_drop       (Client *client, const gchar *why);
 
 /*****************************************************************************/
 /* Clients */
 
-static Client *
-client_ref (Client *client)
-{
-  client->ref++;
-  return client;
-}
-
-static void
-client_unref (Client *client)
-{
-  if (--client->ref > 0)
-    return;
-  idg_door_queue_clear (&client->out);
-  g_clear_pointer (&client->in, g_byte_array_unref);
-  g_clear_pointer (&client->cids, g_array_unref);
-  g_clear_pointer (&client->pending, g_hash_table_unref);
-  g_clear_pointer (&client->pending_open, qmi_message_unref);
-  g_clear_pointer (&client->identity, idg_identity_free);
-  g_clear_object (&client->socket);
-  g_free (client);
-}
+IDG_DOOR_CLIENT_DEFINE_HELPERS (Client, IdgDoorQmi)
 
 static gint
 client_find_cid (Client *client,
@@ -204,20 +171,6 @@ client_has_service (Client *client,
   return FALSE;
 }
 
-/* The output queue's word from its writable callback: a failed write, or
- * everything written (a refused client then goes). */
-static void
-output_cb (const gchar *why,
-           gpointer     user_data)
-{
-  Client *client = user_data;
-
-  if (why)
-    client_drop (client, why);
-  else if (client->close_after_flush)
-    client_drop (client, "refused");
-}
-
 /* The one way bytes reach a client: responses, error responses and
  * indications all pass here. data is the caller's own copy: the tripwire
  * masks in place. */
@@ -226,12 +179,11 @@ client_send (Client *client,
              guint8 *data,
              gsize   len)
 {
-  const gchar *why = NULL;
   IdgQmiHeader h;
   gsize from = 0;
   gchar route[16] = "?";
 
-  if (!client->door)
+  if (!client->base.door)
     return;
   /* the value tripwire, after the filter: every response, indication and
    * error, over the TLVs (the header is the client's own ids) */
@@ -249,12 +201,9 @@ client_send (Client *client,
     route[6] = hex[h.message_id & 0xF];
     route[7] = '\0';
   }
-  idg_broker_guard_scan (client->door->broker, client->identity, NULL, IDG_DOOR_QMI, route,
+  idg_broker_guard_scan (client->base.door->broker, client->base.identity, NULL, IDG_DOOR_QMI, route,
                          data + from, len - from);
-  if (!idg_door_queue_send (&client->out, data, len, &why))
-    client_drop (client, why);
-  else if (client->close_after_flush && idg_door_queue_is_empty (&client->out))
-    client_drop (client, "refused");
+  idg_door_client_send (&client->base, data, len);
 }
 
 static void
@@ -274,31 +223,21 @@ release_cid_on_device (IdgDoorQmi *door,
                        guint8      service,
                        guint8      cid);
 
+/* The framework dropped the client: the client ids it held are released
+ * on the modem. */
 static void
-client_drop (Client      *client,
-             const gchar *why)
+client_dropped (IdgDoorClient *base,
+                IdgDoor       *door_base)
 {
-  IdgDoorQmi *door = client->door;
+  Client *client = (Client *) (gpointer) base;
   guint i;
 
-  if (!door)
-    return;
-  g_debug ("qmi door: client %u dropped: %s", client->id, why);
-  client->door = NULL;
-  door->clients = g_list_remove (door->clients, client);
-  if (client->in_source) {
-    g_source_destroy (client->in_source);
-    g_clear_pointer (&client->in_source, g_source_unref);
-  }
-  idg_door_queue_clear (&client->out);
-  g_socket_close (client->socket, NULL);
   for (i = 0; i < client->cids->len; i++) {
     Cid *c = &g_array_index (client->cids, Cid, i);
 
-    release_cid_on_device (door, c->service, c->cid);
+    release_cid_on_device ((IdgDoorQmi *) (gpointer) door_base, c->service, c->cid);
   }
   g_array_set_size (client->cids, 0);
-  client_unref (client);
 }
 
 /*****************************************************************************/
@@ -373,8 +312,8 @@ sweep_cb (gpointer user_data)
 
     if (req->sent > limit)
       break;
-    if (req->client && req->client->door)
-      g_debug ("qmi door: client %u: request 0x%04x timed out", req->client->id,
+    if (req->client && req->client->base.door)
+      g_debug ("qmi door: client %" G_GUINT64_FORMAT ": request 0x%04x timed out", req->client->base.id,
                req->info.message_id);
     request_free (door, req, TRUE);
   }
@@ -480,7 +419,7 @@ answer (IdgDoorQmi   *door,
   Client *client = req->client;
   Cid c;
 
-  if (!client || !client->door) {
+  if (!client || !client->base.door) {
     /* the client is gone (or it was the door's own): a client id it
      * allocated meanwhile is released */
     if (req->info.service == IDG_QMI_SERVICE_CTL && req->info.message_id == CTL_ALLOCATE_CID &&
@@ -500,9 +439,9 @@ answer (IdgDoorQmi   *door,
 
     /* judged as the answer to the request sent with the door's id, then
      * handed back under the client's own */
-    idg_broker_guard_begin (door->broker, client->identity, &guard);
+    idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
     verdict = idg_qmi_filter_response (rsp, len, &req->info, &guard);
-    idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+    idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_QMI, &guard);
     idg_qmi_canon_set_transaction_id (rsp, len, req->client_trid);
     if (verdict == IDG_QMI_VERDICT_PASS)
       client_send (client, rsp, len);
@@ -558,7 +497,7 @@ forward (Client                  *client,
          QmiMessage              *msg,
          const IdgQmiRequestInfo *info)
 {
-  IdgDoorQmi *door = client->door;
+  IdgDoorQmi *door = door_of (client);
   Request *req;
 
   if (client->in_flight >= IN_FLIGHT_MAX) {
@@ -635,7 +574,7 @@ static void
 process_proxy_open (Client     *client,
                     QmiMessage *msg)
 {
-  IdgDoorQmi *door = client->door;
+  IdgDoorQmi *door = door_of (client);
   const guint8 *path;
   guint16 path_len = 0;
   g_autofree gchar *device_path = NULL;
@@ -643,12 +582,12 @@ process_proxy_open (Client     *client,
   path = qmi_message_get_raw_tlv (msg, 0x01, &path_len);
   if (path && path_len > 0 && !memchr (path, '\0', path_len))
     device_path = g_strndup ((const gchar *) path, path_len);
-  if (!device_path || !idg_broker_is_modem_port (door->broker, "qmi", device_path)) {
-    g_message ("qmi door: client %u asked for a device that is not the modem's QMI port; refused",
-               client->id);
-    client->close_after_flush = TRUE;
+  if (!device_path || !idg_broker_is_modem_port (door->base.broker, "qmi", device_path)) {
+    g_message ("qmi door: client %" G_GUINT64_FORMAT " asked for a device that is not the modem's QMI port; refused",
+               client->base.id);
+    client->base.close_after_flush = TRUE;
     client_send_error (client, msg->data, msg->len, IDG_QMI_ERROR_ACCESS_DENIED);
-    if (client->door && idg_door_queue_is_empty (&client->out))
+    if (client->base.door && idg_door_queue_is_empty (&client->base.out))
       client_drop (client, "refused");
     return;
   }
@@ -669,7 +608,7 @@ process_ctl (Client     *client,
   info.service = IDG_QMI_SERVICE_CTL;
   info.message_id = id;
   info.transaction_id = qmi_message_get_transaction_id (msg);
-  if (id != CTL_PROXY_OPEN && id != CTL_SYNC && client->door->n_ctl >= CTL_IN_FLIGHT_MAX) {
+  if (id != CTL_PROXY_OPEN && id != CTL_SYNC && door_of (client)->n_ctl >= CTL_IN_FLIGHT_MAX) {
     client_send_error (client, msg->data, msg->len, ERROR_INSUFFICIENT_RESOURCES);
     return;
   }
@@ -714,7 +653,7 @@ static void
 process_service (Client     *client,
                  QmiMessage *msg)
 {
-  IdgDoorQmi *door = client->door;
+  IdgDoorQmi *door = door_of (client);
   IdgQmiRequestInfo info;
   IdgQmiVerdict verdict;
   IdgGuard guard;
@@ -731,9 +670,9 @@ process_service (Client     *client,
     client_send_error (client, msg->data, msg->len, ERROR_INVALID_TRANSACTION_ID);
     return;
   }
-  idg_broker_guard_begin (door->broker, client->identity, &guard);
+  idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
   verdict = idg_qmi_filter_request (msg->data, msg->len, &guard, &info);
-  idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+  idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_QMI, &guard);
   switch (verdict) {
   case IDG_QMI_VERDICT_PASS:
     forward (client, msg, &info);
@@ -758,7 +697,7 @@ process_frame (Client       *client,
   g_autoptr(QmiMessage) msg = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (client->close_after_flush)
+  if (client->base.close_after_flush)
     return TRUE;
   /* libqmi's reading of it too: the door forwards nothing libqmi (and so
    * the device code path) would read differently */
@@ -770,7 +709,7 @@ process_frame (Client       *client,
       return FALSE;
     }
     client_send_error (client, data, len, IDG_QMI_ERROR_MALFORMED_MESSAGE);
-    return client->door != NULL;
+    return client->base.door != NULL;
   }
   if (!client->opened) {
     if (qmi_message_get_service (msg) != QMI_SERVICE_CTL ||
@@ -785,33 +724,21 @@ process_frame (Client       *client,
   } else {
     process_service (client, msg);
   }
-  return client->door != NULL;
+  return client->base.door != NULL;
 }
 
-static gboolean
-in_ready_cb (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      user_data)
+/* Bytes from the client (the framework's read loop holds a reference). */
+static void
+client_received (IdgDoorClient *base,
+                 const guint8  *data,
+                 gsize          len)
 {
-  Client *client = user_data;
-  guint8 buf[READ_CHUNK];
-  g_autoptr(GError) error = NULL;
+  Client *client = (Client *) (gpointer) base;
   g_autoptr(GByteArray) canon = NULL;
-  gboolean keep;
-  gssize n;
 
-  n = g_socket_receive_with_blocking (socket, (gchar *) buf, sizeof buf, FALSE, NULL, &error);
-  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
-  if (n <= 0) {
-    client_drop (client, n == 0 ? "closed" : "read failed");
-    return G_SOURCE_REMOVE;
-  }
-  g_byte_array_append (client->in, buf, (guint) n);
-
-  client_ref (client);
+  g_byte_array_append (client->in, data, (guint) len);
   canon = g_byte_array_new ();   /* one for every frame of this read */
-  while (client->door && client->in->len > 0) {
+  while (client->base.door && client->in->len > 0) {
     gsize used = 0;
     IdgQmiCanon c = idg_qmi_canon_next (client->in->data, client->in->len, &used, canon);
 
@@ -831,13 +758,10 @@ in_ready_cb (GSocket      *socket,
     } else if (!process_frame (client, canon->data, canon->len)) {
       break;
     }
-    if (!client->door)
+    if (!client->base.door)
       break;
     g_byte_array_remove_range (client->in, 0, (guint) used);
   }
-  keep = client->door != NULL;
-  client_unref (client);
-  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 /*****************************************************************************/
@@ -856,7 +780,7 @@ indication_cb (const guint8       *raw,
 
   if (service == QMI_SERVICE_CTL)
     return;
-  for (l = door->clients; l; l = next) {
+  for (l = door->base.clients.head; l; l = next) {
     Client *client = l->data;
     g_autoptr(GByteArray) frame = NULL;
     IdgGuard guard;
@@ -870,9 +794,9 @@ indication_cb (const guint8       *raw,
       continue;
     frame = g_byte_array_sized_new ((guint) len);
     g_byte_array_append (frame, raw, (guint) len);
-    idg_broker_guard_begin (door->broker, client->identity, &guard);
+    idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
     verdict = idg_qmi_filter_response (frame->data, frame->len, NULL, &guard);
-    idg_broker_guard_end (door->broker, client->identity, IDG_DOOR_QMI, &guard);
+    idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_QMI, &guard);
     if (verdict == IDG_QMI_VERDICT_PASS)
       client_send (client, frame->data, frame->len);
   }
@@ -892,7 +816,7 @@ port_changed_cb (IdgQmux  *mux,
     door->mux = NULL;
     requests_clear (door);
     /* client ids of the old port mean nothing on a new one */
-    for (l = door->clients; l; l = next) {
+    for (l = door->base.clients.head; l; l = next) {
       Client *client = l->data;
 
       next = l->next;
@@ -904,7 +828,7 @@ port_changed_cb (IdgQmux  *mux,
     return;
   door->mux = mux;
   idg_qmux_set_door (mux, &mux_funcs, door);
-  for (l = door->clients; l; l = next) {
+  for (l = door->base.clients.head; l; l = next) {
     Client *client = l->data;
 
     next = l->next;
@@ -916,33 +840,36 @@ port_changed_cb (IdgQmux  *mux,
 /*****************************************************************************/
 /* Listening */
 
-/* An admitted client (idg-door-listener.c did accept, identity, policy). */
 static void
-client_new_cb (GSocket     *socket,
-               IdgIdentity *identity,
-               gpointer     user_data)
+client_init (IdgDoorClient *base)
 {
-  IdgDoorQmi *door = user_data;
-  g_autofree gchar *who = NULL;
-  Client *client;
+  Client *client = (Client *) (gpointer) base;
 
-  client = g_new0 (Client, 1);
-  client->ref = 1;
-  client->door = door;
-  client->id = door->next_client++;
-  client->socket = socket;
-  client->identity = identity;
   client->in = g_byte_array_new ();
   client->cids = g_array_new (FALSE, FALSE, sizeof (Cid));
   client->pending = g_hash_table_new (g_direct_hash, g_direct_equal);
-  idg_door_queue_init (&client->out, g_socket_get_fd (socket), TRUE, OUT_QUEUE_MAX, output_cb, client);
-  client->in_source = g_socket_create_source (client->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (client->in_source, (GSourceFunc) in_ready_cb, client, NULL);
-  g_source_attach (client->in_source, NULL);
-  door->clients = g_list_prepend (door->clients, client);
-  who = idg_identity_describe (client->identity);
-  g_debug ("qmi door: client %u connected: %s", client->id, who);
 }
+
+static void
+client_finalize (IdgDoorClient *base)
+{
+  Client *client = (Client *) (gpointer) base;
+
+  g_clear_pointer (&client->in, g_byte_array_unref);
+  g_clear_pointer (&client->cids, g_array_unref);
+  g_clear_pointer (&client->pending, g_hash_table_unref);
+  g_clear_pointer (&client->pending_open, qmi_message_unref);
+}
+
+static const IdgDoorClientClass client_class = {
+  .client_size = sizeof (Client),
+  .read_chunk = READ_CHUNK,
+  .out_cap = OUT_QUEUE_MAX,
+  .init = client_init,
+  .received = client_received,
+  .dropped = client_dropped,
+  .finalize = client_finalize,
+};
 
 IdgDoorQmi *
 idg_door_qmi_new (IdgBroker    *broker,
@@ -955,16 +882,12 @@ idg_door_qmi_new (IdgBroker    *broker,
   IdgQmux *mux;
 
   door = g_new0 (IdgDoorQmi, 1);
-  door->listener = idg_door_listener_new (broker, IDG_DOOR_QMI, abstract_name, listen_fd,
-                                          client_new_cb, door, error);
-  if (!door->listener) {
+  idg_door_init (&door->base, broker, IDG_DOOR_QMI, &client_class);
+  if (!idg_door_listen (&door->base, abstract_name, listen_fd, error)) {
     g_free (door);
     return NULL;
   }
-  door->broker = broker;
   door->modem = modem;
-  door->name = g_strdup (abstract_name ? abstract_name : "");
-  door->next_client = 1;
   door->door_trids = g_hash_table_new (g_direct_hash, g_direct_equal);
   g_queue_init (&door->in_flight);
   /* no modem: the name is held and every proxy open refused at once */
@@ -980,7 +903,7 @@ idg_door_qmi_new (IdgBroker    *broker,
 guint
 idg_door_qmi_get_n_clients (IdgDoorQmi *door)
 {
-  return door ? g_list_length (door->clients) : 0;
+  return door ? idg_door_get_n_clients (&door->base) : 0;
 }
 
 void
@@ -990,13 +913,10 @@ idg_door_qmi_free (IdgDoorQmi *door)
     return;
   if (door->modem)
     idg_modem_qmi_unwatch (door->modem, door->watch_id);
-  idg_door_listener_free (door->listener);
-  while (door->clients)
-    client_drop (door->clients->data, "door closing");
+  idg_door_clear (&door->base, "door closing");
   if (door->mux)
     idg_qmux_set_door (door->mux, NULL, NULL);
   requests_clear (door);
   g_hash_table_unref (door->door_trids);
-  g_free (door->name);
   g_free (door);
 }
