@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "../lib/idg-api-names.h"
+#include "idg-api-names.h"
 #include "idg-audit.h"
 #include "idg-authz.h"
 #include "idg-ids.h"

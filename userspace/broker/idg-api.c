@@ -40,7 +40,7 @@
 #include <gio/gunixfdlist.h>
 #include <gio/gunixsocketaddress.h>
 
-#include "../lib/idg-api-names.h"
+#include "idg-api-names.h"
 #include "idg-authz.h"
 #include "idg-dbus.h"
 #include "idg-store.h"

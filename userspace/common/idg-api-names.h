@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The names of the broker's D-Bus API (data/org.idguard.Broker1.xml), shared
- * by the server (userspace/broker/idg-api.c), idguardctl and libidguard.
+ * by the server (userspace/broker/idg-api.c), idguardctl and libidguard
+ * (here in common/: the broker includes nothing of the client library).
  */
 #ifndef IDG_API_NAMES_H
 #define IDG_API_NAMES_H

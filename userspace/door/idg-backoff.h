@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Retry pacing of the modem backends: after each failure the next try
  * waits twice as long as the one before, from min_s up to max_s; a success
