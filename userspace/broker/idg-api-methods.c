@@ -31,7 +31,7 @@ now_s (void)
 static GVariant *
 params (Call *call)
 {
-  return g_dbus_method_invocation_get_parameters (call->inv);
+  return call->params;
 }
 
 /* ---- errors ---- */
@@ -45,7 +45,20 @@ idg_api_fail (Call *call, const gchar *name, const gchar *fmt, ...)
   va_start (ap, fmt);
   msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&call->inv), name, msg);
+  if (call->fast != NULL)
+    idg_api_fast_reply (g_steal_pointer (&call->fast), name, g_variant_new ("(s)", msg));
+  else
+    g_dbus_method_invocation_return_dbus_error (g_steal_pointer (&call->inv), name, msg);
+}
+
+void
+idg_api_return (Call *call, GVariant *value)
+{
+  if (call->fast != NULL)
+    idg_api_fast_reply (g_steal_pointer (&call->fast), "",
+                        value != NULL ? value : g_variant_new ("()"));
+  else
+    g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), value);
 }
 
 /* Core errors to D-Bus errors. The core's messages never hold an
@@ -203,8 +216,7 @@ put_t (GVariantBuilder *b, const gchar *key, guint64 value)
 static void
 return_rows (Call *call, GVariantBuilder *b)
 {
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@aa{sv})", g_variant_builder_end (b)));
+  idg_api_return (call, g_variant_new ("(@aa{sv})", g_variant_builder_end (b)));
 }
 
 /* ---- org.idguard.Broker1 ---- */
@@ -250,8 +262,7 @@ m_get_identifier (Call *call)
     fail_error (call, error);
     return;
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(@s)", idg_secret_variant_new (value)));
+  idg_api_return (call, g_variant_new ("(@s)", idg_secret_variant_new (value)));
   idg_ids_value_free (value);
 }
 
@@ -275,7 +286,7 @@ m_request_consent (Call *call)
     fail_error (call, error);
     return;
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), g_variant_new ("(s)", id));
+  idg_api_return (call, g_variant_new ("(s)", id));
 }
 
 /* TRUE if the request exists, is pending and was made by this caller: only
@@ -312,8 +323,7 @@ m_claim_token (Call *call)
       fail_error (call, error);
     return;
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(s@s)", grant_id, idg_secret_variant_new (token)));
+  idg_api_return (call, g_variant_new ("(s@s)", grant_id, idg_secret_variant_new (token)));
   idg_token_free (token);
 }
 
@@ -351,8 +361,7 @@ m_grant (Call *call)
   }
   who = idg_identity_describe (call->caller);
   g_info ("api: grant %s to %s made by %s", id, canonical, who);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(s@s)", id, idg_secret_variant_new (token)));
+  idg_api_return (call, g_variant_new ("(s@s)", id, idg_secret_variant_new (token)));
   idg_token_free (token);
 }
 
@@ -372,7 +381,7 @@ id_op (Call *call, const gchar *what, IdOp op)
     fail_error (call, error);
     return;
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
+  idg_api_return (call, NULL);
 }
 
 static void
@@ -399,7 +408,7 @@ m_revoke_matching (Call *call)
     fail_error (call, error);
     return;
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), g_variant_new ("(u)", n));
+  idg_api_return (call, g_variant_new ("(u)", n));
 }
 
 static const gchar *
@@ -520,8 +529,7 @@ m_approve (Call *call)
     fail_error (call, error);
     return;
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
-                                         g_variant_new ("(s@s)", grant_id, idg_secret_variant_new (token ? token : "")));
+  idg_api_return (call, g_variant_new ("(s@s)", grant_id, idg_secret_variant_new (token ? token : "")));
   if (token)
     idg_token_free (token);
 }
@@ -610,7 +618,7 @@ m_factory_reset (Call *call)
     return;
   }
   g_info ("api: factory reset by %s", who);
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv), NULL);
+  idg_api_return (call, NULL);
 }
 
 /* The broker's status, and how many grants are inert because their
@@ -629,7 +637,7 @@ m_status (Call *call)
 
     g_variant_dict_insert (&d, "warning", "s", w);
   }
-  g_dbus_method_invocation_return_value (g_steal_pointer (&call->inv),
+  idg_api_return (call,
       g_variant_new ("(@a{sv})", g_variant_dict_end (&d)));
 }
 

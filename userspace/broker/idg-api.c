@@ -3,6 +3,9 @@
  * The service API server: transports (peer-to-peer D-Bus on a unix socket,
  * system bus), the caller's identity from the kernel, authorization of the
  * admin methods, signals; the methods themselves are in idg-api-methods.c.
+ * A client of the unix socket that starts with IDG_FRAME_HELLO instead of
+ * the D-Bus NUL byte is handed, under the same budgets, to the fast path
+ * (idg-api-fast.c: libidguard's Broker1 calls without GDBus).
  *
  * A call goes: method_call() -> the caller's identity (socket credentials,
  * or the bus's GetConnectionCredentials, pinned with a pidfd by
@@ -40,6 +43,7 @@
 #include <gio/gunixfdlist.h>
 #include <gio/gunixsocketaddress.h>
 
+#include "idg-api-frame.h"
 #include "idg-api-names.h"
 #include "idg-authz.h"
 #include "idg-dbus.h"
@@ -67,6 +71,7 @@ struct _IdgApi {
   gchar           *guid;
   gchar           *socket_path;
   GHashTable      *peers;          /* GDBusConnection -> Peer */
+  GHashTable      *fast_peers;     /* IdgApiFast set: the fast path (idg-api-fast.c) */
   GPtrArray       *handshakes;     /* Handshake, not yet authenticated */
   guint            handshakes_per_uid;
   guint            handshake_timeout_ms;
@@ -99,6 +104,7 @@ typedef struct {
   uid_t              uid;       /* SO_PEERCRED at accept */
   gboolean           started;   /* FALSE: waiting for a handshake slot */
   gboolean           got_nul;   /* the byte before the first line */
+  guint              hello;     /* bytes of IDG_FRAME_HELLO read (fast path) */
   IdgApiAuth         auth;
   gchar              line[IDG_API_AUTH_LINE_MAX];
   gsize              line_len;
@@ -106,10 +112,23 @@ typedef struct {
   guint              timeout_id;
 } Handshake;
 
-static void
-call_free (Call *call)
+Call *
+idg_api_call_new (IdgApi *api, const IdgApiMethod *method, GVariant *params)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->api = api;
+  call->broker = api->broker;
+  call->method = method;
+  call->params = g_variant_ref (params);
+  return call;
+}
+
+void
+idg_api_call_free (Call *call)
 {
   g_clear_object (&call->inv);
+  g_clear_pointer (&call->params, g_variant_unref);
   g_clear_pointer (&call->caller, idg_identity_free);
   g_free (call);
 }
@@ -130,7 +149,7 @@ authorized_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   } else {
     call->method->func (call);
   }
-  call_free (call);
+  idg_api_call_free (call);
 }
 
 static gboolean is_reserved (uid_t uid);
@@ -164,8 +183,8 @@ request_allowed (IdgApi *api, uid_t uid)
 }
 
 /* Runs the call once the caller's identity is known; consumes call. */
-static void
-dispatch (Call *call)
+void
+idg_api_dispatch (Call *call)
 {
   GDBusMessage *msg;
   gboolean interactive;
@@ -173,12 +192,12 @@ dispatch (Call *call)
   if (g_str_equal (call->method->name, "RequestConsent") &&
       !request_allowed (call->api, call->caller->uid)) {
     idg_api_fail (call, IDG_API_ERROR_UNAVAILABLE, "too many requests from this user; try again later");
-    call_free (call);
+    idg_api_call_free (call);
     return;
   }
   if (call->method->action < 0) {
     call->method->func (call);
-    call_free (call);
+    idg_api_call_free (call);
     return;
   }
   msg = g_dbus_method_invocation_get_message (call->inv);
@@ -242,10 +261,10 @@ bus_credentials_cb (GObject *source, GAsyncResult *res, gpointer user_data)
                                                     creds, fds, &error))) {
     idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
                   error ? ": " : "", error ? error->message : "");
-    call_free (call);
+    idg_api_call_free (call);
     return;
   }
-  dispatch (call);
+  idg_api_dispatch (call);
 }
 
 static void
@@ -269,11 +288,8 @@ method_call (GDBusConnection       *conn,
                                                 "unknown method");
     return;
   }
-  call = g_new0 (Call, 1);
-  call->api = api;
-  call->broker = api->broker;
+  call = idg_api_call_new (api, method, parameters);
   call->inv = inv;   /* the reference we were handed */
-  call->method = method;
   if ((peer = g_hash_table_lookup (api->peers, conn)) != NULL) {
     g_autoptr(GError) error = NULL;
     GIOStream *stream = g_dbus_connection_get_stream (conn);
@@ -288,10 +304,10 @@ method_call (GDBusConnection       *conn,
     if (!call->caller) {
       idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity%s%s",
             error ? ": " : "", error ? error->message : "");
-      call_free (call);
+      idg_api_call_free (call);
       return;
     }
-    dispatch (call);
+    idg_api_dispatch (call);
     return;
   }
   if (sender != NULL && (pin = g_hash_table_lookup (api->bus_pins, sender)) != NULL) {
@@ -302,10 +318,10 @@ method_call (GDBusConnection       *conn,
       g_hash_table_remove (api->bus_pins, sender);
       idg_api_fail (call, IDG_API_ERROR_REFUSED, "cannot establish the caller's identity: %s",
                     error->message);
-      call_free (call);
+      idg_api_call_free (call);
       return;
     }
-    dispatch (call);
+    idg_api_dispatch (call);
     return;
   }
   g_dbus_connection_call_with_unix_fd_list (conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
@@ -460,6 +476,12 @@ peers_of (IdgApi *api, uid_t uid, gboolean all)
     Peer *peer = data;
 
     n += all ? is_reserved (peer->uid) == is_reserved (uid) : peer->uid == uid;
+  }
+  g_hash_table_iter_init (&it, api->fast_peers);
+  while (g_hash_table_iter_next (&it, &conn, NULL)) {
+    uid_t fuid = idg_api_fast_uid (conn);
+
+    n += all ? is_reserved (fuid) == is_reserved (uid) : fuid == uid;
   }
   return n;
 }
@@ -618,6 +640,43 @@ handshake_done (Handshake *hs)
   g_dbus_connection_start_message_processing (conn);
 }
 
+/* The client said IDG_FRAME_HELLO: the fast path serves it from now on
+ * (idg-api-fast.c), under the same connection budgets as a D-Bus peer. */
+static void
+fast_start (Handshake *hs)
+{
+  IdgApi *api = hs->api;
+  IdgApiFast *fast = idg_api_fast_new (api, g_steal_pointer (&hs->sconn), hs->uid);
+
+  handshake_free (hs);
+  g_hash_table_add (api->fast_peers, fast);
+}
+
+void
+idg_api_fast_gone (IdgApi *api, IdgApiFast *fast)
+{
+  g_hash_table_remove (api->fast_peers, fast);   /* frees it */
+}
+
+/* Reads the rest of IDG_FRAME_HELLO after its first byte, never past it.
+ * TRUE: go on reading (*done tells whether the hello is complete). */
+static gboolean
+read_hello (Handshake *hs, int fd, gboolean *done)
+{
+  gchar rest[IDG_FRAME_HELLO_LEN];
+  gssize n;
+
+  *done = FALSE;
+  n = recv (fd, rest, IDG_FRAME_HELLO_LEN - hs->hello, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR))
+    return TRUE;
+  if (n <= 0 || memcmp (rest, IDG_FRAME_HELLO + hs->hello, (gsize) n) != 0)
+    return FALSE;
+  hs->hello += (guint) n;
+  *done = hs->hello == IDG_FRAME_HELLO_LEN;
+  return TRUE;
+}
+
 /* Reads what the client sent, one line at a time and never past the
  * current line's end (so that nothing after BEGIN is taken from GDBus),
  * at most IDG_API_AUTH_LINE_MAX bytes a line. */
@@ -627,15 +686,27 @@ handshake_readable (GSocket *socket, GIOCondition condition, gpointer user_data)
   Handshake *hs = user_data;
   int fd = g_socket_get_fd (socket);
 
-  if (!hs->got_nul) {
+  if (!hs->got_nul && hs->hello == 0) {
     gchar b;
     gssize n = recv (fd, &b, 1, MSG_DONTWAIT);
 
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
       return G_SOURCE_CONTINUE;
-    if (n != 1 || b != '\0')
+    if (n == 1 && b == IDG_FRAME_HELLO[0])
+      hs->hello = 1;
+    else if (n != 1 || b != '\0')
       goto fail;
-    hs->got_nul = TRUE;
+    else
+      hs->got_nul = TRUE;
+  }
+  if (hs->hello > 0) {
+    gboolean done;
+
+    if (!read_hello (hs, fd, &done))
+      goto fail;
+    if (done)
+      fast_start (hs);
+    return done ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;   /* handshake_free destroyed the source */
   }
   for (;;) {
     gchar peek[IDG_API_AUTH_LINE_MAX];
@@ -890,7 +961,7 @@ count_peers (gpointer data)
 {
   IdgApi *api = data;
 
-  return g_hash_table_size (api->peers);
+  return g_hash_table_size (api->peers) + g_hash_table_size (api->fast_peers);
 }
 
 IdgApi *
@@ -907,6 +978,8 @@ idg_api_new (IdgBroker    *broker,
   api->cancellable = g_cancellable_new ();
   api->peers = g_hash_table_new_full (g_direct_hash, g_direct_equal, g_object_unref, peer_free);
   api->handshakes = g_ptr_array_new ();
+  api->fast_peers = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                           (GDestroyNotify) idg_api_fast_free, NULL);
   api->request_credit = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   api->bus_pins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) idg_identity_pin_free);
@@ -967,6 +1040,7 @@ idg_api_free (IdgApi *api)
     g_dbus_connection_close (conn, NULL, NULL, NULL);
   }
   g_hash_table_destroy (api->peers);
+  g_clear_pointer (&api->fast_peers, g_hash_table_destroy);
   api->freeing = TRUE;
   while (api->handshakes->len > 0)
     handshake_free (g_ptr_array_index (api->handshakes, 0));

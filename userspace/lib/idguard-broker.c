@@ -1,26 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The broker transport: one synchronous D-Bus call to org.idguard.Broker1,
- * peer-to-peer on the broker's unix socket ($IDGUARD_SOCKET, else the
- * default runtime path when it exists) or on the system bus. D-Bus error
- * names map onto the IDGUARD_E_* codes; the broker's message (which never
- * carries an identifier or a token) becomes the thread's last message.
+ * The broker transport: one synchronous call of org.idguard.Broker1,
+ * either on the broker's unix socket ($IDGUARD_SOCKET, else the default
+ * runtime path when it exists) through the fast path of idguard-fast.c
+ * (plain frames, no D-Bus), or as a D-Bus call on the system bus. Error
+ * names map onto the IDGUARD_E_* codes the same way for both; the broker's
+ * message (which never carries an identifier or a token) becomes the
+ * thread's last message.
  *
- * One connection per process, made at the first call and reused by every
- * later one, from any thread (a GDBusConnection is thread-safe; the cached
- * pointer is under a mutex): peer-to-peer, the socket and its EXTERNAL
- * handshake are paid once, not per read; on the bus, a private connection
+ * On the bus: one connection per process, made at the first call and
+ * reused by every later one, from any thread (a GDBusConnection is
+ * thread-safe; the cached pointer is under a mutex), a private connection
  * of the library's own (never the application's g_bus_get() singleton,
  * whose exit-on-close would end the process with the bus). It is made
- * again when it was closed (a broker restart: the call that finds it closed
- * reconnects and is sent once more, as it never left), when the address
- * changed ($IDGUARD_SOCKET), and in a child after fork() (the parent's
- * connection, whose worker thread the child lacks, is left alone).
+ * again when it was closed (the call that finds it closed reconnects and
+ * is sent once more, as it never left), and in a child after fork() (the
+ * parent's connection, whose worker thread the child lacks, is left
+ * alone). The socket's connection follows the same rules (idguard-fast.c).
  * The broker identifies the process that connected: a connection must not
  * be handed to another process (docs/api.md).
  */
 #include "idguard-private.h"
 #include "idg-api-names.h"
+#include "idguard-fast.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -45,19 +47,25 @@ static const struct {
 };
 
 static int
+code_from_name (const char *name)
+{
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (error_map); i++)
+    if (strcmp (name, error_map[i].name) == 0)
+      return error_map[i].code;
+  return IDGUARD_E_PROTOCOL;
+}
+
+static int
 code_from_error (const GError *error)
 {
   g_autofree gchar *name = g_dbus_error_get_remote_error (error);
-  gsize i;
 
   g_dbus_error_strip_remote_error ((GError *) error);
   idguard_set_message ("%s", error->message);
-  if (name) {
-    for (i = 0; i < G_N_ELEMENTS (error_map); i++)
-      if (strcmp (name, error_map[i].name) == 0)
-        return error_map[i].code;
-    return IDGUARD_E_PROTOCOL;
-  }
+  if (name)
+    return code_from_name (name);
   if (error->domain == G_DBUS_ERROR)
     return IDGUARD_E_NO_BROKER;
   if (error->domain == G_IO_ERROR &&
@@ -67,46 +75,17 @@ code_from_error (const GError *error)
   return IDGUARD_E_PROTOCOL;
 }
 
-/* A full listen backlog makes a unix connect fail with EAGAIN at once: try
- * again for up to CONNECT_RETRY_MS rather than report the broker gone. */
-#define CONNECT_RETRY_MS 2000
-#define CONNECT_PAUSE_MS 10
-
-static GDBusConnection *
-connect_p2p (const char *address, GError **error)
-{
-  for (int waited = 0;; waited += CONNECT_PAUSE_MS) {
-    g_autoptr(GError) local = NULL;
-    GDBusConnection *conn = g_dbus_connection_new_for_address_sync (address,
-        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT, NULL, NULL, &local);
-
-    if (conn)
-      return conn;
-    if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) ||
-        waited >= CONNECT_RETRY_MS) {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-    g_usleep (CONNECT_PAUSE_MS * 1000);
-  }
-}
-
-/* The address of the broker: its socket (peer-to-peer), or NULL for the
- * system bus. */
-static gchar *
-broker_address (void)
+/* The broker's socket, or NULL for the system bus. */
+static const char *
+broker_socket (void)
 {
   const char *sock = idguard_env ("IDGUARD_SOCKET");
-  g_autofree gchar *escaped = NULL;
 
-  if (!sock || !*sock) {
-    if (g_file_test (IDG_API_DEFAULT_SOCKET, G_FILE_TEST_EXISTS))
-      sock = IDG_API_DEFAULT_SOCKET;
-  }
-  if (!sock || !*sock)
-    return NULL;
-  escaped = g_dbus_address_escape_value (sock);
-  return g_strdup_printf ("unix:path=%s", escaped);
+  if (sock && *sock)
+    return sock;
+  if (g_file_test (IDG_API_DEFAULT_SOCKET, G_FILE_TEST_EXISTS))
+    return IDG_API_DEFAULT_SOCKET;
+  return NULL;
 }
 
 static GDBusConnection *
@@ -121,33 +100,27 @@ connect_bus (GError **error)
       NULL, NULL, error);
 }
 
-/* The process's connection (see the top of this file). */
+/* The process's bus connection (see the top of this file). */
 static GMutex           shared_lock;
 static GDBusConnection *shared_conn;
-static gchar           *shared_address;   /* NULL: the system bus */
 static pid_t            shared_pid;
 
-/* A reference to the process's connection, made if there is none or if
- * `stale` is the one there (it was found closed). */
+/* A reference to the process's bus connection, made if there is none or
+ * if `stale` is the one there (it was found closed). */
 static GDBusConnection *
-get_connection (GDBusConnection *stale, gboolean *p2p, GError **error)
+get_connection (GDBusConnection *stale, GError **error)
 {
-  g_autofree gchar *address = broker_address ();
   GDBusConnection *conn;
 
-  *p2p = address != NULL;
   g_mutex_lock (&shared_lock);
   if (shared_conn && shared_pid != getpid ())
     shared_conn = NULL;   /* the parent's, across fork(): not ours to touch */
-  if (shared_conn && (shared_conn == stale || g_dbus_connection_is_closed (shared_conn) ||
-                      g_strcmp0 (address, shared_address) != 0)) {
+  if (shared_conn && (shared_conn == stale || g_dbus_connection_is_closed (shared_conn))) {
     g_dbus_connection_close (shared_conn, NULL, NULL, NULL);
     g_clear_object (&shared_conn);
   }
   if (!shared_conn) {
-    shared_conn = address ? connect_p2p (address, error) : connect_bus (error);
-    g_free (shared_address);
-    shared_address = g_steal_pointer (&address);
+    shared_conn = connect_bus (error);
     shared_pid = getpid ();
   }
   conn = shared_conn ? g_object_ref (shared_conn) : NULL;
@@ -155,14 +128,13 @@ get_connection (GDBusConnection *stale, gboolean *p2p, GError **error)
   return conn;
 }
 
-/* params is consumed. */
+/* On the system bus; params is consumed. */
 static int
-call (const char *method, GVariant *params, const GVariantType *reply_type,
-      GVariant **reply)
+call_bus (const char *method, GVariant *params, const GVariantType *reply_type,
+          GVariant **reply)
 {
   g_autoptr(GDBusConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean p2p = FALSE;
   int attempt;
 
   g_variant_ref_sink (params);
@@ -171,20 +143,20 @@ call (const char *method, GVariant *params, const GVariantType *reply_type,
     GDBusConnection *stale = g_steal_pointer (&conn);
 
     g_clear_error (&error);
-    conn = get_connection (stale, &p2p, &error);
+    conn = get_connection (stale, &error);
     g_clear_object (&stale);
     if (!conn) {
       g_variant_unref (params);
       idguard_set_message ("cannot reach the broker: %s", error->message);
       return IDGUARD_E_NO_BROKER;
     }
-    *reply = g_dbus_connection_call_sync (conn, p2p ? NULL : IDG_API_BUS_NAME,
+    *reply = g_dbus_connection_call_sync (conn, IDG_API_BUS_NAME,
                                           IDG_API_OBJECT_PATH, IDG_API_IFACE_BROKER,
                                           method, params, reply_type,
                                           G_DBUS_CALL_FLAGS_NO_AUTO_START,
                                           IDG_API_TIMEOUT_MS, NULL, &error);
     /* CLOSED: the connection was closed before the call could be sent
-     * (a broker that restarted since): it never reached anyone */
+     * (the bus went away since): it never reached anyone */
     if (!*reply && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
       break;
   }
@@ -192,6 +164,27 @@ call (const char *method, GVariant *params, const GVariantType *reply_type,
   if (*reply)
     return IDGUARD_OK;
   return code_from_error (error);
+}
+
+/* params is consumed. */
+static int
+call (const char *method, GVariant *params, const GVariantType *reply_type,
+      GVariant **reply)
+{
+  const char *sock = broker_socket ();
+  g_autofree gchar *error_name = NULL;
+  const gchar *message = NULL;
+  int rc;
+
+  if (sock == NULL)
+    return call_bus (method, params, reply_type, reply);
+  rc = idguard_fast_call (sock, method, params, reply_type, reply, &error_name);
+  if (rc <= 0)
+    return rc;
+  g_variant_get (*reply, "(&s)", &message);
+  idguard_set_message ("%s", message);
+  g_clear_pointer (reply, g_variant_unref);
+  return code_from_name (error_name);
 }
 
 /* The token as an "ay" whose bytes are wiped when the call's message lets
