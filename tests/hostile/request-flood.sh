@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # uid 65534 runs 40 copies of idguardctl (40 executables: 40 selectors,
 # as the issue's attack) at once, 8 consent requests each, over and over
-# for 16 s. Meanwhile uid 0's consented read and `idguardctl status`
+# for 16 s at least (until the other service below has asked). Meanwhile uid 0's consented read and `idguardctl status`
 # must succeed in time, another service (uid 65533) must still be able to
 # ask for consent late in the attack (the issue: the queue was full by
 # then), and the broker's memory stay bounded. Afterwards uid
@@ -25,10 +25,13 @@ i=0
 while [ $i -lt 40 ]; do cp "$CTL_BIN" "$T/bin/idguardctl-$i"; i=$((i + 1)); done
 chmod 755 "$T/bin" "$T"/bin/*
 
-# one attacker: 8 requests, again and again until the deadline
+# one attacker: 8 requests, again and again until the other service has
+# asked ($T/stop) and at least 16 s passed, at most 90 s (the rounds of
+# during_attack take longer than 16 s on a loaded machine)
 cat > "$T/flood.sh" <<EOS
-end=\$((\$(date +%s) + 16)); n=0 t=0
-while [ \$(date +%s) -lt \$end ]; do
+start=\$(date +%s); n=0 t=0
+while [ \$(date +%s) -lt \$((start + 16)) ] ||
+      { [ ! -e "$T/stop" ] && [ \$(date +%s) -lt \$((start + 90)) ]; }; do
   for k in 1 2 3 4 5 6 7 8; do
     "\$1" --socket "$T/run/api.sock" request --scope imei,imsi --purpose "flood \$k" >/dev/null 2>&1 && n=\$((n + 1))
     t=\$((t + 1))
@@ -55,6 +58,7 @@ kill -0 "$1" 2>/dev/null || idg_fail "the attack ended before the other service 
 $OTHER "$CTL_BIN" --socket "$T/run/api.sock" --json request --scope imei --purpose "honest service" \
   > "$T/other.json" 2> "$T/other.err" || { cat "$T/other.err" >&2; idg_fail "another uid's request was refused during the attack"; }
 OTHER_REQ=$(json_get "$T/other.json" id)
+touch "$T/stop"
 for p in $apids; do wait "$p"; done
 t1=$(now_ms)
 rss_unwatch

@@ -494,7 +494,13 @@ idg_identity_describe (const IdgIdentity *identity)
  * /proc/PID/exe are compared on every call). Read again on every call:
  * the effective uid/gid (a setuid () after connecting refuses the call,
  * as before) and the cgroup (a process moved to another cgroup or unit
- * matches as it is now). */
+ * matches as it is now). Where the kernel has PIDFD_GET_INFO (Linux >=
+ * 6.13), one ioctl on the pidfd gives both: the effective ids, and the
+ * cgroup v2 id, compared with the id the cached cgroup path was read
+ * under (a cgroup v2 directory cannot be renamed, and its id is never
+ * given to another while the system runs), so /proc/PID/cgroup is read
+ * again only when the id changed; /proc/PID/status is not read at all.
+ * Elsewhere both files are read on every call. */
 struct _IdgIdentityPin {
   int          pidfd;
   pid_t        pid;
@@ -503,8 +509,52 @@ struct _IdgIdentityPin {
   dev_t        exe_dev;
   ino_t        exe_ino;
   gboolean     exe_known;   /* exe_dev/exe_ino read */
+  guint64      cgroup_id;   /* id->cgroup was read under this id; 0: unknown */
   IdgIdentity *id;
 };
+
+/* PIDFD_GET_INFO, for headers older than the kernel: the 64-byte version 0
+ * of struct pidfd_info (include/uapi/linux/pidfd.h, Linux 6.13). */
+#ifndef PIDFD_GET_INFO
+struct pidfd_info {
+  guint64 mask;
+  guint64 cgroupid;
+  guint32 pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  guint32 spare0[1];
+};
+#define PIDFD_GET_INFO      _IOWR (0xFF, 11, struct pidfd_info)
+#define PIDFD_INFO_CREDS    (1UL << 1)
+#define PIDFD_INFO_CGROUPID (1UL << 2)
+#endif
+
+/* The effective uid/gid and the cgroup v2 id (0 if none) of the pidfd's
+ * process: 1; 0 if the kernel cannot tell (no PIDFD_GET_INFO: read /proc
+ * instead); -1 if the process is gone. */
+static int
+pidfd_info_ids (int      pidfd,
+                uid_t   *uid,
+                gid_t   *gid,
+                guint64 *cgroup_id)
+{
+  static gint unsupported;
+  struct pidfd_info info = { .mask = PIDFD_INFO_CREDS | PIDFD_INFO_CGROUPID };
+
+  if (g_atomic_int_get (&unsupported))
+    return 0;
+  if (ioctl (pidfd, PIDFD_GET_INFO, &info) < 0) {
+    if (errno == ESRCH)
+      return -1;
+    if (errno == ENOTTY || errno == EINVAL || errno == EOPNOTSUPP)
+      g_atomic_int_set (&unsupported, 1);
+    return 0;
+  }
+  if ((info.mask & PIDFD_INFO_CREDS) == 0)
+    return 0;
+  *uid = (uid_t) info.euid;
+  *gid = (gid_t) info.egid;
+  *cgroup_id = (info.mask & PIDFD_INFO_CGROUPID) != 0 ? info.cgroupid : 0;
+  return 1;
+}
 
 static gboolean
 stat_exe (pid_t  pid,
@@ -619,7 +669,9 @@ idg_identity_pin_get (IdgIdentityPin  *pin,
   gid_t st_gid = 0;
   dev_t dev = 0;
   ino_t ino = 0;
-  gboolean exe_known;
+  gboolean exe_known, cgroup_read = FALSE;
+  guint64 cgroup_id = 0, again = 0;
+  int info;
 
   if (pin->id == NULL) {   /* the first call: everything, as resolve () */
     pin->exe_known = stat_exe (pin->pid, &pin->exe_dev, &pin->exe_ino);
@@ -636,17 +688,27 @@ idg_identity_pin_get (IdgIdentityPin  *pin,
       return NULL;
     idg_identity_free (pin->id);
     pin->id = fresh;
+    pin->cgroup_id = 0;
     return idg_identity_copy (fresh);
   }
-  g_snprintf (path, sizeof path, "/proc/%d/cgroup", (int) pin->pid);
-  if (read_small (path, buf, sizeof buf)) {
-    line = g_str_has_prefix (buf, "0::/") ? buf : strstr (buf, "\n0::/");
-    if (line != NULL) {
-      line += line == buf ? 3 : 4;
-      cgroup = g_strndup (line, strcspn (line, "\n"));
+  info = pidfd_info_ids (pin->pidfd, &st_uid, &st_gid, &cgroup_id);
+  if (info <= 0 || cgroup_id == 0 || cgroup_id != pin->cgroup_id) {
+    g_snprintf (path, sizeof path, "/proc/%d/cgroup", (int) pin->pid);
+    if (read_small (path, buf, sizeof buf)) {
+      line = g_str_has_prefix (buf, "0::/") ? buf : strstr (buf, "\n0::/");
+      if (line != NULL) {
+        line += line == buf ? 3 : 4;
+        cgroup = g_strndup (line, strcspn (line, "\n"));
+      }
     }
+    cgroup_read = TRUE;
+    /* the path belongs to the id only if the process did not move while
+     * the file was read; else the next call reads it again */
+    if (info > 0 && (pidfd_info_ids (pin->pidfd, &st_uid, &st_gid, &again) <= 0 || again != cgroup_id))
+      cgroup_id = 0;
   }
-  if (!read_status_ids (pin->pid, &st_uid, &st_gid) || !pidfd_alive (pin->pidfd)) {
+  if (info < 0 || (info == 0 && !read_status_ids (pin->pid, &st_uid, &st_gid)) ||
+      !pidfd_alive (pin->pidfd)) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  "peer process %d exited", (int) pin->pid);
     return NULL;
@@ -656,6 +718,9 @@ idg_identity_pin_get (IdgIdentityPin  *pin,
                  "peer process %d no longer has the credentials it connected with", (int) pin->pid);
     return NULL;
   }
+  if (!cgroup_read)
+    return idg_identity_copy (pin->id);
+  pin->cgroup_id = info > 0 ? cgroup_id : 0;
   if (g_strcmp0 (cgroup, pin->id->cgroup) != 0) {
     g_free (pin->id->cgroup);
     pin->id->cgroup = g_steal_pointer (&cgroup);
