@@ -2,6 +2,7 @@
 #include <gio/gio.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -527,6 +528,97 @@ test_bus_credentials (void)
   close (child_fd);
 }
 
+/* The cgroup v2 mount point and this process's cgroup in it, or FALSE. */
+static gboolean
+own_cgroup2 (gchar **mnt, gchar **cgroup)
+{
+  g_autofree gchar *info = NULL, *cg = NULL;
+  g_auto(GStrv) lines = NULL;
+  const gchar *line;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &cg, NULL, NULL) ||
+      (line = g_str_has_prefix (cg, "0::/") ? cg : strstr (cg, "\n0::/")) == NULL ||
+      !g_file_get_contents ("/proc/self/mountinfo", &info, NULL, NULL))
+    return FALSE;
+  line += line == cg ? 3 : 4;
+  *cgroup = g_strndup (line, strcspn (line, "\n"));
+  lines = g_strsplit (info, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) f = g_strsplit (lines[i], " ", -1);
+
+    if (strstr (lines[i], " - cgroup2 ") != NULL && g_strv_length (f) > 4 && strcmp (f[3], "/") == 0) {
+      *mnt = g_strdup (f[4]);
+      return TRUE;
+    }
+  }
+  g_clear_pointer (cgroup, g_free);
+  return FALSE;
+}
+
+static gboolean
+move_self (const gchar *mnt, const gchar *cgroup)
+{
+  g_autofree gchar *procs = g_build_filename (mnt, cgroup, "cgroup.procs", NULL);
+  g_autofree gchar *pid = g_strdup_printf ("%d\n", (int) getpid ());
+  int fd = open (procs, O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, pid, strlen (pid)) == (ssize_t) strlen (pid);
+  close (fd);
+  return ok;
+}
+
+/* A pinned connection's identity follows its process into another cgroup
+ * and back, call after call (where the kernel has PIDFD_GET_INFO the
+ * cgroup path is cached under the cgroup's id: each move changes the id). */
+static void
+test_pin_cgroup_moves (void)
+{
+  g_autofree gchar *mnt = NULL, *home = NULL, *a = NULL, *b = NULL;
+  g_autofree gchar *dir_a = NULL, *dir_b = NULL;
+  g_autoptr(GError) error = NULL;
+  IdgIdentityPin *pin;
+  const gchar *order[5];
+  int sv[2];
+
+  if (!own_cgroup2 (&mnt, &home)) {
+    g_test_skip ("no cgroup v2 hierarchy");
+    return;
+  }
+  a = g_strdup_printf ("%s%sidg-pin-a-%d", home, g_str_has_suffix (home, "/") ? "" : "/", (int) getpid ());
+  b = g_strdup_printf ("%s%sidg-pin-b-%d", home, g_str_has_suffix (home, "/") ? "" : "/", (int) getpid ());
+  dir_a = g_build_filename (mnt, a, NULL);
+  dir_b = g_build_filename (mnt, b, NULL);
+  if (mkdir (dir_a, 0755) < 0 || mkdir (dir_b, 0755) < 0 || !move_self (mnt, a)) {
+    rmdir (dir_a);
+    rmdir (dir_b);
+    g_test_skip ("cannot create and enter a cgroup here");
+    return;
+  }
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+  pin = idg_identity_pin_from_socket (sv[0], &error);
+  g_assert_no_error (error);
+  order[0] = a; order[1] = b; order[2] = a; order[3] = b; order[4] = home;
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++) {
+    g_autoptr(IdgIdentity) id = NULL;
+
+    g_assert_true (move_self (mnt, order[i]));
+    for (guint call = 0; call < 2; call++) {   /* the first call reads, the second may cache */
+      g_clear_pointer (&id, idg_identity_free);
+      id = idg_identity_pin_get (pin, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (id->cgroup, ==, order[i]);
+    }
+  }
+  idg_identity_pin_free (pin);
+  close (sv[0]);
+  close (sv[1]);
+  g_assert_cmpint (rmdir (dir_a), ==, 0);
+  g_assert_cmpint (rmdir (dir_b), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -542,5 +634,6 @@ main (int argc, char **argv)
   g_test_add_func ("/broker/identity/exe-other-namespace", test_exe_other_namespace);
   g_test_add_func ("/broker/identity/exe-deleted", test_exe_deleted);
   g_test_add_func ("/broker/identity/exe-user-namespace", test_exe_user_namespace);
+  g_test_add_func ("/broker/identity/pin-cgroup-moves", test_pin_cgroup_moves);
   return g_test_run ();
 }
