@@ -11,11 +11,12 @@ KDIR       ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then echo /lib/modul
 FUZZ_SECONDS ?= 300
 # What CI asks of the build on top of a user's: warnings are errors and every
 # optional feature must be found (a user's build leaves both to them).
-CI_MESONFLAGS = --werror -Dpolkit=enabled -Dsystemd=enabled -Dtests=enabled -Ddocs=enabled -Dsettings=enabled
+CI_MESONFLAGS = --werror -Dpolkit=enabled -Dsystemd=enabled -Dtests=enabled -Ddocs=enabled -Dsettings=enabled -Dqrtr-guard=enabled
 
 # Every Debian package the build, tests, demo, benchmarks and kernel tests need.
 DEPS = meson ninja-build pkg-config gcc make libc6-dev \
        libglib2.0-dev libglib2.0-bin libqmi-glib-dev libqrtr-glib-dev libmbim-glib-dev \
+       libbpf-dev bpftool \
        libjson-glib-dev libpolkit-gobject-1-dev libsystemd-dev \
        libqmi-utils libmbim-utils modemmanager dbus \
        clang libclang-rt-14-dev \

@@ -94,7 +94,9 @@ expect idguard /usr/sbin/idguardd /usr/bin/idguardctl /usr/bin/idguard-modem-sim
   /usr/share/man/man8/idguardd.8.gz /usr/share/man/man1/idguardctl.1.gz \
   /usr/share/man/man1/idguard-modem-sim.1.gz /usr/share/man/man5/idguard.conf.5.gz \
   /lib/systemd/system/service.d/idguard-qrtr.conf /usr/lib/systemd/user/service.d/idguard-qrtr.conf \
-  /lib/systemd/system/idguardd.service.d/idguard-qrtr.conf
+  /lib/systemd/system/idguardd.service.d/idguard-qrtr.conf \
+  /usr/sbin/idguard-qrtr-guard /lib/systemd/system/idguard-qrtr-guard.service \
+  /lib/systemd/system/idguardd.service.d/idguard-qrtr-guard.conf /usr/share/man/man8/idguard-qrtr-guard.8.gz
 grep -q '^/usr/share/polkit-1/actions/.*\.policy$' "$T/idguard.contents" ||
   bad "idguard lacks a polkit action file in /usr/share/polkit-1/actions"
 expect idguard-dkms "/usr/src/idguard-$upstream/dkms.conf" "/usr/src/idguard-$upstream/Kbuild" \

@@ -210,7 +210,11 @@ def check_yocto(opts):
             if not covered(y, patterns):
                 fail("%s: %s (%s) is installed but in no package's FILES" % (name, f, y))
         units = {os.path.basename(f) for f in files if f.startswith("/usr/lib/systemd/system/")}
-        for u in flat(var, "SYSTEMD_SERVICE:${PN}").split():
+        # bb.utils.contains('PACKAGECONFIG', FLAG, A, B, d): every flag is on above
+        service = re.sub(r"\$\{@bb\.utils\.contains\('PACKAGECONFIG',\s*'([^']+)',\s*'([^']*)',\s*'([^']*)',\s*d\)\}",
+                         lambda m: m.group(2) if m.group(1) in pc else m.group(3),
+                         flat(var, "SYSTEMD_SERVICE:${PN}"))
+        for u in service.split():
             if u not in units:
                 fail("%s: SYSTEMD_SERVICE names %s, which the build does not install" % (name, u))
         print("yocto %s: %d statements, %d functions, %d installed files in packages"

@@ -28,12 +28,14 @@ done
 # with ExecStart= pointed at built binaries where they exist.
 built_sbin="$IDG_BUILD/userspace/broker/idguardd"
 built_sim="$IDG_BUILD/userspace/sim/idguard-modem-sim"
+built_guard="$IDG_BUILD/userspace/qrtr-guard/idguard-qrtr-guard"
 n=0
 for u in "$IDG_BUILD"/systemd/*.service "$IDG_SRC"/systemd/*.socket; do
   [ -e "$u" ] || continue
   n=$((n + 1))
   sed -e "s|^ExecStart=[^ ]*/idguardd |ExecStart=$( [ -x "$built_sbin" ] && echo "$built_sbin" || echo /usr/sbin/idguardd) |" \
       -e "s|^ExecStart=[^ ]*/idguard-modem-sim |ExecStart=$( [ -x "$built_sim" ] && echo "$built_sim" || echo /usr/bin/idguard-modem-sim) |" \
+      -e "s|^ExecStart=[^ ]*/idguard-qrtr-guard |ExecStart=$( [ -x "$built_guard" ] && echo "$built_guard" || echo /usr/sbin/idguard-qrtr-guard) |" \
       "$u" > "$T/units/$(basename "$u")"
 done
 if [ "$n" -lt 4 ]; then
@@ -46,7 +48,7 @@ MANPATH="$T/man" SYSTEMD_LOG_LEVEL=notice \
   systemd-analyze verify "$T"/units/* >"$T/verify.out" 2>&1 || rc=$?
 cat "$T/verify.out"
 # Anything but "not executable" for a binary that is not built is a failure.
-if grep -v -E '^[a-z-]+\.service: Command (/usr/sbin/idguardd|/usr/bin/idguard-modem-sim) is not executable: No such file or directory$' \
+if grep -v -E '^[a-z-]+\.service: Command (/usr/sbin/idguardd|/usr/bin/idguard-modem-sim|/usr/sbin/idguard-qrtr-guard) is not executable: No such file or directory$' \
      "$T/verify.out" | grep -q .; then
   echo "FAIL: systemd-analyze verify reported problems (rc=$rc)"
   fail=1

@@ -121,7 +121,52 @@ except OSError as e:
 sys.exit(1)' > "$T/confined-socket.log" 2>&1
 check $? "confined: socket(AF_QIPCRTR) fails with EAFNOSUPPORT, as under systemd"
 
-# 3. idguardd holds the node and serves it on @qmi-proxy.
+# 3. The QRTR guard (BPF LSM): every process outside the trusted cgroups,
+# root included, is refused QRTR data; name-service lookups still work.
+GUARD_BIN=$IDG_BUILD/userspace/qrtr-guard/idguard-qrtr-guard
+GUARD=no
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+if [ -x "$GUARD_BIN" ]; then
+	mount -t bpf bpf /sys/fs/bpf 2>/dev/null
+	mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+	"$GUARD_BIN" load > "$T/guard-load.log" 2>&1
+	check $? "idguard-qrtr-guard load: the BPF LSM program attached and pinned" && GUARD=yes ||
+		show "$T/guard-load.log"
+	"$GUARD_BIN" status > "$T/guard-status.log" 2>&1
+	grep -q '^guard: loaded' "$T/guard-status.log" && grep -q '^trusted cgroups: 0' "$T/guard-status.log"
+	check $? "the guard is pinned in bpffs after its loader exited, nobody trusted yet" || show "$T/guard-status.log"
+	"$GUARD_BIN" load > "$T/guard-load2.log" 2>&1
+	check $? "a second load is a no-op"
+else
+	echo "# idguard-qrtr-guard not built (-Dqrtr-guard): the guard stage is skipped"
+fi
+# refused OUT: a raw DMS read was refused, no IMEI
+refused() { [ "$1" != 0 ] && lacks "$2" "$ID_imei" && ! imei_line "$2"; }
+sent_refusals() { "$GUARD_BIN" status | sed -n 's/^refused send: //p'; }
+if [ "$GUARD" = yes ]; then
+	before=$(sent_refusals)
+	raw "$T/guard-root.log"
+	rc=$?
+	refused $rc "$T/guard-root.log" && [ "$(sent_refusals)" -gt "$before" ]
+	check $? "guard: unconfined root outside the broker's cgroup is refused the DMS read (exit $rc), no IMEI" ||
+		show "$T/guard-root.log"
+	raw "$T/guard-nobody.log" "$CONFINE_BIN" --uid 65534 --unconfined
+	rc=$?
+	refused $rc "$T/guard-nobody.log"
+	check $? "guard: uid 65534, no capabilities, no systemd unit: refused (exit $rc), no IMEI" ||
+		show "$T/guard-nobody.log"
+fi
+
+# 4. idguardd holds the node and serves it on @qmi-proxy, from the cgroup
+# systemd would give idguardd.service, trusted as its ExecStartPre=+ does.
+mkdir -p /sys/fs/cgroup/idguardd.service
+# in_unit CMD...: CMD in idguardd.service's cgroup
+in_unit() { sh -c 'echo $$ > /sys/fs/cgroup/idguardd.service/cgroup.procs && exec "$@"' in_unit "$@"; }
+if [ "$GUARD" = yes ]; then
+	in_unit "$GUARD_BIN" trust > "$T/guard-trust.log" 2>&1 &&
+		"$GUARD_BIN" status | grep -q '^trusted cgroups: 1'
+	check $? "idguard-qrtr-guard trust from the broker's cgroup" || show "$T/guard-trust.log"
+fi
 idg_broker_config_bare
 cat >> "$T/idguard.conf" <<EOC
 [modem]
@@ -132,7 +177,7 @@ mbim-socket=
 at-socket=
 at-link=
 EOC
-idg_bg "$T/broker.log" "$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
+idg_bg "$T/broker.log" in_unit "$BROKER_BIN" --config "$T/idguard.conf" --foreground --debug
 BROKER_PID=$LAST_PID
 idg_wait_for 30 sh -c "'$CTL_BIN' --socket '$T/run/api.sock' status | grep -q 'qmi: ready'"
 rc=$?
@@ -165,6 +210,14 @@ python3 -c 'import json, sys
 rows = [r for r in json.load(open(sys.argv[1])) if r.get("door") == "qmi-proxy" and r.get("kind") == "imei"]
 sys.exit(not ({"rewrite", "release"} <= set(r.get("decision") for r in rows)))' "$T/audit.log"
 check $? "the audit has the QMI door's IMEI rewrites and its release"
+
+if [ "$GUARD" = yes ]; then
+	raw "$T/guard-root-after.log"
+	rc=$?
+	refused $rc "$T/guard-root-after.log"
+	check $? "guard: with the broker up, root outside its cgroup is still refused (exit $rc)" ||
+		show "$T/guard-root-after.log"
+fi
 
 kill -0 "$BROKER_PID" 2>/dev/null
 check $? "idguardd still running"

@@ -14,7 +14,7 @@ IDGUARD_SITE_METHOD = git
 IDGUARD_LICENSE = GPL-2.0-or-later, LGPL-2.1-or-later (libidguard), GPL-2.0-only (kernel module)
 IDGUARD_LICENSE_FILES = LICENSES/GPL-2.0-or-later.txt LICENSES/LGPL-2.1-or-later.txt LICENSES/GPL-2.0-only.txt
 IDGUARD_INSTALL_STAGING = YES
-IDGUARD_DEPENDENCIES = host-pkgconf host-libglib2 libglib2 libqmi libmbim json-glib
+IDGUARD_DEPENDENCIES = host-pkgconf host-libglib2 libglib2 libqmi libqrtr-glib libmbim json-glib
 # Every optional feature explicit (meson_options.txt): nothing is picked
 # up or dropped silently depending on what happens to be in staging.
 # Buildroot's own CFLAGS carry the _FORTIFY_SOURCE level it was configured
@@ -55,6 +55,23 @@ define IDGUARD_INSTALL_INIT_SYSTEMD
 	ln -sf /usr/lib/systemd/system/idguard-mbim-proxy.socket \
 		$(TARGET_DIR)/etc/systemd/system/sockets.target.wants/idguard-mbim-proxy.socket
 endef
+
+# The QRTR guard (a BPF LSM program; the kernel needs CONFIG_BPF_LSM,
+# CONFIG_DEBUG_INFO_BTF and bpf in CONFIG_LSM).
+ifeq ($(BR2_PACKAGE_IDGUARD_QRTR_GUARD),y)
+IDGUARD_DEPENDENCIES += libbpf host-bpftool host-clang
+IDGUARD_CONF_OPTS += -Dqrtr-guard=enabled
+ifeq ($(BR2_INIT_SYSTEMD),y)
+define IDGUARD_QRTR_GUARD_ENABLE
+	mkdir -p $(TARGET_DIR)/etc/systemd/system/sysinit.target.wants
+	ln -sf /usr/lib/systemd/system/idguard-qrtr-guard.service \
+		$(TARGET_DIR)/etc/systemd/system/sysinit.target.wants/idguard-qrtr-guard.service
+endef
+IDGUARD_POST_INSTALL_TARGET_HOOKS += IDGUARD_QRTR_GUARD_ENABLE
+endif
+else
+IDGUARD_CONF_OPTS += -Dqrtr-guard=disabled
+endif
 
 ifeq ($(BR2_PACKAGE_IDGUARD_MODULE),y)
 # The top Kbuild serves `make -C KDIR M=...`; the module lands in driver/.

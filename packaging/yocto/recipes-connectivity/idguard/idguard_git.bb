@@ -11,7 +11,7 @@ SRCREV = "${AUTOREV}"
 PV = "0.1.0+git${SRCPV}"
 S = "${WORKDIR}/git"
 
-DEPENDS = "glib-2.0 glib-2.0-native libqmi libmbim json-glib"
+DEPENDS = "glib-2.0 glib-2.0-native libqmi libqrtr-glib libmbim json-glib"
 
 inherit meson pkgconfig systemd useradd
 
@@ -27,6 +27,10 @@ EXTRA_OEMESON = "-Dfuzzing=false -Dtests=disabled -Ddocs=enabled -Dsettings=disa
 PACKAGECONFIG ??= "polkit ${@bb.utils.filter('DISTRO_FEATURES', 'systemd', d)}"
 PACKAGECONFIG[polkit] = "-Dpolkit=enabled,-Dpolkit=disabled,polkit"
 PACKAGECONFIG[systemd] = "-Dsystemd=enabled,-Dsystemd=disabled,systemd"
+# The QRTR guard (idguard-qrtr-guard, a BPF LSM program) for Qualcomm SoC
+# modems: needs clang-native (meta-clang) and a kernel with CONFIG_BPF_LSM,
+# CONFIG_DEBUG_INFO_BTF and bpf in CONFIG_LSM. Off unless asked for.
+PACKAGECONFIG[qrtr-guard] = "-Dqrtr-guard=enabled,-Dqrtr-guard=disabled,libbpf bpftool-native clang-native"
 
 USERADD_PACKAGES = "${PN}"
 USERADD_PARAM:${PN} = "--system --user-group --home-dir /var/lib/idguard \
@@ -36,6 +40,7 @@ SYSTEMD_PACKAGES = "${PN}"
 # The simulated modem's unit (idguard-modem-sim.service) is installed but not
 # listed here: it is for images without a modem, and stays disabled.
 SYSTEMD_SERVICE:${PN} = "idguardd.service idguard-qmi-proxy.socket idguard-mbim-proxy.socket"
+SYSTEMD_SERVICE:${PN} += "${@bb.utils.contains('PACKAGECONFIG', 'qrtr-guard', 'idguard-qrtr-guard.service', '', d)}"
 SYSTEMD_AUTO_ENABLE:${PN} = "enable"
 
 PACKAGES =+ "libidguard"
