@@ -20,9 +20,11 @@
 #include <unistd.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 
 #include "idg-at-port.h"
 #include "idg-modem-at.h"
+#include "idg-door-at.h"
 #include "idg-encoding.h"
 #include "idg-selector.h"
 

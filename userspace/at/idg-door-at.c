@@ -29,7 +29,7 @@
  * clients; data goes through the modem's network interface (all in
  * idg-at-canon.c). Every byte for a client leaves through client_write().
  */
-#include "idg-modem-at.h"
+#include "idg-door-at.h"
 #include "idg-at-canon.h"
 #include "idg-at-filter.h"
 #include "idg-door-client.h"
@@ -59,6 +59,7 @@ struct _IdgDoorAt {
   int          pty_slave;      /* kept open: the master never sees a hang-up */
   gchar       *link_path;
   guint        urc_id;
+  gulong       known_id;       /* the backend's "ids-known" */
 };
 
 struct _Client {
@@ -389,7 +390,8 @@ on_urc (IdgAtPort   *port,
 
 /* The identifiers are known: every client's waiting bytes are read. */
 static void
-on_ids_known (gpointer user_data)
+on_ids_known (IdgModem *modem,
+              gpointer  user_data)
 {
   IdgDoorAt *door = user_data;
   GList *l, *next;
@@ -519,7 +521,7 @@ idg_door_at_new (IdgBroker    *broker,
   door->port = idg_modem_at_peek_port (modem);
   door->pty_slave = -1;
   door->urc_id = idg_at_port_add_urc_func (door->port, on_urc, door);
-  idg_modem_at_set_known_func (modem, on_ids_known, door);
+  door->known_id = g_signal_connect (modem, IDG_MODEM_SIGNAL_IDS_KNOWN, G_CALLBACK (on_ids_known), door);
 
   if (abstract_name && *abstract_name) {
     if (!idg_door_listen (&door->base, abstract_name, -1, error)) {
@@ -552,7 +554,7 @@ idg_door_at_free (IdgDoorAt *door)
   if (!door)
     return;
   idg_at_port_remove_urc_func (door->port, door->urc_id);
-  idg_modem_at_set_known_func (door->modem, NULL, NULL);
+  g_clear_signal_handler (&door->known_id, door->modem);
   idg_door_clear (&door->base, "door closed");
   if (door->link_path) {
     gchar target[256];

@@ -16,6 +16,7 @@
 #include "idg-token.h"
 
 #include <string.h>
+#include <gio/gio.h>
 
 #define SOURCE "at"
 #define PROBE_TRIES 5
@@ -59,6 +60,7 @@ static const gchar *const sim_urcs[] = {
 };
 
 struct _IdgModemAt {
+  IdgModem   parent;
   IdgBroker *broker;
   gchar     *path;
   IdgAtPort *port;
@@ -74,9 +76,19 @@ struct _IdgModemAt {
   guint      generation;    /* bumped on close: late callbacks are ignored */
   gboolean   known;         /* a full round has read the identifiers since
                              * the port was last opened */
-  IdgModemAtKnownFunc known_func;
-  gpointer   known_data;
 };
+
+G_DEFINE_FINAL_TYPE (IdgModemAt, idg_modem_at, IDG_TYPE_MODEM)
+
+static void
+idg_modem_at_init (IdgModemAt *modem)
+{
+}
+
+static void
+idg_modem_at_class_init (IdgModemAtClass *klass)
+{
+}
 
 static void open_port (IdgModemAt *modem);
 static void run_step (IdgModemAt *modem);
@@ -285,8 +297,7 @@ next_step (IdgModemAt *modem)
     g_debug ("AT modem: identifiers read");
     if (!modem->known) {
       modem->known = TRUE;
-      if (modem->known_func)
-        modem->known_func (modem->known_data);
+      idg_modem_emit_ids_known (IDG_MODEM (modem));
     }
     return;
   }
@@ -469,7 +480,7 @@ IdgModemAt *
 idg_modem_at_new (IdgBroker   *broker,
                   const gchar *path)
 {
-  IdgModemAt *modem = g_new0 (IdgModemAt, 1);
+  IdgModemAt *modem = g_object_new (IDG_TYPE_MODEM_AT, NULL);
   g_autoptr(GError) error = NULL;
 
   modem->broker = broker;
@@ -502,15 +513,6 @@ idg_modem_at_ids_known (IdgModemAt *modem)
 }
 
 void
-idg_modem_at_set_known_func (IdgModemAt          *modem,
-                             IdgModemAtKnownFunc  func,
-                             gpointer             user_data)
-{
-  modem->known_func = func;
-  modem->known_data = user_data;
-}
-
-void
 idg_modem_at_free (IdgModemAt *modem)
 {
   gsize i;
@@ -525,5 +527,5 @@ idg_modem_at_free (IdgModemAt *modem)
   for (i = 0; i < IDG_KIND_COUNT; i++)
     g_free (modem->digest[i]);
   g_free (modem->path);
-  g_free (modem);
+  g_object_unref (modem);
 }

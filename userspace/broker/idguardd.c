@@ -23,7 +23,12 @@
 
 #include "idg-build-config.h"
 #include "idg-broker.h"
-#include "idg-modem.h"
+#include "idg-modem-qmi.h"
+#include "idg-modem-mbim.h"
+#include "idg-modem-at.h"
+#include "idg-door-qmi.h"
+#include "idg-door-mbim.h"
+#include "idg-door-at.h"
 #include "idg-api.h"
 #include "idg-kmod.h"
 #if IDG_HAVE_SYSTEMD

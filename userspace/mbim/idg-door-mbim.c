@@ -34,7 +34,7 @@
  * sends oversized messages or lets its queue grow too long is dropped
  * alone.
  */
-#include "idg-modem.h"
+#include "idg-door-mbim.h"
 #include "idg-mbim-private.h"
 #include "idg-mbim-filter.h"
 #include "idg-mbim-subs.h"
@@ -68,7 +68,7 @@ typedef struct _Client Client;
 struct _IdgDoorMbim {
   IdgDoor       base;           /* first: listener, clients */
   IdgModemMbim *modem;
-  guint         watch_id;
+  gulong        changed_id;     /* the backend's "port-changed" */
   MbimDevice   *device;
   gulong        indication_id;
   GPtrArray    *device_subs;    /* IdgMbimSub: the list last set on the modem */
@@ -830,7 +830,8 @@ device_indication_cb (MbimDevice  *device,
 static const IdgMbimMuxDoorFuncs mux_funcs = { response_cb, NULL };
 
 static void
-device_watch (MbimDevice *device,
+device_watch (IdgModem   *modem,
+              MbimDevice *device,
               gpointer    user_data)
 {
   IdgDoorMbim *door = user_data;
@@ -912,9 +913,10 @@ idg_door_mbim_new (IdgBroker     *broker,
   door->requests = g_hash_table_new (NULL, NULL);
   g_queue_init (&door->pending);
   if (modem) {
-    door->watch_id = idg_modem_mbim_add_watch (modem, device_watch, door);
+    door->changed_id = g_signal_connect (modem, IDG_MODEM_SIGNAL_PORT_CHANGED,
+                                         G_CALLBACK (device_watch), door);
     if (idg_modem_mbim_peek_device (modem))
-      device_watch (idg_modem_mbim_peek_device (modem), door);
+      device_watch (IDG_MODEM (modem), idg_modem_mbim_peek_device (modem), door);
   }
   return door;
 }
@@ -931,7 +933,7 @@ idg_door_mbim_free (IdgDoorMbim *door)
   if (!door)
     return;
   if (door->modem)
-    idg_modem_mbim_remove_watch (door->modem, door->watch_id);
+    g_clear_signal_handler (&door->changed_id, door->modem);
   idg_door_clear (&door->base, "door closed");
   if (door->mux)
     idg_mbim_mux_set_door (door->mux, NULL, NULL);

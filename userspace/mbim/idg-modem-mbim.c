@@ -11,7 +11,6 @@
  * the open device and the multiplexer are shared with the door through
  * watches.
  */
-#include "idg-modem.h"
 #include "idg-backoff.h"
 #include "idg-mbim-private.h"
 #include "idg-mbim-filter.h"
@@ -24,13 +23,8 @@
 #define BACKOFF_MIN_SECS   1
 #define BACKOFF_MAX_SECS   30
 
-typedef struct {
-  guint             id;
-  IdgModemMbimWatch watch;
-  gpointer          user_data;
-} Watch;
-
 struct _IdgModemMbim {
+  IdgModem      parent;
   IdgBroker    *broker;
   gchar        *path;
   MbimDevice   *device;       /* set once open and both queries answered */
@@ -42,49 +36,26 @@ struct _IdgModemMbim {
   gulong        removed_id;
   gulong        error_id;
   gboolean      checking;
-  GArray       *watches;      /* Watch */
-  guint         next_watch;
 };
+
+G_DEFINE_FINAL_TYPE (IdgModemMbim, idg_modem_mbim, IDG_TYPE_MODEM)
+
+static void
+idg_modem_mbim_init (IdgModemMbim *self)
+{
+}
+
+static void
+idg_modem_mbim_class_init (IdgModemMbimClass *klass)
+{
+}
 
 static void start (IdgModemMbim *self);
 
 static void
 notify_watches (IdgModemMbim *self)
 {
-  guint i;
-
-  /* a watch may remove itself: walk a copy */
-  g_autoptr(GArray) copy = g_array_copy (self->watches);
-
-  for (i = 0; i < copy->len; i++) {
-    Watch *w = &g_array_index (copy, Watch, i);
-
-    w->watch (self->device, w->user_data);
-  }
-}
-
-guint
-idg_modem_mbim_add_watch (IdgModemMbim      *self,
-                          IdgModemMbimWatch  watch,
-                          gpointer           user_data)
-{
-  Watch w = { ++self->next_watch, watch, user_data };
-
-  g_array_append_val (self->watches, w);
-  return w.id;
-}
-
-void
-idg_modem_mbim_remove_watch (IdgModemMbim *self,
-                             guint         id)
-{
-  guint i;
-
-  for (i = 0; i < self->watches->len; i++)
-    if (g_array_index (self->watches, Watch, i).id == id) {
-      g_array_remove_index (self->watches, i);
-      return;
-    }
+  idg_modem_emit_port_changed (IDG_MODEM (self), self->device);
 }
 
 MbimDevice *
@@ -412,13 +383,12 @@ IdgModemMbim *
 idg_modem_mbim_new (IdgBroker   *broker,
                     const gchar *path)
 {
-  IdgModemMbim *self = g_new0 (IdgModemMbim, 1);
+  IdgModemMbim *self = g_object_new (IDG_TYPE_MODEM_MBIM, NULL);
 
   self->broker = broker;
   self->path = g_strdup (path);
   self->cancellable = g_cancellable_new ();
   idg_backoff_init (&self->retry, BACKOFF_MIN_SECS, BACKOFF_MAX_SECS, retry_cb, self);
-  self->watches = g_array_new (FALSE, FALSE, sizeof (Watch));
   start (self);
   return self;
 }
@@ -442,7 +412,6 @@ idg_modem_mbim_free (IdgModemMbim *self)
   g_clear_pointer (&self->mux, idg_mbim_mux_free);
   idg_broker_clear_identifiers (self->broker, SOURCE);
   g_object_unref (self->cancellable);
-  g_array_unref (self->watches);
   g_free (self->path);
-  g_free (self);
+  g_object_unref (self);
 }

@@ -54,6 +54,7 @@
  * refused. Garbage, a frame that libqmi rejects or a first message that is
  * not a proxy open drops that client alone.
  */
+#include "idg-door-qmi.h"
 #include "idg-modem-qmi-private.h"
 #include "idg-qmi-filter.h"
 #include "idg-qmi-canon.h"
@@ -110,7 +111,7 @@ struct _IdgDoorQmi {
   IdgDoor       base;         /* first: listener, clients */
   IdgModemQmi  *modem;
   IdgQmux      *mux;          /* the modem's port, NULL while it is down */
-  guint         watch_id;
+  gulong        changed_id;   /* the backend's "port-changed" */
   GHashTable   *door_trids;   /* request_key() of the door's id -> Request *,
                                * or QUARANTINE for one that timed out */
   guint16       next_trid;
@@ -805,7 +806,8 @@ indication_cb (const guint8       *raw,
 static const IdgQmuxDoorFuncs mux_funcs = { response_cb, indication_cb };
 
 static void
-port_changed_cb (IdgQmux  *mux,
+port_changed_cb (IdgModem *modem,
+                 IdgQmux  *mux,
                  gpointer  user_data)
 {
   IdgDoorQmi *door = user_data;
@@ -893,10 +895,11 @@ idg_door_qmi_new (IdgBroker    *broker,
   /* no modem: the name is held and every proxy open refused at once */
   if (!modem)
     return door;
-  door->watch_id = idg_modem_qmi_watch (modem, port_changed_cb, door);
+  door->changed_id = g_signal_connect (modem, IDG_MODEM_SIGNAL_PORT_CHANGED,
+                                       G_CALLBACK (port_changed_cb), door);
   mux = idg_modem_qmi_peek_qmux (modem);
   if (mux)
-    port_changed_cb (mux, door);
+    port_changed_cb (IDG_MODEM (modem), mux, door);
   return door;
 }
 
@@ -912,7 +915,7 @@ idg_door_qmi_free (IdgDoorQmi *door)
   if (!door)
     return;
   if (door->modem)
-    idg_modem_qmi_unwatch (door->modem, door->watch_id);
+    g_clear_signal_handler (&door->changed_id, door->modem);
   idg_door_clear (&door->base, "door closing");
   if (door->mux)
     idg_qmux_set_door (door->mux, NULL, NULL);

@@ -39,20 +39,26 @@
 
 typedef struct _Session Session;
 
-typedef struct {
-  guint            id;
-  IdgModemQmiWatch callback;
-  gpointer         user_data;
-} Watch;
-
 struct _IdgModemQmi {
+  IdgModem   parent;
   IdgBroker *broker;
   gchar     *path;
   Session   *session;
   IdgBackoff retry;
-  GArray    *watches;
-  guint      next_watch;
+  gboolean   closing;    /* free: the doors are told nothing more */
 };
+
+G_DEFINE_FINAL_TYPE (IdgModemQmi, idg_modem_qmi, IDG_TYPE_MODEM)
+
+static void
+idg_modem_qmi_init (IdgModemQmi *modem)
+{
+}
+
+static void
+idg_modem_qmi_class_init (IdgModemQmiClass *klass)
+{
+}
 
 typedef enum {
   STEP_IDS,
@@ -117,13 +123,8 @@ static void
 notify_watchers (IdgModemQmi *modem,
                  IdgQmux     *mux)
 {
-  guint i;
-
-  for (i = 0; i < modem->watches->len; i++) {
-    Watch *w = &g_array_index (modem->watches, Watch, i);
-
-    w->callback (mux, w->user_data);
-  }
+  if (!modem->closing)
+    idg_modem_emit_port_changed (IDG_MODEM (modem), mux);
 }
 
 /* Ends the current session: nothing of it is used again. */
@@ -812,7 +813,7 @@ IdgModemQmi *
 idg_modem_qmi_new (IdgBroker   *broker,
                    const gchar *path)
 {
-  IdgModemQmi *modem = g_new0 (IdgModemQmi, 1);
+  IdgModemQmi *modem = g_object_new (IDG_TYPE_MODEM_QMI, NULL);
 
   /* libqmi prints message contents only with traces on; personal fields
    * stay hidden even then */
@@ -820,8 +821,6 @@ idg_modem_qmi_new (IdgBroker   *broker,
   modem->broker = broker;
   modem->path = g_strdup (path);
   idg_backoff_init (&modem->retry, BACKOFF_MIN, BACKOFF_MAX, retry_cb, modem);
-  modem->watches = g_array_new (FALSE, FALSE, sizeof (Watch));
-  modem->next_watch = 1;
   start_open (modem);
   return modem;
 }
@@ -842,40 +841,14 @@ idg_modem_qmi_peek_qmux (IdgModemQmi *modem)
   return modem->session->mux;
 }
 
-guint
-idg_modem_qmi_watch (IdgModemQmi      *modem,
-                     IdgModemQmiWatch  callback,
-                     gpointer          user_data)
-{
-  Watch w = { modem->next_watch++, callback, user_data };
-
-  g_array_append_val (modem->watches, w);
-  return w.id;
-}
-
-void
-idg_modem_qmi_unwatch (IdgModemQmi *modem,
-                       guint        id)
-{
-  guint i;
-
-  for (i = 0; i < modem->watches->len; i++) {
-    if (g_array_index (modem->watches, Watch, i).id == id) {
-      g_array_remove_index (modem->watches, i);
-      return;
-    }
-  }
-}
-
 void
 idg_modem_qmi_free (IdgModemQmi *modem)
 {
   if (!modem)
     return;
   idg_backoff_cancel (&modem->retry);
-  g_array_set_size (modem->watches, 0);
+  modem->closing = TRUE;
   session_end (modem);
-  g_array_unref (modem->watches);
   g_free (modem->path);
-  g_free (modem);
+  g_object_unref (modem);
 }
