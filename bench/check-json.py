@@ -23,6 +23,7 @@ REQUIRED = [
     "scale broker RSS",
     "tripwire scan binary traffic", "tripwire scan text traffic",
     "tripwire false hits binary traffic",
+    "kernel read token work native", "kernel read estimate native",
 ]
 # bench/run.sh reads over a private system bus whenever dbus-daemon exists
 # (it prints "skipped: dbus-daemon not installed" otherwise).

@@ -22,6 +22,7 @@
 #include <linux/limits.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
@@ -120,6 +121,8 @@ int idg_audit_push(struct idguard_event *ev)
 	} else {
 		ev->dropped = pending_dropped;
 		pending_dropped = 0;
+		/* Read here, once per record: a clock read may be slow. */
+		ev->time_ns = ktime_get_real_ns();
 		ring[(ring_head + ring_len) % IDGUARD_EVENTS_MAX] = *ev;
 		ring_len++;
 		queued = true;

@@ -4,24 +4,35 @@
  *
  * Locking, and why it is enough:
  *
+ * - The grants are in a hash table (by_hash) keyed by the first bytes of
+ *   their token hash, which readers walk, and in a list (grant_list) that
+ *   only writers walk (find by id, wipe). A grant whose token a read has
+ *   proved is also in by_tag (see "Tokens" below).
  * - Writers (the broker's ioctls, and the broker file's release) take
- *   grant_lock, a mutex, and change the list with the _rcu list primitives
- *   (list_add_tail_rcu, list_replace_rcu, list_del_rcu) and the value slots
- *   with rcu_replace_pointer(). Only one writer runs at a time, so the list
- *   is never seen half-spliced by another writer, and grant_count and the
- *   per-selector counters are plain integers under the mutex.
+ *   grant_lock, a mutex, and change the table with the _rcu primitives
+ *   (hash_add_rcu, hlist_replace_rcu, hash_del_rcu) and the value slots
+ *   with rcu_replace_pointer(). Only one writer runs at a time, so a bucket
+ *   is never seen half-spliced by another writer, and grant_list,
+ *   grant_count and the per-selector counters are plain data under the
+ *   mutex.
  * - Readers (IDGUARD_IOC_READ, any process, any number at once) take no
- *   lock: they walk the list and dereference a value slot inside one
- *   rcu_read_lock() section and copy what they need (the grant id, the
- *   value bytes) into their own buffer before leaving it. They never sleep
- *   inside the section: the caller's identity (which may sleep to resolve
- *   paths) is computed before it, and copy_to_user() happens after it.
+ *   lock: they walk the bucket of their token's hash and dereference a
+ *   value slot inside one rcu_read_lock() section and copy what they need
+ *   (the grant id, the value bytes) into their own buffer before leaving
+ *   it. They never sleep inside the section: the caller's identity is
+ *   taken before it, and copy_to_user() happens after it. The one thing a
+ *   reader writes is a selector's memo of the cgroup that matched it
+ *   (identity.c), a single atomic value that any reader may overwrite.
  * - A replaced or removed grant or value is freed with call_rcu(), so it
  *   stays valid until every reader that could have seen it has left its
  *   read-side section. Its callback wipes the token hash or the value
  *   (memzero_explicit, then kfree_sensitive), which kfree_rcu() could not do.
- *   A replacement (same id) is one list_replace_rcu(): a concurrent reader
- *   sees the old grant or the new one, never neither.
+ *   A replacement (same id) with the same bucket is one
+ *   hlist_replace_rcu(): a concurrent reader sees the old grant or the new
+ *   one, never neither. With another bucket (another token) the new grant
+ *   is added before the old one is removed; a reader looks in one bucket
+ *   only, and its token is the old grant's or the new one's, so it finds
+ *   its grant as it was before the replacement or after it.
  * - A revoke or wipe returns after the list change, so a read that starts
  *   after the ioctl returned cannot find the grant. A read already inside
  *   its RCU section when the revoke happens may still release the value
@@ -34,22 +45,54 @@
  *   its address reused, while a reader may compare with it; the reference
  *   is dropped by the RCU callback (fput() from softirq context defers to a
  *   work item, which needs no code of this module).
+ * - by_tag is changed under tag_lock, a spinlock, by a reader (adding the
+ *   grant it just matched) or by a writer (removing a grant, with
+ *   grant_lock held: grant_lock -> tag_lock). A grant is marked dead under
+ *   tag_lock when it leaves the tables, and a dead grant is never added,
+ *   so a grant is never in by_tag after its RCU callback is queued.
  * - Module exit: the misc device holds a module reference while any file is
  *   open, so exit runs with no broker and no reader left; it wipes again and
  *   waits for every pending callback with rcu_barrier() before the code of
  *   the callbacks goes away.
  */
+/*
+ * Tokens. The ABI gives the module SHA-256(token) (uapi/idguard.h), never
+ * the token, so a read has to hash what it is given with SHA-256 to find
+ * its grant, and SHA-256 of a 69-byte token (two blocks) is the largest
+ * computation of a read. Once a read has matched a grant that way, the
+ * module knows a token whose SHA-256 is the grant's, and stores in the
+ * grant a tag of it: a 128-bit SipHash-2-4 (two 64-bit halves under two
+ * keys) keyed with tag_key, random at module load and never leaving the
+ * kernel. Every read computes the tag first (about a third of the work of
+ * SHA-256 natively, bench/bench-kernel-native.c) and looks for a tagged
+ * grant that matches it, its kind and its caller; only when none does, it
+ * hashes with SHA-256 and walks by_hash, which decides every refusal and
+ * its errno. Both compare in constant time (crypto_memneq).
+ *
+ * Without the key, a token with a given tag is as hard to find as a
+ * collision of a 128-bit PRF under an unknown key; with the key (kernel
+ * memory), a tag leads to its token no faster than the stored SHA-256
+ * does: both take a guess of the token's random bits. The bucket of by_tag
+ * comes from the keyed tag, so it tells nothing. How long a read takes
+ * tells whether its token had been proved before, which says nothing about
+ * a token the caller does not hold. The tag is wiped with the grant.
+ */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/algapi.h>
+#include <crypto/sha2.h>
 #include <linux/bits.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/random.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
@@ -57,7 +100,8 @@
 #include "identity.h"
 
 struct idg_grant {
-	struct list_head node;
+	struct hlist_node hnode;	/* by_hash, walked by readers */
+	struct list_head node;		/* grant_list, writers only */
 	struct rcu_head rcu;
 	u64 id;
 	u64 expires_ns;
@@ -69,6 +113,13 @@ struct idg_grant {
 	struct file *exe;	/* pinned: its inode is compared */
 	char *cgroup;
 	char *unit;
+	struct idg_cg_memo cgroup_memo;
+	struct idg_cg_memo unit_memo;
+	/* by_tag; tag, tagged and dead under tag_lock */
+	struct hlist_node tnode;
+	u64 tag[2];
+	bool tagged;
+	bool dead;
 };
 
 struct idg_value {
@@ -77,6 +128,19 @@ struct idg_value {
 	u8 data[IDGUARD_VALUE_MAX];
 };
 
+/*
+ * 1024 buckets for at most IDGUARD_GRANTS_MAX grants. The key is the first
+ * four bytes of the SHA-256 of a token: the broker's tokens are random, so
+ * the buckets fill evenly, and a caller who picks a token to land in a
+ * given bucket only learns, from the time a read takes, whether some
+ * grant's hash starts like the hash of a token it chose; the hash does not
+ * lead back to a token.
+ */
+#define IDG_HASH_BITS	10
+static DEFINE_HASHTABLE(by_hash, IDG_HASH_BITS);
+static DEFINE_HASHTABLE(by_tag, IDG_HASH_BITS);
+static DEFINE_SPINLOCK(tag_lock);
+static siphash_key_t tag_key[2];
 static LIST_HEAD(grant_list);
 static struct idg_value __rcu *values[IDGUARD_KIND_COUNT];
 static DEFINE_MUTEX(grant_lock);
@@ -93,6 +157,7 @@ static void grant_free_rcu(struct rcu_head *head)
 	kfree_sensitive(g->cgroup);
 	kfree_sensitive(g->unit);
 	memzero_explicit(g->hash, sizeof(g->hash));
+	memzero_explicit(g->tag, sizeof(g->tag));
 	kfree_sensitive(g);
 }
 
@@ -206,6 +271,38 @@ static struct idg_grant *grant_new(const struct idguard_grant *in)
 	return g;
 }
 
+/* Takes @g out of by_tag for good (grant_lock held). */
+static void tag_remove(struct idg_grant *g)
+{
+	spin_lock(&tag_lock);
+	g->dead = true;
+	if (g->tagged)
+		hash_del_rcu(&g->tnode);
+	spin_unlock(&tag_lock);
+}
+
+/* A reader has proved a token of @g: @g joins by_tag, unless it left. */
+static void tag_add(struct idg_grant *g, const u64 *tag)
+{
+	if (READ_ONCE(g->tagged))
+		return;
+	spin_lock(&tag_lock);
+	if (!g->tagged && !g->dead) {
+		memcpy(g->tag, tag, sizeof(g->tag));
+		hash_add_rcu(by_tag, &g->tnode, tag[0]);
+		WRITE_ONCE(g->tagged, true);
+	}
+	spin_unlock(&tag_lock);
+}
+
+static u32 hash_key(const u8 *hash)
+{
+	u32 key;
+
+	memcpy(&key, hash, sizeof(key));
+	return key;
+}
+
 static struct idg_grant *find_locked(u64 id)
 {
 	struct idg_grant *g;
@@ -231,11 +328,20 @@ int idg_grants_add(const struct idguard_grant *in)
 	mutex_lock(&grant_lock);
 	old = find_locked(in->id);
 	if (old) {
-		list_replace_rcu(&old->node, &g->node);
+		if (hash_min(hash_key(old->hash), IDG_HASH_BITS) ==
+		    hash_min(hash_key(g->hash), IDG_HASH_BITS)) {
+			hlist_replace_rcu(&old->hnode, &g->hnode);
+		} else {
+			hash_add_rcu(by_hash, &g->hnode, hash_key(g->hash));
+			hash_del_rcu(&old->hnode);
+		}
+		list_replace(&old->node, &g->node);
+		tag_remove(old);
 		count_selector(old, -1);
 		call_rcu(&old->rcu, grant_free_rcu);
 	} else if (grant_count < IDGUARD_GRANTS_MAX) {
-		list_add_tail_rcu(&g->node, &grant_list);
+		hash_add_rcu(by_hash, &g->hnode, hash_key(g->hash));
+		list_add_tail(&g->node, &grant_list);
 		grant_count++;
 	} else {
 		ret = -ENOSPC;
@@ -250,7 +356,9 @@ int idg_grants_add(const struct idguard_grant *in)
 
 static void grant_remove_locked(struct idg_grant *g)
 {
-	list_del_rcu(&g->node);
+	hash_del_rcu(&g->hnode);
+	list_del(&g->node);
+	tag_remove(g);
 	grant_count--;
 	count_selector(g, -1);
 	call_rcu(&g->rcu, grant_free_rcu);
@@ -328,7 +436,7 @@ u32 idg_grants_count(void)
 	return READ_ONCE(grant_count);
 }
 
-static bool selector_matches(const struct idg_grant *g,
+static bool selector_matches(struct idg_grant *g,
 			     const struct idg_identity *who)
 {
 	if ((g->selector & IDGUARD_SEL_UID) && g->uid != who->uid)
@@ -339,44 +447,107 @@ static bool selector_matches(const struct idg_grant *g,
 	    (!who->exe || who->exe != file_inode(g->exe)))
 		return false;
 	if ((g->selector & IDGUARD_SEL_CGROUP) &&
-	    !idg_identity_in_cgroup(who, g->cgroup))
+	    !idg_identity_in_cgroup(who, g->cgroup, &g->cgroup_memo))
 		return false;
 	if ((g->selector & IDGUARD_SEL_UNIT) &&
-	    !idg_identity_in_unit(who, g->unit))
+	    !idg_identity_in_unit(who, g->unit, &g->unit_memo))
 		return false;
 	return true;
 }
 
-/*
- * Finds an active grant for @who, @kind and the token hash @hash and copies
- * the value of @kind into @ans. Returns 0, -EACCES, -EKEYEXPIRED or -ENOENT.
- * Every grant's hash is compared with crypto_memneq(), in constant time.
- */
-int idg_grants_check(const struct idg_identity *who, u32 kind,
-		     const u8 *hash, struct idg_answer *ans)
+static bool grant_matches(struct idg_grant *g, const struct idg_identity *who,
+			  u32 kind)
 {
-	u64 now = ktime_get_boottime_ns();
-	const struct idg_grant *g;
-	const struct idg_value *v;
+	return (g->scopes & BIT(kind)) && selector_matches(g, who);
+}
+
+/*
+ * Has @g expired? The clock is read once per read, and only for a grant
+ * that can expire (*@now 0: not read yet).
+ */
+static bool expired(const struct idg_grant *g, u64 *now)
+{
+	if (!g->expires_ns)
+		return false;
+	if (!*now)
+		*now = ktime_get_boottime_ns();
+	return *now >= g->expires_ns;
+}
+
+/* A tagged grant of @kind for @who whose tag is @tag, active; or NULL. */
+static struct idg_grant *find_tagged(const struct idg_identity *who, u32 kind,
+				     const u64 *tag, u64 *now)
+{
+	struct idg_grant *g;
+
+	hash_for_each_possible_rcu(by_tag, g, tnode, tag[0]) {
+		if (crypto_memneq(g->tag, tag, sizeof(g->tag)))
+			continue;
+		if (!grant_matches(g, who, kind))
+			continue;
+		if (expired(g, now))
+			continue;
+		return g;
+	}
+	return NULL;
+}
+
+/*
+ * Finds an active grant for @who, @kind and the token hash @hash. Returns
+ * 0 (and the grant in @found), -EACCES or -EKEYEXPIRED. Only the grants
+ * of the bucket of @hash are looked at; the hash of each is compared with
+ * crypto_memneq(), in constant time.
+ */
+static int find_hashed(const struct idg_identity *who, u32 kind,
+		       const u8 *hash, u64 *now, struct idg_grant **found)
+{
+	struct idg_grant *g;
 	int ret = -EACCES;
 
-	rcu_read_lock();
-	list_for_each_entry_rcu(g, &grant_list, node) {
+	hash_for_each_possible_rcu(by_hash, g, hnode, hash_key(hash)) {
 		if (!(g->scopes & BIT(kind)))
 			continue;
 		if (crypto_memneq(g->hash, hash, IDGUARD_HASH_LEN))
 			continue;
 		if (!selector_matches(g, who))
 			continue;
-		if (g->expires_ns && now >= g->expires_ns) {
+		if (expired(g, now)) {
 			ret = -EKEYEXPIRED;
 			continue;
 		}
-		ans->grant_id = g->id;
-		ret = 0;
-		break;
+		*found = g;
+		return 0;
+	}
+	return ret;
+}
+
+/*
+ * Finds an active grant for @who, @kind and @token (see "Tokens" above)
+ * and copies the value of @kind into @ans. Returns 0, -EACCES,
+ * -EKEYEXPIRED or -ENOENT. The caller wipes @token.
+ */
+int idg_grants_check(const struct idg_identity *who, u32 kind,
+		     const u8 *token, u32 len, struct idg_answer *ans)
+{
+	u8 hash[IDGUARD_HASH_LEN];
+	struct idg_grant *g;
+	const struct idg_value *v;
+	u64 tag[2], now = 0;
+	int ret = 0;
+
+	tag[0] = siphash(token, len, &tag_key[0]);
+	tag[1] = siphash(token, len, &tag_key[1]);
+	rcu_read_lock();
+	g = find_tagged(who, kind, tag, &now);
+	if (!g) {
+		sha256(token, len, hash);
+		ret = find_hashed(who, kind, hash, &now, &g);
+		memzero_explicit(hash, sizeof(hash));
+		if (!ret)
+			tag_add(g, tag);
 	}
 	if (!ret) {
+		ans->grant_id = g->id;
 		v = rcu_dereference(values[kind]);
 		if (v) {
 			ans->len = v->len;
@@ -386,11 +557,18 @@ int idg_grants_check(const struct idg_identity *who, u32 kind,
 		}
 	}
 	rcu_read_unlock();
+	memzero_explicit(tag, sizeof(tag));
 	return ret;
+}
+
+void idg_grants_init(void)
+{
+	get_random_bytes(tag_key, sizeof(tag_key));
 }
 
 void idg_grants_exit(void)
 {
 	idg_grants_wipe();
 	rcu_barrier();
+	memzero_explicit(tag_key, sizeof(tag_key));
 }

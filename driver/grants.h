@@ -21,7 +21,8 @@ void idg_grants_wipe(void);
 u32 idg_grants_needs(void);
 u32 idg_grants_count(void);
 int idg_grants_check(const struct idg_identity *who, u32 kind,
-		     const u8 *hash, struct idg_answer *ans);
+		     const u8 *token, u32 len, struct idg_answer *ans);
+void idg_grants_init(void);
 void idg_grants_exit(void);
 
 #endif

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Who is calling: effective uid and gid in the initial user namespace, the
- * executable and the cgroup v2 path, resolved from `current` at the instant
- * of the call, never from anything the caller says.
+ * executable and the cgroup (v2 hierarchy), resolved from `current` at the
+ * instant of the call, never from anything the caller says.
  *
  * The executable is the inode of mm->exe_file, taken with a reference for
  * the length of the call; its device and inode numbers go into the audit
@@ -14,9 +14,29 @@
  * matches. In the initial user namespace only a task with those
  * capabilities there (root, in effect) can do the same.
  *
- * The cgroup path is the kernfs path from the root of the default (v2)
- * hierarchy, which a cgroup namespace does not change; the cgroup id is
- * that cgroup's kernfs id, never reused while the system runs.
+ * The cgroup is the caller's cgroup in the default (v2) hierarchy, held
+ * with a reference for the length of the call when a loaded grant has a
+ * cgroup or unit selector. Its path is never formatted: a selector is
+ * compared with the names of the cgroup's ancestors, from the root of the
+ * hierarchy (which a cgroup namespace does not change). That is safe
+ * without kernfs_rename_lock because a cgroup v2 directory cannot be
+ * renamed (cgroup_kf_syscall_ops has no .rename; only v1 hierarchies
+ * have one) and its parent never changes, and the reference on the cgroup
+ * keeps it and its ancestors, and so their kernfs nodes and names, alive.
+ *
+ * A selector remembers the id and level of the last cgroup that matched
+ * it (struct idg_cg_memo), and a read whose cgroup has that ancestor
+ * matches with no name compared. A cgroup id (its kernfs node id) is never
+ * reused while the system runs, and a cgroup's name and ancestors never
+ * change, so a cgroup that matched once matches for as long as it exists.
+ * A unit restarted gets a new cgroup, with a new id: its first read
+ * compares names again, and is remembered instead. Readers store the memo
+ * without a lock: the level and the id may be seen from two different
+ * stores, but a match needs the ancestor at the level read to have the id
+ * read, and an id is one cgroup, at one level, which did match.
+ *
+ * The cgroup id is that cgroup's kernfs id, never reused while the system
+ * runs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,10 +46,10 @@
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/kernfs.h>
 #include <linux/mm_types.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
@@ -92,26 +112,6 @@ static u64 cgroup_id_of_current(void)
 	return cid;
 }
 
-static const char *cgroup_path_of_current(char *buf, int len)
-{
-	struct cgroup *cgrp;
-	bool ok;
-	int ret;
-
-	rcu_read_lock();
-	cgrp = task_dfl_cgroup(current);
-	ok = cgroup_tryget(cgrp);
-	rcu_read_unlock();
-	if (!ok)
-		return NULL;
-	ret = cgroup_path(cgrp, buf, len);
-	cgroup_put(cgrp);
-	/* Truncated (ret >= len) or failed: unknown, matches nothing. */
-	if (ret < 0 || ret >= len)
-		return NULL;
-	return buf;
-}
-
 /*
  * Fills the credentials, the executable's identity and the cgroup id of
  * the current task into @id (what an audit event records); no path yet.
@@ -127,19 +127,22 @@ void idg_identity_get(struct idg_identity *id)
 }
 
 /*
- * Resolves the cgroup path when @need (IDGUARD_SEL_* bits) says a loaded
- * grant can use it. A path that cannot be resolved stays NULL and matches
- * no selector.
+ * Takes the caller's cgroup when @need (IDGUARD_SEL_* bits) says a loaded
+ * grant can use it. A cgroup that cannot be held stays NULL and matches no
+ * selector.
  */
-int idg_identity_resolve(struct idg_identity *id, u32 need)
+void idg_identity_resolve(struct idg_identity *id, u32 need)
 {
+	struct cgroup *cgrp;
+
 	if (!(need & (IDGUARD_SEL_CGROUP | IDGUARD_SEL_UNIT)))
-		return 0;
-	id->buf = kmalloc(IDGUARD_PATH_MAX, GFP_KERNEL);
-	if (!id->buf)
-		return -ENOMEM;
-	id->cgroup = cgroup_path_of_current(id->buf, IDGUARD_PATH_MAX);
-	return 0;
+		return;
+	rcu_read_lock();
+	cgrp = task_dfl_cgroup(current);
+	if (!cgroup_tryget(cgrp))
+		cgrp = NULL;
+	rcu_read_unlock();
+	id->cgrp = cgrp;
 }
 
 void idg_identity_put(struct idg_identity *id)
@@ -147,27 +150,68 @@ void idg_identity_put(struct idg_identity *id)
 	if (id->exe_ref)
 		fput(id->exe_ref);
 	id->exe_ref = NULL;
-	kfree(id->buf);
-	id->buf = NULL;
+	if (id->cgrp)
+		cgroup_put(id->cgrp);
+	id->cgrp = NULL;
 	id->exe = NULL;
-	id->cgroup = NULL;
 }
 
-/* "/a" holds "/a" and "/a/b", not "/ab"; "/" holds everything. */
-bool idg_identity_in_cgroup(const struct idg_identity *id, const char *cg)
+/* Does @cgrp have the cgroup that last matched the selector of @memo? */
+static bool memo_hit(struct cgroup *cgrp, const struct idg_cg_memo *memo)
 {
-	size_t n = strlen(cg);
+	struct cgroup *anc = cgroup_ancestor(cgrp, READ_ONCE(memo->level));
+	u64 want = atomic64_read(&memo->id);
 
-	if (!id->cgroup)
-		return false;
-	while (n > 1 && cg[n - 1] == '/')
-		n--;
-	if (n == 1)
-		return true;
-	return !strncmp(id->cgroup, cg, n) &&
-	       (id->cgroup[n] == '\0' || id->cgroup[n] == '/');
+	return anc && want && cgroup_id(anc) == want;
 }
 
+static void memo_set(struct idg_cg_memo *memo, struct cgroup *anc)
+{
+	WRITE_ONCE(memo->level, anc->level);
+	atomic64_set(&memo->id, cgroup_id(anc));
+}
+
+/*
+ * "/a" holds "/a" and "/a/b", not "/ab"; "/" holds everything. The
+ * ancestor at the depth of @cg (its number of components) must have the
+ * last component of @cg as its name, its parent the one before, and so
+ * on up to the root.
+ */
+bool idg_identity_in_cgroup(const struct idg_identity *id, const char *cg,
+			    struct idg_cg_memo *memo)
+{
+	struct cgroup *anc, *c;
+	size_t end = strlen(cg), i, len;
+	const char *name;
+	int depth = 0;
+
+	if (!id->cgrp)
+		return false;
+	while (end > 1 && cg[end - 1] == '/')
+		end--;
+	if (end == 1)
+		return true;
+	if (memo_hit(id->cgrp, memo))
+		return true;
+	for (i = 0; i < end; i++)
+		depth += cg[i] == '/';
+	anc = cgroup_ancestor(id->cgrp, depth);
+	if (!anc)
+		return false;
+	/* A name has no '/': each step takes one component off the end. */
+	for (c = anc; c->level > 0; c = cgroup_parent(c)) {
+		name = c->kn->name;
+		len = strlen(name);
+		if (len + 1 > end || cg[end - len - 1] != '/' ||
+		    memcmp(cg + end - len, name, len))
+			return false;
+		end -= len + 1;
+	}
+	if (end)
+		return false;
+	memo_set(memo, anc);
+	return true;
+}
 static bool is_unit_name(const char *s, size_t n)
 {
 	static const char * const suffixes[] = { ".service", ".scope" };
@@ -189,24 +233,29 @@ static bool is_unit_name(const char *s, size_t n)
  * ".../user@1000.service/app.slice/ModemManager.service", which must not
  * pass for the system's ModemManager.service.
  */
-bool idg_identity_in_unit(const struct idg_identity *id, const char *unit)
+bool idg_identity_in_unit(const struct idg_identity *id, const char *unit,
+			  struct idg_cg_memo *memo)
 {
-	const char *p, *comp;
+	struct cgroup *anc;
+	const char *name;
 	size_t n;
+	int level;
 
-	if (!id->cgroup)
+	if (!id->cgrp)
 		return false;
-	for (p = id->cgroup; *p; p = comp + n) {
-		while (*p == '/')
-			p++;
-		comp = p;
-		n = strchrnul(comp, '/') - comp;
-		if (!n)
-			break;
-		if (n > 6 && !memcmp(comp + n - 6, ".slice", 6))
+	if (memo_hit(id->cgrp, memo))
+		return true;
+	for (level = 1; level <= id->cgrp->level; level++) {
+		anc = cgroup_ancestor(id->cgrp, level);
+		name = anc->kn->name;
+		n = strlen(name);
+		if (n > 6 && !memcmp(name + n - 6, ".slice", 6))
 			continue;
-		return comp[0] != '.' && is_unit_name(comp, n) &&
-		       n == strlen(unit) && !memcmp(comp, unit, n);
+		if (name[0] == '.' || !is_unit_name(name, n) ||
+		    strcmp(name, unit))
+			return false;
+		memo_set(memo, anc);
+		return true;
 	}
 	return false;
 }

@@ -2,8 +2,10 @@
 #ifndef IDG_IDENTITY_H
 #define IDG_IDENTITY_H
 
+#include <linux/atomic.h>
 #include <linux/types.h>
 
+struct cgroup;
 struct file;
 struct inode;
 
@@ -21,14 +23,29 @@ struct idg_identity {
 	u32 exe_dev;
 	u64 exe_ino;
 	u64 cgroup_id;		/* 0: unknown */
-	const char *cgroup;	/* NULL: unknown, matches no cgroup/unit */
-	char *buf;
+	/*
+	 * The caller's cgroup v2, held until idg_identity_put(); NULL:
+	 * unknown or not needed, matches no cgroup/unit selector.
+	 */
+	struct cgroup *cgrp;
+};
+
+/*
+ * What a cgroup or unit selector remembers of the last cgroup that matched
+ * it: that cgroup's id and level. Only a match is remembered, and what made
+ * it a match cannot change while the system runs (see identity.c).
+ */
+struct idg_cg_memo {
+	atomic64_t id;		/* 0: nothing yet */
+	int level;
 };
 
 void idg_identity_get(struct idg_identity *id);
-int idg_identity_resolve(struct idg_identity *id, u32 need);
+void idg_identity_resolve(struct idg_identity *id, u32 need);
 void idg_identity_put(struct idg_identity *id);
-bool idg_identity_in_cgroup(const struct idg_identity *id, const char *cg);
-bool idg_identity_in_unit(const struct idg_identity *id, const char *unit);
+bool idg_identity_in_cgroup(const struct idg_identity *id, const char *cg,
+			    struct idg_cg_memo *memo);
+bool idg_identity_in_unit(const struct idg_identity *id, const char *unit,
+			  struct idg_cg_memo *memo);
 
 #endif

@@ -26,6 +26,7 @@ static int __init idg_mod_init(void)
 {
 	int ret;
 
+	idg_grants_init();
 	ret = idg_audit_init();
 	if (ret)
 		goto err_audit;

@@ -14,16 +14,21 @@
  * read path). A uid looks in RL_PROBE slots from its hash; when none is its
  * own, it takes the slot that has refilled most, which is the one whose loss
  * forgives the least. rl_lock is a leaf spinlock.
+ *
+ * Time is the jiffies clock (a tick is at most 10 ms, against an interval
+ * of 200 ms by default): it costs no clock read on the read path, where
+ * the clock source may be slow (an HPET read is a device access, and in a
+ * VM an exit).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/jiffies.h>
 #include <linux/limits.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/moduleparam.h>
 #include <linux/spinlock.h>
-#include <linux/timekeeping.h>
 
 #include "ratelimit.h"
 
@@ -108,9 +113,14 @@ static struct bucket *lookup(u32 uid, u64 now)
  * True if @uid may read now. *@report is the number of this uid's
  * rate-limited reads to put in one audit event now (0: none yet).
  */
+static u64 rl_now(void)
+{
+	return jiffies64_to_nsecs(get_jiffies_64());
+}
+
 bool idg_ratelimit_allow(u32 uid, u32 *report)
 {
-	u64 now = ktime_get_boottime_ns();
+	u64 now = rl_now();
 	struct bucket *b;
 	bool ok;
 
@@ -134,7 +144,7 @@ void idg_ratelimit_charge(u32 uid)
 	struct bucket *b;
 
 	spin_lock(&rl_lock);
-	b = lookup(uid, ktime_get_boottime_ns());
+	b = lookup(uid, rl_now());
 	if (b->tokens)
 		b->tokens--;
 	spin_unlock(&rl_lock);

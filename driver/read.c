@@ -3,20 +3,19 @@
  * IDGUARD_IOC_READ: a client presents an identifier kind and its token; the
  * value comes back if a grant matches the caller at this instant. The order
  * of the checks and every errno are specified in uapi/idguard.h. The token
- * is hashed at once and wiped; the value is copied out of the RCU section
- * into a local buffer that is wiped before returning. The cgroup path is
- * resolved only when a loaded grant uses it; a grant that starts to need
- * it after that check does not match this read (fail closed). A release is
- * queued as an audit event before the value is copied out; when it cannot
- * be, the value is not given (ENOBUFS).
+ * is matched (grants.c, "Tokens") and wiped; the value is copied out of
+ * the RCU section into a local buffer that is wiped before returning. The
+ * caller's cgroup is held only when a loaded grant uses it; a grant that
+ * starts to need it after that check does not match this read (fail
+ * closed). Nothing is allocated per read. A release is queued as an audit
+ * event before the value is copied out; when it cannot be, the value is
+ * not given (ENOBUFS).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <crypto/sha2.h>
 #include <linux/sched.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
-#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "audit.h"
@@ -44,7 +43,6 @@ static int audit(const struct idg_identity *who, u32 kind, u64 grant_id,
 {
 	struct idguard_event ev = {
 		.kind = kind,
-		.time_ns = ktime_get_real_ns(),
 		.grant_id = err ? 0 : grant_id,
 		.uid = who->uid,
 		.gid = who->gid,
@@ -65,7 +63,6 @@ static int audit(const struct idg_identity *who, u32 kind, u64 grant_id,
 static int decide(struct idguard_read *req, struct idg_identity *who,
 		  struct idg_answer *ans)
 {
-	u8 hash[IDGUARD_HASH_LEN];
 	u32 limited;
 	bool allowed;
 	int ret;
@@ -78,12 +75,9 @@ static int decide(struct idguard_read *req, struct idg_identity *who,
 		return -EAGAIN;
 	if (!idg_broker_present())
 		return -EHOSTDOWN;
-	sha256(req->token, req->token_len, hash);
+	idg_identity_resolve(who, idg_grants_needs());
+	ret = idg_grants_check(who, req->kind, req->token, req->token_len, ans);
 	memzero_explicit(req->token, sizeof(req->token));
-	ret = idg_identity_resolve(who, idg_grants_needs());
-	if (!ret)
-		ret = idg_grants_check(who, req->kind, hash, ans);
-	memzero_explicit(hash, sizeof(hash));
 	if (ret == -EACCES || ret == -EKEYEXPIRED)
 		idg_ratelimit_charge(who->uid);
 	return ret;
