@@ -19,9 +19,9 @@
  * line ends and multi-line layout. Lines are serialised through the
  * port's queue; every reply is filtered for the client's grants at that
  * instant (idg_broker_guard_begin/end per message). Unsolicited codes go to
- * every client. Listening, the connect policy and each client's bounded,
- * non-blocking output queue are the doors' shared code
- * (idg-door-listener.c): a slow client is dropped when its queue
+ * every client. Listening, the connect policy, the client's lifecycle,
+ * its read loop and its bounded, non-blocking output queue are the door
+ * framework's (userspace/door/idg-door-client.h): a slow client is dropped when its queue
  * overflows, it never blocks the others.
  * ATV0 and ATQ1 (numeric or no result codes) are refused: the port needs
  * verbose final result codes to split replies. Data mode (ATD without ';',

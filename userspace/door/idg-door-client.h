@@ -120,27 +120,27 @@ void           idg_door_client_drop   (IdgDoorClient             *client,
  * (the protocol's door, NULL once the client is dropped), client_ref,
  * client_unref, client_drop. ClientType and DoorType embed IdgDoorClient
  * and IdgDoor first, as "base". */
-#define IDG_DOOR_CLIENT_DEFINE_HELPERS(ClientType, DoorType)                     \
-  static inline DoorType *                                                       \
-  door_of (ClientType *client)                                                   \
-  {                                                                              \
-    return (DoorType *) (gpointer) client->base.door;                            \
-  }                                                                              \
-  static inline ClientType *                                                     \
-  client_ref (ClientType *client)                                                \
-  {                                                                              \
-    return (ClientType *) (gpointer) idg_door_client_ref (&client->base);        \
-  }                                                                              \
-  static inline void                                                             \
-  client_unref (ClientType *client)                                              \
-  {                                                                              \
-    idg_door_client_unref (&client->base);                                       \
-  }                                                                              \
-  static inline void                                                             \
-  client_drop (ClientType  *client,                                              \
-               const gchar *why)                                                 \
-  {                                                                              \
-    idg_door_client_drop (&client->base, why);                                   \
+#define IDG_DOOR_CLIENT_DEFINE_HELPERS(ClientType, DoorType)              \
+  G_GNUC_UNUSED static inline DoorType *                                  \
+  door_of (ClientType *client)                                            \
+  {                                                                       \
+    return (DoorType *) (gpointer) client->base.door;                     \
+  }                                                                       \
+  G_GNUC_UNUSED static inline ClientType *                                \
+  client_ref (ClientType *client)                                         \
+  {                                                                       \
+    return (ClientType *) (gpointer) idg_door_client_ref (&client->base); \
+  }                                                                       \
+  G_GNUC_UNUSED static inline void                                        \
+  client_unref (ClientType *client)                                       \
+  {                                                                       \
+    idg_door_client_unref (&client->base);                                \
+  }                                                                       \
+  G_GNUC_UNUSED static inline void                                        \
+  client_drop (ClientType  *client,                                       \
+               const gchar *why)                                          \
+  {                                                                       \
+    idg_door_client_drop (&client->base, why);                            \
   }
 
 G_END_DECLS

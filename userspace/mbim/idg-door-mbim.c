@@ -26,87 +26,24 @@
  *    Subscriber Ready Status);
  *  - the MBIMEx version agreed by a client is set on the device and
  *    announced to every client (Proxy Control Version indication).
+ * The proxy configuration, the version and the subscribe lists are the
+ * door's control plane, idg-mbim-control.c.
  * Every response and indication passes the MBIM filter with the guard of
  * the client it goes to, made at that instant (a revoke takes effect at the
- * next message). Listening, the connect policy and each client's bounded,
- * non-blocking output queue are the doors' shared code
- * (idg-door-listener.c); a client that sends garbage, lies about lengths,
+ * next message). Listening, the connect policy, the client's lifecycle,
+ * its read loop and its bounded, non-blocking output queue are the door
+ * framework's (userspace/door/idg-door-client.h); a client that sends garbage, lies about lengths,
  * sends oversized messages or lets its queue grow too long is dropped
  * alone.
  */
-#include "idg-door-mbim.h"
-#include "idg-mbim-private.h"
-#include "idg-mbim-filter.h"
-#include "idg-mbim-subs.h"
-#include "idg-mbim-reasm.h"
-#include "idg-door-client.h"
+#include "idg-door-mbim-private.h"
 #include "idg-encoding.h"
 #include "idg-personal.h"
 
 #include <string.h>
 #include <gio/gio.h>
 
-#define TYPE_OPEN            0x00000001u
-#define TYPE_CLOSE           0x00000002u
-#define TYPE_COMMAND         0x00000003u
-#define TYPE_HOST_ERROR      0x00000004u
-#define TYPE_OPEN_DONE       0x80000001u
-#define TYPE_CLOSE_DONE      0x80000002u
-#define TYPE_INDICATE_STATUS 0x80000007u
-
-#define MAX_CLIENT_FRAGMENT  IDG_MBIM_REASM_MAX_FRAGMENT
-#define MAX_CLIENT_QUEUE     (4 * 1024 * 1024)
-#define DEFAULT_TRANSFER     4096
-#define MIN_TRANSFER         64
-#define COMMAND_TIMEOUT_SECS 120
-#define CONFIG_POLL_MS       100
-#define DEFAULT_CONFIG_SECS  15
-#define SWEEP_SECS           10
-
-typedef struct _Client Client;
-
-struct _IdgDoorMbim {
-  IdgDoor       base;           /* first: listener, clients */
-  IdgModemMbim *modem;
-  gulong        changed_id;     /* the backend's "port-changed" */
-  MbimDevice   *device;
-  gulong        indication_id;
-  GPtrArray    *device_subs;    /* IdgMbimSub: the list last set on the modem */
-  GBytes       *version_ind;    /* Proxy Control Version indication, or NULL */
-  IdgMbimMux   *mux;            /* the port, set with device */
-  GHashTable   *requests;       /* door transaction id -> Request in flight */
-  GQueue        pending;        /* the same Requests, oldest first */
-  guint         sweep_id;
-};
-
-struct _Client {
-  IdgDoorClient base;          /* first: the door framework's client */
-  IdgMbimReasm  reasm;         /* the input stream, cut into messages */
-  gboolean      configured;
-  guint32       max_transfer;
-  GPtrArray    *subs;          /* IdgMbimSub */
-  GByteArray   *pending_config;
-  GHashTable   *in_flight;     /* the client's transaction ids in flight */
-  guint         config_timer;
-  gint64        config_deadline;
-};
-
-typedef struct {
-  Client      *client;
-  guint32      tid;
-  GByteArray  *request;        /* for error answers */
-  IdgDoorMbim *door;           /* set while in the door's pending */
-  guint32      door_tid;       /* sent to the modem with it */
-  GList       *link;           /* in the door's pending */
-  gint64       sent;           /* monotonic usec */
-  IdgMbimNote  note;           /* last: its AT line (2 KiB) is not zeroed */
-} Request;
-
-static void client_queue (Client *client, const guint8 *data, gsize len);
-
 /* --- client output ------------------------------------------------------- */
-
-IDG_DOOR_CLIENT_DEFINE_HELPERS (Client, IdgDoorMbim)
 
 static void
 queue_piece (Client       *client,
@@ -123,8 +60,8 @@ queue_piece (Client       *client,
  * whole (filtered answers, refusals, errors, OPEN/CLOSE_DONE, proxy
  * indications), before it is cut into fragments: the place for the
  * value tripwire (idg_broker_guard_scan). */
-static void
-client_queue (Client       *client,
+void
+idg_door_mbim_client_queue (Client       *client,
               const guint8 *data,
               gsize         len)
 {
@@ -191,15 +128,15 @@ client_queue (Client       *client,
     client_drop (client, "write failed");
 }
 
-static void
-client_queue_message (Client      *client,
+void
+idg_door_mbim_client_queue_message (Client      *client,
                       MbimMessage *message)
 {
   guint32 len = 0;
   const guint8 *raw = mbim_message_get_raw (message, &len, NULL);
 
   if (raw)
-    client_queue (client, raw, len);
+    idg_door_mbim_client_queue (client, raw, len);
 }
 
 /* Filter a modem message for this client at this instant and queue it.
@@ -221,14 +158,14 @@ client_deliver (Client            *client,
   idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_MBIM, &guard);
   if (verdict != IDG_MBIM_PASS)
     return FALSE;
-  client_queue (client, msg, len);
+  idg_door_mbim_client_queue (client, msg, len);
   return TRUE;
 }
 
 /* --- requests ------------------------------------------------------------ */
 
-static void
-request_free (Request *r)
+void
+idg_door_mbim_request_free (Request *r)
 {
   if (r->door != NULL) {
     g_queue_delete_link (&r->door->pending, r->link);
@@ -240,68 +177,15 @@ request_free (Request *r)
   g_free (r);
 }
 
-static void
-answer_status (Client       *client,
+void
+idg_door_mbim_answer_status (Client       *client,
                const guint8 *req,
                gsize         len,
                guint32       status)
 {
   g_autoptr(GByteArray) done = idg_mbim_build_command_done (req, len, status);
 
-  client_queue (client, done->data, done->len);
-}
-
-static void
-announce_version (IdgDoorMbim *door,
-                  guint16      mbim_version,
-                  guint16      mbimex_version)
-{
-  guint8 m[IDG_MBIM_INDICATION_BUFFER + 4];
-  GList *l, *copy;
-
-  memset (m, 0, sizeof m);
-  idg_mbim_write_u32 (m, TYPE_INDICATE_STATUS);
-  idg_mbim_write_u32 (m + 4, sizeof m);
-  idg_mbim_write_u32 (m + 12, 1);
-  memcpy (m + 20, MBIM_UUID_PROXY_CONTROL, 16);
-  idg_mbim_write_u32 (m + 36, MBIM_CID_PROXY_CONTROL_VERSION);
-  idg_mbim_write_u32 (m + 40, 4);
-  m[44] = (guint8) mbim_version;
-  m[45] = (guint8) (mbim_version >> 8);
-  m[46] = (guint8) mbimex_version;
-  m[47] = (guint8) (mbimex_version >> 8);
-  g_clear_pointer (&door->version_ind, g_bytes_unref);
-  door->version_ind = g_bytes_new (m, sizeof m);
-  copy = g_list_copy (door->base.clients.head);
-  for (l = copy; l; l = l->next) {
-    Client *c = l->data;
-
-    /* a drop frees the client only from an idle: the copy stays valid */
-    if (c->base.door && c->configured)
-      client_queue (c, m, sizeof m);
-  }
-  g_list_free (copy);
-}
-
-/* What mbim-proxy does too: a client that agreed an MBIMEx version with the
- * modem sets it for everyone on the shared device. */
-static void
-monitor_version (IdgDoorMbim *door,
-                 MbimMessage *response)
-{
-  guint16 mbim_version = 0, mbimex_version = 0;
-
-  if (!door->device ||
-      mbim_message_get_message_type (response) != MBIM_MESSAGE_TYPE_COMMAND_DONE ||
-      mbim_message_command_done_get_service (response) != MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS ||
-      mbim_message_command_done_get_cid (response) != MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION ||
-      !mbim_message_response_get_result (response, MBIM_MESSAGE_TYPE_COMMAND_DONE, NULL) ||
-      !mbim_message_ms_basic_connect_extensions_v2_version_response_parse (response, &mbim_version,
-                                                                           &mbimex_version, NULL))
-    return;
-  mbim_device_set_ms_mbimex_version (door->device, (guint8) (mbimex_version >> 8),
-                                     (guint8) (mbimex_version & 0xFF), NULL);
-  announce_version (door, mbim_version, mbimex_version);
+  idg_door_mbim_client_queue (client, done->data, done->len);
 }
 
 /* The door's commands with no answer after COMMAND_TIMEOUT_SECS: given up
@@ -320,7 +204,7 @@ sweep_cb (gpointer user_data)
     if (r->sent > limit)
       break;
     g_debug ("mbim door: client %" G_GUINT64_FORMAT ": no answer", r->client->base.id);
-    request_free (r);
+    idg_door_mbim_request_free (r);
     expired = TRUE;
   }
   if (expired)
@@ -337,18 +221,8 @@ static void
 requests_clear (IdgDoorMbim *door)
 {
   while (!g_queue_is_empty (&door->pending))
-    request_free (g_queue_peek_head (&door->pending));
+    idg_door_mbim_request_free (g_queue_peek_head (&door->pending));
   g_clear_handle_id (&door->sweep_id, g_source_remove);
-}
-
-/* An MBIMEx version answer, by its header: only then parsed by libmbim. */
-static gboolean
-is_version_answer (const guint8 *msg,
-                   gsize         len)
-{
-  return len >= 48 && idg_mbim_read_u32 (msg) == 0x80000003u &&
-         idg_mbim_read_u32 (msg + 36) == MBIM_CID_MS_BASIC_CONNECT_EXTENSIONS_VERSION &&
-         memcmp (msg + 20, mbim_uuid_from_service (MBIM_SERVICE_MS_BASIC_CONNECT_EXTENSIONS), 16) == 0;
 }
 
 /* From the multiplexer: the modem's whole answer to a command of the door's
@@ -366,7 +240,7 @@ response_cb (guint8   *msg,
     return;   /* given up, or its client is gone */
   client = client_ref (r->client);
   if (!client->base.door) {
-    request_free (r);
+    idg_door_mbim_request_free (r);
     client_unref (client);
     return;
   }
@@ -375,59 +249,22 @@ response_cb (guint8   *msg,
     g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (
         r->tid, len >= 16 ? (MbimProtocolError) idg_mbim_read_u32 (msg + 12) : MBIM_PROTOCOL_ERROR_UNKNOWN);
 
-    client_queue_message (client, ferr);
-    request_free (r);
+    idg_door_mbim_client_queue_message (client, ferr);
+    idg_door_mbim_request_free (r);
     client_unref (client);
     return;
   }
-  if (is_version_answer (msg, len)) {
-    g_autoptr(MbimMessage) response = mbim_message_new (msg, (guint32) len);
-
-    monitor_version (door, response);
-  }
+  idg_mbim_control_see_answer (door, msg, len);
   /* the multiplexer's buffer is the door's now: filtered in place */
   idg_mbim_write_u32 (msg + 8, r->tid);
   if (client->base.door && !client_deliver (client, msg, len, &r->note) && client->base.door)
-    answer_status (client, r->request->data, r->request->len, MBIM_STATUS_ERROR_FAILURE);
-  request_free (r);
+    idg_door_mbim_answer_status (client, r->request->data, r->request->len, MBIM_STATUS_ERROR_FAILURE);
+  idg_door_mbim_request_free (r);
   client_unref (client);
 }
 
-/* Echo the client's own list, as mbim-proxy does. */
-static void
-answer_subscribe (Client       *client,
-                  const guint8 *req,
-                  gsize         len,
-                  guint32       status)
-{
-  g_autoptr(GByteArray) done = idg_mbim_build_command_done (req, len, status);
-  guint32 blen = idg_mbim_read_u32 (req + 44);
-
-  g_byte_array_append (done, req + IDG_MBIM_COMMAND_BUFFER, blen);
-  idg_mbim_write_u32 (done->data + 4, done->len);
-  idg_mbim_write_u32 (done->data + 44, blen);
-  client_queue (client, done->data, done->len);
-}
-
-static void
-subscribe_ready (MbimDevice   *device,
-                 GAsyncResult *res,
-                 Request      *r)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(MbimMessage) response = NULL;
-  guint32 status = MBIM_STATUS_ERROR_FAILURE;
-
-  response = mbim_device_command_finish (device, res, &error);
-  if (response && mbim_message_get_message_type (response) == MBIM_MESSAGE_TYPE_COMMAND_DONE)
-    status = mbim_message_command_done_get_status_code (response);
-  if (r->client->base.door)
-    answer_subscribe (r->client, r->request->data, r->request->len, status);
-  request_free (r);
-}
-
-static Request *
-request_new (Client       *client,
+Request *
+idg_door_mbim_request_new (Client       *client,
              const guint8 *msg,
              gsize         len)
 {
@@ -442,63 +279,6 @@ request_new (Client       *client,
   r->request = g_byte_array_sized_new (len);
   g_byte_array_append (r->request, msg, len);
   return r;
-}
-
-static void
-handle_subscribe (Client       *client,
-                  const guint8 *msg,
-                  gsize         len)
-{
-  IdgDoorMbim *door = door_of (client);
-  g_autoptr(GPtrArray) mine = idg_mbim_subs_parse (msg + IDG_MBIM_COMMAND_BUFFER, len - IDG_MBIM_COMMAND_BUFFER);
-  g_autoptr(GPtrArray) merged = NULL;
-  g_autoptr(MbimMessage) request = NULL;
-  g_autofree MbimEventEntry *entries = NULL;
-  g_autofree MbimEventEntry **ptrs = NULL;
-  GList *l;
-  guint i;
-
-  if (!mine) {
-    answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
-    return;
-  }
-  g_ptr_array_unref (client->subs);
-  client->subs = g_steal_pointer (&mine);
-
-  merged = idg_mbim_subs_new_standard ();
-  for (l = door->base.clients.head; l; l = l->next) {
-    Client *c = l->data;
-
-    for (i = 0; i < c->subs->len; i++) {
-      IdgMbimSub *s = g_ptr_array_index (c->subs, i);
-
-      idg_mbim_subs_add (merged, &s->uuid, s->cids ? (const guint32 *) (gpointer) s->cids->data : NULL,
-                s->cids ? s->cids->len : 0);
-    }
-  }
-  if (!door->device || idg_mbim_subs_equal (merged, door->device_subs)) {
-    /* nothing to change on the modem: answer at once */
-    answer_subscribe (client, msg, len, MBIM_STATUS_ERROR_NONE);
-    return;
-  }
-
-  entries = g_new0 (MbimEventEntry, merged->len);
-  ptrs = g_new0 (MbimEventEntry *, merged->len + 1);
-  for (i = 0; i < merged->len; i++) {
-    IdgMbimSub *s = g_ptr_array_index (merged, i);
-
-    entries[i].device_service_id = s->uuid;
-    entries[i].cids_count = s->cids ? s->cids->len : 0;
-    entries[i].cids = s->cids ? (guint32 *) (gpointer) s->cids->data : NULL;
-    ptrs[i] = &entries[i];
-  }
-  request = mbim_message_device_service_subscribe_list_set_new (merged->len,
-                                                                (const MbimEventEntry *const *) ptrs,
-                                                                NULL);
-  g_ptr_array_unref (door->device_subs);
-  door->device_subs = g_steal_pointer (&merged);
-  mbim_device_command (door->device, request, COMMAND_TIMEOUT_SECS, NULL,
-                       (GAsyncReadyCallback) subscribe_ready, request_new (client, msg, len));
 }
 
 /* The request goes to the modem as the filter re-encoded it, under a
@@ -517,7 +297,7 @@ forward_command (Client       *client,
   IdgMbimVerdict verdict;
   Request *r;
 
-  r = request_new (client, msg, len);
+  r = idg_door_mbim_request_new (client, msg, len);
   idg_broker_guard_begin (door->base.broker, client->base.identity, &guard);
   verdict = idg_mbim_filter_request (msg, len, &guard, &r->note, forward);
   idg_broker_guard_end (door->base.broker, client->base.identity, IDG_DOOR_MBIM, &guard);
@@ -527,20 +307,20 @@ forward_command (Client       *client,
   case IDG_MBIM_REFUSE: {
     g_autoptr(GByteArray) refusal = idg_mbim_filter_refusal (msg, len, &r->note);
 
-    client_queue (client, refusal->data, refusal->len);
-    request_free (r);
+    idg_door_mbim_client_queue (client, refusal->data, refusal->len);
+    idg_door_mbim_request_free (r);
     return;
   }
   case IDG_MBIM_DROP:
-    request_free (r);
+    idg_door_mbim_request_free (r);
     client_drop (client, "malformed command");
     return;
   }
   if (!door->mux) {
     g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (r->tid, MBIM_PROTOCOL_ERROR_NOT_OPENED);
 
-    client_queue_message (client, ferr);
-    request_free (r);
+    idg_door_mbim_client_queue_message (client, ferr);
+    idg_door_mbim_request_free (r);
     return;
   }
   r->door = door;
@@ -556,93 +336,6 @@ forward_command (Client       *client,
 }
 
 /* --- proxy control ------------------------------------------------------- */
-
-static void
-config_answer (Client  *client,
-               guint32  status)
-{
-  g_autoptr(GByteArray) req = g_steal_pointer (&client->pending_config);
-
-  if (client->config_timer) {
-    g_source_remove (client->config_timer);
-    client->config_timer = 0;
-  }
-  if (!req)
-    return;
-  if (status == MBIM_STATUS_ERROR_NONE)
-    client->configured = TRUE;
-  answer_status (client, req->data, req->len, status);
-  if (client->base.door && client->configured && door_of (client)->version_ind) {
-    gsize n;
-    const guint8 *d = g_bytes_get_data (door_of (client)->version_ind, &n);
-
-    client_queue (client, d, n);
-  }
-}
-
-static gboolean
-config_poll_cb (gpointer user_data)
-{
-  Client *client = user_data;
-
-  if (client->base.door && door_of (client)->device) {
-    client->config_timer = 0;
-    config_answer (client, MBIM_STATUS_ERROR_NONE);
-    return G_SOURCE_REMOVE;
-  }
-  if (g_get_monotonic_time () >= client->config_deadline) {
-    client->config_timer = 0;
-    config_answer (client, MBIM_STATUS_ERROR_FAILURE);
-    return G_SOURCE_REMOVE;
-  }
-  return G_SOURCE_CONTINUE;
-}
-
-/* DevicePath (string at offset/length 0/4) and Timeout (8). */
-static void
-handle_config (Client       *client,
-               const guint8 *msg,
-               gsize         len)
-{
-  const guint8 *b = msg + IDG_MBIM_COMMAND_BUFFER;
-  gsize blen = len - IDG_MBIM_COMMAND_BUFFER;
-  g_autofree gchar *path = NULL;
-  guint32 off, plen, timeout;
-
-  if (client->pending_config) {
-    answer_status (client, msg, len, MBIM_STATUS_ERROR_BUSY);
-    return;
-  }
-  if (idg_mbim_read_u32 (msg + 40) != 1 /* set */ || blen < 12) {
-    answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
-    return;
-  }
-  off = idg_mbim_read_u32 (b);
-  plen = idg_mbim_read_u32 (b + 4);
-  timeout = idg_mbim_read_u32 (b + 8);
-  if (off < 12 || off > blen || plen > blen - off ||
-      !(path = idg_utf16le_decode_dup (b + off, plen))) {
-    answer_status (client, msg, len, MBIM_STATUS_ERROR_INVALID_PARAMETERS);
-    return;
-  }
-  if (!idg_broker_is_modem_port (client->base.door->broker, "mbim", path)) {
-    g_message ("mbim door: client %" G_GUINT64_FORMAT " asked for a port that is not a modem of the broker",
-               client->base.id);
-    answer_status (client, msg, len, MBIM_STATUS_ERROR_FAILURE);
-    return;
-  }
-  client->pending_config = g_byte_array_sized_new (len);
-  g_byte_array_append (client->pending_config, msg, len);
-  if (door_of (client)->device) {
-    config_answer (client, MBIM_STATUS_ERROR_NONE);
-    return;
-  }
-  /* the backend is still opening the modem: wait for it, as long as the
-   * client said it would */
-  client->config_deadline = g_get_monotonic_time () +
-    (gint64) CLAMP (timeout ? timeout : DEFAULT_CONFIG_SECS, 1, 60) * G_USEC_PER_SEC;
-  client->config_timer = g_timeout_add (CONFIG_POLL_MS, config_poll_cb, client);
-}
 
 /* --- client input -------------------------------------------------------- */
 
@@ -664,16 +357,16 @@ handle_command (Client       *client,
   cid = idg_mbim_read_u32 (msg + 36);
   if (mbim_uuid_cmp (service, MBIM_UUID_PROXY_CONTROL)) {
     if (cid == MBIM_CID_PROXY_CONTROL_CONFIGURATION)
-      handle_config (client, msg, len);
+      idg_mbim_control_configure (client, msg, len);
     else
-      answer_status (client, msg, len, MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT);
+      idg_door_mbim_answer_status (client, msg, len, MBIM_STATUS_ERROR_NO_DEVICE_SUPPORT);
     return;
   }
   if (!client->configured) {
     g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (idg_mbim_read_u32 (msg + 8),
                                                                    MBIM_PROTOCOL_ERROR_NOT_OPENED);
 
-    client_queue_message (client, ferr);
+    idg_door_mbim_client_queue_message (client, ferr);
     return;
   }
   if (g_hash_table_contains (client->in_flight, GUINT_TO_POINTER (idg_mbim_read_u32 (msg + 8)))) {
@@ -681,13 +374,13 @@ handle_command (Client       *client,
     g_autoptr(MbimMessage) ferr = mbim_message_function_error_new (idg_mbim_read_u32 (msg + 8),
                                                                    MBIM_PROTOCOL_ERROR_DUPLICATED_TID);
 
-    client_queue_message (client, ferr);
+    idg_door_mbim_client_queue_message (client, ferr);
     return;
   }
   if (mbim_uuid_cmp (service, MBIM_UUID_BASIC_CONNECT) &&
       cid == MBIM_CID_BASIC_CONNECT_DEVICE_SERVICE_SUBSCRIBE_LIST &&
       idg_mbim_read_u32 (msg + 40) == 1) {
-    handle_subscribe (client, msg, len);
+    idg_mbim_control_subscribe (client, msg, len);
     return;
   }
   forward_command (client, msg, len);
@@ -714,13 +407,13 @@ handle_message (Client       *client,
     client->max_transfer = CLAMP (max, MIN_TRANSFER, MAX_CLIENT_FRAGMENT);
     done = mbim_message_open_done_new (tid, (client->configured && door_of (client)->device)
                                             ? MBIM_STATUS_ERROR_NONE : MBIM_STATUS_ERROR_FAILURE);
-    client_queue_message (client, done);
+    idg_door_mbim_client_queue_message (client, done);
     return;
   }
   case TYPE_CLOSE: {
     g_autoptr(MbimMessage) done = mbim_message_close_done_new (tid, MBIM_STATUS_ERROR_NONE);
 
-    client_queue_message (client, done);
+    idg_door_mbim_client_queue_message (client, done);
     return;
   }
   case TYPE_COMMAND:

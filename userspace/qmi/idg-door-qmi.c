@@ -46,9 +46,9 @@
  *
  * Policy is looked up per message (idg_broker_guard_begin/end around the
  * filter), so a grant given or revoked mid-session counts from the next
- * message on. Listening, the connect policy and each client's bounded,
- * non-blocking output queue are the doors' shared code
- * (idg-door-listener.c): a slow or dead client is dropped, never waited
+ * message on. Listening, the connect policy, the client's lifecycle,
+ * its read loop and its bounded, non-blocking output queue are the door
+ * framework's (userspace/door/idg-door-client.h): a slow or dead client is dropped, never waited
  * for; so is one with more
  * than IN_FLIGHT_MAX requests pending, and client ids past CIDS_MAX are
  * refused. Garbage, a frame that libqmi rejects or a first message that is
