@@ -44,6 +44,11 @@ while [ \$r -le $ROUNDS ]; do
     if [ -n "$LIB_BUS" ]; then
       env -u IDGUARD_SOCKET DBUS_SYSTEM_BUS_ADDRESS="$LIB_BUS" IDGUARD_TRANSPORT=broker \
         timeout 120 "$GEN_IDS" --lib imei --token-file "$W/token" --count "$ID_READS" > "$W/bus.\$r.out" || exit 8
+      # the floor of any call through that bus: idguardd's Version
+      # property, the same Properties.Get as ModemManager's, no identity,
+      # no consent, no audit
+      timeout 120 "$GEN_IDS" --dbus "$LIB_BUS" --dest org.idguard.Broker1 --path /org/idguard/Broker1 \
+        --interface org.idguard.Broker1 --property Version --count "$ID_READS" > "$W/busfloor.\$r.out" || exit 9
     fi
   }
   if [ \$((r % 2)) = 1 ]; then mm; lib; else lib; mm; fi

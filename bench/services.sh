@@ -62,6 +62,12 @@ else
   fig "service read imei libidguard D-Bus p50" "$v" us "$MM_P50" "$(ratio "$MM_P50" "$v")"
   v=$(rounds_median bus p99_us)
   fig "service read imei libidguard D-Bus p99" "$v" us "$MM_P99" "$(ratio "$MM_P99" "$v")"
+  # What the bus itself costs: a Properties.Get of idguardd's Version on
+  # the same bus (measured in ModemManager's rounds only)
+  if [ "$MM_ROUNDS" != 0 ]; then
+    v=$(rounds_median busfloor p50_us)
+    fig "service read floor D-Bus Properties.Get idguardd Version p50" "$v" us "$MM_P50" "$(ratio "$MM_P50" "$v")"
+  fi
 fi
 
 # A native estimate of the kernel read's own work (bench/bench-kernel-native.c,
