@@ -38,6 +38,27 @@ typedef struct {
 static GMutex      pool_lock;
 static GHashTable *pool;
 
+/* The pool's and the index's string hash: eight bytes a step (g_str_hash
+ * takes one: at 100,000 grants it was a sixth of the store's load). Only
+ * in memory, never written. */
+static guint
+str_hash (gconstpointer p)
+{
+  const gchar *s = p;
+  gsize len = strlen (s), i;
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325) ^ len, w;
+
+  for (i = 0; i + 8 <= len; i += 8) {
+    memcpy (&w, s + i, 8);
+    h = (h ^ w) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+    h ^= h >> 32;
+  }
+  for (w = 0; i < len; i++)   /* the last 0 to 7 bytes */
+    w = (w << 8) | (guint8) s[i];
+  h = (h ^ w) * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15);
+  return (guint) (h ^ (h >> 32));
+}
+
 static Interned *
 interned_of (const gchar *str)
 {
@@ -53,7 +74,7 @@ idg_store_intern (const gchar *s)
     return NULL;
   g_mutex_lock (&pool_lock);
   if (pool == NULL)
-    pool = g_hash_table_new (g_str_hash, g_str_equal);
+    pool = g_hash_table_new (str_hash, g_str_equal);
   str = g_hash_table_lookup (pool, s);
   if (str != NULL) {
     interned_of (str)->refs++;
@@ -299,7 +320,7 @@ index_hash (gconstpointer p)
   guint32 num;
   gint kind = index_key (p, &num, &str);
 
-  return (str != NULL ? g_str_hash (str) : num * 2654435761u) ^ (guint) kind;
+  return (str != NULL ? str_hash (str) : num * 2654435761u) ^ (guint) kind;
 }
 
 static gboolean
