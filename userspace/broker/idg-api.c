@@ -670,7 +670,7 @@ read_hello (Handshake *hs, int fd, gboolean *done)
   n = recv (fd, rest, IDG_FRAME_HELLO_LEN - hs->hello, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return TRUE;
-  if (n <= 0 || memcmp (rest, IDG_FRAME_HELLO + hs->hello, (gsize) n) != 0)
+  if (n <= 0 || memcmp (rest, &IDG_FRAME_HELLO[hs->hello], (gsize) n) != 0)
     return FALSE;
   hs->hello += (guint) n;
   *done = hs->hello == IDG_FRAME_HELLO_LEN;
