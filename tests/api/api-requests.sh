@@ -12,13 +12,18 @@ api_start
 
 svc() { $NOBODY "$CTL_BIN" --socket "$T/run/api.sock" "$@"; }
 
-# A Settings UI (root) and a curious service (uid 65534) listen for the
-# Admin1 signals.
+# A Settings UI (root), a Settings UI of a member of the broker's group
+# (uid 65534 with that group as a supplementary one) and a curious service
+# (uid 65534) listen for the Admin1 signals.
 WATCH="$IDG_BUILD/tests/api/api-watch"
 idg_bg "$T/signals-admin.out" "$WATCH" "$T/run/api.sock" 20 3
 WATCH_ADMIN=$LAST_PID
 idg_bg "$T/signals-nobody.out" $NOBODY "$WATCH" "$T/run/api.sock" 6 1
 WATCH_NOBODY=$LAST_PID
+BROKER_GID=$(awk '/^Gid:/ { print $3 }' "/proc/$BROKER_PID/status")
+idg_bg "$T/signals-member.out" setpriv --reuid 65534 --regid 65534 --groups "$BROKER_GID" \
+  "$WATCH" "$T/run/api.sock" 20 3
+idg_wait_for 10 grep -q ready "$T/signals-member.out" || idg_fail "api-watch (group member) not ready"
 idg_wait_for 10 grep -q ready "$T/signals-admin.out" || idg_fail "api-watch (root) not ready"
 idg_wait_for 10 grep -q ready "$T/signals-nobody.out" || idg_fail "api-watch (nobody) not ready"
 
@@ -54,6 +59,10 @@ idg_ctl --json approve "$REQ" --ttl 1h > "$T/approve.json" || idg_fail "approve 
 ADMIN_TOKEN=$(json_get "$T/approve.json" token)
 idg_wait_for 10 grep -q "^GrantsChanged" "$T/signals-admin.out" ||
   { cat "$T/signals-admin.out" >&2; idg_fail "no GrantsChanged signal after approve"; }
+idg_wait_for 10 grep -q "^GrantsChanged" "$T/signals-member.out" ||
+  { cat "$T/signals-member.out" >&2; idg_fail "the broker's group member heard no GrantsChanged"; }
+grep -q "^RequestPending $REQ imei,imsi carrier activation" "$T/signals-member.out" ||
+  { cat "$T/signals-member.out" >&2; idg_fail "the broker's group member heard no RequestPending"; }
 wait "$WATCH_NOBODY"; rc=$?
 [ $rc = 1 ] || { cat "$T/signals-nobody.out" >&2; idg_fail "a non-root peer received admin signals"; }
 grep -q "RequestPending" "$T/signals-nobody.out" && idg_fail "a non-root peer saw RequestPending"

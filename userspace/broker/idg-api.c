@@ -92,7 +92,7 @@ struct _IdgApi {
 typedef struct {
   guint           reg[2];
   gulong          closed_id;
-  gboolean        admin_signals;   /* peer is uid 0: gets the Admin1 signals */
+  gboolean        admin_signals;   /* gets the Admin1 signals (signals_for_peer) */
   uid_t           uid;
   IdgIdentityPin *pin;             /* the caller, pinned at its first call */
 } Peer;
@@ -102,6 +102,7 @@ typedef struct {
   IdgApi            *api;
   GSocketConnection *sconn;
   uid_t              uid;       /* SO_PEERCRED at accept */
+  gboolean           admin_signals;  /* signals_for_peer() at accept */
   gboolean           started;   /* FALSE: waiting for a handshake slot */
   gboolean           got_nul;   /* the byte before the first line */
   guint              hello;     /* bytes of IDG_FRAME_HELLO read (fast path) */
@@ -614,6 +615,7 @@ handshake_done (Handshake *hs)
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) conn = NULL;
   uid_t uid = hs->uid;
+  gboolean admin_signals = hs->admin_signals;
   Peer *peer;
 
   conn = g_dbus_connection_new_sync (G_IO_STREAM (hs->sconn), NULL,
@@ -628,7 +630,7 @@ handshake_done (Handshake *hs)
   }
   peer = g_new0 (Peer, 1);
   peer->uid = uid;
-  peer->admin_signals = uid == 0;
+  peer->admin_signals = admin_signals;
   if (!register_objects (api, conn, peer->reg, &error)) {
     g_warning ("api: cannot serve a new connection: %s", error->message);
     g_free (peer);
@@ -776,6 +778,35 @@ start_waiting (IdgApi *api)
   }
 }
 
+/* Whether the peer on fd gets the Admin1 signals (what a Settings UI
+ * listens to): uid 0, or a member of the broker's own group (idguard under
+ * the unit) when it connected, as its primary group or a supplementary one
+ * (SO_PEERGROUPS). The peer-to-peer counterpart of the bus policy's
+ * <policy group="idguard"> (data/org.idguard.Broker1.conf); calling the
+ * admin methods is still polkit's or uid 0's business. */
+static gboolean
+signals_for_peer (int fd, const struct ucred *cred)
+{
+  gid_t own = getegid ();
+  socklen_t len = 0;
+  g_autofree gid_t *groups = NULL;
+  gsize i;
+
+  if (cred->uid == 0 || cred->gid == own)
+    return TRUE;
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERGROUPS, NULL, &len) < 0 && errno != ERANGE)
+    return FALSE;
+  if (len == 0)
+    return FALSE;
+  groups = g_malloc (len);
+  if (getsockopt (fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+    return FALSE;
+  for (i = 0; i < len / sizeof (gid_t); i++)
+    if (groups[i] == own)
+      return TRUE;
+  return FALSE;
+}
+
 /* A new connection: its uid from the kernel (SO_PEERCRED) before any byte
  * is read, and budgets taken from that uid; fd is ours. */
 static void
@@ -808,6 +839,7 @@ incoming (IdgApi *api, int fd)
   hs->api = api;
   hs->sconn = g_socket_connection_factory_create_connection (sock);
   hs->uid = cred.uid;
+  hs->admin_signals = signals_for_peer (fd, &cred);
   idg_api_auth_init (&hs->auth, cred.uid, api->guid);
   if (may_start (api, cred.uid))
     start (hs);
