@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target for the gadget bridge's framer (take_frames over
- * frame_length): the bytes the simulator's pty hands it, for QMUX (first
- * byte even) or MBIM (odd), split into reads at the second byte. Every
- * frame handed on must be whole: the length it claims, at most what the
- * host may read, starting as its protocol starts.
+ * frame_length and frame_valid): the bytes the simulator's pty hands it,
+ * for QMUX (first byte even) or MBIM (odd), split into reads at the second
+ * byte. Every frame handed on must be whole: the length it claims, at most
+ * what the host may read, starting as its protocol starts, accepted by
+ * libqmi/libmbim. The same bytes as one host command (command_ok): taken
+ * only if they are exactly one such frame.
  */
 #define IDG_GADGET_FUZZ 1
 #pragma GCC diagnostic ignored "-Wunused-function"
@@ -26,6 +28,8 @@ static void check_frame(const uint8_t *frame, size_t len)
 		if (len < 12 || le32toh(n) != len)
 			abort();
 	}
+	if (!frame_valid(frame, len))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,6 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	proto = data[0] & 1 ? PROTO_MBIM : PROTO_QMI;
 	max_frame = proto == PROTO_QMI ? QMI_MAX_FRAME : MBIM_MAX_FRAME;
 	split = data[1] ? data[1] : 1;
+	if (size - 2 <= max_frame && command_ok(data + 2, size - 2))
+		check_frame(data + 2, size - 2);
 	while (pos < size) {
 		chunk = size - pos < split ? size - pos : split;
 		if (chunk > sizeof(acc) - len)

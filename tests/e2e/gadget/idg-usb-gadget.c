@@ -49,6 +49,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <glib.h>
+#include <libmbim-glib.h>
+#include <libqmi-glib.h>
+
 /* descriptors are static initialisers in wire order: little-endian only
  * (the VM is amd64) */
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -243,37 +247,146 @@ static const struct {
 
 /* ---- frames from the pty ---- */
 
-/* frame_length: the length a complete frame at BUF claims, 0 when LEN
- * bytes cannot tell yet, -1 when BUF cannot start a frame */
-static long frame_length(const uint8_t *buf, size_t len)
+/* Direction of a frame: what a QMUX/MBIM frame may be depends on it
+ * (MBIM message types: host to device below 0x80000000, the answers and
+ * indications above). */
+enum dir { FROM_SIM, FROM_HOST };
+
+static int mbim_type_ok(uint32_t type, enum dir dir)
 {
-	uint32_t n;
+	if (dir == FROM_HOST)	/* OPEN, CLOSE, COMMAND, HOST_ERROR */
+		return type >= 0x00000001 && type <= 0x00000004;
+	/* OPEN_DONE, CLOSE_DONE, COMMAND_DONE, FUNCTION_ERROR, INDICATE_STATUS */
+	return (type >= 0x80000001 && type <= 0x80000004) || type == 0x80000007;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return le32toh(v);
+}
+
+/* mbim_length_check: whether the MBIM length N at BUF (LEN bytes so far,
+ * message TYPE) agrees with the rest of the header: 1 yes, -1 no, 0 cannot
+ * tell yet. OPEN/OPEN_DONE/HOST_ERROR/CLOSE_DONE/FUNCTION_ERROR have one
+ * length; a fragmented message's fragment numbers must make sense, and a
+ * message in one fragment must be as long as its header and information
+ * buffer (up to 3 bytes of padding). */
+static int mbim_length_check(const uint8_t *buf, size_t len, uint32_t type, uint32_t n)
+{
+	size_t fixed, buflen_at;
+	uint32_t total, current;
+
+	switch (type) {
+	case 0x00000001: case 0x00000004:	/* OPEN, HOST_ERROR */
+	case 0x80000001: case 0x80000002: case 0x80000004:
+		return n == 16 ? 1 : -1;
+	case 0x00000002:			/* CLOSE */
+		return n == 12 ? 1 : -1;
+	case 0x00000003: case 0x80000003:	/* COMMAND, COMMAND_DONE */
+		fixed = 48;
+		buflen_at = 44;
+		break;
+	default:				/* INDICATE_STATUS */
+		fixed = 44;
+		buflen_at = 40;
+		break;
+	}
+	if (n < 20)
+		return -1;
+	if (len < 20)
+		return 0;
+	total = get_le32(buf + 12);
+	current = get_le32(buf + 16);
+	if (total == 0 || current >= total)
+		return -1;
+	if (total > 1 || current > 0)
+		return 1;	/* the whole message's length is not this fragment's */
+	if (n < fixed)
+		return -1;
+	if (len < fixed)
+		return 0;
+	return n >= fixed + get_le32(buf + buflen_at) && n - (fixed + get_le32(buf + buflen_at)) < 4 ? 1 : -1;
+}
+
+/* frame_length: the length a complete frame at BUF claims, 0 when LEN
+ * bytes cannot tell yet, -1 when BUF cannot start a frame. No claimed
+ * length is taken on its own: a QMUX length must agree with the QMI
+ * header's TLV length that follows it, an MBIM length must be at least a
+ * header, come with a message type of that direction and agree with the
+ * rest of the header (mbim_length_check), and neither may exceed what the
+ * host reads (max_frame). */
+static long frame_length(const uint8_t *buf, size_t len, enum dir dir)
+{
+	uint32_t n, type;
 
 	if (proto == PROTO_QMI) {
-		/* QMUX: marker 0x01, LE16 length of what follows the marker */
+		size_t qmi_hdr;
+		uint16_t tlvs;
+
+		/* QMUX: marker 0x01, LE16 length of what follows the marker,
+		 * flags, service, client; then the QMI header: flags,
+		 * transaction (1 byte on CTL, service 0, else 2), message id,
+		 * LE16 length of the TLVs */
 		if (buf[0] != 0x01)
 			return -1;
-		if (len < 3)
+		if (len < 6)
 			return 0;
 		n = (uint32_t)buf[1] | (uint32_t)buf[2] << 8;
-		if (n < 5)	/* length, flags, service, client */
+		qmi_hdr = buf[4] == 0 ? 6 : 7;
+		if (len < 6 + qmi_hdr)
+			return 0;
+		tlvs = (uint16_t)(buf[6 + qmi_hdr - 2] | buf[6 + qmi_hdr - 1] << 8);
+		if ((size_t)n + 1 != 6 + qmi_hdr + tlvs)
 			return -1;
 		n += 1;
 	} else {
-		/* MBIM: LE32 message type, LE32 message length */
+		/* MBIM: LE32 message type, LE32 message length, transaction id */
+		if (len < 4)
+			return 0;
+		memcpy(&type, buf, 4);
+		if (!mbim_type_ok(le32toh(type), dir))
+			return -1;
 		if (len < 8)
 			return 0;
 		memcpy(&n, buf + 4, 4);
 		n = le32toh(n);
-		if (n < 12)	/* type, length, transaction id */
+		if (n < 12)
 			return -1;
+		switch (mbim_length_check(buf, len, le32toh(type), n)) {
+		case 0:
+			return 0;
+		case -1:
+			return -1;
+		}
 	}
 	if (n > max_frame) {
-		say("a frame of %u bytes from the simulator is longer than the host reads (%zu): dropped",
+		say("a frame claiming %u bytes is longer than the host reads (%zu): not a frame",
 		    n, max_frame);
 		return -1;
 	}
 	return n;
+}
+
+/* frame_valid: whether the complete frame at BUF (LEN bytes, the length
+ * it claims) is one its protocol's library parses: libqmi checks the
+ * QMUX and TLV lengths, libmbim the headers and fragment numbers. */
+static int frame_valid(const uint8_t *buf, size_t len)
+{
+	if (proto == PROTO_QMI) {
+		g_autoptr(GByteArray) raw = g_byte_array_sized_new((guint)len);
+		g_autoptr(QmiMessage) msg = NULL;
+
+		g_byte_array_append(raw, buf, (guint)len);
+		msg = qmi_message_new_from_raw(raw, NULL);
+		return msg != NULL && raw->len == 0;
+	} else {
+		g_autoptr(MbimMessage) msg = mbim_message_new(buf, (guint32)len);
+
+		return mbim_message_validate(msg, NULL);
+	}
 }
 
 static void enqueue(const uint8_t *frame, size_t len)
@@ -309,15 +422,22 @@ static void enqueue(const uint8_t *frame, size_t len)
 	}
 }
 
-/* take_frames: hands every complete frame at the start of ACC (LEN bytes)
- * to SINK, skipping bytes that cannot start one; returns how many bytes
- * are left at ACC (the beginning of a frame) */
+/* take_frames: hands every complete, valid frame at the start of ACC (LEN
+ * bytes, from the simulator) to SINK, skipping bytes that cannot start
+ * one (a length no other field confirms, a frame its library rejects: one
+ * byte at a time, so that a corrupt length never swallows the frames
+ * behind it); returns how many bytes are left at ACC (the beginning of a
+ * frame) */
 static size_t take_frames(uint8_t *acc, size_t len, size_t *skipped,
 			  void (*sink)(const uint8_t *frame, size_t len))
 {
 	long want;
 
-	while (len > 0 && (want = frame_length(acc, len)) != 0) {
+	while (len > 0 && (want = frame_length(acc, len, FROM_SIM)) != 0) {
+		if (want > 0 && len >= (size_t)want && !frame_valid(acc, (size_t)want)) {
+			say("a frame of %ld bytes from the simulator is malformed: skipped", want);
+			want = -1;
+		}
 		if (want < 0) {
 			/* not a frame start: resynchronise byte by byte */
 			memmove(acc, acc + 1, --len);
@@ -335,6 +455,14 @@ static size_t take_frames(uint8_t *acc, size_t len, size_t *skipped,
 		memmove(acc, acc + want, len);
 	}
 	return len;
+}
+
+/* command_ok: whether the N bytes of one SEND_ENCAPSULATED_COMMAND are one
+ * whole, valid frame (what the transfer carries must be what the frame
+ * claims) */
+static int command_ok(const uint8_t *buf, size_t n)
+{
+	return n > 0 && frame_length(buf, n, FROM_HOST) == (long)n && frame_valid(buf, n);
 }
 
 static void *pty_reader(void *arg)
@@ -466,6 +594,11 @@ static void send_command(const struct usb_ctrlrequest *c)
 	n = read(ep0_fd, buf, wlength);
 	if (n < 0) {
 		say("reading a command: %s", strerror(errno));
+		return;
+	}
+	if (!command_ok(buf, (size_t)n)) {
+		say("a command of %zd bytes from the host is not one whole %s frame: dropped",
+		    n, proto == PROTO_QMI ? "QMUX" : "MBIM");
 		return;
 	}
 	if (write_all(pty_fd, buf, (size_t)n) < 0)
