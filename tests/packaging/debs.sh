@@ -86,6 +86,7 @@ expect idguard /usr/sbin/idguardd /usr/bin/idguardctl /usr/bin/idguard-modem-sim
   /etc/idguard/idguard.conf \
   /lib/systemd/system/idguardd.service /lib/systemd/system/idguard-qmi-proxy.socket \
   /lib/systemd/system/idguard-mbim-proxy.socket /lib/systemd/system/idguard-modem-sim.service \
+  /lib/systemd/system/idguard-modem-majors.service \
   /lib/udev/rules.d/90-idguard.rules /usr/lib/sysusers.d/idguard.conf \
   /lib/systemd/system/ModemManager.service.d/idguard.conf \
   /usr/lib/tmpfiles.d/idguard.conf /usr/share/dbus-1/system.d/org.idguard.Broker1.conf \
@@ -119,11 +120,16 @@ done
 # The config is a conffile.
 mkdir -p "$W/ctrl"; dpkg-deb -e "$d_main" "$W/ctrl"
 grep -qx /etc/idguard/idguard.conf "$W/ctrl/conffiles" || bad "/etc/idguard/idguard.conf is not a conffile"
-# The units start what the package ships.
+# The units start what the package ships, or what a package it depends
+# on ships (modprobe: kmod).
 dpkg-deb -x "$d_main" "$W/main"
 for u in "$W"/main/lib/systemd/system/*.service; do
-  exe=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
-  [ -n "$exe" ] && [ -x "$W/main$exe" ] || bad "$(basename "$u") starts '$exe', not in the package"
+  exe=$(sed -n 's/^ExecStart=[-+!@:]*\([^ ]*\).*/\1/p' "$u")
+  case "$exe" in
+  /sbin/modprobe) dpkg-deb -f "$d_main" Depends | grep -qw kmod ||
+      bad "$(basename "$u") starts $exe but idguard does not depend on kmod" ;;
+  *) [ -n "$exe" ] && [ -x "$W/main$exe" ] || bad "$(basename "$u") starts '$exe', not in the package" ;;
+  esac
 done
 # dkms.conf names the version the package installs its sources under.
 dkms_ver=$(dpkg-deb --fsys-tarfile "$d_dkms" | tar -xOf - "./usr/src/idguard-$upstream/dkms.conf" |

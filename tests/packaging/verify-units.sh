@@ -24,13 +24,14 @@ for page in "$IDG_SRC"/docs/man/*.[1-8]; do
   cp "$page" "$T/man/man$sec/"
 done
 
-# The unit set (services as meson configured them, sockets as written),
+# The unit set (services as meson configured them, sockets and static
+# services as written),
 # with ExecStart= pointed at built binaries where they exist.
 built_sbin="$IDG_BUILD/userspace/broker/idguardd"
 built_sim="$IDG_BUILD/userspace/sim/idguard-modem-sim"
 built_guard="$IDG_BUILD/userspace/qrtr-guard/idguard-qrtr-guard"
 n=0
-for u in "$IDG_BUILD"/systemd/*.service "$IDG_SRC"/systemd/*.socket; do
+for u in "$IDG_BUILD"/systemd/*.service "$IDG_SRC"/systemd/*.service "$IDG_SRC"/systemd/*.socket; do
   [ -e "$u" ] || continue
   n=$((n + 1))
   sed -e "s|^ExecStart=[^ ]*/idguardd |ExecStart=$( [ -x "$built_sbin" ] && echo "$built_sbin" || echo /usr/sbin/idguardd) |" \
@@ -38,8 +39,8 @@ for u in "$IDG_BUILD"/systemd/*.service "$IDG_SRC"/systemd/*.socket; do
       -e "s|^ExecStart=[^ ]*/idguard-qrtr-guard |ExecStart=$( [ -x "$built_guard" ] && echo "$built_guard" || echo /usr/sbin/idguard-qrtr-guard) |" \
       "$u" > "$T/units/$(basename "$u")"
 done
-if [ "$n" -lt 4 ]; then
-  echo "FAIL: expected 4 units in $IDG_BUILD/systemd, found $n (is subdir('systemd') in meson.build?)"
+if [ "$n" -lt 5 ]; then
+  echo "FAIL: expected 5 units in $IDG_BUILD/systemd, found $n (is subdir('systemd') in meson.build?)"
   exit 1
 fi
 

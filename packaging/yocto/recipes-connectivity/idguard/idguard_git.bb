@@ -56,5 +56,5 @@ FILES:${PN} += "${systemd_system_unitdir} \
                 ${datadir}/bash-completion \
                 ${datadir}/zsh"
 CONFFILES:${PN} = "${sysconfdir}/idguard/idguard.conf"
-RDEPENDS:${PN} = "libidguard"
+RDEPENDS:${PN} = "libidguard kmod"
 RRECOMMENDS:${PN} = "idguard-module"
