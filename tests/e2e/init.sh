@@ -6,7 +6,7 @@
 # has writable: a copy of /etc (the broker's user is created in it by the
 # shipped sysusers file), the kernel image's modules at /lib/modules/KVER,
 # and the writable log share at the host's path of BUILD/test-logs. Runs
-# tests/e2e/story.sh E2E_STORY in a chroot, dumps the kernel log, powers off.
+# tests/e2e/story.sh E2E_STORY E2E_POLICY in a chroot, dumps the kernel log, powers off.
 
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -42,7 +42,7 @@ if vm_host_mount "$IDG_SRC" "$IDG_BUILD" "$E2E_LOGS" "$E2E_IMG"; then
 	# absolute paths: busybox runs its own applets by name, even in the chroot
 	chroot /host /usr/bin/env IDG_BUILD="$IDG_BUILD" IDG_SRC="$IDG_SRC" E2E_UDEV="$E2E_UDEV" \
 		E2E_LOGS="$E2E_LOGS" HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		/bin/sh "$IDG_SRC/tests/e2e/story.sh" "$E2E_STORY"
+		/bin/sh "$IDG_SRC/tests/e2e/story.sh" "$E2E_STORY" "${E2E_POLICY:-pseudonym}"
 	echo "# story exit $?"
 	sync
 	umount "/host$E2E_LOGS"

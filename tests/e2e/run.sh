@@ -18,6 +18,8 @@
 #
 # Usage: tests/e2e/run.sh [STORY...] (default: qmi mbim)
 # Environment: IDG_E2E_BUILD (meson build dir, default build),
+# IDG_E2E_POLICY (the broker's policy in every story; default: pseudonym
+# for qmi, redact for mbim),
 # IDG_E2E_TIMEOUT (seconds per VM, default 600), IDG_E2E_SMP (default 2).
 set -eu
 
@@ -73,11 +75,18 @@ chmod 755 "$OUT/root/init"
 
 fail=0
 for story in $STORIES; do
-	case "$story" in qmi | mbim) ;; *) say "unknown story $story"; exit 2 ;; esac
+	# both policies in one run: QMI under pseudonym, MBIM under redact (the
+	# shipped default), unless IDG_E2E_POLICY names one for both
+	case "$story" in
+	qmi) policy=${IDG_E2E_POLICY:-pseudonym} ;;
+	mbim) policy=${IDG_E2E_POLICY:-redact} ;;
+	*) say "unknown story $story"; exit 2 ;;
+	esac
 	{
 		echo "IDG_BUILD=$BUILD"
 		echo "IDG_SRC=$ROOT"
 		echo "E2E_STORY=$story"
+		echo "E2E_POLICY=$policy"
 		echo "E2E_IMG=$IMG"
 		echo "E2E_KVER=$KVER"
 		echo "E2E_UDEV=$UDEV"
@@ -85,7 +94,7 @@ for story in $STORIES; do
 	} > "$OUT/root/e2e.env"
 	(cd "$OUT/root" && find . | cpio -o -H newc --quiet | gzip -1) > "$OUT/initrd-$story.gz"
 	rm -rf "$LOGS/e2e-$story"
-	say "$story: booting $KVER under TCG ($SMP cpus, 1.5 GiB, timeout ${TIMEOUT}s)"
+	say "$story ($policy): booting $KVER under TCG ($SMP cpus, 1.5 GiB, timeout ${TIMEOUT}s)"
 	start=$(date +%s)
 	set +e
 	timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m 1536 \
