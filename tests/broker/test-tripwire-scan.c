@@ -119,7 +119,11 @@ test_unknown_route (Fixture *f, gconstpointer data)
   g_assert_null (strstr (msg, f->iccid + 2));
   g_assert_true (g_str_has_prefix (msg, "\r\n+XLEAK: \""));
   g_assert_true (g_str_has_suffix (msg, "\"\r\n\r\nOK\r\n"));
-  g_assert_nonnull (strstr (msg, "26201"));   /* MCC+MNC kept, as redaction keeps them */
+  /* MCC+MNC kept, as redaction keeps them; but where a run of the value
+   * read as another encoding overlaps the prefix, masked wins: "1100 88"
+   * at the MNC's last digit is also the swapped-BCD hex of digits 4-9
+   * (about 1 IMSI in 200 here), so only "2620" is certain */
+  g_assert_nonnull (strstr (msg, "\"2620"));
   g_assert_cmpuint (status_hits (f), ==, 1);
 
   recs = idg_audit_query (idg_broker_get_audit (f->broker), 0, NULL);
@@ -204,7 +208,7 @@ test_swap (Fixture *f, gconstpointer data)
   g_autofree gchar *route = g_strdup_printf ("+V%s", old_imsi);
   g_autoptr(GPtrArray) recs = NULL;
   guint32 awaiting = 0;
-  guint i;
+  guint i, unread = 0;
 
   grant (f, IDG_KIND_BIT (IDG_KIND_IMSI) | IDG_KIND_BIT (IDG_KIND_ICCID));
   g_assert_true (idg_broker_ids_settled (f->broker, &awaiting));
@@ -226,9 +230,11 @@ test_swap (Fixture *f, gconstpointer data)
   idg_broker_set_identifier (f->broker, "qmi", IDG_KIND_ICCID, f->iccid);
   g_assert_true (idg_broker_ids_settled (f->broker, &awaiting));
   g_assert_cmpuint (awaiting, ==, 0);
-  /* settled, and now known: masked by value */
-  g_assert_cmpuint (idg_broker_guard_scan (f->broker, f->stranger, NULL, IDG_DOOR_AT, "+X",
-                                           (guint8 *) m4, strlen (m4)), ==, IDG_KIND_BIT (IDG_KIND_IMSI));
+  /* settled, and now known: masked by value (a run of the ICCID's forms
+   * can turn up in the IMSI's digits by chance: only the IMSI's bit is
+   * certain) */
+  g_assert_true (idg_broker_guard_scan (f->broker, f->stranger, NULL, IDG_DOOR_AT, "+X",
+                                        (guint8 *) m4, strlen (m4)) & IDG_KIND_BIT (IDG_KIND_IMSI));
   g_assert_null (strstr (m4, new_imsi + 5));
 
   recs = idg_audit_query (idg_broker_get_audit (f->broker), 0, NULL);
@@ -238,8 +244,9 @@ test_swap (Fixture *f, gconstpointer data)
 
     g_assert_null (strstr (r->reason, old_imsi + 5));
     g_assert_true (g_str_has_prefix (r->reason, "tripwire +"));
+    unread += g_strcmp0 (r->kind, IDG_AUDIT_KIND_UNREAD) == 0;
   }
-  g_assert_cmpstr (((IdgAuditRecord *) recs->pdata[1])->kind, ==, IDG_AUDIT_KIND_UNREAD);
+  g_assert_cmpuint (unread, >=, 1);   /* the new IMSI, masked before it was read */
 }
 
 int

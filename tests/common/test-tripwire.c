@@ -128,7 +128,7 @@ looked_for (IdgKind      kind,
 /* ---- encodings, written here independently of the tripwire ---- */
 
 typedef enum {
-  ENC_ASCII, ENC_UTF16LE, ENC_UCS2_HEX,
+  ENC_ASCII, ENC_UTF16LE, ENC_UCS2_HEX, ENC_ASCII_HEX,
   ENC_BCD_SWAP_0, ENC_BCD_SWAP_1, ENC_BCD_PLAIN_0, ENC_BCD_PLAIN_1,
   ENC_HEX_SWAP_0_UPPER, ENC_HEX_SWAP_0_LOWER, ENC_HEX_SWAP_1_UPPER, ENC_HEX_PLAIN_1_LOWER,
   ENC_EF_IMSI, ENC_EF_IMSI_HEX,
@@ -137,7 +137,7 @@ typedef enum {
 } Enc;
 
 static const gchar *const enc_names[ENC_COUNT] = {
-  "ascii", "utf16le", "ucs2-hex", "bcd-swap-0", "bcd-swap-1", "bcd-plain-0", "bcd-plain-1",
+  "ascii", "utf16le", "ucs2-hex", "ascii-hex", "bcd-swap-0", "bcd-swap-1", "bcd-plain-0", "bcd-plain-1",
   "hex-swap-0-upper", "hex-swap-0-lower", "hex-swap-1-upper", "hex-plain-1-lower",
   "ef-imsi", "ef-imsi-hex", "hex-lower", "hex-0x", "decimal", "bin-be", "bin-le",
 };
@@ -145,7 +145,7 @@ static const gchar *const enc_names[ENC_COUNT] = {
 static gboolean
 is_text (Enc e)
 {
-  return e == ENC_ASCII || e == ENC_UCS2_HEX || (e >= ENC_HEX_SWAP_0_UPPER && e <= ENC_HEX_PLAIN_1_LOWER) ||
+  return e == ENC_ASCII || e == ENC_UCS2_HEX || e == ENC_ASCII_HEX || (e >= ENC_HEX_SWAP_0_UPPER && e <= ENC_HEX_PLAIN_1_LOWER) ||
          e == ENC_EF_IMSI_HEX || e == ENC_HEX_LOWER || e == ENC_HEX_0X || e == ENC_DECIMAL;
 }
 
@@ -223,6 +223,8 @@ encode (Enc          e,
         g_byte_array_append (out, (const guint8 *) h, 4);
     }
     return out;
+  case ENC_ASCII_HEX:
+    return hex_of (text (d), TRUE);
   case ENC_BCD_SWAP_0: case ENC_BCD_SWAP_1: case ENC_BCD_PLAIN_0: case ENC_BCD_PLAIN_1:
     if (hexkind)
       return NULL;
@@ -394,8 +396,9 @@ test_every_encoding (void)
       idg_tripwire_scan (tw, IDG_KIND_MASK_ALL & ~IDG_KIND_BIT (k), msg->data, msg->len, &hits);
       g_assert_cmpmem (msg->data, msg->len, orig->data, orig->len);
     }
-  /* ascii, utf16le, ucs2 hex, 4 bcd, 4 hex for 6 digit kinds, 2 EF_IMSI, 8 for ESN/MEID */
-  g_assert_cmpuint (tested, ==, 6 * 11 + 2 + 2 * 8);
+  /* ascii, utf16le, ucs2 hex, ascii hex, 4 bcd, 4 hex for 6 digit kinds,
+   * 2 EF_IMSI, 9 for ESN/MEID */
+  g_assert_cmpuint (tested, ==, 6 * 12 + 2 + 2 * 9);
   free_values (values);
 }
 
@@ -498,6 +501,21 @@ test_partial_runs (void)
         m = idg_tripwire_scan (tw, 0, wide->data, wide->len, NULL);
         if (len >= IDG_TRIPWIRE_RUN)
           g_assert_true (m & IDG_KIND_BIT (k));
+        /* the run as UCS2 hex text and as hex text of its ASCII */
+        if (len >= IDG_TRIPWIRE_RUN) {
+          guint f;
+
+          for (f = 0; f < 2; f++) {
+            Enc e = f == 0 ? ENC_UCS2_HEX : ENC_ASCII_HEX;
+            g_autoptr(GByteArray) h = encode (e, IDG_KIND_MSISDN, run);
+            g_autoptr(GByteArray) orig = encode (e, IDG_KIND_MSISDN, run);
+
+            if (!(idg_tripwire_scan (tw, 0, h->data, h->len, NULL) & IDG_KIND_BIT (k)))
+              g_error ("%s: a run of %" G_GSIZE_FORMAT " digits as %s not found",
+                       idg_kind_to_string ((IdgKind) k), len, enc_names[e]);
+            g_assert_false (contains (h->data, h->len, orig->data, orig->len));
+          }
+        }
       }
     /* BCD, both orders and alignments: every 4 complete bytes holding a
      * unique digit are found, 3 are not; 3 as hex text are */

@@ -155,15 +155,17 @@ add_bytes (IdgTripwire  *tw,
   }
 }
 
-/* ASCII and UTF-16LE of m characters; with ucs2, also their UCS2 hex text
- * ("0033" for '3', AT +CSCS="UCS2"). */
+/* ASCII and UTF-16LE of m characters; with hex_forms, also two hex texts
+ * of them: UCS2 ("0033" for '3': AT +CSCS="UCS2") and of the ASCII bytes
+ * ("33": +CSCS="HEX", or +CRSM of a SIM file that holds text, such as
+ * the ISIM's EF_IMPI, "IMSI@ims.mnc...", or EF_IMPU). */
 static void
 add_text (IdgTripwire *tw,
           IdgKind      kind,
           const gchar *s,
           const gchar *t,
           gsize        m,
-          gboolean     ucs2)
+          gboolean     hex_forms)
 {
   guint8 p[4 * MAX_DIGITS] = { 0 }, k[4 * MAX_DIGITS] = { 0 };
   gsize i;
@@ -176,7 +178,7 @@ add_text (IdgTripwire *tw,
     p[2 * i + 1] = k[2 * i + 1] = 0;
   }
   add_pattern (tw, FALSE, kind, p, k, 2 * m);
-  if (ucs2) {
+  if (hex_forms) {
     for (i = 0; i < m; i++) {
       guint8 cp = (guint8) s[i], ct = (guint8) t[i];
 
@@ -186,6 +188,11 @@ add_text (IdgTripwire *tw,
       hex_text (&ct, 1, TRUE, k + 4 * i + 2);
     }
     add_pattern (tw, TRUE, kind, p, k, 4 * m);
+    /* the codes of digits and of A-F/a-f are hex digits without letters:
+     * one case covers both */
+    hex_text ((const guint8 *) s, m, TRUE, p);
+    hex_text ((const guint8 *) t, m, TRUE, k);
+    add_pattern (tw, TRUE, kind, p, k, 2 * m);
   }
   explicit_bzero (p, sizeof p);
 }
@@ -282,7 +289,7 @@ add_digits (IdgTripwire *tw,
     add_text (tw, kind, d, dm, n, TRUE);
   for (i = unique; i + IDG_TRIPWIRE_RUN <= n; i++)
     if (informative (d, dm, i, i + IDG_TRIPWIRE_RUN))
-      add_text (tw, kind, d + i, dm + i, IDG_TRIPWIRE_RUN, FALSE);
+      add_text (tw, kind, d + i, dm + i, IDG_TRIPWIRE_RUN, TRUE);
   add_bcd (tw, kind, d, dm, n, unique);
   if (kind == IDG_KIND_IMSI && n <= 15) {
     guint8 ef[IDG_EF_IMSI_LEN], efm[IDG_EF_IMSI_LEN];

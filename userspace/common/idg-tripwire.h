@@ -13,8 +13,11 @@
  *  text      ASCII, UTF-16LE: D whole, and every run of IDG_TRIPWIRE_RUN (6)
  *            digits of the unique part (IMSI after MCC+MNC, taken as 5
  *            digits; IMEI/IMEISV after the 8-digit TAC; all of ICCID, EID,
- *            MSISDN). Longer runs are unions of these. UCS2 hex text
- *            ("003x" per digit, AT +CSCS="UCS2") of D whole.
+ *            MSISDN). Longer runs are unions of these. The same (D whole
+ *            and its runs) as UCS2 hex text ("003x" per digit, AT
+ *            +CSCS="UCS2") and as hex text of the ASCII ("3x" per digit:
+ *            +CSCS="HEX", +CRSM of a SIM file that holds text, such as the
+ *            ISIM's EF_IMPI "IMSI@ims.mnc...").
  *  BCD       swapped nibbles (SIM files) and plain nibbles (EID in QMI slot
  *            status), each in both nibble alignments, 0xF padded: the whole
  *            value, and every run of IDG_TRIPWIRE_BCD_RUN (4) complete bytes
