@@ -125,3 +125,13 @@ for i in range(2):
         print("FAIL: a request with a token that grants nothing was not refused")
         sys.exit(1)
 print("ok: a token that grants nothing is refused, twice on one connection")
+
+# pipelined: 100 requests in one write (more than one read of the broker's
+# 4 KiB buffer), 100 answers in order, none left waiting
+s = connect()
+s.sendall(HELLO + get * 100)
+for i in range(100):
+    if answer(s).find(b"org.idguard.Error.") < 0:
+        print(f"FAIL: pipelined request {i} not answered as refused")
+        sys.exit(1)
+print("ok: 100 pipelined requests, 100 answers")

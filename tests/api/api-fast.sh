@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The fast path of api.sock (libidguard's reads, userspace/common/idg-api-frame.h):
 # malformed frames end their connection and nothing else, a refused token
-# is answered on a connection that stays; libidguard reads through it; a
-# client of another uid is held to the same per-uid connection budget as
+# is answered on a connection that stays; libidguard reads through it, and
+# a child after fork() through a connection of its own; a client of another
+# uid is held to the same per-uid connection budget as
 # D-Bus peers.
 . "$IDG_SRC/tests/tools/lib.sh"
 idg_setup api-fast "$@"
@@ -24,6 +25,13 @@ IDGUARD_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN \
   { cat "$T/reader.out" >&2; idg_fail "reads failed"; }
 grep -q "wrong 0 " "$T/reader.out" || idg_fail "a read returned a wrong value"
 grep -q "^reads 200 .*failed 0" "$T/reader.out" || { cat "$T/reader.out" >&2; idg_fail "reads failed"; }
+
+idg_log "a child after fork() reads through a connection of its own"
+IDGUARD_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN \
+  "$IDG_BUILD/tests/api/api-fork" imei "$T/expected-imei.consented" > "$T/fork.out" 2>&1 ||
+  { cat "$T/fork.out" >&2; idg_fail "the parent's read failed"; }
+idg_wait_for 10 grep -q "^child" "$T/fork.out" || { cat "$T/fork.out" >&2; idg_fail "the child never read"; }
+grep -q "^child rc 0 same 1" "$T/fork.out" || { cat "$T/fork.out" >&2; idg_fail "the child's read failed"; }
 
 idg_log "uid 65534 opens 40 fast connections: [api] connections-per-uid (32) holds"
 $NOBODY /usr/bin/python3 "$IDG_SRC/tests/api/api-fast.py" "$T/run/api.sock" --hold 40 > "$T/hold.log" 2>&1 ||

@@ -30,10 +30,6 @@
 #include "idg-dbus.h"
 #include "idg-token.h"
 
-/* Frames handled per wake-up: a client that pipelines does not hold the
- * main loop for longer than this many calls. */
-#define FRAMES_PER_WAKEUP 16
-
 struct _IdgApiFast {
   IdgApi            *api;
   GSocketConnection *sconn;
@@ -134,13 +130,13 @@ handle (IdgApiFast *fast, gsize len)
   return fast->replied && !fast->broken;
 }
 
-/* Handles the complete frames in raw; FALSE: close. */
+/* Handles every complete frame in raw (a client that pipelines holds the
+ * main loop for one buffer of IDG_FRAME_MAX bytes per wake-up at most, and
+ * a frame left over would wait for the client's next bytes); FALSE: close. */
 static gboolean
 handle_frames (IdgApiFast *fast)
 {
-  guint frames = 0;
-
-  while (fast->have >= IDG_FRAME_HEADER_LEN && frames < FRAMES_PER_WAKEUP) {
+  while (fast->have >= IDG_FRAME_HEADER_LEN) {
     gsize len = idg_frame_body_len (fast->raw);
     gboolean ok;
 
@@ -156,7 +152,6 @@ handle_frames (IdgApiFast *fast)
     idg_wipe (fast->raw + fast->have, IDG_FRAME_HEADER_LEN + len);
     if (!ok)
       return FALSE;
-    frames++;
   }
   return TRUE;
 }
@@ -167,10 +162,6 @@ readable (gint fd, GIOCondition condition, gpointer user_data)
   IdgApiFast *fast = user_data;
   gssize n;
 
-  /* a full frame not handled yet (more than FRAMES_PER_WAKEUP came at
-   * once): handle it before reading more */
-  if (fast->have == sizeof fast->raw && !handle_frames (fast))
-    goto close;
   n = recv (fast->fd, fast->raw + fast->have, sizeof fast->raw - fast->have, MSG_DONTWAIT);
   if (n < 0 && (errno == EAGAIN || errno == EINTR))
     return G_SOURCE_CONTINUE;
