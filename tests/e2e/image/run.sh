@@ -99,6 +99,10 @@ if [ "$(cat "$BUILD/debs/tree.sha256" 2>/dev/null)" != "$tree" ]; then
 		{ tail -n 20 "$LOGS/debs.log"; die "the .debs did not build"; }
 	[ -s "$BUILD/debs/tree.sha256" ] || die "debs.sh kept no packages"
 fi
+# The gadget bridge (not packaged: a test tool; it needs libc only).
+GADGET=$BUILD/tests/e2e/gadget/idg-usb-gadget
+[ -x "$GADGET" ] || ninja -C "$BUILD" tests/e2e/gadget/idg-usb-gadget > "$LOGS/gadget-build.log" 2>&1 ||
+	die "cannot build $GADGET (meson setup $BUILD first)"
 DEBS=$(ls "$BUILD"/debs/idguard_*.deb "$BUILD"/debs/idguard-dkms_*.deb "$BUILD"/debs/libidguard0_*.deb)
 # Their contents, not their timestamps: rebuilding the same tree reuses the image.
 debs_hash=$(for d in $DEBS; do dpkg-deb -f "$d" Package Version; dpkg-deb --fsys-tarfile "$d" |
@@ -189,7 +193,8 @@ python3 "$ROOT/tests/tools/gen-ids.py" > "$W/ids.consented"
 # leakscan.py takes the identifiers from DIR/*/ids.consented
 mkdir -p "$LOGS/ids"; cp "$W/ids.consented" "$LOGS/ids/"
 mkdir -p "$W/seed"
-cp "$HERE/check.sh" "$W/ids.consented" "$W/seed/"
+cp "$HERE/check.sh" "$HERE/usb-modem.sh" "$HERE/idguard-e2e-usb-modem.service" "$W/ids.consented" "$W/seed/"
+cp "$GADGET" "$W/seed/"
 cp "$ROOT/tests/tools/gen-ids.py" "$W/seed/" 2>/dev/null || true
 tar -cf "$W/seed.tar" -C "$W/seed" .
 truncate -s 1M "$W/seed.tar"
