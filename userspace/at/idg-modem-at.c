@@ -488,6 +488,8 @@ idg_modem_at_new (IdgBroker   *broker,
   modem->port = idg_at_port_new ();
   modem->step = -1;
   idg_backoff_init (&modem->retry, BACKOFF_MIN_S, BACKOFF_MAX_S, on_retry, modem);
+  /* a hotplugged port: retried as soon as it appears (idg-backoff.h) */
+  idg_backoff_watch_path (&modem->retry, modem->path);
   idg_at_port_set_closed_func (modem->port, on_closed, modem);
   modem->urc_id = idg_at_port_add_urc_func (modem->port, on_urc, modem);
   /* The digests' key must be unpredictable: getrandom(2), not GLib's

@@ -15,6 +15,7 @@ idg_backoff_init (IdgBackoff     *backoff,
   backoff->source_id = 0;
   backoff->func = func;
   backoff->user_data = user_data;
+  backoff->monitor = NULL;
 }
 
 guint
@@ -53,6 +54,40 @@ idg_backoff_schedule (IdgBackoff  *backoff,
   return g_strdup_printf ("retrying in %us: %s", backoff->armed_s, reason);
 }
 
+static void
+on_path_event (GFileMonitor      *monitor,
+               GFile             *file,
+               GFile             *other,
+               GFileMonitorEvent  event,
+               gpointer           user_data)
+{
+  IdgBackoff *backoff = user_data;
+
+  if (event != G_FILE_MONITOR_EVENT_CREATED && event != G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  if (!backoff->source_id || backoff->armed_s == 0)
+    return;   /* nothing armed, or already retrying at once */
+  g_source_remove (backoff->source_id);
+  idg_backoff_reset (backoff);
+  backoff->armed_s = 0;
+  backoff->source_id = g_idle_add (on_retry, backoff);
+}
+
+void
+idg_backoff_watch_path (IdgBackoff  *backoff,
+                        const gchar *path)
+{
+  g_autoptr(GFile) file = NULL;
+
+  g_return_if_fail (backoff->monitor == NULL);
+  if (path == NULL || !g_path_is_absolute (path))
+    return;
+  file = g_file_new_for_path (path);
+  backoff->monitor = g_file_monitor_file (file, G_FILE_MONITOR_NONE, NULL, NULL);
+  if (backoff->monitor)
+    g_signal_connect (backoff->monitor, "changed", G_CALLBACK (on_path_event), backoff);
+}
+
 gboolean
 idg_backoff_is_armed (const IdgBackoff *backoff)
 {
@@ -63,4 +98,9 @@ void
 idg_backoff_cancel (IdgBackoff *backoff)
 {
   g_clear_handle_id (&backoff->source_id, g_source_remove);
+  if (backoff->monitor) {
+    g_signal_handlers_disconnect_by_data (backoff->monitor, backoff);
+    g_file_monitor_cancel (backoff->monitor);
+    g_clear_object (&backoff->monitor);
+  }
 }

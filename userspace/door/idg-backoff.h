@@ -8,11 +8,16 @@
  * arms the one-shot retry timer and words the modem state, "retrying in
  * Ns: reason". A failure while a retry is armed changes nothing: the armed
  * retry stands, the pace does not double twice for one incident.
+ *
+ * idg_backoff_watch_path() also retries at once when the port's node
+ * appears or changes (a hotplugged modem: the kernel creates the node,
+ * udev then gives it to the broker's user): a client waiting on the door
+ * does not wait out a pace that grew while the modem was away.
  */
 #ifndef IDG_BACKOFF_H
 #define IDG_BACKOFF_H
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -26,6 +31,7 @@ typedef struct {
   guint          source_id;  /* the armed retry, 0 if none */
   IdgBackoffFunc func;
   gpointer       user_data;
+  GFileMonitor  *monitor;    /* idg_backoff_watch_path(), NULL if none */
 } IdgBackoff;
 
 /* min_s >= 1; max_s below min_s counts as min_s. func runs once per armed
@@ -45,7 +51,14 @@ void      idg_backoff_reset    (IdgBackoff     *backoff);
 gchar    *idg_backoff_schedule (IdgBackoff     *backoff,
                                 const gchar    *reason);
 gboolean  idg_backoff_is_armed (const IdgBackoff *backoff);
-/* Disarms the retry (on free). */
+/* While a retry is armed, PATH (absolute) being created or its attributes
+ * changing (owner, mode) runs the retry at once (in an idle) and starts
+ * the pace again at min_s. Anything but an absolute path (a QRTR node),
+ * or a path that cannot be watched: no watch, the timer alone. Once per
+ * backoff. */
+void      idg_backoff_watch_path (IdgBackoff   *backoff,
+                                  const gchar  *path);
+/* Disarms the retry and drops the watch (on free). */
 void      idg_backoff_cancel   (IdgBackoff     *backoff);
 
 G_END_DECLS

@@ -389,6 +389,8 @@ idg_modem_mbim_new (IdgBroker   *broker,
   self->path = g_strdup (path);
   self->cancellable = g_cancellable_new ();
   idg_backoff_init (&self->retry, BACKOFF_MIN_SECS, BACKOFF_MAX_SECS, retry_cb, self);
+  /* a hotplugged port: retried as soon as it appears (idg-backoff.h) */
+  idg_backoff_watch_path (&self->retry, self->path);
   start (self);
   return self;
 }

@@ -821,6 +821,8 @@ idg_modem_qmi_new (IdgBroker   *broker,
   modem->broker = broker;
   modem->path = g_strdup (path);
   idg_backoff_init (&modem->retry, BACKOFF_MIN, BACKOFF_MAX, retry_cb, modem);
+  /* a hotplugged port: retried as soon as it appears (idg-backoff.h) */
+  idg_backoff_watch_path (&modem->retry, modem->path);
   start_open (modem);
   return modem;
 }
