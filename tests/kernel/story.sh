@@ -89,6 +89,11 @@ if [ -n "${KTEST_LIBBENCH:-}" ]; then
 	KTEST_API_SOCKET="$T/run/api.sock" IDGUARD_TOKEN=$TOKEN3 "$KTEST_LIBBENCH" imei 100
 	check $? "libidguard: same answers both ways; timed reads"
 fi
+# The read's token work timed in this VM's userspace (informational, for
+# docs/performance.md: what SHA-256 and the tag cost under TCG).
+if [ -x "$IDG_BUILD/bench/idg-bench-kernel-native" ]; then
+	"$IDG_BUILD/bench/idg-bench-kernel-native" 20000 | sed 's/^KNATIVE name="/KBENCH name="in the VM: /'
+fi
 
 get "$TOKEN" iccid
 is $? 1 "kind outside the scopes: refused"
