@@ -77,7 +77,8 @@ check-kernel: deps module
 	sh tests/kernel/run.sh
 
 # QRTR (Qualcomm SoC modems) in a VM of its own: qrtr-tun.ko built out of
-# tree, a fake modem node, the drop-in's rule, the QMI door (tests/qrtr/).
+# tree, a fake modem node, the drop-in's rule, the QRTR guard (BPF LSM), the
+# QMI door and ModemManager through it (tests/qrtr/).
 check-qrtr: deps module
 	IDG_KTEST_ONLY=qrtr sh tests/kernel/run.sh
 

@@ -95,9 +95,11 @@ if [ -f /host.env ]; then
 			if [ "$ONLY" = qrtr ] && [ -f /qrtr-tun.ko ]; then
 				insmod /mods/qrtr.ko && insmod /qrtr-tun.ko
 				check $? "insmod qrtr.ko (the image's) and qrtr-tun.ko (built out of tree)"
+				# qemu's NIC: a data port for ModemManager's QRTR modem
+				insmod /mods/e1000.ko 2>/dev/null
 				chroot /host env IDG_BUILD="$IDG_BUILD" IDG_SRC="$IDG_SRC" KTEST_IDS=/tmp/ktest/ids \
 					PATH=/usr/sbin:/usr/bin:/sbin:/bin sh "$IDG_SRC/tests/qrtr/story.sh"
-				check $? "story: QRTR modem node, the raw route closed by RestrictAddressFamilies, the QMI door"
+				check $? "story: QRTR modem node, the raw route closed by RestrictAddressFamilies and the QRTR guard, the QMI door, ModemManager through it"
 			fi
 		fi
 		vm_host_umount

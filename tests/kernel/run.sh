@@ -40,7 +40,7 @@ qrtr) OUT=${IDG_KTEST_OUT:-$ROOT/build/qrtr-tests} ;;
 esac
 # (the QRTR VM ran 108 s to over 280 s on the shared 2-core machine,
 # load average up to 29: its hang detector waits longer)
-TIMEOUT=${IDG_KTEST_TIMEOUT:-$([ "$ONLY" = qrtr ] && echo 420 || echo 280)}
+TIMEOUT=${IDG_KTEST_TIMEOUT:-$([ "$ONLY" = qrtr ] && echo 540 || echo 280)}
 IMG=$CACHE/image-$KVER
 SMP=${IDG_KTEST_SMP:-2}
 
@@ -108,7 +108,7 @@ MODS=$IMG/lib/modules/$KVER/kernel
 [ "${IDG_KTEST_DEBUG:-0}" = 1 ] && MODS=$KDIR
 if [ -x "$CTL" ] && [ -d "$MODS" ]; then
 	# (the debug kernel: built in, nothing to copy)
-	[ "${IDG_KTEST_DEBUG:-0}" = 1 ] || idg_vm_9p_modules "$OUT/root/mods" net/qrtr/qrtr
+	[ "${IDG_KTEST_DEBUG:-0}" = 1 ] || idg_vm_9p_modules "$OUT/root/mods" net/qrtr/qrtr drivers/net/ethernet/intel/e1000/e1000
 	cp "$ROOT/tests/kernel/vm-host.sh" "$OUT/root/vm-host.sh"
 	HOSTBUILD=$(cd "$HOSTBUILD" && pwd -P)
 	{
@@ -153,7 +153,9 @@ APPEND='console=ttyS0 panic=-1 quiet'
 [ "${IDG_KTEST_DEBUG:-0}" != 1 ] || APPEND="$APPEND rcupdate.rcu_cpu_stall_timeout=300"
 set +e
 # shellcheck disable=SC2086 # VIRTFS is empty or one option and its argument
-timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m 512 \
+# the QRTR VM runs ModemManager, dbus-daemon and polkitd besides the broker
+MEM=$([ "$ONLY" = qrtr ] && echo 1024 || echo 512)
+timeout "$TIMEOUT" qemu-system-x86_64 -M pc -accel tcg,thread=multi -smp "$SMP" -m "$MEM" \
 	-nographic -no-reboot -kernel "$VMLINUZ" -initrd "$OUT/initrd.gz" $VIRTFS \
 	-append "$APPEND" < /dev/null > "$OUT/serial.log" 2>&1
 qrc=$?

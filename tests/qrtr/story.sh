@@ -15,7 +15,13 @@
 #  - idguardd with [modem] qmi=qrtr://N serving the node on @qmi-proxy:
 #    qmicli -p -d qrtr://N gets a redacted IMEI, then the real one with a
 #    grant to its uid and executable (an exe: alone is refused), redacted
-#    again once revoked; the door's audit names it.
+#    again once revoked; the door's audit names it;
+#  - the QRTR guard (idguard-qrtr-guard, BPF LSM) loaded: root and uid 65534
+#    outside the broker's cgroup are refused the DMS read, the broker (in the
+#    cgroup systemd would give idguardd.service, trusted) still serves;
+#  - ModemManager, not trusted by the guard, finds the node on the QRTR bus
+#    and manages it through the door: a redacted IMEI, none in its debug
+#    log, the real one after a grant to it.
 # Each qmicli costs seconds under TCG: the story keeps to the checks above.
 # Identifiers are the VM's random ones (KTEST_IDS); nothing here prints
 # them, and run.sh fails if one reaches the console.
@@ -217,6 +223,96 @@ if [ "$GUARD" = yes ]; then
 	refused $rc "$T/guard-root-after.log"
 	check $? "guard: with the broker up, root outside its cgroup is still refused (exit $rc)" ||
 		show "$T/guard-root-after.log"
+fi
+
+# 5. ModemManager on the QRTR modem, under the guard: its QrtrBus watcher
+# finds the node (name-service lookups, which the guard lets through), its
+# qcom-soc plugin opens qrtr://N with libqmi's proxy flag, i.e. through the
+# door. A QMI modem needs a data port: qemu's NIC stands in for the SoC's
+# IPA interface, given the properties ModemManager's qcom-soc udev rules
+# set, in udev's database (no udevd here: ModemManager reads the database
+# through libudev when it enumerates at start).
+MM=$(command -v ModemManager)
+MM_OK=no
+# (every mmcli under a timeout: with no ModemManager on the bus a call
+# would wait for the bus to activate one)
+mm_ei() { timeout 20 mmcli -m any --output-keyvalue 2>/dev/null | sed -n 's/^modem.generic.equipment-identifier *: //p'; }
+mm_up() { _ei=$(mm_ei); [ -n "$_ei" ] && [ "$_ei" != -- ]; }
+# wall_wait SECS CMD...: CMD until it succeeds, SECS of wall time at most
+# (idg_wait_for counts tries, and an mmcli try can take seconds)
+wall_wait() {
+	_end=$(($(date +%s) + $1))
+	shift
+	until "$@" > /dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$_end" ] || return 1
+		sleep 1
+	done
+}
+# mm_start LOG: ModemManager --debug with personal info in LOG (so that what
+# it learns is there to find); waits for the modem
+mm_start() {
+	idg_bg "$T/mm.out" "$MM" --debug --log-personal-info --log-file="$1"
+	MM_PID=$LAST_PID
+	_t=$(date +%s)
+	wall_wait 180 mm_up
+	_rc=$?
+	echo "# ModemManager: $(($(date +%s) - _t)) s to a modem with an equipment identifier (rc $_rc)"
+	return $_rc
+}
+mm_stop() {
+	kill "$MM_PID" 2>/dev/null
+	wall_wait 15 sh -c "! kill -0 $MM_PID 2>/dev/null"
+}
+NIC=""
+for d in /sys/class/net/*; do
+	[ -e "$d/device/driver" ] && NIC=${d##*/} && break
+done
+if [ "$GUARD" != yes ] || [ -z "$MM" ]; then
+	echo "# ModemManager stage skipped (no guard or no ModemManager)"
+elif [ -z "$NIC" ]; then
+	check 1 "a net device with a driver (qemu's NIC) as the modem's data port"
+else
+	mkdir -p /run/dbus
+	idg_bg "$T/dbus.log" dbus-daemon --system --nofork --nopidfile
+	idg_wait_for 10 test -S /run/dbus/system_bus_socket
+	mkdir -p /run/udev/data
+	{
+		echo "I:$(($(date +%s) * 1000000))"
+		for env in ID_MM_QCOM_SOC=1 ID_MM_PHYSDEV_UID=qcom-soc ID_MM_DEVICE_PROCESS=1 ID_MM_CANDIDATE=1; do
+			echo "E:$env"
+		done
+		echo "V:1"
+	} > "/run/udev/data/n$(cat "/sys/class/net/$NIC/ifindex")"
+	before=$(sent_refusals)
+	mm_start "$T/mm-1.log"
+	rc=$?
+	timeout 20 mmcli -m any --output-keyvalue > "$T/mmcli-1.log" 2>&1
+	[ $rc = 0 ] && grep -q "qrtr$NODE (qmi)" "$T/mmcli-1.log" && MM_OK=yes
+	check $rc "ModemManager found the QRTR node through the guard and manages it (port qrtr$NODE)" ||
+		{ show "$T/mmcli-1.log"; show "$T/mm.out" 3
+		  grep -i "base-manager\|qrtr\|filter\|qcom-soc\|error\|warn\|couldn" "$T/mm-1.log" |
+			grep -v "couldn't retrieve drivers\|loaded plugin\|filter\]  " > "$T/mm-1.why" 2>&1; show "$T/mm-1.why" 70; }
+	if [ "$MM_OK" = yes ]; then
+		lacks "$T/mmcli-1.log" "$ID_imei" && lacks "$T/mmcli-1.log" "$ID_imsi" &&
+			[ "$(sent_refusals)" = "$before" ]
+		check $? "mmcli shows an equipment identifier, not the IMEI; ModemManager sent nothing the guard refused"
+		grep -q "Opening device with flags: .*proxy" "$T/mm-1.log" && grep -q "Get IDs" "$T/mm-1.log" &&
+			lacks "$T/mm-1.log" "$ID_imei" && lacks "$T/mm-1.log" "$ID_imsi" && lacks "$T/mm-1.log" "$ID_iccid"
+		check $? "ModemManager's debug log (personal info on): opened through the proxy, read the IDs, holds no identifier"
+		mm_stop
+		idg_ctl grant --to "uid:0,exe:$MM" --scope imei,imsi,iccid --purpose "modem management" > /dev/null
+		check $? "grant to ModemManager (uid 0 and its executable)"
+		mm_start "$T/mm-2.log.consented"
+		timeout 20 mmcli -m any --output-keyvalue > "$T/mmcli-2.consented" 2>&1
+		[ "$(mm_ei)" = "$ID_imei" ]
+		check $? "with the grant, ModemManager's next start shows the real IMEI" || show "$T/mmcli-2.consented"
+	fi
+	mm_stop
+	# polkitd, started by the bus for ModemManager's checks
+	pk=$(timeout 10 dbus-send --system --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.PolicyKit1 2>/dev/null |
+		sed -n 's/^ *uint32 //p')
+	[ -z "$pk" ] || kill "$pk"
 fi
 
 kill -0 "$BROKER_PID" 2>/dev/null
