@@ -4,7 +4,8 @@
 # that cannot be recorded is not made (state directory on a 256 KiB tmpfs
 # in a private mount namespace, [audit] window=0 so that every read writes
 # a record):
-#  - strace: the broker's fdatasync of the release comes before its reply;
+#  - strace: the broker's fdatasync of the release comes before its reply
+#    (sendmsg over GDBus, send over api.sock's fast path);
 #  - the file system filled by someone else: reads go on into the space
 #    kept reserved past releases.log's end, then are refused with a clear
 #    error, one warning in the broker's log; the QMI door then shows the
@@ -41,7 +42,7 @@ get() {
 
 if command -v strace > /dev/null; then
   idg_log "strace: fdatasync of the release before the reply"
-  strace -f -tt -s 1 -e trace=fdatasync,sendmsg -o "$T/strace.log" -p "$BROKER_PID" 2> "$T/strace.err" &
+  strace -f -tt -s 1 -e trace=fdatasync,sendmsg,sendto -o "$T/strace.log" -p "$BROKER_PID" 2> "$T/strace.err" &
   STRACE=$!
   idg_wait_for 5 grep -q attached "$T/strace.err" || idg_fail "strace did not attach"
   get || { cat "$T/get.err" >&2; idg_fail "consented read failed"; }
@@ -50,7 +51,8 @@ if command -v strace > /dev/null; then
 import sys
 lines = open(sys.argv[1]).read().splitlines()
 sync = [i for i, l in enumerate(lines) if "fdatasync(" in l]
-send = [i for i, l in enumerate(lines) if "sendmsg(" in l]
+# GDBus replies with sendmsg, the api.sock fast path with send (sendto)
+send = [i for i, l in enumerate(lines) if "sendmsg(" in l or "sendto(" in l]
 assert sync, "no fdatasync during a consented read"
 # the reply is the last message to the client; the flush precedes it
 assert send and send[-1] > sync[0], (sync, send)
