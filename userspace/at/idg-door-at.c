@@ -59,7 +59,6 @@ struct _IdgDoorAt {
   int          pty_slave;      /* kept open: the master never sees a hang-up */
   gchar       *link_path;
   guint        urc_id;
-  gulong       known_id;       /* the backend's "ids-known" */
 };
 
 struct _Client {
@@ -521,7 +520,7 @@ idg_door_at_new (IdgBroker    *broker,
   door->port = idg_modem_at_peek_port (modem);
   door->pty_slave = -1;
   door->urc_id = idg_at_port_add_urc_func (door->port, on_urc, door);
-  door->known_id = g_signal_connect (modem, IDG_MODEM_SIGNAL_IDS_KNOWN, G_CALLBACK (on_ids_known), door);
+  idg_door_follow (&door->base, modem, IDG_MODEM_SIGNAL_IDS_KNOWN, G_CALLBACK (on_ids_known), door);
 
   if (abstract_name && *abstract_name) {
     if (!idg_door_listen (&door->base, abstract_name, -1, error)) {
@@ -554,7 +553,6 @@ idg_door_at_free (IdgDoorAt *door)
   if (!door)
     return;
   idg_at_port_remove_urc_func (door->port, door->urc_id);
-  g_clear_signal_handler (&door->known_id, door->modem);
   idg_door_clear (&door->base, "door closed");
   if (door->link_path) {
     gchar target[256];

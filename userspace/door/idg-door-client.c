@@ -175,6 +175,19 @@ idg_door_init (IdgDoor                  *door,
   door->listener = NULL;
   g_queue_init (&door->clients);
   door->next_id = 0;
+  door->followed = NULL;
+  door->follow_id = 0;
+}
+
+void
+idg_door_follow (IdgDoor     *door,
+                 gpointer     modem,
+                 const gchar *signal,
+                 GCallback    handler,
+                 gpointer     user_data)
+{
+  door->followed = G_OBJECT (modem);
+  door->follow_id = g_signal_connect (modem, signal, handler, user_data);
 }
 
 IdgDoorClient *
@@ -238,6 +251,10 @@ void
 idg_door_clear (IdgDoor     *door,
                 const gchar *why)
 {
+  if (door->followed != NULL) {
+    g_clear_signal_handler (&door->follow_id, door->followed);
+    door->followed = NULL;
+  }
   g_clear_pointer (&door->listener, idg_door_listener_free);
   while (!g_queue_is_empty (&door->clients))
     drop (g_queue_peek_head (&door->clients), why, TRUE);

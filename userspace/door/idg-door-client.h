@@ -68,6 +68,8 @@ struct _IdgDoor {
   IdgDoorListener           *listener;   /* NULL: no socket to listen on */
   GQueue                     clients;    /* IdgDoorClient, oldest first */
   guint64                    next_id;
+  GObject                   *followed;   /* the backend (idg_door_follow) */
+  gulong                     follow_id;
 };
 
 struct _IdgDoorClient {
@@ -100,9 +102,17 @@ IdgDoorClient *idg_door_add_client    (IdgDoor                   *door,
                                        GSocket                   *socket,
                                        int                        fd,
                                        IdgIdentity               *identity);
+/* Follows the door's backend (an IdgModem, idg-modem.h): handler runs on
+ * its signal (IDG_MODEM_SIGNAL_PORT_CHANGED, _IDS_KNOWN) with user_data
+ * until idg_door_clear. */
+void           idg_door_follow        (IdgDoor                   *door,
+                                       gpointer                   modem,
+                                       const gchar               *signal,
+                                       GCallback                  handler,
+                                       gpointer                   user_data);
 guint          idg_door_get_n_clients (IdgDoor                   *door);
-/* Stops listening and drops every client (the permanent one too), freed
- * unless something else holds a reference. */
+/* Stops following the backend and listening, and drops every client (the
+ * permanent one too), freed unless something else holds a reference. */
 void           idg_door_clear         (IdgDoor                   *door,
                                        const gchar               *why);
 

@@ -36,7 +36,6 @@ typedef struct _Client Client;
 struct _IdgDoorMbim {
   IdgDoor       base;           /* first: listener, clients */
   IdgModemMbim *modem;
-  gulong        changed_id;     /* the backend's "port-changed" */
   MbimDevice   *device;
   gulong        indication_id;
   GPtrArray    *device_subs;    /* IdgMbimSub: the list last set on the modem */

@@ -606,8 +606,8 @@ idg_door_mbim_new (IdgBroker     *broker,
   door->requests = g_hash_table_new (NULL, NULL);
   g_queue_init (&door->pending);
   if (modem) {
-    door->changed_id = g_signal_connect (modem, IDG_MODEM_SIGNAL_PORT_CHANGED,
-                                         G_CALLBACK (device_watch), door);
+    idg_door_follow (&door->base, modem, IDG_MODEM_SIGNAL_PORT_CHANGED,
+                     G_CALLBACK (device_watch), door);
     if (idg_modem_mbim_peek_device (modem))
       device_watch (IDG_MODEM (modem), idg_modem_mbim_peek_device (modem), door);
   }
@@ -625,8 +625,6 @@ idg_door_mbim_free (IdgDoorMbim *door)
 {
   if (!door)
     return;
-  if (door->modem)
-    g_clear_signal_handler (&door->changed_id, door->modem);
   idg_door_clear (&door->base, "door closed");
   if (door->mux)
     idg_mbim_mux_set_door (door->mux, NULL, NULL);

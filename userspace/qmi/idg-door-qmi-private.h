@@ -63,7 +63,6 @@ struct _IdgDoorQmi {
   IdgDoor       base;         /* first: listener, clients */
   IdgModemQmi  *modem;
   IdgQmux      *mux;          /* the modem's port, NULL while it is down */
-  gulong        changed_id;   /* the backend's "port-changed" */
   GHashTable   *door_trids;   /* request_key() of the door's id -> Request *,
                                * or QUARANTINE for one that timed out */
   guint16       next_trid;

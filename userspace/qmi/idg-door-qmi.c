@@ -502,8 +502,8 @@ idg_door_qmi_new (IdgBroker    *broker,
   /* no modem: the name is held and every proxy open refused at once */
   if (!modem)
     return door;
-  door->changed_id = g_signal_connect (modem, IDG_MODEM_SIGNAL_PORT_CHANGED,
-                                       G_CALLBACK (port_changed_cb), door);
+  idg_door_follow (&door->base, modem, IDG_MODEM_SIGNAL_PORT_CHANGED,
+                   G_CALLBACK (port_changed_cb), door);
   mux = idg_modem_qmi_peek_qmux (modem);
   if (mux)
     port_changed_cb (IDG_MODEM (modem), mux, door);
@@ -521,8 +521,6 @@ idg_door_qmi_free (IdgDoorQmi *door)
 {
   if (!door)
     return;
-  if (door->modem)
-    g_clear_signal_handler (&door->changed_id, door->modem);
   idg_door_clear (&door->base, "door closing");
   if (door->mux)
     idg_qmux_set_door (door->mux, NULL, NULL);
