@@ -25,9 +25,12 @@
 # authorized with the documented rule (not without it), a user outside is
 # not; the group member's session hears the Settings UI signals
 # (GrantsChanged, RequestPending), the outsider's nothing.
-# Boot 2 (the same disk, the USB modem there from the start): all of the
-# above that is not setup; the grants and the audit of boot 1 are still
-# there, ModemManager shows the real values from boot on.
+# Before the reboot the [modem] lines are swapped: boot 2 (the same disk)
+# has the same modem as a USB MBIM modem (the real cdc_mbim over gadgetfs)
+# from the start, QMI on the simulator's pty. Boot 2: all of the above that
+# is not setup; mbimcli -p on the USB MBIM modem sees no identifier; the
+# grants and the audit of boot 1 are still there; ModemManager manages the
+# MBIM modem and, with boot 1's grant, shows the real values from boot on.
 set -u
 BOOT=$(sed -n 's/.*idguard\.e2e=\([0-9]*\).*/\1/p' /proc/cmdline)
 E=/run/e2e
@@ -35,6 +38,13 @@ O=$E/out
 mkdir -p "$O"
 P=/var/lib/idguard-e2e          # what boot 1 leaves for boot 2 (on the disk)
 MMLOG=/var/log/ModemManager-e2e.log
+# The USB modem speaks QMI on boot 1 and MBIM on boot 2 (the [modem] lines
+# swapped before the reboot): the real qmi_wwan, then cdc_mbim.
+if [ "$BOOT" = 1 ]; then
+	USB=qmi; DRV=qmi_wwan; QMIDEV=/dev/cdc-wdm0; MBIMDEV=/run/idguard-modem-sim/mbim
+else
+	USB=mbim; DRV=cdc_mbim; QMIDEV=/run/idguard-modem-sim/qmi; MBIMDEV=/dev/cdc-wdm0
+fi
 mkdir -p "$P"
 # gen-ids.py writes key=value lines: read them as shell variables
 eval "$(sed 's/^\([a-z]*\)=\(.*\)$/ID_\1="\2"/' "$E/ids.consented")"
@@ -153,7 +163,7 @@ fi
 # --- the USB modem: the real driver, the image's udevd, the shipped rule ---
 wait_for 60 test -c /dev/cdc-wdm0
 drv=$(basename "$(readlink -f /sys/class/usbmisc/cdc-wdm0/device/driver)" 2>/dev/null)
-[ "$drv" = qmi_wwan ] && ok "/dev/cdc-wdm0 appears, bound by the real qmi_wwan driver" ||
+[ "$drv" = "$DRV" ] && ok "/dev/cdc-wdm0 appears, bound by the real $DRV driver" ||
 	nok "/dev/cdc-wdm0: driver '$drv' ($(systemctl is-active idguard-e2e-usb-modem.service))"
 owner() { [ "$(stat -c '%U:%G %a' /dev/cdc-wdm0)" = "idguard:idguard 600" ]; }
 wait_for 20 owner
@@ -167,7 +177,7 @@ ready() { js status > "$O/status-wait.json" &&
 wait_for 90 ready && ok "the broker reads the modem (qmi, mbim ready)" || nok "modem not ready: $(tr -d '\n' < "$O/status-wait.json")"
 
 if [ "$BOOT" = 1 ]; then
-	timeout 60 qmicli -p -d /dev/cdc-wdm0 --device-open-qmi --dms-get-ids > "$O/qmicli-redacted.log" 2>&1
+	timeout 60 qmicli -p -d $QMIDEV --device-open-qmi --dms-get-ids > "$O/qmicli-redacted.log" 2>&1
 	check "qmicli -p through the door: an IMEI line" grep -q IMEI "$O/qmicli-redacted.log"
 	check "qmicli -p without a grant: not the real IMEI" sh -c "! grep -q '$ID_imei' '$O/qmicli-redacted.log'"
 	timeout 60 mbimcli -p -d /run/idguard-modem-sim/mbim --query-device-caps > "$O/mbimcli-redacted.log" 2>&1
@@ -208,7 +218,13 @@ if [ "$BOOT" = 1 ]; then
 	echo "$grant" > "$P/grant-id"
 fi
 
-timeout 60 qmicli -p -d /dev/cdc-wdm0 --device-open-qmi --dms-get-ids > "$O/qmicli-granted.consented" 2>&1
+if [ "$BOOT" = 2 ]; then
+	# mbimcli has no grant: through the door on the USB MBIM modem, redacted
+	timeout 60 mbimcli -p -d $MBIMDEV --query-device-caps > "$O/mbimcli-redacted-2.log" 2>&1
+	check "mbimcli -p on the USB MBIM modem: a Device ID, not the real IMEI" sh -c \
+		"grep -q 'Device ID' '$O/mbimcli-redacted-2.log' && ! grep -q '$ID_imei' '$O/mbimcli-redacted-2.log'"
+fi
+timeout 60 qmicli -p -d $QMIDEV --device-open-qmi --dms-get-ids > "$O/qmicli-granted.consented" 2>&1
 check "qmicli -p with the grant: the real IMEI" grep -q "$ID_imei" "$O/qmicli-granted.consented"
 check "ModemManager still active" systemctl is-active --quiet ModemManager.service
 
@@ -276,18 +292,33 @@ mm_wait_modem 150
 mm_dump "$O/mm-granted" .consented
 eq=$(json "$O/mm-granted-modem.json.consented" equipment-identifier)
 imsi=$(json "$O/mm-granted-sim.json.consented" imsi)
-[ "$BOOT" = 1 ] && what="after its restart" || what="from boot (boot 1's grant)"
-[ "$eq" = "$ID_imei" ] && ok "with the grant, ModemManager shows the real IMEI $what" || nok "with the grant, no real IMEI $what"
-[ "$imsi" = "$ID_imsi" ] && ok "with the grant, ModemManager shows the SIM's real IMSI $what" || nok "with the grant, no real IMSI $what"
+# (check() uses $what: mm_what here)
+[ "$BOOT" = 1 ] && mm_what="after its restart" || mm_what="from boot (boot 1's grant), over MBIM"
+[ "$BOOT" = 2 ] && check "ModemManager manages the USB MBIM modem: its port is cdc-wdm0 (mbim)" sh -c \
+	"mmcli -m any --output-keyvalue | grep -q 'cdc-wdm0 (mbim)'"
+[ "$eq" = "$ID_imei" ] && ok "with the grant, ModemManager shows the real IMEI $mm_what" || nok "with the grant, no real IMEI $mm_what"
+[ "$imsi" = "$ID_imsi" ] && ok "with the grant, ModemManager shows the SIM's real IMSI $mm_what" || nok "with the grant, no real IMSI $mm_what"
 gmm=$(cat "$P/grant-mm-id" 2>/dev/null)
 idguardctl audit > "$O/audit-mm.log" 2>&1
 check "the audit records the IMEI released to ModemManager under its grant" sh -c \
-	"[ -n '$gmm' ] && grep -Eq '^[-0-9]+ [0-9:]+ +release +imei +qmi-proxy +unit:ModemManager.service +$gmm ' '$O/audit-mm.log'"
+	"[ -n '$gmm' ] && grep -Eq '^[-0-9]+ [0-9:]+ +release +imei +$USB-proxy +unit:ModemManager.service +$gmm ' '$O/audit-mm.log'"
 
 if [ "$BOOT" = 1 ]; then
 	js audit > "$O/audit-boot1.json"
 	grep -o '"time":"[^"]*"' "$O/audit-boot1.json" > "$P/audit-boot1"
 	check "the audit records the release" sh -c "[ -s '$P/audit-boot1' ] && grep -q '\"kind\":\"imei\"' '$O/audit-boot1.json'"
+	# Boot 2: the same modem as a USB MBIM modem (cdc_mbim, gadgetfs: the
+	# simulator carries 256 bytes per control transfer), QMI on its pty;
+	# still only the [modem] lines of the config
+	sed -i -e 's|^qmi=/dev/cdc-wdm0$|qmi=/run/idguard-modem-sim/qmi|' \
+	       -e 's|^mbim=/run/idguard-modem-sim/mbim$|mbim=/dev/cdc-wdm0|' /etc/idguard/idguard.conf
+	printf '[Service]\nExecStart=\nExecStart=%s --ids /etc/idguard/modem-sim-ids --mbim-max-control-transfer 256\n' "$exec_line" \
+		> /etc/systemd/system/idguard-modem-sim.service.d/ids.conf
+	mkdir -p /etc/systemd/system/idguard-e2e-usb-modem.service.d
+	printf '[Service]\nExecStart=\nExecStart=/bin/sh %s/usb-modem.sh mbim /run/idguard-modem-sim/mbim %s/idg-usb-gadget\n' "$P" "$P" \
+		> /etc/systemd/system/idguard-e2e-usb-modem.service.d/mbim.conf
+	check "boot 2 prepared: the [modem] lines swapped (MBIM on /dev/cdc-wdm0)" sh -c \
+		"grep -qx 'mbim=/dev/cdc-wdm0' /etc/idguard/idguard.conf && grep -qx 'qmi=/run/idguard-modem-sim/qmi' /etc/idguard/idguard.conf"
 	sync
 else
 	grant=$(cat "$P/grant-id" 2>/dev/null)
