@@ -33,18 +33,10 @@
  */
 #include "idg-api.h"
 #include "idg-api-private.h"
-#include "idg-api-auth.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 #include <gio/gunixfdlist.h>
-#include <gio/gunixsocketaddress.h>
 
-#include "idg-api-frame.h"
 #include "idg-api-names.h"
 #include "idg-authz.h"
 #include "idg-dbus.h"

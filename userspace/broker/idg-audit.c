@@ -9,10 +9,8 @@
 #include "idg-audit-log.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "idg-build-config.h"
